@@ -1,0 +1,64 @@
+import type { OwnerRef, Resource, ResourceKey, ResourceTypeName, Spec } from '../resources/model.js';
+
+export interface CreateOptions {
+  /** Deleting the owner deletes this resource too (transitively). Mesh-scoped resources are always owned by their Mesh. */
+  readonly owner?: OwnerRef;
+  readonly labels?: Readonly<Record<string, string>>;
+  /** Defaults to now. */
+  readonly creationTime?: string;
+}
+
+export interface UpdateOptions {
+  /** The version the writer read; a different stored version -> ConflictError. Omitted = unconditional. */
+  readonly expectedVersion?: number;
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+export interface ListOptions {
+  /** Only resources of this mesh (mesh-scoped types). */
+  readonly mesh?: string;
+  /** Only resources whose name starts with this prefix (KDS zone scope: `zone-1.`). */
+  readonly namePrefix?: string;
+}
+
+export type StoreOp = 'create' | 'update' | 'delete';
+
+/** Emitted after the change is committed. For deletes, `resource` is the last stored state. */
+export interface StoreEvent {
+  readonly op: StoreOp;
+  readonly type: ResourceTypeName;
+  readonly resource: Resource;
+}
+
+export type StoreListener = (events: readonly StoreEvent[]) => void;
+
+/** One write of a batch applied atomically by `transact`. */
+export type BatchWrite =
+  | { readonly op: 'create'; readonly type: ResourceTypeName; readonly key: ResourceKey; readonly spec: Spec; readonly options?: CreateOptions }
+  | { readonly op: 'update'; readonly type: ResourceTypeName; readonly key: ResourceKey; readonly spec: Spec; readonly options?: UpdateOptions }
+  | { readonly op: 'delete'; readonly type: ResourceTypeName; readonly key: ResourceKey };
+
+/**
+ * Persistence of resources keyed by (type, mesh, name); mesh '' for global-scoped types.
+ * Implementations: plugins/store/sqlite, plugins/store/memory; one contract suite covers both.
+ * The store does not validate specs (the ResourceManager does); it enforces keys, versions and ownership.
+ */
+export interface ResourceStore {
+  /** AlreadyExistsError if the key exists; NotFoundError if `owner` does not exist. Returns the stored resource (version 1). */
+  create(type: ResourceTypeName, key: ResourceKey, spec: Spec, options?: CreateOptions): Promise<Resource>;
+  /** NotFoundError if missing; ConflictError on a stale expectedVersion. Version is incremented. */
+  update(type: ResourceTypeName, key: ResourceKey, spec: Spec, options?: UpdateOptions): Promise<Resource>;
+  /** NotFoundError if missing. Deletes everything owned by it, transitively, in the same transaction. */
+  delete(type: ResourceTypeName, key: ResourceKey): Promise<void>;
+  /** NotFoundError if missing. */
+  get(type: ResourceTypeName, key: ResourceKey): Promise<Resource>;
+  /** undefined if missing. */
+  find(type: ResourceTypeName, key: ResourceKey): Promise<Resource | undefined>;
+  /** Sorted by (mesh, name). */
+  list(type: ResourceTypeName, options?: ListOptions): Promise<Resource[]>;
+  /** Applies all writes atomically or none (first failure throws, nothing is written, no event is emitted). */
+  transact(writes: readonly BatchWrite[]): Promise<void>;
+  /** Listener is called synchronously after each commit with that commit's events (cascades included). Returns unsubscribe. */
+  subscribe(listener: StoreListener): () => void;
+  close(): Promise<void>;
+}
