@@ -1,0 +1,19 @@
+import type { Config } from '../../config/schema.js';
+import type { ResourceManager } from '../manager/resource-manager.js';
+import type { ResourceStore } from '../store/resource-store.js';
+
+/**
+ * What every subsystem gets: the effective config, the store (reads and change events) and the manager
+ * (validated writes). Built once by core/runtime/bootstrap.ts.
+ *
+ * Servers log exactly one line when bound: `log.info({ server, address, port }, 'listening')` with
+ * server one of api-server | dp-server | bootstrap-server | dns-udp | dns-tcp | kds-server | diagnostics.
+ * With port 0 in the config this line is how operators and tests learn the real port.
+ */
+export interface Runtime {
+  readonly config: Config;
+  /** Unique per process: `<hostname>-<pid>-<random>`. */
+  readonly instanceId: string;
+  readonly store: ResourceStore;
+  readonly manager: ResourceManager;
+}
