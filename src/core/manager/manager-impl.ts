@@ -1,0 +1,141 @@
+import { AlreadyExistsError, MeshNotFoundError, PreconditionFailedError, ValidationError, type Violation } from '../errors.js';
+import { meshDefaultPolicies } from '../defaults/mesh-defaults.js';
+import type { Resource, ResourceKey, ResourceTypeName, Spec } from '../resources/model.js';
+import { typeDescriptor } from '../resources/registry.js';
+import type { BatchWrite, CreateOptions, ListOptions, ResourceStore, UpdateOptions } from '../store/resource-store.js';
+import type { ResourceManager } from './resource-manager.js';
+
+export interface ManagerOptions {
+  /** Create allow-all / route-all / timeout / retry with every new Mesh (standalone and global; not remote). */
+  readonly meshDefaults: boolean;
+}
+
+const NAME_RE = /^[0-9a-z-_]*$/;
+const SYNCED_NAME_RE = /^[0-9a-z-_.]*$/;
+const NAME_MESSAGE = "invalid characters. Valid characters are numbers, lowercase latin letters and '-', '_' symbols.";
+
+/** Kuma's name rules. Names synced from a zone carry a `<zone>.` prefix, so a dot is allowed for them. */
+export function keyViolations(type: ResourceTypeName, key: ResourceKey, synced: boolean): Violation[] {
+  const out: Violation[] = [];
+  if (!key.name) out.push({ field: 'name', message: 'cannot be empty' });
+  else if (!(synced ? SYNCED_NAME_RE : NAME_RE).test(key.name)) out.push({ field: 'name', message: NAME_MESSAGE });
+  else if (key.name.length > 253) out.push({ field: 'name', message: 'must be at most 253 characters' });
+  const scope = typeDescriptor(type).scope;
+  if (scope === 'mesh') {
+    if (!key.mesh) out.push({ field: 'mesh', message: 'cannot be empty' });
+    else if (!NAME_RE.test(key.mesh)) out.push({ field: 'mesh', message: NAME_MESSAGE });
+  } else if (key.mesh) {
+    out.push({ field: 'mesh', message: `${type} is not mesh-scoped; mesh must be empty` });
+  }
+  return out;
+}
+
+const isSynced = (labels: Readonly<Record<string, string>> | undefined): boolean => labels?.['kuma.io/origin'] !== undefined;
+
+export class DefaultResourceManager implements ResourceManager {
+  constructor(
+    private readonly store: ResourceStore,
+    private readonly options: ManagerOptions,
+  ) {}
+
+  get(type: ResourceTypeName, key: ResourceKey): Promise<Resource> {
+    return this.store.get(type, key);
+  }
+
+  find(type: ResourceTypeName, key: ResourceKey): Promise<Resource | undefined> {
+    return this.store.find(type, key);
+  }
+
+  list(type: ResourceTypeName, options?: ListOptions): Promise<Resource[]> {
+    return this.store.list(type, options);
+  }
+
+  validate(type: ResourceTypeName, key: ResourceKey, spec: unknown, synced = false): Spec {
+    const keyErrors = keyViolations(type, key, synced);
+    let normalised: Spec | undefined;
+    let specErrors: readonly Violation[] = [];
+    try {
+      normalised = typeDescriptor(type).validate(spec, key);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      specErrors = err.violations;
+    }
+    if (keyErrors.length > 0 || specErrors.length > 0 || !normalised) throw new ValidationError([...keyErrors, ...specErrors]);
+    return normalised;
+  }
+
+  async create(type: ResourceTypeName, key: ResourceKey, spec: unknown, options?: CreateOptions): Promise<Resource> {
+    const normalised = this.validate(type, key, spec, isSynced(options?.labels));
+    await this.requireMesh(type, key);
+    if (type === 'Mesh' && this.options.meshDefaults) {
+      if (await this.store.find(type, key)) throw new AlreadyExistsError(type, key.name, key.mesh);
+      await this.store.transact([{ op: 'create', type, key, spec: normalised, ...(options ? { options } : {}) }, ...this.defaultWrites(key.name)]);
+      return this.store.get(type, key);
+    }
+    return this.store.create(type, key, normalised, options);
+  }
+
+  async update(type: ResourceTypeName, key: ResourceKey, spec: unknown, options?: UpdateOptions): Promise<Resource> {
+    const normalised = this.validate(type, key, spec, isSynced(options?.labels));
+    return this.store.update(type, key, normalised, options);
+  }
+
+  async upsert(
+    type: ResourceTypeName,
+    key: ResourceKey,
+    spec: unknown,
+    options?: CreateOptions & UpdateOptions,
+  ): Promise<{ resource: Resource; created: boolean }> {
+    const existing = await this.store.find(type, key);
+    if (existing) return { resource: await this.update(type, key, spec, options), created: false };
+    try {
+      return { resource: await this.create(type, key, spec, options), created: true };
+    } catch (err) {
+      // Lost a race with a concurrent create: fall back to an update of what is there now.
+      if (err instanceof AlreadyExistsError) return { resource: await this.update(type, key, spec, options), created: false };
+      throw err;
+    }
+  }
+
+  async delete(type: ResourceTypeName, key: ResourceKey): Promise<void> {
+    if (type === 'Mesh') {
+      const dataplanes = await this.store.list('Dataplane', { mesh: key.name });
+      if (dataplanes.length > 0) {
+        throw new PreconditionFailedError('unable to delete mesh, there are still some dataplanes attached', [
+          { field: 'mesh', message: 'unable to delete mesh, there are still some dataplanes attached' },
+        ]);
+      }
+    }
+    await this.store.delete(type, key);
+  }
+
+  async transact(writes: readonly BatchWrite[]): Promise<void> {
+    const violations: Violation[] = [];
+    const validated = writes.map((w, i): BatchWrite => {
+      if (w.op === 'delete') return w;
+      try {
+        return { ...w, spec: this.validate(w.type, w.key, w.spec, isSynced(w.options?.labels)) };
+      } catch (err) {
+        if (!(err instanceof ValidationError)) throw err;
+        violations.push(...err.violations.map((v) => ({ field: `[${i}] ${w.type} ${w.key.mesh ? `${w.key.mesh}/` : ''}${w.key.name}: ${v.field}`, message: v.message })));
+        return w;
+      }
+    });
+    if (violations.length > 0) throw new ValidationError(violations);
+    await this.store.transact(validated);
+  }
+
+  private async requireMesh(type: ResourceTypeName, key: ResourceKey): Promise<void> {
+    if (typeDescriptor(type).scope !== 'mesh') return;
+    if (!(await this.store.find('Mesh', { name: key.mesh, mesh: '' }))) throw new MeshNotFoundError(key.mesh);
+  }
+
+  private defaultWrites(mesh: string): BatchWrite[] {
+    return meshDefaultPolicies(mesh).map((p) => ({
+      op: 'create' as const,
+      type: p.type,
+      key: { name: p.name, mesh },
+      spec: this.validate(p.type, { name: p.name, mesh }, p.spec),
+    }));
+  }
+}

@@ -1,0 +1,38 @@
+import { createServer } from 'node:http';
+import type { Component } from '../core/runtime/component.js';
+import { closeServer, listen } from '../core/runtime/listen.js';
+import { logger } from '../core/logging.js';
+import type { Runtime } from '../core/runtime/runtime.js';
+
+export interface Readiness {
+  readonly ready: boolean;
+  pending(): string[];
+}
+
+/** `/healthy` (process alive) and `/ready` (every component started) on the diagnostics port. */
+export function diagnosticsComponent(rt: Runtime, readiness: Readiness): Component {
+  return {
+    name: 'diagnostics',
+    async start(signal, ready) {
+      const log = logger('diagnostics');
+      const server = createServer((req, res) => {
+        const path = (req.url ?? '/').split('?')[0];
+        if (req.method !== 'GET' && req.method !== 'HEAD') {
+          res.writeHead(405, { 'content-type': 'text/plain' }).end('Method not allowed\n');
+        } else if (path === '/healthy') {
+          res.writeHead(200, { 'content-type': 'text/plain' }).end('OK\n');
+        } else if (path === '/ready') {
+          if (readiness.ready) res.writeHead(200, { 'content-type': 'text/plain' }).end('OK\n');
+          else res.writeHead(503, { 'content-type': 'text/plain' }).end(`starting: ${readiness.pending().join(', ')}\n`);
+        } else {
+          res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found\n');
+        }
+      });
+      const { interface: host, serverPort } = rt.config.diagnostics;
+      await listen(server, 'diagnostics', host, serverPort, log);
+      ready();
+      await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+      await closeServer(server);
+    },
+  };
+}
