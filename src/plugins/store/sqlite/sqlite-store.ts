@@ -1,0 +1,207 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { AlreadyExistsError, ConfigError, ConflictError, NotFoundError, errorMessage } from '../../../core/errors.js';
+import { logger, type Logger } from '../../../core/logging.js';
+import { describeKey, type OwnerRef, type Resource, type ResourceKey, type ResourceTypeName, type Spec } from '../../../core/resources/model.js';
+import type {
+  BatchWrite,
+  CreateOptions,
+  ListOptions,
+  ResourceStore,
+  StoreEvent,
+  StoreListener,
+  UpdateOptions,
+} from '../../../core/store/resource-store.js';
+import { migrate } from './migrations.js';
+import { labelsJson, rowToResource, type ResourceRow, type RowParams } from './resource-row.js';
+import { Statements, type KeyParams } from './statements.js';
+
+/** How long a write waits for another connection's lock before failing with SQLITE_BUSY. */
+const BUSY_TIMEOUT_MS = 5000;
+
+function keyParams(type: ResourceTypeName, key: ResourceKey): KeyParams {
+  return { type, mesh: key.mesh, name: key.name };
+}
+
+function openDatabase(path: string): Database.Database {
+  try {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    const db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
+    db.pragma('journal_mode = WAL');
+    // FULL: every commit is fsynced before the write is answered, so an acknowledged write survives kill -9 and power loss.
+    db.pragma('synchronous = FULL');
+    return db;
+  } catch (err) {
+    throw new ConfigError(`cannot open the SQLite store "${path}": ${errorMessage(err)}`);
+  }
+}
+
+/**
+ * ResourceStore over one SQLite file (better-sqlite3: synchronous underneath, so each method completes its
+ * transaction before its promise settles). Writes run in IMMEDIATE transactions; listeners are called after COMMIT.
+ */
+export class SqliteStore implements ResourceStore {
+  private readonly db: Database.Database;
+  private readonly sql: Statements;
+  private readonly log: Logger;
+  private readonly listeners = new Set<StoreListener>();
+
+  constructor(readonly path: string) {
+    this.log = logger('sqlite-store');
+    this.db = openDatabase(path);
+    try {
+      const result = migrate(this.db);
+      for (const m of result.applied) this.log.info({ path, version: m.version, migration: m.name }, 'schema migration applied');
+      this.sql = new Statements(this.db);
+    } catch (err) {
+      this.db.close();
+      throw err;
+    }
+    this.log.info({ path }, 'store opened');
+  }
+
+  async create(type: ResourceTypeName, key: ResourceKey, spec: Spec, options: CreateOptions = {}): Promise<Resource> {
+    return this.commit((events) => this.applyCreate(type, key, spec, options, events));
+  }
+
+  async update(type: ResourceTypeName, key: ResourceKey, spec: Spec, options: UpdateOptions = {}): Promise<Resource> {
+    return this.commit((events) => this.applyUpdate(type, key, spec, options, events));
+  }
+
+  async delete(type: ResourceTypeName, key: ResourceKey): Promise<void> {
+    this.commit((events) => this.applyDelete(type, key, events));
+  }
+
+  async get(type: ResourceTypeName, key: ResourceKey): Promise<Resource> {
+    const row = this.sql.get.get(keyParams(type, key));
+    if (!row) throw new NotFoundError(type, key.name, key.mesh);
+    return rowToResource(row);
+  }
+
+  async find(type: ResourceTypeName, key: ResourceKey): Promise<Resource | undefined> {
+    const row = this.sql.get.get(keyParams(type, key));
+    return row ? rowToResource(row) : undefined;
+  }
+
+  async list(type: ResourceTypeName, options: ListOptions = {}): Promise<Resource[]> {
+    const { mesh, namePrefix: prefix } = options;
+    let rows: ResourceRow[];
+    if (mesh !== undefined && prefix !== undefined) rows = this.sql.listMeshPrefix.all({ type, mesh, prefix });
+    else if (mesh !== undefined) rows = this.sql.listMesh.all({ type, mesh });
+    else if (prefix !== undefined) rows = this.sql.listPrefix.all({ type, prefix });
+    else rows = this.sql.listAll.all({ type });
+    return rows.map(rowToResource);
+  }
+
+  async transact(writes: readonly BatchWrite[]): Promise<void> {
+    this.commit((events) => {
+      for (const w of writes) {
+        if (w.op === 'create') this.applyCreate(w.type, w.key, w.spec, w.options ?? {}, events);
+        else if (w.op === 'update') this.applyUpdate(w.type, w.key, w.spec, w.options ?? {}, events);
+        else this.applyDelete(w.type, w.key, events);
+      }
+    });
+  }
+
+  subscribe(listener: StoreListener): () => void {
+    // Wrapped so that subscribing the same function twice gives two independent subscriptions.
+    const entry: StoreListener = (events) => listener(events);
+    this.listeners.add(entry);
+    return () => {
+      this.listeners.delete(entry);
+    };
+  }
+
+  async close(): Promise<void> {
+    if (!this.db.open) return;
+    this.db.close();
+    this.listeners.clear();
+    this.log.info({ path: this.path }, 'store closed');
+  }
+
+  /** Runs `fn` in one IMMEDIATE transaction; on success emits the events it collected, on failure nothing. */
+  private commit<T>(fn: (events: StoreEvent[]) => T): T {
+    const events: StoreEvent[] = [];
+    // better-sqlite3 caches the BEGIN/COMMIT statements per connection, so a wrapper per call is cheap.
+    const result = this.db.transaction(() => fn(events)).immediate();
+    this.emit(events);
+    return result;
+  }
+
+  private emit(events: readonly StoreEvent[]): void {
+    if (events.length === 0) return;
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(events);
+      } catch (err) {
+        // The write is committed; a failing listener must neither undo it nor starve the other listeners.
+        this.log.error({ err: errorMessage(err) }, 'store listener failed');
+      }
+    }
+  }
+
+  private requireOwner(owner: OwnerRef): void {
+    if (!this.sql.get.get(keyParams(owner.type, owner))) throw new NotFoundError(owner.type, owner.name, owner.mesh);
+  }
+
+  private applyCreate(type: ResourceTypeName, key: ResourceKey, spec: Spec, options: CreateOptions, events: StoreEvent[]): Resource {
+    if (this.sql.get.get(keyParams(type, key))) throw new AlreadyExistsError(type, key.name, key.mesh);
+    // Mesh-scoped resources are owned by their Mesh: it must exist, as an explicit owner must.
+    if (key.mesh !== '') this.requireOwner({ type: 'Mesh', mesh: '', name: key.mesh });
+    if (options.owner) this.requireOwner(options.owner);
+    const time = options.creationTime ?? new Date().toISOString();
+    const row: RowParams = {
+      ...keyParams(type, key),
+      version: 1,
+      spec: JSON.stringify(spec),
+      labels: labelsJson(options.labels),
+      creation_time: time,
+      modification_time: time,
+      owner_type: options.owner?.type ?? null,
+      owner_mesh: options.owner?.mesh ?? null,
+      owner_name: options.owner?.name ?? null,
+    };
+    this.sql.insert.run(row);
+    const resource = rowToResource(row);
+    events.push({ op: 'create', type, resource });
+    this.log.debug({ resource: describeKey(type, key) }, 'created');
+    return resource;
+  }
+
+  private applyUpdate(type: ResourceTypeName, key: ResourceKey, spec: Spec, options: UpdateOptions, events: StoreEvent[]): Resource {
+    const current = this.sql.get.get(keyParams(type, key));
+    if (!current) throw new NotFoundError(type, key.name, key.mesh);
+    const expected = options.expectedVersion ?? current.version;
+    const next: ResourceRow = {
+      ...current,
+      version: current.version + 1,
+      spec: JSON.stringify(spec),
+      labels: options.labels === undefined ? current.labels : labelsJson(options.labels),
+      modification_time: new Date().toISOString(),
+    };
+    const { changes } = this.sql.update.run({
+      ...keyParams(type, key),
+      version: next.version,
+      expected_version: expected,
+      spec: next.spec,
+      labels: next.labels,
+      modification_time: next.modification_time,
+    });
+    if (changes === 0) throw new ConflictError(type, key.name, key.mesh, expected);
+    const resource = rowToResource(next);
+    events.push({ op: 'update', type, resource });
+    this.log.debug({ resource: describeKey(type, key), version: next.version }, 'updated');
+    return resource;
+  }
+
+  private applyDelete(type: ResourceTypeName, key: ResourceKey, events: StoreEvent[]): void {
+    const params = keyParams(type, key);
+    const root = this.sql.get.get(params);
+    if (!root) throw new NotFoundError(type, key.name, key.mesh);
+    const owned = this.sql.ownedBy.all(params);
+    this.sql.deleteTree.run(params);
+    for (const row of [root, ...owned]) events.push({ op: 'delete', type: row.type as ResourceTypeName, resource: rowToResource(row) });
+    this.log.debug({ resource: describeKey(type, key), cascaded: owned.length }, 'deleted');
+  }
+}
