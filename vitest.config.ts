@@ -7,5 +7,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     allowOnly: false,
+    setupFiles: ['test/setup-logging.ts'],
   },
 });

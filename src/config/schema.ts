@@ -38,6 +38,7 @@ export const configSchema = z
     bootstrapServer: z
       .object({
         port: port.default(5682),
+        interface: z.string().min(1).default('0.0.0.0'),
         /** Address data planes use to reach the xDS server; defaults to the host name of the bootstrap request. */
         xdsHost: z.string().default(''),
         xdsPort: port.default(0),
@@ -67,7 +68,7 @@ export const configSchema = z
       .prefault({}),
     multizone: z
       .object({
-        global: z.object({ kds: z.object({ grpcPort: port.default(5685), maxMsgSize: z.number().int().positive().default(10 * 1024 * 1024) }).strict().prefault({}) }).strict().prefault({}),
+        global: z.object({ kds: z.object({ grpcPort: port.default(5685), interface: z.string().min(1).default('0.0.0.0'), maxMsgSize: z.number().int().positive().default(10 * 1024 * 1024) }).strict().prefault({}) }).strict().prefault({}),
         remote: z
           .object({
             zone: z.string().default(''),

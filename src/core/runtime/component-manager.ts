@@ -9,11 +9,18 @@ import { StartupError, supervise } from './supervisor.js';
 export class ComponentManager {
   private readonly readyNames = new Set<string>();
   private running: Promise<void>[] = [];
+  private readonly components: Component[] = [];
 
-  constructor(
-    private readonly components: readonly Component[],
-    private readonly isLeader: () => boolean,
-  ) {}
+  constructor(private readonly isLeader: () => boolean) {}
+
+  /** Registers components; only before `start`. */
+  add(components: readonly Component[]): void {
+    this.components.push(...components);
+  }
+
+  names(): string[] {
+    return this.components.map((c) => c.name);
+  }
 
   get ready(): boolean {
     return this.readyNames.size === this.running.length && this.running.length > 0;

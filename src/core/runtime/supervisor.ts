@@ -69,7 +69,7 @@ export async function supervise(
         return;
       }
       const delay = backoffDelay(policy, attempt++);
-      log.error({ component: component.name, err: errorMessage(err), retryInMs: Math.round(delay) }, 'component failed, restarting');
+      log.error({ failed: component.name, err: errorMessage(err), retryInMs: Math.round(delay) }, 'component failed, restarting');
       await sleep(delay, signal);
     }
   }

@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { runCommand } from './run.js';
+import { packageVersion } from './version.js';
+
+await yargs(hideBin(process.argv))
+  .scriptName('kuma-cp')
+  .usage('$0 <command> [options]')
+  .command(
+    'run',
+    'Run the control plane',
+    (y) =>
+      y
+        .option('mode', { type: 'string', choices: ['standalone', 'global', 'remote', 'zone'], describe: 'control-plane mode (zone = remote)' })
+        .option('zone', { type: 'string', describe: 'zone name (remote mode)' })
+        .option('global-address', { type: 'string', describe: 'KDS address of the global CP, grpc://HOST:PORT (remote mode)' })
+        .option('config-file', { alias: 'c', type: 'string', describe: 'YAML config file' })
+        .option('log-level', { type: 'string', choices: ['debug', 'info', 'warn', 'error', 'off'], describe: 'log level' }),
+    async (argv) => {
+      const code = await runCommand(argv['config-file'], {
+        ...(argv.mode !== undefined ? { mode: argv.mode } : {}),
+        ...(argv.zone !== undefined ? { zone: argv.zone } : {}),
+        ...(argv['global-address'] !== undefined ? { globalAddress: argv['global-address'] } : {}),
+        ...(argv['log-level'] !== undefined ? { logLevel: argv['log-level'] } : {}),
+      });
+      // Exit explicitly: a peer's lingering socket must not keep a stopped control plane alive.
+      process.exit(code);
+    },
+  )
+  .command('version', 'Print the version', {}, () => {
+    process.stdout.write(`kuma-cp: ${packageVersion()}\n`);
+  })
+  .demandCommand(1, 'choose a command: run or version')
+  .strict()
+  .fail((msg, err) => {
+    if (err) throw err;
+    process.stderr.write(`kuma-cp: ${msg} (see kuma-cp --help)\n`);
+    process.exit(1);
+  })
+  .help()
+  .parseAsync();

@@ -1,0 +1,70 @@
+import { loadConfig, type ConfigOverrides } from '../config/load.js';
+import { ConfigError, errorMessage } from '../core/errors.js';
+import { configureLogging, logger } from '../core/logging.js';
+import { buildRuntime } from '../core/runtime/bootstrap.js';
+import { ComponentManager } from '../core/runtime/component-manager.js';
+import { componentsFor } from '../modes.js';
+import { createStore } from '../plugins/store/create-store.js';
+import { packageVersion } from './version.js';
+
+const SHUTDOWN_GRACE_MS = 5000;
+
+/** `kuma-cp run`: load config, build the runtime, start the mode's components, stop cleanly on a signal. */
+export async function runCommand(file: string | undefined, overrides: ConfigOverrides): Promise<number> {
+  let config;
+  try {
+    config = loadConfig({ ...(file ? { file } : {}), env: process.env, overrides });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`kuma-cp: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+  configureLogging(config.logLevel);
+  const log = logger('kuma-cp');
+  log.info({ version: packageVersion(), mode: config.mode, config }, 'starting kuma-cp with effective config');
+
+  let store;
+  try {
+    store = createStore(config);
+  } catch (err) {
+    log.error({ err: errorMessage(err) }, 'cannot open the store');
+    process.stderr.write(`kuma-cp: cannot open the store: ${errorMessage(err)}\n`);
+    return 1;
+  }
+  const rt = buildRuntime(config, store);
+  const abort = new AbortController();
+  // SQLite and memory stores serve one process, which is therefore always the leader.
+  const supervisor = new ComponentManager(() => true);
+  supervisor.add(componentsFor(rt, supervisor));
+
+  let signalled = false;
+  const onSignal = (sig: NodeJS.Signals): void => {
+    if (signalled) return;
+    signalled = true;
+    log.info({ signal: sig }, 'stopping');
+    abort.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  let code = 0;
+  try {
+    await supervisor.start(abort.signal);
+    log.info({ mode: config.mode, instanceId: rt.instanceId, components: supervisor.names() }, 'kuma-cp is ready');
+  } catch (err) {
+    log.error({ err: errorMessage(err) }, 'start failed');
+    process.stderr.write(`kuma-cp: ${errorMessage(err)}\n`);
+    code = 1;
+    abort.abort();
+  }
+  await new Promise<void>((resolve) => (abort.signal.aborted ? resolve() : abort.signal.addEventListener('abort', () => resolve(), { once: true })));
+  const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), SHUTDOWN_GRACE_MS).unref());
+  if ((await Promise.race([supervisor.stopped().then(() => 'ok' as const), timeout])) === 'timeout') {
+    log.warn({ graceMs: SHUTDOWN_GRACE_MS }, 'components did not stop in time');
+  }
+  await store.close();
+  log.info({ code }, 'stopped');
+  return code;
+}
