@@ -1,4 +1,5 @@
-import { AlreadyExistsError, ConflictError, NotFoundError } from '../../../core/errors.js';
+import { AlreadyExistsError, ConflictError, NotFoundError, errorMessage } from '../../../core/errors.js';
+import { logger } from '../../../core/logging.js';
 import type { OwnerRef, Resource, ResourceKey, ResourceTypeName, Spec } from '../../../core/resources/model.js';
 import type {
   BatchWrite,
@@ -12,17 +13,19 @@ import type {
 
 interface Row {
   resource: Resource;
-  owner: OwnerRef | undefined;
+  /** Deleting any of these deletes the row. */
+  owners: readonly OwnerRef[];
 }
 
 type Tables = Map<string, Row>;
 
 const rowKey = (type: ResourceTypeName, mesh: string, name: string): string => `${type}\u0000${mesh}\u0000${name}`;
 
-/** Mesh-scoped resources are owned by their Mesh; an explicit owner wins. */
-function effectiveOwner(key: ResourceKey, options?: CreateOptions): OwnerRef | undefined {
-  if (options?.owner) return options.owner;
-  return key.mesh ? { type: 'Mesh', mesh: '', name: key.mesh } : undefined;
+/** Mesh-scoped resources are owned by their Mesh, and also by an explicit owner if one is given. */
+function ownersOf(key: ResourceKey, options?: CreateOptions): OwnerRef[] {
+  const owners: OwnerRef[] = key.mesh ? [{ type: 'Mesh', mesh: '', name: key.mesh }] : [];
+  if (options?.owner) owners.push(options.owner);
+  return owners;
 }
 
 function clone<T>(value: T): T {
@@ -106,7 +109,13 @@ export class MemoryStore implements ResourceStore {
     }
     if (events.length > 0) {
       const frozen = events.map((e) => ({ ...e, resource: clone(e.resource) }));
-      for (const l of this.listeners) l(frozen);
+      for (const l of this.listeners) {
+        try {
+          l(frozen);
+        } catch (err) {
+          logger('memory-store').error({ err: errorMessage(err) }, 'store event listener failed');
+        }
+      }
     }
     return typeof result === 'object' && result !== null ? clone(result) : result;
   }
@@ -138,18 +147,18 @@ class Transaction {
   create(type: ResourceTypeName, key: ResourceKey, spec: Spec, options: CreateOptions | undefined, events: StoreEvent[]): Resource {
     const k = rowKey(type, key.mesh, key.name);
     if (this.rows.has(k)) throw new AlreadyExistsError(type, key.name, key.mesh);
-    const owner = effectiveOwner(key, options);
-    if (owner && !this.rows.has(rowKey(owner.type, owner.mesh, owner.name))) {
-      throw new NotFoundError(owner.type, owner.name, owner.mesh);
+    const owners = ownersOf(key, options);
+    for (const owner of owners) {
+      if (!this.rows.has(rowKey(owner.type, owner.mesh, owner.name))) throw new NotFoundError(owner.type, owner.name, owner.mesh);
+      this.ownerTypes.add(owner.type);
     }
-    if (owner) this.ownerTypes.add(owner.type);
     const now = options?.creationTime ?? new Date().toISOString();
     const resource: Resource = {
       type,
       meta: { name: key.name, mesh: key.mesh, version: 1, creationTime: now, modificationTime: now, ...(options?.labels ? { labels: clone(options.labels) } : {}) },
       spec: clone(spec),
     };
-    this.set(k, { resource, owner });
+    this.set(k, { resource, owners });
     events.push({ op: 'create', type, resource });
     return resource;
   }
@@ -175,7 +184,7 @@ class Transaction {
       },
       spec: clone(spec),
     };
-    this.set(k, { resource, owner: row.owner });
+    this.set(k, { resource, owners: row.owners });
     events.push({ op: 'update', type, resource });
     return resource;
   }
@@ -195,8 +204,8 @@ class Transaction {
       return;
     }
     for (const [childKey, child] of [...this.rows]) {
-      const o = child.owner;
-      if (o && o.type === type && o.mesh === meta.mesh && o.name === meta.name && this.rows.has(childKey)) {
+      const owned = child.owners.some((o) => o.type === type && o.mesh === meta.mesh && o.name === meta.name);
+      if (owned && this.rows.has(childKey)) {
         this.deleteTree(childKey, child, events);
       }
     }
