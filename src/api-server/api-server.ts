@@ -1,0 +1,143 @@
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { errorMessage } from '../core/errors.js';
+import { logger, type Logger } from '../core/logging.js';
+import type { Component } from '../core/runtime/component.js';
+import type { Runtime } from '../core/runtime/runtime.js';
+import type { ApiDeps, ApiRequest, Endpoint, Reply } from './endpoint.js';
+import { MethodNotAllowedError, RouteNotFoundError, toErrorReply, type ErrorReply } from './error-mapping.js';
+import { addIndexRoutes } from './index-endpoints.js';
+import { addOverviewRoutes } from './overview-endpoints.js';
+import { parseBody, readBody } from './request-body.js';
+import { addResourceRoutes } from './resource-endpoints.js';
+import { Router } from './router.js';
+
+export const SERVER_NAME = 'api-server';
+/** After a stop, connections still busy this long are cut. */
+const SHUTDOWN_GRACE_MS = 3000;
+
+/** Test seam: learn the bound address without parsing logs. */
+export interface ApiServerHooks {
+  onListening?(address: AddressInfo): void;
+}
+
+/**
+ * The Kuma-compatible REST API (default port 5681) on `config.apiServer.http.{interface,port}`.
+ * `start` resolves once the server has stopped after `signal` aborts; a bind failure rejects it.
+ */
+export function apiServerComponent(rt: Runtime, hooks: ApiServerHooks = {}): Component {
+  return { name: SERVER_NAME, start: (signal, ready) => run(rt, hooks, signal, ready) };
+}
+
+export function buildRouter(deps: ApiDeps): Router<Endpoint> {
+  const router = new Router<Endpoint>();
+  addIndexRoutes(router, deps);
+  addOverviewRoutes(router, deps);
+  addResourceRoutes(router, deps);
+  return router;
+}
+
+async function run(rt: Runtime, hooks: ApiServerHooks, signal: AbortSignal, ready: () => void): Promise<void> {
+  if (signal.aborted) return;
+  const log = logger(SERVER_NAME);
+  const router = buildRouter({ rt, log });
+  const server = createServer({ requestTimeout: 60_000 }, (req, res) => void handle({ rt, log }, router, req, res));
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => onClientError(log, err, socket));
+
+  const { interface: host, port } = rt.config.apiServer.http;
+  await listen(server, host, port);
+  server.on('error', (err) => log.error({ err }, 'server error'));
+  const address = server.address() as AddressInfo;
+  log.info({ server: SERVER_NAME, address: host, port: address.port }, 'listening');
+  hooks.onListening?.(address);
+  ready();
+
+  if (!signal.aborted) await once(signal, 'abort');
+  await close(server);
+  log.info({ server: SERVER_NAME }, 'stopped');
+}
+
+function listen(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException): void => {
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new Error(`port ${port} is already in use (${SERVER_NAME})`)
+          : new Error(`${SERVER_NAME} cannot listen on ${host}:${port}: ${err.message}`),
+      );
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+async function close(server: Server): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const timer = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+  try {
+    await closed;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function handle(deps: ApiDeps, router: Router<Endpoint>, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const method = req.method ?? 'GET';
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  const pathname = q < 0 ? url : url.slice(0, q);
+  const query = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
+  let title = 'Could not process the request';
+  try {
+    const match = router.match(method, pathname);
+    if (match.kind === 'not-found') throw new RouteNotFoundError(pathname);
+    if (match.kind === 'method-not-allowed') throw new MethodNotAllowedError(match.allowed);
+    title = match.handler.title;
+    const request: ApiRequest = {
+      method,
+      pathname,
+      query,
+      params: match.params,
+      headers: req.headers,
+      origin: `http://${req.headers.host ?? `${req.socket.localAddress ?? 'localhost'}:${req.socket.localPort ?? ''}`}`,
+      body: async () => parseBody(await readBody(req, deps.rt.config.apiServer.maxBodyBytes), req.headers['content-type']),
+    };
+    send(res, await match.handler.handle(request));
+  } catch (err) {
+    const reply = toErrorReply(err, title);
+    if ('internal' in reply) deps.log.error({ err, method, url }, 'request failed');
+    else deps.log.debug({ method, url, status: reply.status, reason: errorMessage(err) }, 'request refused');
+    send(res, reply);
+  }
+}
+
+function send(res: ServerResponse, reply: Reply | ErrorReply): void {
+  if (res.headersSent || res.destroyed) return;
+  let body = '';
+  const headers: Record<string, string> = {};
+  if ('text' in reply) {
+    body = reply.text;
+    headers['content-type'] = 'text/plain; charset=utf-8';
+  } else if (reply.json !== undefined) {
+    body = JSON.stringify(reply.json);
+    headers['content-type'] = 'application/json';
+  }
+  headers['content-length'] = String(Buffer.byteLength(body));
+  res.writeHead(reply.status, { ...headers, ...reply.headers });
+  res.end(body);
+}
+
+function onClientError(log: Logger, err: NodeJS.ErrnoException, socket: Socket): void {
+  log.debug({ reason: err.message, code: err.code }, 'malformed HTTP request');
+  if (!socket.writable || err.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}

@@ -1,0 +1,37 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Logger } from '../core/logging.js';
+import type { Runtime } from '../core/runtime/runtime.js';
+import type { Params } from './router.js';
+
+/** What a handler sees of an HTTP request. */
+export interface ApiRequest {
+  readonly method: string;
+  /** Raw path, without the query. */
+  readonly pathname: string;
+  readonly query: URLSearchParams;
+  readonly params: Params;
+  readonly headers: IncomingHttpHeaders;
+  /** `http://<Host header>`: base of absolute links (`next`). */
+  readonly origin: string;
+  /** Reads (bounded by apiServer.maxBodyBytes) and parses the JSON or YAML body. */
+  body(): Promise<unknown>;
+}
+
+/** A successful answer; errors are thrown and turned into replies by error-mapping.ts. */
+export interface Reply {
+  readonly status: number;
+  /** Serialised as JSON; absent = empty body. */
+  readonly json?: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export interface Endpoint {
+  /** Kuma's error title for failures of this endpoint ("Could not retrieve a resource"...). */
+  readonly title: string;
+  handle(req: ApiRequest): Promise<Reply>;
+}
+
+export interface ApiDeps {
+  readonly rt: Runtime;
+  readonly log: Logger;
+}

@@ -1,0 +1,68 @@
+import {
+  AlreadyExistsError,
+  BadRequestError,
+  ConflictError,
+  MeshNotFoundError,
+  NotFoundError,
+  PayloadTooLargeError,
+  PreconditionFailedError,
+  ReadOnlyError,
+  ValidationError,
+  type Violation,
+} from '../core/errors.js';
+
+/** A request whose path names no route (unknown resource type path, typo...). */
+export class RouteNotFoundError extends Error {
+  constructor(readonly path: string) {
+    super(`no API endpoint at ${path}`);
+    this.name = 'RouteNotFoundError';
+  }
+}
+
+/** A route that exists, called with a method it does not serve (e.g. POST). */
+export class MethodNotAllowedError extends Error {
+  constructor(readonly allowed: readonly string[]) {
+    super('Method not allowed');
+    this.name = 'MethodNotAllowedError';
+  }
+}
+
+/** Kuma's error JSON. `causes` is omitted when empty, as Kuma does. */
+export interface ApiErrorBody {
+  readonly title: string;
+  readonly details: string;
+  readonly causes?: readonly Violation[];
+}
+
+export type ErrorReply =
+  | { readonly status: number; readonly json: ApiErrorBody; readonly headers?: Readonly<Record<string, string>>; readonly internal?: true }
+  | { readonly status: number; readonly text: string; readonly headers?: Readonly<Record<string, string>> };
+
+const PROCESS_TITLE = 'Could not process a resource';
+
+/**
+ * The one place where errors become HTTP answers. `title` names what the request tried ("Could not
+ * retrieve a resource"...); validation failures always carry Kuma's "Could not process a resource".
+ * Anything unknown is a 500 with `internal: true` so that the caller logs it with its stack.
+ */
+export function toErrorReply(err: unknown, title: string): ErrorReply {
+  if (err instanceof ValidationError) return json(400, { title: PROCESS_TITLE, details: err.details, causes: err.violations });
+  if (err instanceof MeshNotFoundError) {
+    return json(400, { title: PROCESS_TITLE, details: 'Mesh is not found', causes: [{ field: 'mesh', message: err.message }] });
+  }
+  if (err instanceof NotFoundError) return json(404, { title, details: 'Not found' });
+  if (err instanceof RouteNotFoundError) return json(404, { title: 'Not found', details: err.message });
+  if (err instanceof AlreadyExistsError) return json(409, { title, details: err.message });
+  if (err instanceof ConflictError) return json(409, { title, details: err.message });
+  if (err instanceof BadRequestError) return json(400, { title: err.message, details: err.causes[0]?.message ?? err.message, causes: err.causes });
+  if (err instanceof PayloadTooLargeError) return { ...json(413, { title: 'Payload too large', details: err.message }), headers: { connection: 'close' } };
+  if (err instanceof PreconditionFailedError) return json(400, { title, details: err.message, causes: err.causes });
+  if (err instanceof ReadOnlyError) return { status: 405, text: err.message };
+  if (err instanceof MethodNotAllowedError) return { status: 405, text: err.message, headers: { allow: err.allowed.join(', ') } };
+  return { status: 500, json: { title, details: 'Internal Server Error' }, internal: true };
+}
+
+function json(status: number, body: ApiErrorBody): ErrorReply {
+  const { causes, ...rest } = body;
+  return { status, json: causes && causes.length > 0 ? { ...rest, causes } : rest };
+}

@@ -1,0 +1,67 @@
+import type { Resource, ResourceTypeName } from '../core/resources/model.js';
+import type { DataplaneSpec } from '../core/resources/specs.js';
+import { dataplaneOverview, matchesFilter, parseDataplaneFilter } from './dataplane-overview.js';
+import type { ApiDeps, ApiRequest, Endpoint, Reply } from './endpoint.js';
+import { paginate, parsePage } from './pagination.js';
+import type { Router } from './router.js';
+import { zoneOverview, zoneStatus } from './zone-overview.js';
+
+/** `dataplanes+insights`, `zones+insights` and `status/zones`: resources joined with their insights. */
+export function addOverviewRoutes(router: Router<Endpoint>, deps: ApiDeps): void {
+  const one = 'Could not retrieve a resource';
+  const many = 'Could not retrieve resources';
+  router.add('GET', '/meshes/:mesh/dataplanes+insights', { title: many, handle: (r) => listDataplanes(deps, r) });
+  router.add('GET', '/meshes/:mesh/dataplanes+insights/:name', { title: one, handle: (r) => getDataplane(deps, r) });
+  router.add('GET', '/dataplanes+insights', { title: many, handle: (r) => listDataplanes(deps, r) });
+  router.add('GET', '/zones+insights', { title: many, handle: (r) => listZones(deps, r) });
+  router.add('GET', '/zones+insights/:name', { title: one, handle: (r) => getZone(deps, r) });
+  router.add('GET', '/status/zones', { title: many, handle: () => zoneStatuses(deps) });
+}
+
+async function listDataplanes({ rt, log }: ApiDeps, req: ApiRequest): Promise<Reply> {
+  const page = parsePage(req.query);
+  const filter = parseDataplaneFilter(req.query);
+  const mesh = req.params['mesh'];
+  const options = mesh !== undefined ? { mesh } : {};
+  const [dataplanes, insights] = await Promise.all([rt.manager.list('Dataplane', options), rt.manager.list('DataplaneInsight', options)]);
+  const byKey = indexByKey(insights);
+  const matching = dataplanes.filter((dp) => matchesFilter(dp.spec as Partial<DataplaneSpec>, filter));
+  log.debug({ mesh: mesh ?? '*', total: matching.length }, 'dataplane overviews listed');
+  const body = paginate(matching, page, { origin: req.origin, pathname: req.pathname, query: req.query });
+  return { status: 200, json: { ...body, items: body.items.map((dp) => dataplaneOverview(dp, byKey.get(keyString(dp)))) } };
+}
+
+async function getDataplane({ rt }: ApiDeps, req: ApiRequest): Promise<Reply> {
+  const key = { mesh: req.params['mesh'] ?? '', name: req.params['name'] ?? '' };
+  const [dataplane, insight] = await Promise.all([rt.manager.get('Dataplane', key), rt.manager.find('DataplaneInsight', key)]);
+  return { status: 200, json: dataplaneOverview(dataplane, insight) };
+}
+
+async function listZones({ rt }: ApiDeps, req: ApiRequest): Promise<Reply> {
+  const page = parsePage(req.query);
+  const [zones, byKey] = await zonesWithInsights(rt.manager.list.bind(rt.manager));
+  const body = paginate(zones, page, { origin: req.origin, pathname: req.pathname, query: req.query });
+  return { status: 200, json: { ...body, items: body.items.map((z) => zoneOverview(z, byKey.get(keyString(z)))) } };
+}
+
+async function getZone({ rt }: ApiDeps, req: ApiRequest): Promise<Reply> {
+  const key = { mesh: '', name: req.params['name'] ?? '' };
+  const [zone, insight] = await Promise.all([rt.manager.get('Zone', key), rt.manager.find('ZoneInsight', key)]);
+  return { status: 200, json: zoneOverview(zone, insight) };
+}
+
+async function zoneStatuses({ rt }: ApiDeps): Promise<Reply> {
+  const [zones, byKey] = await zonesWithInsights(rt.manager.list.bind(rt.manager));
+  return { status: 200, json: zones.map((z) => zoneStatus(z, byKey.get(keyString(z)))) };
+}
+
+async function zonesWithInsights(list: (type: ResourceTypeName) => Promise<Resource[]>): Promise<[Resource[], Map<string, Resource>]> {
+  const [zones, insights] = await Promise.all([list('Zone'), list('ZoneInsight')]);
+  return [zones, indexByKey(insights)];
+}
+
+const keyString = (r: Resource): string => `${r.meta.mesh}\u0000${r.meta.name}`;
+
+function indexByKey(resources: readonly Resource[]): Map<string, Resource> {
+  return new Map(resources.map((r) => [keyString(r), r]));
+}

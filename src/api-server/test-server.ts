@@ -1,0 +1,43 @@
+import type { AddressInfo } from 'node:net';
+import { configSchema, type Mode } from '../config/schema.js';
+import { DefaultResourceManager } from '../core/manager/manager-impl.js';
+import type { ResourceManager } from '../core/manager/resource-manager.js';
+import type { ResourceStore } from '../core/store/resource-store.js';
+import { MemoryStore } from '../plugins/store/memory/memory-store.js';
+import { apiServerComponent } from './api-server.js';
+
+/** An API server running in-process on a free port over a MemoryStore: for this directory's tests only. */
+export interface TestApi {
+  readonly url: string;
+  readonly port: number;
+  readonly store: ResourceStore;
+  readonly manager: ResourceManager;
+  stop(): Promise<void>;
+}
+
+export async function startTestApi(opts: { mode?: Mode; maxBodyBytes?: number; defaultMesh?: boolean } = {}): Promise<TestApi> {
+  const mode = opts.mode ?? 'standalone';
+  const config = configSchema.parse({
+    mode,
+    apiServer: { http: { interface: '127.0.0.1', port: 0 }, ...(opts.maxBodyBytes ? { maxBodyBytes: opts.maxBodyBytes } : {}) },
+    ...(mode === 'remote' ? { multizone: { remote: { zone: 'zone-1', globalAddress: 'grpc://127.0.0.1:5685' } } } : {}),
+  });
+  const store = new MemoryStore();
+  const manager = new DefaultResourceManager(store, { meshDefaults: mode !== 'remote' });
+  if (opts.defaultMesh ?? true) await manager.create('Mesh', { name: 'default', mesh: '' }, {});
+  const controller = new AbortController();
+  let onListening: (a: AddressInfo) => void = () => undefined;
+  const listening = new Promise<AddressInfo>((resolve) => (onListening = resolve));
+  const running = apiServerComponent({ config, instanceId: 'test', store, manager }, { onListening }).start(controller.signal, () => undefined);
+  const address = await Promise.race([listening, running.then(() => Promise.reject(new Error('api-server stopped before listening')))]);
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    port: address.port,
+    store,
+    manager,
+    stop: async () => {
+      controller.abort();
+      await running;
+    },
+  };
+}
