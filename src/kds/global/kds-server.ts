@@ -1,0 +1,169 @@
+import { Server, ServerCredentials, status, type ServerDuplexStream } from '@grpc/grpc-js';
+import { errorMessage } from '../../core/errors.js';
+import { logger, type Logger } from '../../core/logging.js';
+import type { Component } from '../../core/runtime/component.js';
+import type { Runtime } from '../../core/runtime/runtime.js';
+import { ExportIndex } from '../export-index.js';
+import { kdsChannelOptions } from '../grpc-options.js';
+import { CLIENT_ID_METADATA, CP_VERSION_METADATA, kdsServiceDefinition, type KdsMessage } from '../kds-proto.js';
+import { KdsSession } from '../session.js';
+import { Sink } from '../sink.js';
+import { zoneScopeOnGlobal } from '../sync-scope.js';
+import { globalToZoneTypes, zoneToGlobalTypes } from '../synced-types.js';
+import { ConnectedZones } from './connected-zones.js';
+import { exportsForZone } from './exports-for-zone.js';
+import { admitZone, checkZoneName, isDisabled, KdsRefusal } from './zone-admission.js';
+import { ZoneInsights } from './zone-insights.js';
+
+export interface KdsServerOptions {
+  /** How often changed ZoneInsight counters are written. */
+  readonly insightFlushMs?: number;
+  /** Interface to bind (all by default). */
+  readonly address?: string;
+}
+
+type KdsCall = ServerDuplexStream<KdsMessage, KdsMessage>;
+
+/** The global's KDS server: accepts one stream per zone on `multizone.global.kds.grpcPort`. */
+export function kdsServerComponent(rt: Runtime, options: KdsServerOptions = {}): Component {
+  return {
+    name: 'kds-server',
+    async start(signal, ready) {
+      const log = logger('kds-server');
+      const { grpcPort, maxMsgSize } = rt.config.multizone.global.kds;
+      const index = new ExportIndex(rt.store, [...globalToZoneTypes(), 'Zone'], 'globalToZone');
+      await index.start();
+      const insights = new ZoneInsights(rt.manager, rt.instanceId, log);
+      await insights.closeStale();
+      const handler = new StreamHandler(rt, log, index, insights, new ConnectedZones(rt.instanceId), maxMsgSize);
+      const server = new Server(kdsChannelOptions(maxMsgSize));
+      server.addService(kdsServiceDefinition, { sync: (call: KdsCall) => void handler.handle(call) });
+      const address = options.address ?? '0.0.0.0';
+      let port: number;
+      try {
+        port = await bind(server, address, grpcPort);
+      } catch (err) {
+        index.stop();
+        throw new Error(`kds-server: cannot listen on ${address}:${grpcPort}: ${errorMessage(err)}`, { cause: err });
+      }
+      log.info({ server: 'kds-server', address, port }, 'listening');
+      const flush = setInterval(() => void insights.flush(), options.insightFlushMs ?? 1000);
+      ready();
+      await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
+      clearInterval(flush);
+      await handler.closeAll();
+      await shutdown(server);
+      await insights.flush();
+      index.stop();
+    },
+  };
+}
+
+function bind(server: Server, address: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.bindAsync(`${address}:${port}`, ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound)));
+  });
+}
+
+function shutdown(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    const force = setTimeout(() => {
+      server.forceShutdown();
+      resolve();
+    }, 2000);
+    server.tryShutdown(() => {
+      clearTimeout(force);
+      resolve();
+    });
+  });
+}
+
+function fail(call: KdsCall, code: status, message: string): void {
+  call.emit('error', Object.assign(new Error(message), { code, details: message }));
+}
+
+/** Admission, bookkeeping and one KdsSession per zone stream. */
+class StreamHandler {
+  private readonly sessions = new Set<{ session: KdsSession; done: Promise<void> }>();
+
+  constructor(
+    private readonly rt: Runtime,
+    private readonly log: Logger,
+    private readonly index: ExportIndex,
+    private readonly insights: ZoneInsights,
+    private readonly zones: ConnectedZones,
+    private readonly maxMsgSize: number,
+  ) {}
+
+  async handle(call: KdsCall): Promise<void> {
+    const peer = call.getPeer();
+    let zone: string | undefined;
+    let release: (() => void) | undefined;
+    let disabled: string | undefined;
+    const live: { session?: KdsSession } = {};
+    const unwatch = this.rt.store.subscribe((events) => {
+      for (const e of events) {
+        if (e.type !== 'Zone' || e.resource.meta.name !== zone) continue;
+        if (e.op === 'delete' || isDisabled(e.resource.spec)) {
+          disabled = e.op === 'delete' ? `zone ${zone} was deleted` : `zone ${zone} is disabled`;
+          live.session?.close({ error: { code: status.FAILED_PRECONDITION, message: disabled } });
+        }
+      }
+    });
+    try {
+      zone = checkZoneName(metadataValue(call, CLIENT_ID_METADATA));
+      release = this.zones.claim(zone, peer);
+      await admitZone(this.rt.manager, zone);
+      if (disabled) throw new KdsRefusal(status.FAILED_PRECONDITION, disabled);
+    } catch (err) {
+      unwatch();
+      release?.();
+      const code = err instanceof KdsRefusal ? err.code : status.INTERNAL;
+      this.log.info({ zone, peer, code: status[code], reason: errorMessage(err) }, 'refused KDS stream');
+      fail(call, code, errorMessage(err));
+      return;
+    }
+    const subId = await this.insights.connected(zone, metadataValue(call, CP_VERSION_METADATA) ?? '');
+    const zoneLog = this.log.child({ zone });
+    const session = new KdsSession({
+      stream: call,
+      log: zoneLog,
+      index: this.index,
+      exports: exportsForZone(this.index, zone),
+      alsoAffects: { Zone: ['ZoneIngress'] },
+      consumes: zoneToGlobalTypes(),
+      sink: new Sink(this.rt.manager, zoneScopeOnGlobal(this.rt.store, zone), new Set(zoneToGlobalTypes()), zoneLog, (t, k) => this.insights.stat(subId, t, k)),
+      maxMsgBytes: this.maxMsgSize,
+      onStat: (t, k) => this.insights.stat(subId, t, k),
+    });
+    live.session = session;
+    if (disabled) session.close({ error: { code: status.FAILED_PRECONDITION, message: disabled } });
+    let markDone: () => void = () => undefined;
+    const entry = { session, done: new Promise<void>((r) => (markDone = r)) };
+    this.sessions.add(entry);
+    this.log.info({ zone, peer }, 'zone connected');
+    if (call.cancelled) session.close({ cause: 'cancelled by the zone' });
+    call.on('cancelled', () => session.close({ cause: 'cancelled by the zone' }));
+    const end = await session.run();
+    unwatch();
+    release();
+    await this.insights.disconnected(subId);
+    this.log.info({ zone, peer, reason: end.error?.message ?? end.cause }, 'zone disconnected');
+    if (end.error) fail(call, end.error.code, end.error.message);
+    else if (!call.cancelled) call.end();
+    this.sessions.delete(entry);
+    markDone();
+  }
+
+  async closeAll(): Promise<void> {
+    const all = [...this.sessions];
+    for (const s of all) s.session.close({ error: { code: status.UNAVAILABLE, message: 'global control plane is shutting down' } });
+    await Promise.all(all.map((s) => s.done));
+  }
+}
+
+function metadataValue(call: KdsCall, key: string): string | undefined {
+  const v = call.metadata.get(key)[0];
+  if (v === undefined) return undefined;
+  return typeof v === 'string' ? v : v.toString('utf8');
+}

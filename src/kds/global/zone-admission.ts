@@ -1,0 +1,48 @@
+import { status } from '@grpc/grpc-js';
+import { AlreadyExistsError } from '../../core/errors.js';
+import type { ResourceManager } from '../../core/manager/resource-manager.js';
+import type { ZoneSpec } from '../../core/resources/specs.js';
+
+/** A stream the global refuses, with the gRPC status the zone receives. */
+export class KdsRefusal extends Error {
+  constructor(
+    readonly code: status,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'KdsRefusal';
+  }
+}
+
+/** Zone names become name prefixes (`<zone>.<name>`), so they may not contain dots. */
+const ZONE_NAME = /^[0-9a-z_-]+$/;
+
+export function checkZoneName(zone: string | undefined): string {
+  if (!zone) throw new KdsRefusal(status.INVALID_ARGUMENT, "'client-id' is not present in metadata: a zone must send its zone name");
+  if (!ZONE_NAME.test(zone) || zone.length > 253) {
+    throw new KdsRefusal(status.INVALID_ARGUMENT, `invalid zone name "${zone}": valid characters are numbers, lowercase latin letters and '-', '_' symbols`);
+  }
+  return zone;
+}
+
+/** Creates the Zone on first connect (`enabled: true`); refuses a disabled zone. */
+export async function admitZone(manager: ResourceManager, zone: string): Promise<{ created: boolean }> {
+  const key = { name: zone, mesh: '' };
+  let existing = await manager.find('Zone', key);
+  let created = false;
+  if (!existing) {
+    try {
+      await manager.create('Zone', key, { enabled: true } satisfies ZoneSpec);
+      created = true;
+    } catch (err) {
+      if (!(err instanceof AlreadyExistsError)) throw err;
+    }
+    existing = await manager.find('Zone', key);
+  }
+  if (isDisabled(existing?.spec)) throw new KdsRefusal(status.FAILED_PRECONDITION, `zone ${zone} is disabled`);
+  return { created };
+}
+
+export function isDisabled(spec: unknown): boolean {
+  return (spec as ZoneSpec | undefined)?.enabled === false;
+}

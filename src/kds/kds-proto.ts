@@ -1,0 +1,106 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ServiceDefinition } from '@grpc/grpc-js';
+import protobuf from 'protobufjs';
+
+/** TypeScript view of the messages declared in proto/kds.proto (decoded with defaults filled in). */
+export interface WireKey {
+  name: string;
+  mesh: string;
+}
+export interface WireVersion extends WireKey {
+  version: string;
+}
+export interface WireMeta extends WireVersion {
+  labels: Record<string, string>;
+  creationTime: string;
+  modificationTime: string;
+}
+export interface WireResource {
+  meta: WireMeta;
+  /** JSON of the spec, REST shape. */
+  spec: string;
+}
+export interface SubscribeMsg {
+  type: string;
+  initial: WireVersion[];
+  more: boolean;
+}
+export interface UpdateMsg {
+  type: string;
+  nonce: string;
+  resources: WireResource[];
+  removed: WireKey[];
+}
+export interface AckMsg {
+  type: string;
+  nonce: string;
+  error?: { message: string };
+}
+export type KdsMessage = { subscribe: SubscribeMsg } | { update: UpdateMsg } | { ack: AckMsg };
+
+export const KDS_SYNC_PATH = '/kuma.kds.v1.KdsService/Sync';
+/** gRPC metadata key carrying the zone name (as in Kuma). */
+export const CLIENT_ID_METADATA = 'client-id';
+export const CP_VERSION_METADATA = 'kuma-cp-version';
+
+function findProto(): string {
+  // src/kds (vitest) and dist/src/kds (built) sit at different depths below the package root.
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    const candidate = join(dir, 'proto', 'kds.proto');
+    if (existsSync(candidate)) return candidate;
+    dir = dirname(dir);
+  }
+  throw new Error('proto/kds.proto not found above ' + dirname(fileURLToPath(import.meta.url)));
+}
+
+let cached: { message: protobuf.Type; resource: protobuf.Type } | undefined;
+
+function types(): { message: protobuf.Type; resource: protobuf.Type } {
+  if (!cached) {
+    const root = protobuf.loadSync(findProto());
+    cached = { message: root.lookupType('kuma.kds.v1.KdsMessage'), resource: root.lookupType('kuma.kds.v1.Resource') };
+  }
+  return cached;
+}
+
+export function encodeMessage(msg: KdsMessage): Buffer {
+  const t = types().message;
+  return Buffer.from(t.encode(t.fromObject(msg)).finish());
+}
+
+const TO_OBJECT: protobuf.IConversionOptions = { defaults: true, arrays: true, objects: true, longs: String };
+
+/** Throws on bytes that are not a KdsMessage; an empty message (no kind set) is rejected too. */
+export function decodeMessage(bytes: Uint8Array): KdsMessage {
+  const t = types().message;
+  const obj = t.toObject(t.decode(bytes), TO_OBJECT);
+  if (obj['subscribe'] !== undefined) return { subscribe: obj['subscribe'] as SubscribeMsg };
+  if (obj['update'] !== undefined) return { update: obj['update'] as UpdateMsg };
+  if (obj['ack'] !== undefined) {
+    const ack = obj['ack'] as AckMsg & { error?: { message: string } | null };
+    return { ack: ack.error ? ack : { type: ack.type, nonce: ack.nonce } };
+  }
+  throw new Error('KDS message without subscribe, update or ack');
+}
+
+/** Exact encoded size of one Resource (used to split updates below the message size limit). */
+export function encodedResourceSize(r: WireResource): number {
+  const t = types().resource;
+  return t.encode(t.fromObject(r)).finish().length;
+}
+
+export const kdsServiceDefinition: ServiceDefinition<{ sync: import('@grpc/grpc-js').handleBidiStreamingCall<KdsMessage, KdsMessage> }> = {
+  sync: {
+    path: KDS_SYNC_PATH,
+    requestStream: true,
+    responseStream: true,
+    requestSerialize: encodeMessage,
+    requestDeserialize: decodeMessage,
+    responseSerialize: encodeMessage,
+    responseDeserialize: decodeMessage,
+    originalName: 'Sync',
+  },
+};

@@ -1,0 +1,23 @@
+import { ZONE_TAG } from '../core/resources/specs.js';
+
+/** Label on synced copies: where the resource came from (`global` on a zone, `zone` on the global). */
+export const ORIGIN_LABEL = 'kuma.io/origin';
+/** Label on zone-originated copies on the global: which zone sent them. */
+export const ZONE_LABEL = ZONE_TAG;
+
+export type Direction = 'globalToZone' | 'zoneToGlobal';
+
+/**
+ * Labels a sender puts on the wire: without the keys the receiver sets itself (`kuma.io/origin` always; and
+ * `kuma.io/zone` from a zone, which the global sets from the stream's zone name). The receiver strips the same
+ * keys from its stored copy to recompute the sender's version.
+ */
+export function exportedLabels(labels: Readonly<Record<string, string>> | undefined, direction: Direction): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(labels ?? {})) {
+    if (k === ORIGIN_LABEL) continue;
+    if (direction === 'zoneToGlobal' && k === ZONE_LABEL) continue;
+    out[k] = v;
+  }
+  return out;
+}

@@ -1,0 +1,125 @@
+import { Client, credentials, Metadata, status, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
+import type { Logger } from '../../core/logging.js';
+import { logger } from '../../core/logging.js';
+import type { ResourceTypeName } from '../../core/resources/model.js';
+import type { Component } from '../../core/runtime/component.js';
+import type { Runtime } from '../../core/runtime/runtime.js';
+import { ExportIndex } from '../export-index.js';
+import { kdsChannelOptions } from '../grpc-options.js';
+import { CLIENT_ID_METADATA, CP_VERSION_METADATA, decodeMessage, encodeMessage, KDS_SYNC_PATH, type KdsMessage } from '../kds-proto.js';
+import { ORIGIN_LABEL } from '../labels.js';
+import { KdsSession, type SessionEnd } from '../session.js';
+import { Sink } from '../sink.js';
+import { globalScopeOnZone } from '../sync-scope.js';
+import { globalToZoneTypes, zoneToGlobalTypes } from '../synced-types.js';
+import type { ExportedResource } from '../wire-resource.js';
+import { Backoff } from './backoff.js';
+import { parseGlobalAddress } from './global-address.js';
+
+export interface KdsClientOptions {
+  /** Reconnect back-off: first delay ~base, doubling up to max, with jitter. */
+  readonly backoffBaseMs?: number;
+  readonly backoffMaxMs?: number;
+  /** Sent to the global in `kuma-cp-version` metadata (shown in ZoneInsight). */
+  readonly version?: string;
+}
+
+/**
+ * The zone's KDS client: keeps one stream to the global open, reconnecting with back-off and jitter. While
+ * disconnected the zone keeps serving from its local store; on reconnect only differences travel.
+ */
+export function kdsClientComponent(rt: Runtime, options: KdsClientOptions = {}): Component {
+  return {
+    name: 'kds-client',
+    leaderOnly: true,
+    async start(signal, ready) {
+      const { zone, globalAddress } = rt.config.multizone.remote;
+      const target = parseGlobalAddress(globalAddress);
+      const log = logger('kds-client').child({ zone, globalAddress });
+      const maxMsgSize = rt.config.multizone.global.kds.maxMsgSize;
+      const index = new ExportIndex(rt.store, zoneToGlobalTypes(), 'zoneToGlobal');
+      await index.start();
+      const client = new Client(target, credentials.createInsecure(), kdsChannelOptions(maxMsgSize));
+      ready();
+      const backoff = new Backoff(options.backoffBaseMs ?? 100, options.backoffMaxMs ?? 10_000);
+      try {
+        while (!signal.aborted) {
+          const { established, end } = await connectOnce(rt, client, index, zone, log, maxMsgSize, options.version ?? '', signal);
+          if (signal.aborted) break;
+          if (established) backoff.reset();
+          const delay = backoff.next();
+          const reason = end.error?.message ?? end.cause;
+          if (established) log.info({ reason, retryInMs: delay }, 'disconnected from global');
+          else log.warn({ reason, retryInMs: delay }, 'could not connect to global');
+          await sleep(delay, signal);
+        }
+      } finally {
+        client.close();
+        index.stop();
+      }
+    },
+  };
+}
+
+function zoneExports(index: ExportIndex): Map<ResourceTypeName, () => Iterable<ExportedResource>> {
+  const out = new Map<ResourceTypeName, () => Iterable<ExportedResource>>();
+  // Never export back what came from the global (other zones' ingresses).
+  for (const type of zoneToGlobalTypes()) out.set(type, () => local(index.get(type).values()));
+  return out;
+}
+
+function* local(all: Iterable<ExportedResource>): Iterable<ExportedResource> {
+  for (const r of all) if (r.resource.meta.labels?.[ORIGIN_LABEL] === undefined) yield r;
+}
+
+async function connectOnce(
+  rt: Runtime,
+  client: Client,
+  index: ExportIndex,
+  zone: string,
+  log: Logger,
+  maxMsgSize: number,
+  version: string,
+  signal: AbortSignal,
+): Promise<{ established: boolean; end: SessionEnd }> {
+  const md = new Metadata();
+  md.set(CLIENT_ID_METADATA, zone);
+  if (version) md.set(CP_VERSION_METADATA, version);
+  const call: ClientDuplexStream<KdsMessage, KdsMessage> = client.makeBidiStreamRequest(KDS_SYNC_PATH, encodeMessage, decodeMessage, md, {});
+  let refusal: ServiceError | undefined;
+  call.on('error', (err: ServiceError) => (refusal = err));
+  const session = new KdsSession({
+    stream: call,
+    log,
+    index,
+    exports: zoneExports(index),
+    consumes: globalToZoneTypes(),
+    sink: new Sink(rt.manager, globalScopeOnZone(rt.store, zone), new Set(globalToZoneTypes()), log),
+    maxMsgBytes: maxMsgSize,
+  });
+  let established = false;
+  call.once('data', () => {
+    established = true;
+    log.info('connected to global');
+  });
+  const onAbort = (): void => session.close({ cause: 'stopping' });
+  signal.addEventListener('abort', onAbort, { once: true });
+  const end = await session.run();
+  signal.removeEventListener('abort', onAbort);
+  if (end.error) log.error({ code: status[end.error.code], reason: end.error.message }, 'ending KDS stream');
+  call.cancel();
+  if (refusal && !established) return { established, end: { cause: `${status[refusal.code] ?? refusal.code}: ${refusal.details}` } };
+  return { established, end };
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
