@@ -1,34 +1,15 @@
-import type { Resource, ResourceTypeName } from '../../core/resources/model.js';
-import type { EncodedResource } from '../resource.js';
+/**
+ * Envoy resource generation: pure functions from a mesh's resources to encoded xDS resources.
+ * The xDS reconciler builds one MeshSnapshot per mesh change and asks it for every connected proxy.
+ */
+import { MeshSnapshot, type MeshInputs } from './mesh-snapshot.js';
 
-/** Everything of one mesh the generators read; built by the xDS reconciler from the store. */
-export interface MeshInputs {
-  mesh: Resource;
-  dataplanes: Resource[];
-  policies: ReadonlyMap<ResourceTypeName, Resource[]>;
-  externalServices: Resource[];
-  zoneIngresses: Resource[];
-  /** service -> VIP */
-  vips: ReadonlyMap<string, string>;
-  localZone?: string;
-}
+export type { MeshInputs } from './mesh-snapshot.js';
+export { MeshSnapshot } from './mesh-snapshot.js';
+export { generateSidecar } from './sidecar.js';
+export { generateProxyless } from './proxyless.js';
 
-/** Opaque, immutable per-mesh state shared by every proxy of the mesh (memoised encoded resources). */
-export interface MeshSnapshot {
-  readonly mesh: string;
-}
-
-/** Pure: build once per mesh change. */
+/** Pure: once per mesh change. Resources it encodes are memoised inside and shared by every proxy. */
 export function buildMeshSnapshot(inputs: MeshInputs): MeshSnapshot {
-  throw new Error(`generator not wired yet (mesh ${inputs.mesh.meta.name})`);
-}
-
-/** The full resource set for one Envoy sidecar/gateway of the mesh. */
-export function generateSidecar(snap: MeshSnapshot, dataplaneName: string): EncodedResource[] {
-  throw new Error(`generator not wired yet (${snap.mesh}.${dataplaneName})`);
-}
-
-/** The catalog shared by all proxyless gRPC clients of the mesh. */
-export function generateProxyless(snap: MeshSnapshot): EncodedResource[] {
-  throw new Error(`generator not wired yet (${snap.mesh})`);
+  return new MeshSnapshot(inputs);
 }

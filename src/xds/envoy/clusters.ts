@@ -1,0 +1,107 @@
+import { anyOf, type EnvoyObject } from './encode.js';
+import type { DurationValue } from './duration.js';
+
+export type LbPolicy = 'ROUND_ROBIN' | 'LEAST_REQUEST' | 'RING_HASH' | 'RANDOM' | 'MAGLEV';
+
+export interface LbSettings {
+  readonly policy: LbPolicy;
+  readonly choiceCount?: number;
+  readonly hashFunction?: 'XX_HASH' | 'MURMUR_HASH_2';
+  readonly minRingSize?: number;
+  readonly maxRingSize?: number;
+}
+
+export interface EdsClusterOptions {
+  readonly name: string;
+  readonly connectTimeout: DurationValue;
+  readonly lb: LbSettings;
+  /** Upstream speaks HTTP/2 (http2 and grpc services behind a sidecar). */
+  readonly http2?: boolean;
+  /** One subset selector per distinct key set used by TrafficRoute splits. */
+  readonly subsetKeys?: readonly (readonly string[])[];
+  readonly healthChecks?: readonly EnvoyObject[];
+  readonly circuitBreakers?: EnvoyObject;
+  readonly outlierDetection?: EnvoyObject;
+}
+
+const ADS_CONFIG_SOURCE = { ads: {}, resource_api_version: 'V3' } as const;
+
+export function adsConfigSource(): EnvoyObject {
+  return ADS_CONFIG_SOURCE;
+}
+
+/** A cluster whose endpoints come over ADS as a ClusterLoadAssignment of the same name. */
+export function edsCluster(o: EdsClusterOptions): EnvoyObject {
+  return {
+    name: o.name,
+    type: 'EDS',
+    eds_cluster_config: { eds_config: ADS_CONFIG_SOURCE },
+    connect_timeout: o.connectTimeout,
+    ...lbFields(o.lb),
+    ...(o.subsetKeys?.length
+      ? { lb_subset_config: { fallback_policy: 'ANY_ENDPOINT', subset_selectors: o.subsetKeys.map((keys) => ({ keys: [...keys] })) } }
+      : {}),
+    ...(o.http2 ? http2Options() : {}),
+    ...(o.healthChecks?.length ? { health_checks: o.healthChecks } : {}),
+    ...(o.circuitBreakers ? { circuit_breakers: o.circuitBreakers } : {}),
+    ...(o.outlierDetection ? { outlier_detection: o.outlierDetection } : {}),
+  };
+}
+
+/** The local application behind an inbound: STATIC, one endpoint. */
+export function staticCluster(name: string, address: string, port: number, connectTimeout: DurationValue, http2: boolean): EnvoyObject {
+  return {
+    name,
+    type: 'STATIC',
+    connect_timeout: connectTimeout,
+    lb_policy: 'ROUND_ROBIN',
+    load_assignment: {
+      cluster_name: name,
+      endpoints: [{ lb_endpoints: [{ endpoint: { address: socketAddress(address, port) } }] }],
+    },
+    ...(http2 ? http2Options() : {}),
+  };
+}
+
+/** Transparent-proxy passthrough: forward to the original destination of the redirected connection. */
+export function originalDstCluster(name: string, connectTimeout: DurationValue, upstreamBindAddress?: string): EnvoyObject {
+  return {
+    name,
+    type: 'ORIGINAL_DST',
+    lb_policy: 'CLUSTER_PROVIDED',
+    connect_timeout: connectTimeout,
+    ...(upstreamBindAddress ? { upstream_bind_config: { source_address: { address: upstreamBindAddress, port_value: 0 } } } : {}),
+  };
+}
+
+export function socketAddress(address: string, port: number): EnvoyObject {
+  return { socket_address: { address, port_value: port } };
+}
+
+function lbFields(lb: LbSettings): EnvoyObject {
+  switch (lb.policy) {
+    case 'LEAST_REQUEST':
+      return { lb_policy: 'LEAST_REQUEST', ...(lb.choiceCount ? { least_request_lb_config: { choice_count: { value: lb.choiceCount } } } : {}) };
+    case 'RING_HASH':
+      return {
+        lb_policy: 'RING_HASH',
+        ring_hash_lb_config: {
+          hash_function: lb.hashFunction ?? 'XX_HASH',
+          ...(lb.minRingSize ? { minimum_ring_size: { value: lb.minRingSize } } : {}),
+          ...(lb.maxRingSize ? { maximum_ring_size: { value: lb.maxRingSize } } : {}),
+        },
+      };
+    default:
+      return { lb_policy: lb.policy };
+  }
+}
+
+function http2Options(): EnvoyObject {
+  return {
+    typed_extension_protocol_options: {
+      'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': anyOf('envoy.extensions.upstreams.http.v3.HttpProtocolOptions', {
+        explicit_http_config: { http2_protocol_options: {} },
+      }),
+    },
+  };
+}

@@ -1,0 +1,96 @@
+import { anyOf, type EnvoyObject } from './encode.js';
+import { adsConfigSource } from './clusters.js';
+import type { DurationValue } from './duration.js';
+import { lbMetadata } from './struct.js';
+
+export const HCM_TYPE = 'envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
+const ROUTER_TYPE = 'envoy.extensions.filters.http.router.v3.Router';
+
+export interface HcmOptions {
+  readonly statPrefix: string;
+  /** RDS route configuration name, or an inline route configuration. */
+  readonly rds?: string;
+  readonly routeConfig?: EnvoyObject;
+  readonly http2?: boolean;
+  readonly idleTimeout?: DurationValue;
+  readonly streamIdleTimeout?: DurationValue;
+}
+
+/** The HCM message itself (api_listener for proxyless clients, or inside a network filter). */
+export function httpConnectionManager(o: HcmOptions): EnvoyObject {
+  return {
+    stat_prefix: o.statPrefix,
+    ...(o.rds !== undefined ? { rds: { config_source: adsConfigSource(), route_config_name: o.rds } } : { route_config: o.routeConfig ?? {} }),
+    http_filters: [{ name: 'envoy.filters.http.router', typed_config: anyOf(ROUTER_TYPE, {}) }],
+    ...(o.http2 ? { http2_protocol_options: {} } : {}),
+    ...(o.idleTimeout ? { common_http_protocol_options: { idle_timeout: o.idleTimeout } } : {}),
+    ...(o.streamIdleTimeout ? { stream_idle_timeout: o.streamIdleTimeout } : {}),
+  };
+}
+
+export function hcmFilter(o: HcmOptions): EnvoyObject {
+  return { name: 'envoy.filters.network.http_connection_manager', typed_config: anyOf(HCM_TYPE, httpConnectionManager(o)) };
+}
+
+/** One destination of a route: a cluster, optionally narrowed to the endpoints whose tags match. */
+export interface WeightedTarget {
+  readonly cluster: string;
+  readonly weight: number;
+  readonly subset?: Readonly<Record<string, string>>;
+}
+
+export interface RetrySettings {
+  readonly retryOn: string;
+  readonly numRetries?: number;
+  readonly perTryTimeout?: DurationValue;
+  readonly baseInterval?: DurationValue;
+  readonly maxInterval?: DurationValue;
+  readonly retriableStatusCodes?: readonly number[];
+}
+
+export interface RouteActionOptions {
+  readonly targets: readonly WeightedTarget[];
+  readonly timeout?: DurationValue;
+  readonly maxStreamDuration?: DurationValue;
+  readonly retry?: RetrySettings;
+}
+
+/** A single cluster target without subset becomes `cluster`; anything else `weighted_clusters`. */
+export function routeAction(o: RouteActionOptions): EnvoyObject {
+  const [first] = o.targets;
+  const single = o.targets.length === 1 && first && !first.subset;
+  return {
+    ...(single
+      ? { cluster: first.cluster }
+      : {
+          weighted_clusters: {
+            clusters: o.targets.map((t) => ({
+              name: t.cluster,
+              weight: { value: t.weight },
+              ...(t.subset ? { metadata_match: lbMetadata(t.subset) } : {}),
+            })),
+          },
+        }),
+    ...(o.timeout ? { timeout: o.timeout } : {}),
+    ...(o.maxStreamDuration ? { max_stream_duration: { max_stream_duration: o.maxStreamDuration } } : {}),
+    ...(o.retry ? { retry_policy: retryPolicy(o.retry) } : {}),
+  };
+}
+
+function retryPolicy(r: RetrySettings): EnvoyObject {
+  return {
+    retry_on: r.retryOn,
+    ...(r.numRetries !== undefined ? { num_retries: { value: r.numRetries } } : {}),
+    ...(r.perTryTimeout ? { per_try_timeout: r.perTryTimeout } : {}),
+    ...(r.baseInterval ? { retry_back_off: { base_interval: r.baseInterval, ...(r.maxInterval ? { max_interval: r.maxInterval } : {}) } } : {}),
+    ...(r.retriableStatusCodes?.length ? { retriable_status_codes: [...r.retriableStatusCodes] } : {}),
+  };
+}
+
+/** A route configuration with one catch-all virtual host. */
+export function routeConfiguration(name: string, virtualHostName: string, action: EnvoyObject): EnvoyObject {
+  return {
+    name,
+    virtual_hosts: [{ name: virtualHostName, domains: ['*'], routes: [{ match: { prefix: '/' }, route: action }] }],
+  };
+}

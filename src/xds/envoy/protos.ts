@@ -1,0 +1,59 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import protobuf from 'protobufjs';
+
+/** The Envoy API files the generators, the bootstrap and the validation harness need (their imports follow). */
+const ENTRY_FILES = [
+  'envoy/config/listener/v3/listener.proto',
+  'envoy/config/route/v3/route.proto',
+  'envoy/config/cluster/v3/cluster.proto',
+  'envoy/config/endpoint/v3/endpoint.proto',
+  'envoy/config/bootstrap/v3/bootstrap.proto',
+  'envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.proto',
+  'envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy.proto',
+  'envoy/extensions/filters/http/router/v3/router.proto',
+  'envoy/extensions/filters/listener/original_dst/v3/original_dst.proto',
+  'envoy/extensions/upstreams/http/v3/http_protocol_options.proto',
+  'envoy/extensions/transport_sockets/tls/v3/secret.proto',
+];
+
+const require = createRequire(import.meta.url);
+
+function includeDirs(): string[] {
+  const deps = join(dirname(require.resolve('@grpc/grpc-js-xds/package.json')), 'deps');
+  return ['envoy-api', 'xds', 'googleapis', 'protoc-gen-validate'].map((d) => join(deps, d));
+}
+
+function loadRoot(): protobuf.Root {
+  const dirs = includeDirs();
+  // protobufjs bundles the well-known types except descriptor.proto, which validate.proto and the
+  // udpa/envoy annotations import: take protobufjs's own copy of it.
+  const descriptor = require.resolve('protobufjs/google/protobuf/descriptor.proto');
+  const root = new protobuf.Root();
+  root.resolvePath = (_origin: string, target: string): string => {
+    if (target === 'google/protobuf/descriptor.proto') return descriptor;
+    for (const dir of dirs) {
+      const candidate = join(dir, target);
+      if (existsSync(candidate)) return candidate;
+    }
+    return target;
+  };
+  root.loadSync(ENTRY_FILES, { keepCase: true });
+  root.resolveAll();
+  return root;
+}
+
+let cached: protobuf.Root | undefined;
+
+/** The Envoy v3 API as one protobufjs Root (snake_case field names), loaded once per process. */
+export function envoyRoot(): protobuf.Root {
+  cached ??= loadRoot();
+  return cached;
+}
+
+/** A message type by full name (`envoy.config.cluster.v3.Cluster`) or type URL. */
+export function envoyType(nameOrTypeUrl: string): protobuf.Type {
+  const name = nameOrTypeUrl.slice(nameOrTypeUrl.lastIndexOf('/') + 1);
+  return envoyRoot().lookupType(name);
+}

@@ -1,0 +1,38 @@
+import { SERVICE_TAG, type Tags } from '../../core/resources/specs.js';
+import { clusterLoadAssignment, type LocalityGroup } from '../envoy/endpoints.js';
+import { TYPE_URLS, type EncodedResource } from '../resource.js';
+import type { MeshSnapshot, ServiceEndpoint } from './mesh-snapshot.js';
+import { selectorRank } from './policy-match.js';
+
+/**
+ * The ClusterLoadAssignment `clusterName` for the healthy endpoints of `service` (only those whose tags
+ * match `subset`, for proxyless subset clusters), grouped by zone. With locality-aware load balancing on,
+ * other zones get priority 1. Shared by every proxy of the mesh.
+ */
+export function loadAssignment(snap: MeshSnapshot, clusterName: string, service: string, subset?: Tags): EncodedResource {
+  return snap.resource(TYPE_URLS.clusterLoadAssignment, clusterName, { service, subset: subset ?? null }, () => {
+    const endpoints = (snap.endpoints.get(service) ?? []).filter((e) => !subset || selectorRank(subset, e.tags));
+    return clusterLoadAssignment(clusterName, localityGroups(snap, endpoints));
+  });
+}
+
+function localityGroups(snap: MeshSnapshot, endpoints: readonly ServiceEndpoint[]): LocalityGroup[] {
+  const localityAware = snap.meshSpec.routing?.localityAwareLoadBalancing === true;
+  const localZone = snap.localZone ?? '';
+  const groups = new Map<string, ServiceEndpoint[]>();
+  for (const e of endpoints) {
+    const list = groups.get(e.zone);
+    if (list) list.push(e);
+    else groups.set(e.zone, [e]);
+  }
+  return [...groups].map(([zone, list]) => ({
+    zone,
+    priority: localityAware && zone !== localZone ? 1 : 0,
+    endpoints: list.map((e) => ({ address: e.address, port: e.port, weight: e.weight, tags: withoutService(e.tags) })),
+  }));
+}
+
+function withoutService(tags: Tags): Tags {
+  const { [SERVICE_TAG]: _service, ...rest } = tags;
+  return rest;
+}

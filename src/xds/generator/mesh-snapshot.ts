@@ -1,0 +1,171 @@
+import { isIP } from 'node:net';
+import type { Resource, ResourceTypeName } from '../../core/resources/model.js';
+import {
+  PROTOCOL_TAG,
+  SERVICE_TAG,
+  ZONE_TAG,
+  type ConnectionPolicySpec,
+  type DataplaneSpec,
+  type MeshSpec,
+  type RetryConf,
+  type Tags,
+  type TimeoutConf,
+  type TrafficRouteConf,
+  type ZoneIngressSpec,
+} from '../../core/resources/specs.js';
+import { encodeResource, type EnvoyObject } from '../envoy/encode.js';
+import type { EncodedResource, TypeUrl } from '../resource.js';
+import type { CircuitBreakerConf, HealthCheckConf, OutboundProtocol } from './policy-conf.js';
+import { commonProtocol, toProtocol } from './protocol.js';
+
+/** One healthy instance of a service: a Dataplane inbound, or a remote zone's ingress. */
+export interface ServiceEndpoint {
+  readonly address: string;
+  readonly port: number;
+  /** All tags of the inbound (or available service). */
+  readonly tags: Tags;
+  readonly zone: string;
+  readonly weight: number;
+}
+
+export interface MeshInputs {
+  mesh: Resource;
+  dataplanes: Resource[];
+  policies: ReadonlyMap<ResourceTypeName, Resource[]>;
+  externalServices: Resource[];
+  zoneIngresses: Resource[];
+  /** service -> VIP */
+  vips: ReadonlyMap<string, string>;
+  localZone?: string;
+}
+
+export interface MeshPolicies {
+  readonly trafficRoutes: readonly Resource<ConnectionPolicySpec<TrafficRouteConf>>[];
+  readonly trafficPermissions: readonly Resource<ConnectionPolicySpec<unknown>>[];
+  readonly timeouts: readonly Resource<ConnectionPolicySpec<TimeoutConf>>[];
+  readonly retries: readonly Resource<ConnectionPolicySpec<RetryConf>>[];
+  readonly healthChecks: readonly Resource<ConnectionPolicySpec<HealthCheckConf>>[];
+  readonly circuitBreakers: readonly Resource<ConnectionPolicySpec<CircuitBreakerConf>>[];
+}
+
+/**
+ * Immutable per-mesh state built once per mesh change and shared by every proxy of the mesh: dataplanes,
+ * endpoints and protocol per service, policies, VIPs, plus a memo of encoded resources so that a
+ * resource identical for many proxies is built and encoded once and the same object is handed to all.
+ */
+export class MeshSnapshot {
+  readonly mesh: string;
+  readonly meshSpec: MeshSpec;
+  readonly localZone: string | undefined;
+  readonly dataplanes: ReadonlyMap<string, Resource<DataplaneSpec>>;
+  /** Healthy endpoints per service, local ones first, sorted. */
+  readonly endpoints: ReadonlyMap<string, readonly ServiceEndpoint[]>;
+  readonly protocols: ReadonlyMap<string, OutboundProtocol>;
+  /** Distinct inbound ports per service, ascending. */
+  readonly servicePorts: ReadonlyMap<string, readonly number[]>;
+  /** Every service with at least one endpoint, sorted. */
+  readonly services: readonly string[];
+  readonly vips: ReadonlyMap<string, string>;
+  readonly policies: MeshPolicies;
+  private readonly memo = new Map<string, EncodedResource>();
+  private readonly values = new Map<string, unknown>();
+
+  constructor(inputs: MeshInputs) {
+    this.mesh = inputs.mesh.meta.name;
+    this.meshSpec = inputs.mesh.spec as MeshSpec;
+    this.localZone = inputs.localZone;
+    this.vips = inputs.vips;
+    this.dataplanes = new Map(inputs.dataplanes.map((d) => [d.meta.name, typed<DataplaneSpec>(d)]));
+    const byService = new Map<string, ServiceEndpoint[]>();
+    const ports = new Map<string, Set<number>>();
+    for (const dp of this.dataplanes.values()) collectInbounds(dp, inputs.localZone, byService, ports);
+    if (this.meshSpec.mtls?.enabledBackend) {
+      for (const ingress of inputs.zoneIngresses) collectIngress(typed<ZoneIngressSpec>(ingress), this.mesh, inputs.localZone, byService);
+    }
+    for (const list of byService.values()) list.sort(compareEndpoints);
+    this.endpoints = byService;
+    this.protocols = new Map([...byService].map(([svc, eps]) => [svc, commonProtocol(eps.map((e) => toProtocol(e.tags[PROTOCOL_TAG])))]));
+    this.servicePorts = new Map([...ports].map(([svc, set]) => [svc, [...set].sort((a, b) => a - b)]));
+    this.services = [...byService.keys()].sort();
+    const p = <C>(type: ResourceTypeName) => (inputs.policies.get(type) ?? []).map((r) => typed<ConnectionPolicySpec<C>>(r));
+    this.policies = {
+      trafficRoutes: p<TrafficRouteConf>('TrafficRoute'),
+      trafficPermissions: p<unknown>('TrafficPermission'),
+      timeouts: p<TimeoutConf>('Timeout'),
+      retries: p<RetryConf>('Retry'),
+      healthChecks: p<HealthCheckConf>('HealthCheck'),
+      circuitBreakers: p<CircuitBreakerConf>('CircuitBreaker'),
+    };
+  }
+
+  protocolOf(service: string): OutboundProtocol {
+    return this.protocols.get(service) ?? 'tcp';
+  }
+
+  /**
+   * The encoded resource for (type, name, params), built by `build` only the first time. `build` must
+   * depend on nothing but `params` and this snapshot, so equal params mean equal bytes.
+   */
+  resource(typeUrl: TypeUrl, name: string, params: unknown, build: () => EnvoyObject): EncodedResource {
+    const key = `${typeUrl}\n${name}\n${JSON.stringify(params)}`;
+    let encoded = this.memo.get(key);
+    if (!encoded) {
+      encoded = encodeResource(typeUrl, name, build());
+      this.memo.set(key, encoded);
+    }
+    return encoded;
+  }
+
+  /** Memoised derived value (policy plans per source): `compute` must depend only on `key` and this snapshot. */
+  derived<T>(key: string, compute: () => T): T {
+    if (this.values.has(key)) return this.values.get(key) as T;
+    const value = compute();
+    this.values.set(key, value);
+    return value;
+  }
+}
+
+/** Specs were validated by the manager against the shapes of specs.ts. */
+function typed<S>(r: Resource): Resource<S> {
+  return r as unknown as Resource<S>;
+}
+
+function collectInbounds(dp: Resource<DataplaneSpec>, localZone: string | undefined, byService: Map<string, ServiceEndpoint[]>, ports: Map<string, Set<number>>): void {
+  const net = dp.spec.networking;
+  if (net.ingress) return;
+  for (const inbound of net.inbound ?? []) {
+    const service = inbound.tags[SERVICE_TAG];
+    if (!service || inbound.health?.ready === false) continue;
+    const address = inbound.address ?? net.advertisedAddress ?? net.address;
+    // EDS endpoints must be IP literals (Envoy without a resolver, proxyless gRPC clients).
+    if (!isIP(address)) continue;
+    push(byService, service, { address, port: inbound.port, tags: inbound.tags, zone: inbound.tags[ZONE_TAG] ?? localZone ?? '', weight: 1 });
+    let set = ports.get(service);
+    if (!set) ports.set(service, (set = new Set()));
+    set.add(inbound.port);
+  }
+}
+
+/** Services of other zones are reached through their zone's ingress (Kuma: only with mTLS on). */
+function collectIngress(ingress: Resource<ZoneIngressSpec>, mesh: string, localZone: string | undefined, byService: Map<string, ServiceEndpoint[]>): void {
+  const spec = ingress.spec;
+  if (!spec.zone || spec.zone === localZone) return;
+  const address = spec.networking.advertisedAddress ?? spec.networking.address;
+  const port = spec.networking.advertisedPort ?? spec.networking.port;
+  if (!isIP(address) || !port) return;
+  for (const available of spec.availableServices ?? []) {
+    const service = available.tags[SERVICE_TAG];
+    if (!service || (available.mesh ?? mesh) !== mesh) continue;
+    push(byService, service, { address, port, tags: available.tags, zone: available.tags[ZONE_TAG] ?? spec.zone, weight: Math.max(1, available.instances ?? 1) });
+  }
+}
+
+function push(map: Map<string, ServiceEndpoint[]>, key: string, value: ServiceEndpoint): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+function compareEndpoints(a: ServiceEndpoint, b: ServiceEndpoint): number {
+  return a.zone.localeCompare(b.zone) || a.address.localeCompare(b.address) || a.port - b.port;
+}

@@ -1,0 +1,122 @@
+import { SERVICE_TAG, type RetryConf, type Tags, type TimeoutConf } from '../../core/resources/specs.js';
+import type { LbSettings } from '../envoy/clusters.js';
+import type { DurationValue } from '../envoy/duration.js';
+import type { EnvoyObject } from '../envoy/encode.js';
+import type { WeightedTarget } from '../envoy/http.js';
+import type { MeshSnapshot } from './mesh-snapshot.js';
+import { circuitBreakers, connectTimeout, healthCheck, lbSettings, outlierDetection, type OutboundProtocol } from './policy-conf.js';
+import { matchConnectionPolicy } from './policy-match.js';
+import { commonProtocol, isHttp2 } from './protocol.js';
+
+/** How one upstream service's cluster is configured for a given source. */
+export interface ClusterPlan {
+  readonly service: string;
+  readonly lb: LbSettings;
+  readonly connectTimeout: DurationValue;
+  readonly http2: boolean;
+  readonly healthCheck?: EnvoyObject;
+  readonly circuitBreakers?: EnvoyObject;
+  readonly outlierDetection?: EnvoyObject;
+}
+
+/** A split destination: a service, optionally narrowed to endpoints with `subset` tags. */
+export interface SplitTarget {
+  readonly service: string;
+  readonly weight: number;
+  readonly subset?: Tags;
+}
+
+/** Everything the policies decide for connections from one source to one outbound service. */
+export interface OutboundPlan {
+  readonly service: string;
+  readonly protocol: OutboundProtocol;
+  readonly splits: readonly SplitTarget[];
+  readonly clusters: readonly ClusterPlan[];
+  readonly timeout?: TimeoutConf;
+  readonly retry?: RetryConf;
+}
+
+/**
+ * Applies TrafficRoute, Timeout, Retry, HealthCheck and CircuitBreaker to the connection from `source`
+ * (the proxy's inbound/gateway tag sets; undefined = any proxyless client) to `service`. No TrafficRoute
+ * -> undefined: Kuma generates no outbound for it.
+ */
+export function planOutbound(snap: MeshSnapshot, source: readonly Tags[] | undefined, service: string): OutboundPlan | undefined {
+  const key = `plan\n${JSON.stringify(source ?? null)}\n${service}`;
+  return snap.derived(key, () => computePlan(snap, source, service));
+}
+
+function computePlan(snap: MeshSnapshot, source: readonly Tags[] | undefined, service: string): OutboundPlan | undefined {
+  const destination = { [SERVICE_TAG]: service };
+  const route = matchConnectionPolicy(snap.policies.trafficRoutes, source, destination);
+  if (!route) return undefined;
+  const splits = routeSplits(route.spec.conf, service);
+  if (splits.length === 0) return undefined;
+  const lb = lbSettings(route.spec.conf?.loadBalancer);
+  const targetServices = [...new Set(splits.map((s) => s.service))];
+  const protocol = commonProtocol(targetServices.map((s) => snap.protocolOf(s)));
+  const clusters = targetServices.map((target) => clusterPlan(snap, source, target, lb, isHttp2(protocol)));
+  const timeout = matchConnectionPolicy(snap.policies.timeouts, source, destination);
+  const retry = matchConnectionPolicy(snap.policies.retries, source, destination);
+  return {
+    service,
+    protocol,
+    splits,
+    clusters,
+    ...(timeout?.spec.conf ? { timeout: timeout.spec.conf } : {}),
+    ...(retry?.spec.conf ? { retry: retry.spec.conf } : {}),
+  };
+}
+
+function clusterPlan(snap: MeshSnapshot, source: readonly Tags[] | undefined, service: string, lb: LbSettings, http2: boolean): ClusterPlan {
+  const destination = { [SERVICE_TAG]: service };
+  const timeout = matchConnectionPolicy(snap.policies.timeouts, source, destination);
+  const hc = healthCheck(matchConnectionPolicy(snap.policies.healthChecks, source, destination)?.spec.conf);
+  const cbConf = matchConnectionPolicy(snap.policies.circuitBreakers, source, destination)?.spec.conf;
+  const cb = circuitBreakers(cbConf);
+  const outlier = outlierDetection(cbConf);
+  return {
+    service,
+    lb,
+    connectTimeout: connectTimeout(timeout?.spec.conf),
+    http2,
+    ...(hc ? { healthCheck: hc } : {}),
+    ...(cb ? { circuitBreakers: cb } : {}),
+    ...(outlier ? { outlierDetection: outlier } : {}),
+  };
+}
+
+/** conf.split (weight-0 entries dropped), or conf.destination; `kuma.io/service: *` means the outbound's own service. */
+function routeSplits(conf: { split?: { weight: number; destination: Tags }[]; destination?: Tags } | undefined, service: string): SplitTarget[] {
+  const entries = conf?.split ?? (conf?.destination ? [{ weight: 100, destination: conf.destination }] : [{ weight: 100, destination: { [SERVICE_TAG]: '*' } }]);
+  const splits: SplitTarget[] = [];
+  for (const { weight, destination } of entries) {
+    if (!(weight > 0)) continue;
+    const target = destination[SERVICE_TAG];
+    const subset = Object.fromEntries(Object.entries(destination).filter(([k, v]) => k !== SERVICE_TAG && v !== '*'));
+    splits.push({
+      service: !target || target === '*' ? service : target,
+      weight,
+      ...(Object.keys(subset).length ? { subset } : {}),
+    });
+  }
+  return splits;
+}
+
+/** Route targets for a sidecar: clusters are per service, subsets picked by metadata_match. */
+export function sidecarTargets(plan: OutboundPlan): WeightedTarget[] {
+  return plan.splits.map((s) => ({ cluster: s.service, weight: s.weight, ...(s.subset ? { subset: s.subset } : {}) }));
+}
+
+/** The subset key sets a sidecar cluster of `service` needs for the splits of `plans`. */
+export function subsetKeys(plans: readonly OutboundPlan[], service: string): string[][] {
+  const sets = new Map<string, string[]>();
+  for (const plan of plans) {
+    for (const split of plan.splits) {
+      if (split.service !== service || !split.subset) continue;
+      const keys = Object.keys(split.subset).sort();
+      sets.set(keys.join('\n'), keys);
+    }
+  }
+  return [...sets.values()].sort((a, b) => a.join(',').localeCompare(b.join(',')));
+}

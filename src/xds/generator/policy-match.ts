@@ -1,0 +1,99 @@
+import type { Resource } from '../../core/resources/model.js';
+import type { ConnectionPolicySpec, Selector, Tags } from '../../core/resources/specs.js';
+
+/** How specifically a selector matched: tags matched by exact value and by `*`. */
+export interface Rank {
+  readonly exact: number;
+  readonly wildcard: number;
+}
+
+const MATCH_ALL = '*';
+
+/** Kuma's TagSelector.Matches: every selector tag must be present, with the same value or `*`. */
+export function selectorRank(selector: Tags, tags: Tags): Rank | undefined {
+  let exact = 0;
+  let wildcard = 0;
+  for (const [key, value] of Object.entries(selector)) {
+    const actual = tags[key];
+    if (actual === undefined) return undefined;
+    if (value === MATCH_ALL) wildcard++;
+    else if (value === actual) exact++;
+    else return undefined;
+  }
+  return { exact, wildcard };
+}
+
+/** More matched tags wins, then more exact matches. */
+export function compareRanks(a: Rank, b: Rank): number {
+  return a.exact + a.wildcard - (b.exact + b.wildcard) || a.exact - b.exact;
+}
+
+/** The best rank of any selector against any of the tag sets (a Dataplane has one per inbound). */
+export function bestRank(selectors: readonly Selector[] | undefined, tagSets: readonly Tags[]): Rank | undefined {
+  let best: Rank | undefined;
+  for (const selector of selectors ?? []) {
+    for (const tags of tagSets) {
+      const rank = selectorRank(selector.match, tags);
+      if (rank && (!best || compareRanks(rank, best) > 0)) best = rank;
+    }
+  }
+  return best;
+}
+
+type ConnectionPolicy = Resource<ConnectionPolicySpec<unknown>>;
+
+/**
+ * The one policy of a type that applies to a connection from a proxy with `sourceTags` (one set per
+ * inbound, or the gateway tags) to a destination with `destinationTags`: Kuma's ranking, i.e. the best
+ * source rank plus the best destination rank, more matched tags first, then more exact ones, then the
+ * policy created later; full ties go to the name that sorts first.
+ */
+export function matchConnectionPolicy<P extends ConnectionPolicy>(
+  policies: readonly P[],
+  sourceTags: readonly Tags[] | undefined,
+  destinationTags: Tags,
+): P | undefined {
+  let best: { policy: P; rank: Rank } | undefined;
+  for (const policy of policies) {
+    const source = sourceTags ? bestRank(policy.spec.sources, sourceTags) : allWildcardRank(policy.spec.sources);
+    if (!source) continue;
+    const destination = bestRank(policy.spec.destinations, [destinationTags]);
+    if (!destination) continue;
+    const rank = { exact: source.exact + destination.exact, wildcard: source.wildcard + destination.wildcard };
+    if (!best || isBetter(policy, rank, best.policy, best.rank)) best = { policy, rank };
+  }
+  return best?.policy;
+}
+
+/** For inbound policies only the destination (the inbound's own tags) counts. */
+export function matchInboundPolicy<P extends ConnectionPolicy>(policies: readonly P[], inboundTags: Tags): P | undefined {
+  let best: { policy: P; rank: Rank } | undefined;
+  for (const policy of policies) {
+    const rank = bestRank(policy.spec.destinations, [inboundTags]);
+    if (rank && (!best || isBetter(policy, rank, best.policy, best.rank))) best = { policy, rank };
+  }
+  return best?.policy;
+}
+
+/**
+ * Without a known source (the catalog shared by all proxyless clients) only source selectors made of
+ * `*` values can apply.
+ */
+function allWildcardRank(selectors: readonly Selector[] | undefined): Rank | undefined {
+  let best: Rank | undefined;
+  for (const selector of selectors ?? []) {
+    const values = Object.values(selector.match);
+    if (!values.every((v) => v === MATCH_ALL)) continue;
+    const rank = { exact: 0, wildcard: values.length };
+    if (!best || compareRanks(rank, best) > 0) best = rank;
+  }
+  return best;
+}
+
+function isBetter(candidate: ConnectionPolicy, rank: Rank, current: ConnectionPolicy, currentRank: Rank): boolean {
+  const byRank = compareRanks(rank, currentRank);
+  if (byRank !== 0) return byRank > 0;
+  const byTime = Date.parse(candidate.meta.creationTime) - Date.parse(current.meta.creationTime);
+  if (byTime !== 0) return byTime > 0;
+  return candidate.meta.name < current.meta.name;
+}

@@ -1,0 +1,207 @@
+import { NotFoundError } from '../../core/errors.js';
+import type { Resource } from '../../core/resources/model.js';
+import { PROTOCOL_TAG, SERVICE_TAG, type DataplaneInbound, type DataplaneSpec, type Tags } from '../../core/resources/specs.js';
+import { edsCluster, originalDstCluster, staticCluster } from '../envoy/clusters.js';
+import type { EnvoyObject } from '../envoy/encode.js';
+import { hcmFilter, routeAction, routeConfiguration } from '../envoy/http.js';
+import { listener } from '../envoy/listeners.js';
+import { names, statPrefix } from '../envoy/names.js';
+import { tcpProxyFilter } from '../envoy/tcp.js';
+import { TYPE_URLS, type EncodedResource } from '../resource.js';
+import { loadAssignment } from './load-assignment.js';
+import type { MeshSnapshot } from './mesh-snapshot.js';
+import { planOutbound, sidecarTargets, subsetKeys, type ClusterPlan, type OutboundPlan } from './outbound-plan.js';
+import { DEFAULT_CONNECT_TIMEOUT, duration, retrySettings } from './policy-conf.js';
+import { isHttp, isHttp2, toProtocol } from './protocol.js';
+import { ResourceSet } from './resource-set.js';
+
+const DEFAULT_REDIRECT_OUTBOUND = 15001;
+const DEFAULT_REDIRECT_INBOUND = 15006;
+const INBOUND_PASSTHROUGH_SOURCE = '127.0.0.6';
+const VIP_PORT = 80;
+
+interface OutboundAddress {
+  readonly address: string;
+  readonly port: number;
+  readonly service: string;
+}
+
+/**
+ * The full resource set of one Envoy (sidecar or gateway) of the mesh: inbound listeners and their local
+ * clusters, one outbound listener per declared outbound (and per VIP for transparent proxies) with its
+ * route, the EDS cluster and endpoints of every service they reach, and the passthrough listeners.
+ * Shared pieces come from the snapshot's memo; only the per-proxy listeners are new work.
+ * Throws NotFoundError when the Dataplane is not in the snapshot. A zone ingress gets nothing (not generated yet).
+ */
+export function generateSidecar(snap: MeshSnapshot, dataplaneName: string): EncodedResource[] {
+  const dp = snap.dataplanes.get(dataplaneName);
+  if (!dp) throw new NotFoundError('Dataplane', dataplaneName, snap.mesh);
+  const set = new ResourceSet();
+  if (dp.spec.networking.ingress) return [];
+  const transparent = dp.spec.networking.transparentProxying !== undefined;
+  for (const inbound of dp.spec.networking.inbound ?? []) addInbound(snap, set, dp, inbound, transparent);
+  addOutbounds(snap, set, dp, transparent);
+  if (transparent) addPassthrough(snap, set, dp.spec);
+  return set.toArray();
+}
+
+function addInbound(snap: MeshSnapshot, set: ResourceSet, dp: Resource<DataplaneSpec>, inbound: DataplaneInbound, transparent: boolean): void {
+  const net = dp.spec.networking;
+  const address = inbound.address ?? net.address;
+  const servicePort = inbound.servicePort ?? inbound.port;
+  const serviceAddress = inbound.serviceAddress ?? '127.0.0.1';
+  const service = inbound.tags[SERVICE_TAG] ?? '';
+  const protocol = toProtocol(inbound.tags[PROTOCOL_TAG]);
+  const clusterName = names.localCluster(servicePort);
+  set.add(
+    snap.resource(TYPE_URLS.cluster, clusterName, { serviceAddress, servicePort, protocol }, () =>
+      staticCluster(clusterName, serviceAddress, servicePort, DEFAULT_CONNECT_TIMEOUT, isHttp2(protocol)),
+    ),
+  );
+  const name = names.inboundListener(address, inbound.port);
+  // Seam: with mTLS, TrafficPermission (matchInboundPolicy) becomes an RBAC filter placed before the terminal filter.
+  set.add(
+    snap.resource(TYPE_URLS.listener, name, { address, port: inbound.port, service, protocol, clusterName, transparent }, () => {
+      const target = [{ cluster: clusterName, weight: 100 }];
+      const filter = isHttp(protocol)
+        ? hcmFilter({
+            statPrefix: statPrefix(name),
+            routeConfig: routeConfiguration(names.inboundRoute(service), service, routeAction({ targets: target })),
+            http2: isHttp2(protocol),
+          })
+        : tcpProxyFilter({ statPrefix: statPrefix(name), targets: target });
+      return listener({ name, address, port: inbound.port, direction: 'INBOUND', filters: [filter], bindToPort: !transparent });
+    }),
+  );
+}
+
+function addOutbounds(snap: MeshSnapshot, set: ResourceSet, dp: Resource<DataplaneSpec>, transparent: boolean): void {
+  const source = sourceTags(dp.spec);
+  const plans: OutboundPlan[] = [];
+  for (const outbound of outboundAddresses(snap, dp.spec, transparent)) {
+    const plan = planOutbound(snap, source, outbound.service);
+    if (!plan) continue;
+    plans.push(plan);
+    addOutboundListener(snap, set, outbound, plan, transparent);
+  }
+  const clusters = new Map<string, ClusterPlan>();
+  for (const plan of plans) for (const c of plan.clusters) if (!clusters.has(c.service)) clusters.set(c.service, c);
+  for (const cluster of clusters.values()) {
+    const params = { ...cluster, subsetKeys: subsetKeys(plans, cluster.service) };
+    set.add(
+      snap.resource(TYPE_URLS.cluster, cluster.service, params, () =>
+        edsCluster({
+          name: cluster.service,
+          connectTimeout: cluster.connectTimeout,
+          lb: cluster.lb,
+          http2: cluster.http2,
+          subsetKeys: params.subsetKeys,
+          ...(cluster.healthCheck ? { healthChecks: [cluster.healthCheck] } : {}),
+          ...(cluster.circuitBreakers ? { circuitBreakers: cluster.circuitBreakers } : {}),
+          ...(cluster.outlierDetection ? { outlierDetection: cluster.outlierDetection } : {}),
+        }),
+      ),
+    );
+    set.add(loadAssignment(snap, cluster.service, cluster.service));
+  }
+}
+
+function addOutboundListener(snap: MeshSnapshot, set: ResourceSet, outbound: OutboundAddress, plan: OutboundPlan, transparent: boolean): void {
+  const name = names.outboundListener(outbound.address, outbound.port);
+  const timeout = plan.timeout;
+  const targets = sidecarTargets(plan);
+  if (isHttp(plan.protocol)) {
+    const routeName = names.outboundRoute(plan.service);
+    set.add(
+      snap.resource(TYPE_URLS.routeConfiguration, routeName, plan, () => {
+        const requestTimeout = plan.protocol === 'grpc' ? undefined : duration(timeout?.http?.requestTimeout);
+        const maxStreamDuration = plan.protocol === 'grpc' ? duration(timeout?.grpc?.maxStreamDuration) : undefined;
+        const retry = retrySettings(plan.retry, plan.protocol);
+        return routeConfiguration(
+          routeName,
+          plan.service,
+          routeAction({
+            targets,
+            ...(requestTimeout ? { timeout: requestTimeout } : {}),
+            ...(maxStreamDuration ? { maxStreamDuration } : {}),
+            ...(retry ? { retry } : {}),
+          }),
+        );
+      }),
+    );
+  }
+  set.add(
+    snap.resource(TYPE_URLS.listener, name, { outbound, plan, transparent }, () => {
+      let filter: EnvoyObject;
+      if (isHttp(plan.protocol)) {
+        const idleTimeout = duration(timeout?.http?.idleTimeout);
+        const streamIdleTimeout = plan.protocol === 'grpc' ? duration(timeout?.grpc?.streamIdleTimeout) : undefined;
+        filter = hcmFilter({
+          statPrefix: statPrefix(plan.service),
+          rds: names.outboundRoute(plan.service),
+          http2: isHttp2(plan.protocol),
+          ...(idleTimeout ? { idleTimeout } : {}),
+          ...(streamIdleTimeout ? { streamIdleTimeout } : {}),
+        });
+      } else {
+        const idleTimeout = duration(timeout?.tcp?.idleTimeout);
+        const maxConnectAttempts = plan.retry?.tcp?.maxConnectAttempts;
+        filter = tcpProxyFilter({
+          statPrefix: statPrefix(plan.service),
+          targets,
+          ...(idleTimeout ? { idleTimeout } : {}),
+          ...(maxConnectAttempts ? { maxConnectAttempts } : {}),
+        });
+      }
+      return listener({ name, address: outbound.address, port: outbound.port, direction: 'OUTBOUND', filters: [filter], bindToPort: !transparent });
+    }),
+  );
+}
+
+/** Declared outbounds, then (transparent proxies) every service's VIP on port 80 and on its inbound ports. */
+function outboundAddresses(snap: MeshSnapshot, spec: DataplaneSpec, transparent: boolean): OutboundAddress[] {
+  const result: OutboundAddress[] = [];
+  for (const o of spec.networking.outbound ?? []) {
+    const service = o.tags?.[SERVICE_TAG] ?? o.service;
+    if (service) result.push({ address: o.address ?? '127.0.0.1', port: o.port, service });
+  }
+  if (transparent) {
+    for (const [service, vip] of [...snap.vips].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      for (const port of new Set([VIP_PORT, ...(snap.servicePorts.get(service) ?? [])])) result.push({ address: vip, port, service });
+    }
+  }
+  return result;
+}
+
+/** Policies' `sources` are matched against every inbound's tags, or the gateway's tags. */
+function sourceTags(spec: DataplaneSpec): Tags[] {
+  const sets = (spec.networking.inbound ?? []).map((i) => i.tags);
+  if (spec.networking.gateway) sets.push(spec.networking.gateway.tags);
+  return sets;
+}
+
+function addPassthrough(snap: MeshSnapshot, set: ResourceSet, spec: DataplaneSpec): void {
+  const tp = spec.networking.transparentProxying ?? {};
+  const inboundPort = tp.redirectPortInbound ?? DEFAULT_REDIRECT_INBOUND;
+  passthrough(snap, set, names.inboundPassthrough, inboundPort, 'INBOUND', INBOUND_PASSTHROUGH_SOURCE);
+  // With mesh passthrough off, connections to destinations outside the mesh find no listener.
+  if (snap.meshSpec.networking?.outbound?.passthrough !== false) {
+    passthrough(snap, set, names.outboundPassthrough, tp.redirectPortOutbound ?? DEFAULT_REDIRECT_OUTBOUND, 'OUTBOUND');
+  }
+}
+
+function passthrough(snap: MeshSnapshot, set: ResourceSet, name: string, port: number, direction: 'INBOUND' | 'OUTBOUND', bindAddress?: string): void {
+  set.add(snap.resource(TYPE_URLS.cluster, name, { bindAddress: bindAddress ?? null }, () => originalDstCluster(name, DEFAULT_CONNECT_TIMEOUT, bindAddress)));
+  set.add(
+    snap.resource(TYPE_URLS.listener, name, { port, direction }, () =>
+      listener({
+        name,
+        address: '0.0.0.0',
+        port,
+        direction,
+        filters: [tcpProxyFilter({ statPrefix: statPrefix(name), targets: [{ cluster: name, weight: 100 }] })],
+        useOriginalDst: true,
+      }),
+    ),
+  );
+}
