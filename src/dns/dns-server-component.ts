@@ -1,0 +1,63 @@
+import { logger } from '../core/logging.js';
+import type { Component } from '../core/runtime/component.js';
+import type { Runtime } from '../core/runtime/runtime.js';
+import { DnsResponder } from './dns-responder.js';
+import { normaliseDomain } from './name-rules.js';
+import { createQueryHandler } from './query-handler.js';
+import { followStore } from './store-follower.js';
+import { listenTcp } from './tcp-listener.js';
+import { listenUdp } from './udp-listener.js';
+import { resolveUpstream, UpstreamForwarder } from './upstream-forwarder.js';
+import { VipTable } from './vip-table.js';
+
+const UPSTREAM_TIMEOUT_MS = 2000;
+const UPSTREAM_MAX_IN_FLIGHT = 1024;
+
+/**
+ * The DNS server (UDP and TCP on the same port; with port 0, TCP takes the port UDP got when it is free).
+ * Runs on every instance: its table of VIPs follows VirtualIP resources in the store.
+ */
+export function dnsServerComponent(rt: Runtime): Component {
+  return {
+    name: 'dns-server',
+    async start(signal, ready) {
+      const log = logger('dns-server');
+      const cfg = rt.config.dnsServer;
+      const domain = normaliseDomain(cfg.domain);
+      const upstreams = await Promise.all(cfg.upstreams.map(resolveUpstream));
+      const table = new VipTable();
+      const unsubscribe = await followStore(rt.store, ['VirtualIP'], {
+        upsert: (r) => table.upsert(r),
+        remove: (r) => table.remove(r.meta.name),
+        changed: () => log.debug({ names: table.size }, 'dns table updated'),
+      });
+      const forwarder = upstreams.length > 0 ? new UpstreamForwarder(upstreams, { timeoutMs: UPSTREAM_TIMEOUT_MS, maxInFlight: UPSTREAM_MAX_IN_FLIGHT }, (err) => log.debug({ err }, 'upstream socket error')) : undefined;
+      const responder = new DnsResponder(table, { domain, ttl: cfg.ttl, forwarding: forwarder !== undefined });
+      const handle = createQueryHandler(responder, forwarder, log);
+      const closers: (() => Promise<void>)[] = [];
+      const closeAll = async (): Promise<void> => {
+        unsubscribe();
+        forwarder?.close();
+        await Promise.all(closers.map((c) => c()));
+      };
+      try {
+        const udp = await listenUdp(cfg.interface, cfg.port, handle, log);
+        closers.push(() => udp.close());
+        log.info({ server: 'dns-udp', address: cfg.interface, port: udp.port }, 'listening');
+        const tcp = await listenTcp(cfg.interface, cfg.port === 0 ? udp.port : cfg.port, handle, log).catch((err: unknown) => {
+          if (cfg.port !== 0) throw err;
+          return listenTcp(cfg.interface, 0, handle, log);
+        });
+        closers.push(() => tcp.close());
+        log.info({ server: 'dns-tcp', address: cfg.interface, port: tcp.port }, 'listening');
+        log.info({ domain, ttl: cfg.ttl, upstreams: cfg.upstreams, vips: table.size }, 'dns server started');
+      } catch (err) {
+        await closeAll();
+        throw err;
+      }
+      ready();
+      if (!signal.aborted) await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+      await closeAll();
+    },
+  };
+}
