@@ -1,0 +1,30 @@
+import { status, type StatusObject } from '@grpc/grpc-js';
+import {
+  AlreadyExistsError,
+  BadRequestError,
+  ConflictError,
+  MeshNotFoundError,
+  NotFoundError,
+  PayloadTooLargeError,
+  PreconditionFailedError,
+  ReadOnlyError,
+  ValidationError,
+} from '../core/errors.js';
+
+export type GrpcError = Pick<StatusObject, 'code' | 'details'>;
+
+/** The one place domain errors become gRPC statuses. Unknown errors are INTERNAL with their message. */
+export function toGrpcStatus(err: unknown): GrpcError {
+  const details = err instanceof Error ? err.message : String(err);
+  return { code: codeOf(err), details };
+}
+
+function codeOf(err: unknown): status {
+  if (err instanceof NotFoundError || err instanceof MeshNotFoundError) return status.NOT_FOUND;
+  if (err instanceof ValidationError || err instanceof BadRequestError) return status.INVALID_ARGUMENT;
+  if (err instanceof AlreadyExistsError) return status.ALREADY_EXISTS;
+  if (err instanceof ConflictError) return status.ABORTED;
+  if (err instanceof PreconditionFailedError || err instanceof ReadOnlyError) return status.FAILED_PRECONDITION;
+  if (err instanceof PayloadTooLargeError) return status.RESOURCE_EXHAUSTED;
+  return status.INTERNAL;
+}

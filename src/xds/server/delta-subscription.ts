@@ -1,0 +1,43 @@
+export interface DeltaChange {
+  /** Names newly subscribed in this request (not `*`). */
+  readonly subscribed: readonly string[];
+  /** Names unsubscribed in this request that were subscribed (phantom unsubscribes are dropped). */
+  readonly unsubscribed: readonly string[];
+}
+
+/**
+ * What a delta subscriber asked for, for one type. `*` in subscribe/unsubscribe toggles wildcard; an empty
+ * subscribe list on the first request is the legacy wildcard (envoyproxy/envoy#21416).
+ */
+export class DeltaSubscription {
+  private wildcardFlag = false;
+  private readonly nameSet = new Set<string>();
+  private first = true;
+
+  get wildcard(): boolean {
+    return this.wildcardFlag;
+  }
+
+  get names(): ReadonlySet<string> {
+    return this.nameSet;
+  }
+
+  apply(subscribe: readonly string[], unsubscribe: readonly string[]): DeltaChange {
+    if (this.first && subscribe.length === 0) this.wildcardFlag = true;
+    this.first = false;
+    const subscribed: string[] = [];
+    const unsubscribed: string[] = [];
+    for (const n of subscribe) {
+      if (n === '*') this.wildcardFlag = true;
+      else {
+        this.nameSet.add(n);
+        subscribed.push(n);
+      }
+    }
+    for (const n of unsubscribe) {
+      if (n === '*') this.wildcardFlag = false;
+      else if (this.nameSet.delete(n)) unsubscribed.push(n);
+    }
+    return { subscribed, unsubscribed };
+  }
+}

@@ -1,0 +1,34 @@
+import { BadRequestError } from '../../core/errors.js';
+import type { Node } from '../../grpc/discovery-service.js';
+import { structToJson, type JsonValue } from '../../grpc/struct.js';
+
+export type ProxyKind = 'envoy' | 'proxyless';
+
+/** Who is on the other end of an ADS stream. `key` is the node id `<mesh>.<name>`. */
+export interface ProxyIdentity {
+  readonly key: string;
+  readonly mesh: string;
+  readonly name: string;
+  readonly kind: ProxyKind;
+}
+
+export interface NodeInfo extends ProxyIdentity {
+  /** node.metadata as JSON (`dataplane.resource`, `version`, ...). */
+  readonly metadata: Record<string, JsonValue>;
+}
+
+/** Node id `<mesh>.<name>`, split at the first dot. */
+export function parseNodeId(id: string): { mesh: string; name: string } {
+  const dot = id.indexOf('.');
+  if (dot <= 0 || dot === id.length - 1) {
+    throw new BadRequestError(`node id "${id}" is invalid: expected <mesh>.<name>`, [{ field: 'node.id', message: 'must be <mesh>.<name>' }]);
+  }
+  return { mesh: id.slice(0, dot), name: id.slice(dot + 1) };
+}
+
+/** Validates the node of the first request of a stream. Envoy says `user_agent_name: envoy`; anything else is proxyless. */
+export function nodeInfo(node: Node | null | undefined): NodeInfo {
+  if (!node?.id) throw new BadRequestError('node with a non-empty id is required in the first request of a stream', [{ field: 'node', message: 'is required' }]);
+  const { mesh, name } = parseNodeId(node.id);
+  return { key: node.id, mesh, name, kind: node.user_agent_name === 'envoy' ? 'envoy' : 'proxyless', metadata: structToJson(node.metadata) };
+}

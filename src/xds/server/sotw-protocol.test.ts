@@ -1,0 +1,299 @@
+import { status } from '@grpc/grpc-js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { DiscoveryResponse } from '../../grpc/discovery-service.js';
+import {
+  ack,
+  CDS,
+  decodeResource,
+  EDS,
+  LDS,
+  nack,
+  node,
+  RDS,
+  res,
+  resourceNames,
+  startAdsHarness,
+  type AdsHarness,
+  type TestStream,
+} from '../../../test/helpers/ads-client.js';
+import type { DiscoveryRequest } from '../../grpc/discovery-service.js';
+
+type Sotw = TestStream<DiscoveryRequest, DiscoveryResponse>;
+
+let h: AdsHarness;
+beforeEach(async () => {
+  h = await startAdsHarness();
+});
+afterEach(async () => {
+  await h.close();
+});
+
+const KEY = 'default.dp-1';
+const base = () => [res.cluster('a'), res.cluster('b'), res.cla('a', 1), res.cla('b', 2), res.listener('l1'), res.route('r1', 'a'), res.route('r2', 'b')];
+
+function open(): Sotw {
+  return h.client().sotw();
+}
+
+/**
+ * A barrier: changes the RDS subscription (RDS is last in push order) and waits for that RDS response.
+ * Any response the server would have sent for an earlier type is written before it, so after the barrier
+ * `pending` holds everything that was going to come.
+ */
+async function barrier(s: Sotw, names: string[], lastRds?: DiscoveryResponse): Promise<DiscoveryResponse> {
+  s.send(lastRds ? ack(lastRds, names) : { type_url: RDS, resource_names: names, node: undefined });
+  return s.next(RDS);
+}
+
+describe('SotW ADS: stream set-up', () => {
+  it('ends a stream without node with INVALID_ARGUMENT', async () => {
+    const s = open();
+    s.send({ type_url: CDS });
+    const st = await s.status();
+    expect(st.code).toBe(status.INVALID_ARGUMENT);
+    expect(st.details).toMatch(/node/);
+  });
+
+  it('ends a stream with a malformed node id with INVALID_ARGUMENT', async () => {
+    const s = open();
+    s.send({ type_url: CDS, node: node({ id: 'no-dot' }) });
+    const st = await s.status();
+    expect(st.code).toBe(status.INVALID_ARGUMENT);
+    expect(st.details).toContain('no-dot');
+  });
+
+  it('ends a stream of an unknown dataplane or mesh with NOT_FOUND naming it', async () => {
+    const s1 = open();
+    s1.send({ type_url: CDS, node: node({ id: 'default.ghost' }) });
+    const st1 = await s1.status();
+    expect(st1.code).toBe(status.NOT_FOUND);
+    expect(st1.details).toContain('ghost');
+    const s2 = open();
+    s2.send({ type_url: CDS, node: node({ id: 'nomesh.dp-1' }) });
+    const st2 = await s2.status();
+    expect(st2.code).toBe(status.NOT_FOUND);
+    expect(st2.details).toContain('nomesh');
+  });
+
+  it('rejects a request without type_url', async () => {
+    h.set(KEY, base());
+    const s = open();
+    s.send({ type_url: CDS, node: node({ id: KEY }) });
+    await s.next(CDS);
+    s.send({ type_url: '' });
+    expect((await s.status()).code).toBe(status.INVALID_ARGUMENT);
+  });
+
+  it('rejects a node id change within the stream', async () => {
+    h.set(KEY, base());
+    const s = open();
+    s.send({ type_url: CDS, node: node({ id: KEY }) });
+    await s.next(CDS);
+    s.send({ type_url: LDS, node: node({ id: 'default.dp-2' }) });
+    const st = await s.status();
+    expect(st.code).toBe(status.INVALID_ARGUMENT);
+    expect(st.details).toMatch(/node id changed/);
+  });
+
+  it('caches the node of the first request: later requests need none; session closes when the stream ends', async () => {
+    h.set(KEY, base());
+    const s = open();
+    s.send({ type_url: CDS, node: node({ id: KEY }) });
+    const cds = await s.next(CDS);
+    s.send(ack(cds)).send({ type_url: LDS });
+    expect(resourceNames(await s.next(LDS))).toEqual(['l1']);
+    s.close();
+    await s.status();
+    await expect.poll(() => h.closed).toEqual([KEY]);
+  });
+});
+
+describe('SotW ADS: versions, nonces, ACK', () => {
+  it('answers a wildcard CDS with the full state, per-type version and nonce; an ACK triggers nothing', async () => {
+    h.set(KEY, base());
+    const s = open();
+    s.send({ type_url: CDS, node: node({ id: KEY }) });
+    const cds = await s.next(CDS);
+    expect(resourceNames(cds).sort()).toEqual(['a', 'b']);
+    expect(cds.version_info).not.toBe('');
+    expect(cds.nonce).not.toBe('');
+    s.send(ack(cds));
+    const r = await barrier(s, ['r1']);
+    expect(resourceNames(r)).toEqual(['r1']);
+    expect(r.nonce).not.toBe(cds.nonce);
+    expect(s.pending).toEqual([]);
+    const st = h.stats.get(KEY)?.[0]?.toSubscription().status;
+    expect(st?.cds).toEqual({ responsesSent: 1, responsesAcknowledged: 1, responsesRejected: 0 });
+  });
+
+  it('pushes a changed type only, with a new version; unchanged types are not resent', async () => {
+    h.set(KEY, base());
+    const s = open();
+    s.send({ type_url: CDS, node: node({ id: KEY }) }).send({ type_url: LDS });
+    const cds = await s.next(CDS);
+    const lds = await s.next(LDS);
+    s.send(ack(cds)).send(ack(lds));
+    const r1 = await barrier(s, ['r1']);
+    h.set(KEY, [...base().filter((r) => r.name !== 'l1'), res.listener('l1', 20000)]);
+    const lds2 = await s.next(LDS);
+    expect(lds2.version_info).not.toBe(lds.version_info);
+    s.send(ack(lds2));
+    await barrier(s, ['r1', 'r2'], r1);
+    expect(s.received.filter((x) => x.type_url === CDS)).toHaveLength(1);
+  });
+
+  it('orders pushes CDS -> EDS -> LDS -> RDS whatever the request order', async () => {
+    const s = open();
+    s.send({ type_url: RDS, resource_names: ['r1'], node: node({ id: KEY }) })
+      .send({ type_url: LDS })
+      .send({ type_url: EDS, resource_names: ['a'] })
+      .send({ type_url: CDS });
+    await expect.poll(() => h.stats.get(KEY)?.length).toBe(1);
+    h.set(KEY, base());
+    await s.next(RDS);
+    expect(s.received.map((r) => r.type_url)).toEqual([CDS, EDS, LDS, RDS]);
+  });
+
+  it('sends a fresh EDS after every CDS change even when endpoints are unchanged', async () => {
+    h.set(KEY, base());
+    const s = open();
+    s.send({ type_url: CDS, node: node({ id: KEY }) }).send({ type_url: EDS, resource_names: ['a', 'b'] });
+    const cds = await s.next(CDS);
+    const eds = await s.next(EDS);
+    s.send(ack(cds)).send(ack(eds, ['a', 'b']));
+    h.set(KEY, [...base().filter((r) => r.name !== 'a' || r.typeUrl !== CDS), res.cluster('a', 7)]);
+    const cds2 = await s.next(CDS);
+    const eds2 = await s.next(EDS);
+    expect(cds2.version_info).not.toBe(cds.version_info);
+    expect(eds2.version_info).not.toBe(eds.version_info);
+    expect(resourceNames(eds2).sort()).toEqual(['a', 'b']);
+    expect(s.received.map((r) => r.type_url)).toEqual([CDS, EDS, CDS, EDS]);
+  });
+
+  it('answers a requested unknown cluster with an empty ClusterLoadAssignment', async () => {
+    h.set(KEY, base());
+    const s = open();
+    s.send({ type_url: EDS, resource_names: ['a', 'nope'], node: node({ id: KEY }) });
+    const eds = await s.next(EDS);
+    const byName = new Map(eds.resources.map((r) => [String(decodeResource(r)['cluster_name']), decodeResource(r)]));
+    expect([...byName.keys()].sort()).toEqual(['a', 'nope']);
+    expect(byName.get('nope')).toEqual({ cluster_name: 'nope' });
+  });
+
+  it('serves only the requested names to a non-wildcard subscriber and pushes names that appear later', async () => {
+    h.set(KEY, base());
+    const s = open();
+    s.send({ type_url: CDS, resource_names: ['b', 'later'], node: node({ id: KEY, userAgent: 'grpc-node-js' }) });
+    const cds = await s.next(CDS);
+    expect(resourceNames(cds)).toEqual(['b']);
+    s.send(ack(cds, ['b', 'later']));
+    h.set(KEY, [...base(), res.cluster('later')]);
+    const cds2 = await s.next(CDS);
+    expect(resourceNames(cds2).sort()).toEqual(['b', 'later']);
+  });
+
+  it('does not count a repeated request with an answered nonce as another ACK', async () => {
+    h.set(KEY, base());
+    const s = open();
+    s.send({ type_url: RDS, resource_names: ['r1'], node: node({ id: KEY }) });
+    const r = await s.next(RDS);
+    s.send(ack(r, ['r1'])).send(ack(r, ['r1']));
+    const r2 = await barrier(s, ['r1', 'r2'], r);
+    expect(resourceNames(r2).sort()).toEqual(['r1', 'r2']);
+    expect(h.stats.get(KEY)?.[0]?.toSubscription().status.rds?.responsesAcknowledged).toBe(1);
+  });
+});
+
+describe('SotW ADS: subscriptions', () => {
+  it('resends unchanged resources when the subscription changes, and after unsubscribe + resubscribe', async () => {
+    h.set(KEY, base());
+    const s = open();
+    s.send({ type_url: RDS, resource_names: ['r1'], node: node({ id: KEY }) });
+    const r1 = await s.next(RDS);
+    s.send(ack(r1, []));
+    // Empty after explicit names = unsubscribe everything: an empty RDS response is not sent.
+    s.send({ type_url: LDS });
+    const lds = await s.next(LDS);
+    s.send(ack(lds));
+    s.send(ack(r1, ['r1']));
+    const again = await s.next(RDS);
+    expect(resourceNames(again)).toEqual(['r1']);
+    expect(again.version_info).toBe(r1.version_info);
+    expect(again.nonce).not.toBe(r1.nonce);
+    expect(s.received.map((r) => r.type_url)).toEqual([RDS, LDS, RDS]);
+  });
+
+  it('treats an empty first request as wildcard (legacy), and * as explicit wildcard', async () => {
+    h.set(KEY, base());
+    const s = open();
+    s.send({ type_url: RDS, node: node({ id: KEY }) });
+    const all = await s.next(RDS);
+    expect(resourceNames(all).sort()).toEqual(['r1', 'r2']);
+    s.send(ack(all, ['r1']));
+    expect(resourceNames(await s.next(RDS))).toEqual(['r1']);
+    const last = s.received.at(-1) as DiscoveryResponse;
+    s.send(ack(last, ['*', 'r1']));
+    expect(resourceNames(await s.next(RDS)).sort()).toEqual(['r1', 'r2']);
+  });
+
+  it('ignores a request with a stale nonce and processes the next one with the current nonce', async () => {
+    h.set(KEY, base());
+    const s = open();
+    s.send({ type_url: EDS, resource_names: ['a'], node: node({ id: KEY }) });
+    const eds = await s.next(EDS);
+    s.send({ type_url: EDS, resource_names: ['a', 'b'], response_nonce: 'xyz', version_info: eds.version_info });
+    const r = await barrier(s, ['r1']);
+    expect(s.pending).toEqual([]);
+    expect(s.received.map((x) => x.type_url)).toEqual([EDS, RDS]);
+    s.send(ack(r, ['r1'])).send(ack(eds, ['a', 'b']));
+    expect(resourceNames(await s.next(EDS)).sort()).toEqual(['a', 'b']);
+  });
+});
+
+describe('SotW ADS: NACK', () => {
+  it('does not resend a rejected version, and sends the fixed config after the back-off', async () => {
+    h.set(KEY, base());
+    const s = open();
+    s.send({ type_url: CDS, node: node({ id: KEY }) });
+    const cds = await s.next(CDS);
+    s.send(ack(cds));
+    h.set(KEY, [...base(), res.cluster('bad')]);
+    const bad = await s.next(CDS);
+    expect(resourceNames(bad)).toContain('bad');
+    s.send(nack(bad, cds.version_info));
+    await barrier(s, ['r1']);
+    expect(s.pending).toEqual([]);
+    h.set(KEY, [...base(), res.cluster('fixed')]);
+    const fixed = await s.next(CDS);
+    expect(resourceNames(fixed).sort()).toEqual(['a', 'b', 'fixed']);
+    const sub = h.stats.get(KEY)?.[0]?.toSubscription();
+    expect(sub?.status.cds).toEqual({ responsesSent: 3, responsesAcknowledged: 1, responsesRejected: 1 });
+  });
+});
+
+describe('SotW ADS: reconnect', () => {
+  it('answers a reconnect carrying an old version with the current state', async () => {
+    h.set(KEY, base());
+    const s = open();
+    s.send({ type_url: CDS, node: node({ id: KEY }) });
+    const cds = await s.next(CDS);
+    s.cancel();
+    h.set(KEY, [...base(), res.cluster('c')]);
+    const s2 = open();
+    s2.send({ type_url: CDS, node: node({ id: KEY }), version_info: cds.version_info, response_nonce: cds.nonce });
+    const again = await s2.next(CDS);
+    expect(resourceNames(again).sort()).toEqual(['a', 'b', 'c']);
+  });
+
+  it('does not resend a wildcard type to a reconnecting client that already has the current version', async () => {
+    h.set(KEY, base());
+    const s = open();
+    s.send({ type_url: CDS, node: node({ id: KEY }) });
+    const cds = await s.next(CDS);
+    s.cancel();
+    const s2 = open();
+    s2.send({ type_url: CDS, node: node({ id: KEY }), version_info: cds.version_info });
+    await barrier(s2, ['r1']);
+    expect(s2.received.map((r) => r.type_url)).toEqual([RDS]);
+  });
+});

@@ -1,0 +1,35 @@
+/**
+ * What a state-of-the-world subscriber asked for, for one type. Wildcard is explicit state:
+ * `*` means wildcard; an empty list means wildcard only while the stream never named anything
+ * (legacy rule); after that an empty list unsubscribes from everything.
+ */
+export class SotwSubscription {
+  private wildcardFlag = false;
+  private nameSet: ReadonlySet<string> = new Set();
+  private namedBefore = false;
+
+  get wildcard(): boolean {
+    return this.wildcardFlag;
+  }
+
+  get names(): ReadonlySet<string> {
+    return this.nameSet;
+  }
+
+  /** Applies `resource_names` of a request; true if the subscription changed. */
+  update(resourceNames: readonly string[]): boolean {
+    const explicitNames = new Set(resourceNames.filter((n) => n !== '*'));
+    const wildcard = resourceNames.includes('*') || (resourceNames.length === 0 && !this.namedBefore);
+    if (resourceNames.length > 0) this.namedBefore = true;
+    const changed = wildcard !== this.wildcardFlag || !sameSet(explicitNames, this.nameSet);
+    this.wildcardFlag = wildcard;
+    this.nameSet = explicitNames;
+    return changed;
+  }
+}
+
+export function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  if (a.size !== b.size) return false;
+  for (const x of a) if (!b.has(x)) return false;
+  return true;
+}
