@@ -1,7 +1,7 @@
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logging.js';
 import type { ResourceManager } from '../core/manager/resource-manager.js';
-import { describeKey, type ResourceKey, type ResourceTypeName, type Spec } from '../core/resources/model.js';
+import { describeKey, type ResourceKey, type ResourceTypeName } from '../core/resources/model.js';
 import { isResourceTypeName } from '../core/resources/registry.js';
 import type { BatchWrite } from '../core/store/resource-store.js';
 import type { UpdateMsg, WireVersion } from './kds-proto.js';
@@ -17,8 +17,10 @@ const MAX_ERROR_CHARS = 4000;
 export type ApplyResult = { ok: true; written: number } | { ok: false; error: string };
 
 /**
- * The receiving side of KDS: applies one update of the peer exactly and atomically (validate all, check
- * scope, then one transaction), or applies nothing and explains why.
+ * The receiving side of KDS: applies one update of the peer exactly and atomically, or applies nothing and
+ * explains why. Scope and ownership are checked here for every resource; the specs are validated by
+ * `manager.transact`, which validates every write of the batch before writing any (labels mark them synced,
+ * so the `<zone>.` names are accepted) and reports every violation.
  */
 export class Sink {
   constructor(
@@ -78,13 +80,6 @@ export class Sink {
         problems.push(`${what}: ${scopeProblem}`);
         continue;
       }
-      let valid: Spec;
-      try {
-        valid = this.manager.validate(type, key, spec);
-      } catch (err) {
-        problems.push(`${what}: ${errorMessage(err)}`);
-        continue;
-      }
       const existing = await this.manager.find(type, key);
       if (existing && !this.scope.owns(type, existing)) {
         problems.push(`${what}: conflicts with a local ${describeKey(type, key)} that was not synced from ${this.scope.peer}`);
@@ -92,9 +87,9 @@ export class Sink {
       }
       const labels = this.scope.labels(r.meta.labels);
       if (!existing) {
-        writes.push({ op: 'create', type, key, spec: valid, options: { labels, ...(this.scope.owner ? { owner: this.scope.owner } : {}) } });
+        writes.push({ op: 'create', type, key, spec, options: { labels, ...(this.scope.owner ? { owner: this.scope.owner } : {}) } });
       } else if (resourceVersion(existing.spec, exportedLabels(existing.meta.labels, this.scope.direction)) !== r.meta.version || !sameLabels(existing.meta.labels, labels)) {
-        writes.push({ op: 'update', type, key, spec: valid, options: { labels } });
+        writes.push({ op: 'update', type, key, spec, options: { labels } });
       }
     }
     for (const k of update.removed) {

@@ -20,6 +20,8 @@ export interface KdsServerOptions {
   readonly insightFlushMs?: number;
   /** Interface to bind (all by default). */
   readonly address?: string;
+  /** Called with the bound port (in-process tests bind port 0). */
+  readonly onListening?: (port: number) => void;
 }
 
 type KdsCall = ServerDuplexStream<KdsMessage, KdsMessage>;
@@ -44,9 +46,12 @@ export function kdsServerComponent(rt: Runtime, options: KdsServerOptions = {}):
         port = await bind(server, address, grpcPort);
       } catch (err) {
         index.stop();
-        throw new Error(`kds-server: cannot listen on ${address}:${grpcPort}: ${errorMessage(err)}`, { cause: err });
+        const why = errorMessage(err);
+        const reason = /EADDRINUSE/.test(why) ? 'is already in use' : `cannot be bound (${why})`;
+        throw new Error(`port ${grpcPort} on ${address} ${reason} (kds-server)`, { cause: err });
       }
       log.info({ server: 'kds-server', address, port }, 'listening');
+      options.onListening?.(port);
       const flush = setInterval(() => void insights.flush(), options.insightFlushMs ?? 1000);
       ready();
       await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
