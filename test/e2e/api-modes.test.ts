@@ -1,0 +1,38 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { startCp, stopAll } from '../helpers/cp-process.js';
+
+afterAll(stopAll);
+
+const put = (url: string, body: object): Promise<Response> =>
+  fetch(url, { method: 'PUT', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+
+const dataplane = {
+  type: 'Dataplane',
+  mesh: 'default',
+  name: 'web-01',
+  networking: { address: '192.168.0.1', inbound: [{ port: 11011, servicePort: 11012, tags: { 'kuma.io/service': 'backend' } }] },
+};
+const route = { type: 'TrafficRoute', mesh: 'default', name: 'r1', sources: [{ match: { 'kuma.io/service': '*' } }], destinations: [{ match: { 'kuma.io/service': '*' } }] };
+
+describe('REST API read-only rules per mode', () => {
+  it('remote answers 405 with Kuma text to a policy PUT', async () => {
+    const cp = await startCp({ mode: 'remote', zone: 'zone-1', globalAddress: 'grpc://127.0.0.1:5685', env: { KUMA_STORE_TYPE: 'memory' } });
+    const res = await put(`${cp.apiUrl}/meshes/default/traffic-routes/r1`, route);
+    expect(res.status).toBe(405);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+    expect(await res.text()).toBe(
+      "On remote control plane you can only modify dataplane resources with 'kumactl apply' or via the HTTP API. You can still use 'kumactl' or the HTTP API to modify the rest of the resource on the global control plane.\n",
+    );
+    expect((await put(`${cp.apiUrl}/meshes/m2`, { type: 'Mesh', name: 'm2' })).status).toBe(405);
+  });
+
+  it('global answers 405 with Kuma text to a Dataplane PUT and accepts policies', async () => {
+    const cp = await startCp({ mode: 'global', env: { KUMA_STORE_TYPE: 'memory' } });
+    const res = await put(`${cp.apiUrl}/meshes/default/dataplanes/web-01`, dataplane);
+    expect(res.status).toBe(405);
+    expect(await res.text()).toBe(
+      "On global control plane you can not modify dataplane resources with 'kumactl apply' or via the HTTP API. You can still use 'kumactl' or the HTTP API to modify them on the remote control plane.",
+    );
+    expect((await put(`${cp.apiUrl}/meshes/default/traffic-routes/r1`, route)).status).toBe(201);
+  });
+});
