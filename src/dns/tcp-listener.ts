@@ -1,5 +1,6 @@
 import net from 'node:net';
 import type { Logger } from '../core/logging.js';
+import { BindError } from '../core/runtime/listen.js';
 import { HEADER_LEN, MAX_QUERY_LEN } from './dns-wire.js';
 import type { Listener, QueryHandler } from './query-handler.js';
 
@@ -27,7 +28,7 @@ export async function listenTcp(address: string, port: number, handle: QueryHand
   });
   server.maxConnections = limits.maxConnections;
   await new Promise<void>((resolve, reject) => {
-    const onError = (err: Error): void => reject(new Error(`dns-tcp: cannot listen on ${address}:${port}: ${err.message}`, { cause: err }));
+    const onError = (err: NodeJS.ErrnoException): void => reject(new BindError('dns-tcp', address, port, err));
     server.once('error', onError);
     server.listen({ host: address, port }, () => {
       server.off('error', onError);

@@ -1,15 +1,16 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 import type { Logger } from '../core/logging.js';
+import { BindError } from '../core/runtime/listen.js';
 import type { Listener, QueryHandler } from './query-handler.js';
 
-/** Binds a UDP socket and answers each datagram. Resolves once bound; rejects naming the address on failure. */
+/** Binds a UDP socket and answers each datagram. Resolves once bound; rejects with BindError naming the port. */
 export async function listenUdp(address: string, port: number, handle: QueryHandler, log: Logger): Promise<Listener> {
   const socket = dgram.createSocket({ type: net.isIPv6(address) ? 'udp6' : 'udp4' });
   await new Promise<void>((resolve, reject) => {
-    const onError = (err: Error): void => {
+    const onError = (err: NodeJS.ErrnoException): void => {
       socket.close();
-      reject(new Error(`dns-udp: cannot listen on ${address}:${port}: ${err.message}`, { cause: err }));
+      reject(new BindError('dns-udp', address, port, err));
     };
     socket.once('error', onError);
     socket.bind({ address, port }, () => {

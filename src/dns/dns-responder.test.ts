@@ -1,0 +1,152 @@
+import dnsPacket, { type Packet } from 'dns-packet';
+import { describe, expect, it } from 'vitest';
+import type { Resource } from '../core/resources/model.js';
+import { DnsResponder, type Reply } from './dns-responder.js';
+import { VipTable } from './vip-table.js';
+
+function vip(ip: string, service?: string): Resource {
+  return {
+    type: 'VirtualIP',
+    meta: { name: ip.replaceAll('.', '-'), mesh: '', version: 1, creationTime: '', modificationTime: '' },
+    spec: service ? { ip, service } : { ip, freedAt: '2024-01-01T00:00:00Z' },
+  };
+}
+
+function setup(forwarding = false): DnsResponder {
+  const table = new VipTable();
+  table.upsert(vip('240.0.0.0', 'backend'));
+  table.upsert(vip('240.0.0.1', 'backend_kuma-demo_svc_8080'));
+  table.upsert(vip('240.0.0.2'));
+  return new DnsResponder(table, { domain: 'mesh', ttl: 30, forwarding });
+}
+
+function query(name: string, type: 'A' | 'AAAA' | 'SOA' | 'TXT' | 'ANY' = 'A', extra: Partial<Packet> = {}): Buffer {
+  return dnsPacket.encode({ type: 'query', id: 4242, flags: dnsPacket.RECURSION_DESIRED, questions: [{ type, name }], ...extra });
+}
+
+function answered(reply: Reply): dnsPacket.DecodedPacket {
+  if (reply.kind !== 'answer') throw new Error(`expected an answer, got ${reply.kind}`);
+  return dnsPacket.decode(reply.bytes);
+}
+
+const edns = { additionals: [{ type: 'OPT' as const, name: '.', udpPayloadSize: 4096, flags: dnsPacket.DNSSEC_OK }] };
+
+describe('DnsResponder', () => {
+  it('answers A for <service>.mesh with the VIP, TTL 30, authoritative, echoing id, RD and the question', () => {
+    const res = answered(setup().respond(query('backend.mesh'), 'udp'));
+    expect(res.id).toBe(4242);
+    expect(res.rcode).toBe('NOERROR');
+    expect(res.flag_aa).toBe(true);
+    expect(res.flag_rd).toBe(true);
+    expect(res.flag_tc).toBe(false);
+    expect(res.questions).toEqual([{ name: 'backend.mesh', type: 'A', class: 'IN' }]);
+    expect(res.answers).toEqual([expect.objectContaining({ name: 'backend.mesh', type: 'A', ttl: 30, data: '240.0.0.0' })]);
+  });
+
+  it('is case-insensitive and keeps the asker’s case in the question (0x20)', () => {
+    const res = answered(setup().respond(query('BaCkEnD.MeSh'), 'udp'));
+    expect(res.questions[0]?.name).toBe('BaCkEnD.MeSh');
+    expect(res.answers?.[0]).toMatchObject({ name: 'BaCkEnD.MeSh', data: '240.0.0.0' });
+  });
+
+  it('rewrites inner dots to underscores like Kuma', () => {
+    const res = answered(setup().respond(query('backend.kuma-demo.svc.8080.mesh'), 'udp'));
+    expect(res.answers?.[0]).toMatchObject({ data: '240.0.0.1' });
+  });
+
+  it('answers AAAA and other types of a known name with NOERROR, no answer, SOA in authority', () => {
+    for (const type of ['AAAA', 'TXT'] as const) {
+      const res = answered(setup().respond(query('backend.mesh', type), 'udp'));
+      expect(res.rcode).toBe('NOERROR');
+      expect(res.answers).toEqual([]);
+      expect(res.authorities).toEqual([expect.objectContaining({ type: 'SOA', name: 'mesh', ttl: 30 })]);
+    }
+  });
+
+  it('answers ANY of a known name with its A record', () => {
+    expect(answered(setup().respond(query('backend.mesh', 'ANY'), 'udp')).answers?.[0]).toMatchObject({ type: 'A', data: '240.0.0.0' });
+  });
+
+  it('answers unknown names in the domain, and freed VIPs, with NXDOMAIN and the SOA', () => {
+    for (const name of ['nope.mesh', 'a.b.nope.mesh']) {
+      const res = answered(setup().respond(query(name), 'udp'));
+      expect(res.rcode).toBe('NXDOMAIN');
+      expect(res.flag_aa).toBe(true);
+      expect(res.authorities?.[0]).toMatchObject({ type: 'SOA', name: 'mesh', data: expect.objectContaining({ minimum: 30 }) });
+    }
+  });
+
+  it('answers the SOA of the domain apex', () => {
+    const res = answered(setup().respond(query('mesh', 'SOA'), 'udp'));
+    expect(res.rcode).toBe('NOERROR');
+    expect(res.answers?.[0]).toMatchObject({ type: 'SOA', name: 'mesh' });
+  });
+
+  it('refuses names outside the domain, or hands them to the forwarder when upstreams are set', () => {
+    const res = answered(setup().respond(query('example.com'), 'udp'));
+    expect(res.rcode).toBe('REFUSED');
+    expect(res.flag_aa).toBe(false);
+    expect(res.answers).toEqual([]);
+    const fwd = setup(true).respond(query('example.com'), 'udp');
+    expect(fwd).toMatchObject({ kind: 'forward', query: { qname: 'example.com', id: 4242 } });
+  });
+
+  it('answers EDNS0 queries with an OPT record echoing DO, our payload size and version 0', () => {
+    const res = answered(setup().respond(query('backend.mesh', 'A', edns), 'udp'));
+    expect(res.answers?.[0]).toMatchObject({ data: '240.0.0.0' });
+    const opt = res.additionals?.find((a) => a.type === 'OPT');
+    expect(opt).toMatchObject({ udpPayloadSize: 1232, flags: dnsPacket.DNSSEC_OK });
+  });
+
+  it('answers an unsupported EDNS version with BADVERS', () => {
+    const msg = query('backend.mesh', 'A', edns);
+    msg[msg.length - 11 + 6] = 1; // OPT version byte
+    const reply = setup().respond(msg, 'udp');
+    if (reply.kind !== 'answer') throw new Error('expected an answer');
+    const res = dnsPacket.decode(reply.bytes);
+    expect(res.answers).toEqual([]);
+    expect(reply.bytes[3]! & 0x0f).toBe(0);
+    expect(res.additionals?.[0]).toMatchObject({ type: 'OPT', extendedRcode: 1 });
+  });
+
+  it('answers names up to the 255-byte wire limit and rejects longer ones', () => {
+    const relative = ['a', 'b', 'c'].map((c) => c.repeat(63)).join('.') + '.' + 'd'.repeat(56); // with `mesh`: exactly 255 bytes on the wire
+    const table = new VipTable();
+    table.upsert(vip('240.0.0.9', relative));
+    const responder = new DnsResponder(table, { domain: 'mesh', ttl: 30, forwarding: false });
+    expect(answered(responder.respond(query(`${relative}.mesh`), 'udp')).answers?.[0]).toMatchObject({ data: '240.0.0.9' });
+    const reply = responder.respond(query(`${relative}x.mesh`), 'udp'); // 256 bytes: dns-packet does not check, our parser must
+    expect(reply.kind === 'answer' && reply.bytes[3]! & 0x0f).toBe(1);
+  });
+
+  it('rejects malformed queries with FORMERR or drops them', () => {
+    const r = setup();
+    const ok = query('backend.mesh');
+    expect(r.respond(ok.subarray(0, 11), 'udp')).toEqual({ kind: 'drop' });
+    const asResponse = Buffer.from(ok);
+    asResponse[2]! |= 0x80;
+    expect(r.respond(asResponse, 'udp')).toEqual({ kind: 'drop' });
+    expect(r.respond(Buffer.alloc(5000), 'udp')).toEqual({ kind: 'drop' });
+
+    const rcodeOf = (msg: Buffer): number => {
+      const reply = r.respond(msg, 'udp');
+      if (reply.kind !== 'answer') throw new Error(`expected an answer, got ${reply.kind}`);
+      return reply.bytes[3]! & 0x0f;
+    };
+    const noQuestion = dnsPacket.encode({ type: 'query', id: 1, questions: [] });
+    expect(rcodeOf(noQuestion)).toBe(1);
+    const twoQuestions = dnsPacket.encode({ type: 'query', id: 1, questions: [{ type: 'A', name: 'a.mesh' }, { type: 'A', name: 'b.mesh' }] });
+    expect(rcodeOf(twoQuestions)).toBe(1);
+    expect(rcodeOf(ok.subarray(0, ok.length - 2))).toBe(1); // truncated question
+    const badLabel = Buffer.from(ok);
+    badLabel[12] = 63; // label length past the end
+    expect(rcodeOf(badLabel)).toBe(1);
+    const pointer = Buffer.concat([ok.subarray(0, 12), Buffer.from([0xc0, 0x0c, 0, 1, 0, 1])]); // points at itself
+    expect(rcodeOf(pointer)).toBe(1);
+    const notify = Buffer.from(ok);
+    notify[2] = (4 << 3) | (notify[2]! & 0x87);
+    expect(rcodeOf(notify)).toBe(4);
+    const twoOpts = dnsPacket.encode({ type: 'query', id: 1, questions: [{ type: 'A', name: 'backend.mesh' }], additionals: [...edns.additionals, ...edns.additionals] });
+    expect(rcodeOf(twoOpts)).toBe(1);
+  });
+});
