@@ -25,9 +25,11 @@ function localityGroups(snap: MeshSnapshot, endpoints: readonly ServiceEndpoint[
     if (list) list.push(e);
     else groups.set(e.zone, [e]);
   }
+  // Priorities must be contiguous from 0 (gRPC NACKs sparse ones): remote-only services stay at 0.
+  const remoteOnly = ![...groups.keys()].includes(localZone);
   return [...groups].map(([zone, list]) => ({
     zone,
-    priority: localityAware && zone !== localZone ? 1 : 0,
+    priority: localityAware && !remoteOnly && zone !== localZone ? 1 : 0,
     endpoints: list.map((e) => ({ address: e.address, port: e.port, weight: e.weight, tags: withoutService(e.tags) })),
   }));
 }
