@@ -1,0 +1,56 @@
+import type { z } from 'zod';
+import type { ResourceKey, Spec } from '../model.js';
+import type { SpecValidator } from '../registry.js';
+import type { FieldPath } from './path.js';
+import { Violations } from './violations.js';
+import { issuesToViolations, kumaErrorMap } from './zod-issues.js';
+
+/** Kuma-rule checks that run on a spec whose shape the zod schema already accepted. */
+export type SpecRules<T> = (spec: T, violations: Violations, key: ResourceKey) => void;
+
+/**
+ * YAML writes an empty field as null and protobuf JSON reads null as "not set": drop null object
+ * members so that optional fields behave the same whether absent or null.
+ */
+export function dropNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(dropNulls);
+  if (typeof value === 'object' && value !== null) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      if (v !== null) out[k] = dropNulls(v);
+    }
+    return out;
+  }
+  return value;
+}
+
+/**
+ * Parses `value` with `schema`; on failure records every issue under `base` and returns undefined.
+ * Used for the top level and for free-form sub-objects whose shape depends on a sibling (backend conf).
+ */
+export function parseInto<S extends z.ZodType>(schema: S, value: unknown, violations: Violations, base?: FieldPath): z.output<S> | undefined {
+  const result = schema.safeParse(value, { error: kumaErrorMap });
+  if (result.success) return result.data;
+  violations.addAll(issuesToViolations(schema, result.error.issues, base));
+  return undefined;
+}
+
+/**
+ * A validator in two passes, both reporting every violation they find: the schema checks shape and
+ * types (unknown fields are dropped, defaults applied), then the rules check Kuma's semantics on the
+ * typed result. Rules run only on a well-typed spec, as in Kuma where a spec that does not parse is
+ * never validated.
+ */
+export function defineValidator<S extends z.ZodType<Spec>>(schema: S, rules?: SpecRules<z.output<S>>): SpecValidator {
+  return (spec, key) => {
+    const violations = new Violations();
+    if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) {
+      violations.add('', 'must be an object');
+      violations.throwIfAny();
+    }
+    const parsed = parseInto(schema, dropNulls(spec), violations);
+    if (parsed !== undefined) rules?.(parsed, violations, key);
+    violations.throwIfAny();
+    return parsed as Spec;
+  };
+}

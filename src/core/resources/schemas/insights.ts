@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import type { DataplaneInsightSpec, DiscoverySubscription, DiscoveryTypeStats, KdsSubscription, ZoneInsightSpec } from '../specs.js';
+import { defineValidator } from './define.js';
+import { looseObjectSchema, stringSchema, uint32Schema } from './numbers.js';
+import { timestampSchema } from './timestamps.js';
+
+const counter = uint32Schema.default(0);
+const statsSchema = z.object({ responsesSent: counter, responsesAcknowledged: counter, responsesRejected: counter }) satisfies z.ZodType<DiscoveryTypeStats>;
+const zeroStats: DiscoveryTypeStats = { responsesSent: 0, responsesAcknowledged: 0, responsesRejected: 0 };
+const versionMap = z.record(z.string(), stringSchema);
+
+const discoverySubscriptionSchema = z.object({
+  id: stringSchema,
+  controlPlaneInstanceId: stringSchema,
+  connectTime: timestampSchema,
+  disconnectTime: timestampSchema.optional(),
+  status: z
+    .object({
+      lastUpdateTime: timestampSchema.optional(),
+      total: statsSchema.default(zeroStats),
+      cds: statsSchema.optional(),
+      eds: statsSchema.optional(),
+      lds: statsSchema.optional(),
+      rds: statsSchema.optional(),
+    })
+    .default({ total: zeroStats }),
+  version: z.object({ kumaDp: versionMap.optional(), envoy: versionMap.optional() }).optional(),
+}) satisfies z.ZodType<DiscoverySubscription>;
+
+const kdsSubscriptionSchema = z.object({
+  id: stringSchema,
+  globalInstanceId: stringSchema,
+  connectTime: timestampSchema,
+  disconnectTime: timestampSchema.optional(),
+  status: z
+    .object({
+      lastUpdateTime: timestampSchema.optional(),
+      total: statsSchema.default(zeroStats),
+      stat: z.record(z.string(), statsSchema).default({}),
+    })
+    .default({ total: zeroStats, stat: {} }),
+  version: z.object({ kumaCp: versionMap.optional() }).optional(),
+}) satisfies z.ZodType<KdsSubscription>;
+
+const dataplaneInsightSchema = z.object({
+  subscriptions: z.array(discoverySubscriptionSchema).default([]),
+  mTLS: looseObjectSchema.optional(),
+}) satisfies z.ZodType<DataplaneInsightSpec>;
+
+const zoneInsightSchema = z.object({ subscriptions: z.array(kdsSubscriptionSchema).default([]) }) satisfies z.ZodType<ZoneInsightSpec>;
+
+/** Written by the control plane only: checked for shape, which is all there is to check. */
+export const validateDataplaneInsight = defineValidator(dataplaneInsightSchema);
+/** Kuma's ZoneIngressInsight has the same shape as DataplaneInsight (xDS subscriptions). */
+export const validateZoneIngressInsight = defineValidator(dataplaneInsightSchema);
+export const validateZoneInsight = defineValidator(zoneInsightSchema);
