@@ -18,8 +18,6 @@ import { ZoneInsights } from './zone-insights.js';
 export interface KdsServerOptions {
   /** How often changed ZoneInsight counters are written. */
   readonly insightFlushMs?: number;
-  /** Interface to bind (all by default). */
-  readonly address?: string;
   /** Called with the bound port (in-process tests bind port 0). */
   readonly onListening?: (port: number) => void;
 }
@@ -40,7 +38,7 @@ export function kdsServerComponent(rt: Runtime, options: KdsServerOptions = {}):
       const handler = new StreamHandler(rt, log, index, insights, new ConnectedZones(rt.instanceId), maxMsgSize);
       const server = new Server(kdsChannelOptions(maxMsgSize));
       server.addService(kdsServiceDefinition, { sync: (call: KdsCall) => void handler.handle(call) });
-      const address = options.address ?? '0.0.0.0';
+      const address = rt.config.multizone.global.kds.interface;
       let port: number;
       try {
         port = await bind(server, address, grpcPort);

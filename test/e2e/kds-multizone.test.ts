@@ -1,0 +1,186 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCp, stopAll, type CpProcess } from '../helpers/cp-process.js';
+
+afterAll(stopAll);
+
+const json = { 'content-type': 'application/json' };
+const put = (url: string, body: object): Promise<Response> => fetch(url, { method: 'PUT', body: JSON.stringify(body), headers: json });
+const del = (url: string): Promise<Response> => fetch(url, { method: 'DELETE' });
+const status = async (url: string): Promise<number> => (await fetch(url)).status;
+async function getJson<T>(url: string): Promise<T> {
+  const res = await fetch(url);
+  if (res.status !== 200) throw new Error(`GET ${url}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+const names = async (url: string): Promise<string[]> => (await getJson<{ items: { name: string }[] }>(`${url}?size=1000`)).items.map((i) => i.name).sort();
+const total = async (url: string): Promise<number> => (await getJson<{ total: number }>(`${url}?size=1`)).total;
+
+async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  for (;;) {
+    try {
+      if (await check()) return;
+    } catch (err) {
+      last = String(err);
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} ${last}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const route = (name: string, service = 'backend') => ({
+  type: 'TrafficRoute',
+  mesh: 'default',
+  name,
+  sources: [{ match: { 'kuma.io/service': '*' } }],
+  destinations: [{ match: { 'kuma.io/service': service } }],
+  conf: { destination: { 'kuma.io/service': service } },
+});
+const dataplane = (name: string, service = 'web', address = '10.0.0.1') => ({
+  type: 'Dataplane',
+  mesh: 'default',
+  name,
+  networking: { address, inbound: [{ port: 8080, tags: { 'kuma.io/service': service } }] },
+});
+
+async function startZone(zone: string, global: CpProcess, env: Record<string, string> = {}): Promise<CpProcess> {
+  const cp = await startCp({ mode: 'remote', zone, globalAddress: `grpc://127.0.0.1:${global.ports.kds ?? 0}`, env });
+  await cp.waitForLog(/"msg":"connected to global"/);
+  return cp;
+}
+
+describe('multizone KDS: a global and two zones, each its own process and SQLite file', () => {
+  let global: CpProcess;
+  let zone1: CpProcess;
+  let zone2: CpProcess;
+
+  beforeAll(async () => {
+    global = await startCp({ mode: 'global' });
+    expect(global.ports.kds).toBeGreaterThan(0);
+    [zone1, zone2] = await Promise.all([startZone('zone-1', global), startZone('zone-2', global)]);
+    for (const z of [zone1, zone2]) await eventually(async () => (await status(`${z.apiUrl}/meshes/default`)) === 200, 'default mesh on the zone');
+  }, 60_000);
+
+  it('a policy PUT on the global appears on both zones, read-only there; deleting it removes it', async () => {
+    expect((await put(`${global.apiUrl}/meshes/default/traffic-routes/r1`, route('r1'))).status).toBe(201);
+    for (const z of [zone1, zone2]) {
+      await eventually(async () => (await status(`${z.apiUrl}/meshes/default/traffic-routes/r1`)) === 200, 'route on zone');
+      const onZone = await getJson<Record<string, unknown>>(`${z.apiUrl}/meshes/default/traffic-routes/r1`);
+      expect(onZone['destinations']).toEqual(route('r1').destinations);
+      expect((await put(`${z.apiUrl}/meshes/default/traffic-routes/r1`, route('r1', 'other'))).status).toBe(405);
+      expect((await del(`${z.apiUrl}/meshes/default/traffic-routes/r1`)).status).toBe(405);
+    }
+    expect((await del(`${global.apiUrl}/meshes/default/traffic-routes/r1`)).status).toBe(200);
+    for (const z of [zone1, zone2]) await eventually(async () => (await status(`${z.apiUrl}/meshes/default/traffic-routes/r1`)) === 404, 'route removed');
+  });
+
+  it('a Dataplane PUT on zone-1 appears on the global as zone-1.<name>, read-only there', async () => {
+    expect((await put(`${zone1.apiUrl}/meshes/default/dataplanes/dp-1`, dataplane('dp-1'))).status).toBe(201);
+    expect((await put(`${zone2.apiUrl}/meshes/default/dataplanes/dp-1`, dataplane('dp-1', 'api', '10.0.0.2'))).status).toBe(201);
+    await eventually(async () => (await names(`${global.apiUrl}/meshes/default/dataplanes`)).length === 2, 'both dataplanes on the global');
+    expect(await names(`${global.apiUrl}/meshes/default/dataplanes`)).toEqual(['zone-1.dp-1', 'zone-2.dp-1']);
+    const copy = await getJson<{ networking: unknown }>(`${global.apiUrl}/meshes/default/dataplanes/zone-1.dp-1`);
+    expect(copy.networking).toEqual(dataplane('dp-1').networking);
+    expect((await put(`${global.apiUrl}/meshes/default/dataplanes/zone-1.dp-1`, dataplane('zone-1.dp-1', 'x'))).status).toBe(405);
+    expect((await del(`${global.apiUrl}/meshes/default/dataplanes/zone-1.dp-1`)).status).toBe(405);
+    // Zones never receive each other's dataplanes.
+    expect(await names(`${zone1.apiUrl}/meshes/default/dataplanes`)).toEqual(['dp-1']);
+  });
+
+  it('/status/zones and /zones+insights show both zones connected', async () => {
+    await eventually(async () => {
+      const s = await getJson<{ name: string; active: boolean }[]>(`${global.apiUrl}/status/zones`);
+      return JSON.stringify(s) === JSON.stringify([{ name: 'zone-1', active: true }, { name: 'zone-2', active: true }]);
+    }, 'both zones active');
+    const overview = await getJson<{ zone: { enabled: boolean }; zoneInsight: { subscriptions: { connectTime: string; disconnectTime?: string; status: { stat: Record<string, unknown> } }[] } }>(
+      `${global.apiUrl}/zones+insights/zone-1`,
+    );
+    expect(overview.zone.enabled).toBe(true);
+    const last = overview.zoneInsight.subscriptions.at(-1);
+    expect(last?.connectTime).toBeTruthy();
+    expect(last?.disconnectTime).toBeUndefined();
+    await eventually(async () => {
+      const o = await getJson<typeof overview>(`${global.apiUrl}/zones+insights/zone-1`);
+      return 'Dataplane' in (o.zoneInsight.subscriptions.at(-1)?.status.stat ?? {});
+    }, 'per-type counters');
+  });
+
+  it('zones keep serving while the global is down; after a restart it converges without duplicates or losses', async () => {
+    expect((await put(`${global.apiUrl}/meshes/default/traffic-routes/before`, route('before'))).status).toBe(201);
+    for (const z of [zone1, zone2]) await eventually(async () => (await status(`${z.apiUrl}/meshes/default/traffic-routes/before`)) === 200, 'route on zone');
+    expect(await global.stop()).toBe(0);
+    await zone1.waitForLog(/"msg":"disconnected from global"/);
+    // The zones still answer from their own copy and still accept their own dataplanes.
+    for (const z of [zone1, zone2]) expect(await status(`${z.apiUrl}/meshes/default/traffic-routes/before`)).toBe(200);
+    expect((await put(`${zone1.apiUrl}/meshes/default/dataplanes/dp-2`, dataplane('dp-2', 'web', '10.0.0.3'))).status).toBe(201);
+    expect((await del(`${zone2.apiUrl}/meshes/default/dataplanes/dp-1`)).status).toBe(200);
+
+    global = await global.restart();
+    await eventually(async () => (await names(`${global.apiUrl}/meshes/default/dataplanes`)).join() === 'zone-1.dp-1,zone-1.dp-2', 'zone changes made while down', 30_000);
+    expect((await put(`${global.apiUrl}/meshes/default/traffic-routes/after`, route('after'))).status).toBe(201);
+    const globalRoutes = await names(`${global.apiUrl}/meshes/default/traffic-routes`);
+    for (const z of [zone1, zone2]) {
+      await eventually(async () => (await names(`${z.apiUrl}/meshes/default/traffic-routes`)).join() === globalRoutes.join(), 'same routes on zone as on global');
+    }
+    await eventually(async () => {
+      const s = await getJson<{ name: string; active: boolean }[]>(`${global.apiUrl}/status/zones`);
+      return s.every((z) => z.active) && s.length === 2;
+    }, 'zones active again');
+  }, 90_000);
+
+  it('a second zone CP claiming a connected zone name is refused with a clear error', async () => {
+    const impostor = await startCp({ mode: 'remote', zone: 'zone-1', globalAddress: `grpc://127.0.0.1:${global.ports.kds ?? 0}` });
+    const line = await impostor.waitForLog(/could not connect to global/);
+    expect(line).toMatch(/ALREADY_EXISTS: zone zone-1 is already connected/);
+    await impostor.stop();
+    // The real zone-1 is unaffected.
+    expect((await put(`${zone1.apiUrl}/meshes/default/dataplanes/dp-3`, dataplane('dp-3', 'web', '10.0.0.4'))).status).toBe(201);
+    await eventually(async () => (await status(`${global.apiUrl}/meshes/default/dataplanes/zone-1.dp-3`)) === 200, 'zone-1 still syncs');
+  }, 60_000);
+
+  it('disabling a zone drops its stream and stops its sync until it is enabled again', async () => {
+    expect((await put(`${global.apiUrl}/zones/zone-2`, { type: 'Zone', name: 'zone-2', enabled: false })).status).toBe(200);
+    await eventually(async () => {
+      const s = await getJson<{ name: string; active: boolean }[]>(`${global.apiUrl}/status/zones`);
+      return s.find((z) => z.name === 'zone-2')?.active === false;
+    }, 'zone-2 inactive');
+    await zone2.waitForLog(/zone zone-2 is disabled/);
+    expect((await put(`${global.apiUrl}/meshes/default/traffic-routes/while-disabled`, route('while-disabled'))).status).toBe(201);
+    await eventually(async () => (await status(`${zone1.apiUrl}/meshes/default/traffic-routes/while-disabled`)) === 200, 'zone-1 gets it');
+    expect(await status(`${zone2.apiUrl}/meshes/default/traffic-routes/while-disabled`)).toBe(404);
+
+    expect((await put(`${global.apiUrl}/zones/zone-2`, { type: 'Zone', name: 'zone-2', enabled: true })).status).toBe(200);
+    await eventually(async () => (await status(`${zone2.apiUrl}/meshes/default/traffic-routes/while-disabled`)) === 200, 'zone-2 gets it after enabling', 30_000);
+  }, 60_000);
+});
+
+describe('multizone KDS under load', () => {
+  it('moves thousands of resources both ways at the same time with a small message limit (no deadlock)', async () => {
+    const small = { KUMA_MULTIZONE_GLOBAL_KDS_MAX_MSG_SIZE: String(64 * 1024) };
+    const global = await startCp({ mode: 'global', env: small });
+    const zone = await startZone('zone-1', global, small);
+    await eventually(async () => (await status(`${zone.apiUrl}/meshes/default`)) === 200, 'mesh on zone');
+    const N = 2000;
+    const policiesBefore = await total(`${global.apiUrl}/meshes/default/traffic-routes`);
+    await Promise.all([
+      putMany(N, (i) => [`${global.apiUrl}/meshes/default/traffic-routes/route-${i}`, route(`route-${i}`, `svc-${i}`)]),
+      putMany(N, (i) => [`${zone.apiUrl}/meshes/default/dataplanes/dp-${i}`, dataplane(`dp-${i}`, `svc-${i}`, `10.1.${Math.floor(i / 250)}.${i % 250}`)]),
+    ]);
+    await eventually(async () => (await total(`${zone.apiUrl}/meshes/default/traffic-routes`)) === policiesBefore + N, `${N} routes on the zone`, 60_000);
+    await eventually(async () => (await total(`${global.apiUrl}/meshes/default/dataplanes`)) === N, `${N} dataplanes on the global`, 60_000);
+  }, 180_000);
+});
+
+/** PUTs with bounded concurrency; every one must succeed. */
+async function putMany(n: number, item: (i: number) => [string, object], concurrency = 32): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < n) {
+      const [url, body] = item(next++);
+      const res = await put(url, body);
+      if (res.status !== 201) throw new Error(`PUT ${url}: ${res.status} ${await res.text()}`);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+}
