@@ -20,6 +20,8 @@ networking:
       version: v1
 `;
 
+const T0 = '2026-01-02T03:04:05Z';
+
 let api: TestApi | undefined;
 afterEach(async () => {
   await api?.stop();
@@ -134,7 +136,14 @@ describe('api-server: resources', () => {
 
   it('refuses a resource in a missing mesh with 400 Mesh is not found', async () => {
     const a = await start();
-    const res = await put(a, '/meshes/nope/traffic-routes/r1', { type: 'TrafficRoute', mesh: 'nope', name: 'r1', sources: [], destinations: [] });
+    const res = await put(a, '/meshes/nope/traffic-routes/r1', {
+      type: 'TrafficRoute',
+      mesh: 'nope',
+      name: 'r1',
+      sources: [{ match: { 'kuma.io/service': '*' } }],
+      destinations: [{ match: { 'kuma.io/service': '*' } }],
+      conf: { split: [{ weight: 100, destination: { 'kuma.io/service': '*' } }] },
+    });
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({
       title: 'Could not process a resource',
@@ -248,7 +257,7 @@ describe('api-server: lists', () => {
   it('serves dataplanes+insights with filters and paging', async () => {
     const a = await start();
     await seed(a, ['default', 'alpha'], 3);
-    await a.manager.create('DataplaneInsight', { name: 'dp-0', mesh: 'default' }, { subscriptions: [{ id: 's', controlPlaneInstanceId: 'cp', connectTime: 't' }] });
+    await a.manager.create('DataplaneInsight', { name: 'dp-0', mesh: 'default' }, { subscriptions: [{ id: 's', controlPlaneInstanceId: 'cp', connectTime: T0 }] });
     type Overview = { type: string; mesh: string; name: string; dataplane: unknown; dataplaneInsight: { subscriptions?: unknown[] } };
     const one = (await (await fetch(`${a.url}/meshes/default/dataplanes+insights/dp-0`)).json()) as Overview;
     expect(one).toMatchObject({ type: 'DataplaneOverview', mesh: 'default', name: 'dp-0', dataplane: { networking: { address: '10.0.0.0' } } });
@@ -267,8 +276,8 @@ describe('api-server: lists', () => {
     const a = await start({ mode: 'global' });
     await a.manager.create('Zone', { name: 'zone-1', mesh: '' }, { enabled: true });
     await a.manager.create('Zone', { name: 'zone-2', mesh: '' }, { enabled: false });
-    await a.manager.create('ZoneInsight', { name: 'zone-1', mesh: '' }, { subscriptions: [{ id: 'a', globalInstanceId: 'g', connectTime: 't' }] });
-    await a.manager.create('ZoneInsight', { name: 'zone-2', mesh: '' }, { subscriptions: [{ id: 'b', globalInstanceId: 'g', connectTime: 't' }] });
+    await a.manager.create('ZoneInsight', { name: 'zone-1', mesh: '' }, { subscriptions: [{ id: 'a', globalInstanceId: 'g', connectTime: T0 }] });
+    await a.manager.create('ZoneInsight', { name: 'zone-2', mesh: '' }, { subscriptions: [{ id: 'b', globalInstanceId: 'g', connectTime: T0 }] });
     expect(await (await fetch(`${a.url}/status/zones`)).json()).toEqual([
       { name: 'zone-1', active: true },
       { name: 'zone-2', active: false },

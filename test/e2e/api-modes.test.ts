@@ -12,7 +12,14 @@ const dataplane = {
   name: 'web-01',
   networking: { address: '192.168.0.1', inbound: [{ port: 11011, servicePort: 11012, tags: { 'kuma.io/service': 'backend' } }] },
 };
-const route = { type: 'TrafficRoute', mesh: 'default', name: 'r1', sources: [{ match: { 'kuma.io/service': '*' } }], destinations: [{ match: { 'kuma.io/service': '*' } }] };
+const route = {
+  type: 'TrafficRoute',
+  mesh: 'default',
+  name: 'r1',
+  sources: [{ match: { 'kuma.io/service': '*' } }],
+  destinations: [{ match: { 'kuma.io/service': '*' } }],
+  conf: { split: [{ weight: 100, destination: { 'kuma.io/service': '*' } }] },
+};
 
 describe('REST API read-only rules per mode', () => {
   it('remote answers 405 with Kuma text to a policy PUT', async () => {
@@ -33,6 +40,7 @@ describe('REST API read-only rules per mode', () => {
     expect(await res.text()).toBe(
       "On global control plane you can not modify dataplane resources with 'kumactl apply' or via the HTTP API. You can still use 'kumactl' or the HTTP API to modify them on the remote control plane.",
     );
-    expect((await put(`${cp.apiUrl}/meshes/default/traffic-routes/r1`, route)).status).toBe(201);
+    const created = await put(`${cp.apiUrl}/meshes/default/traffic-routes/r1`, route);
+    expect(created.status, await created.text()).toBe(201);
   });
 });
