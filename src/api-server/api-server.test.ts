@@ -5,7 +5,7 @@ import { DefaultResourceManager } from '../core/manager/manager-impl.js';
 import { MemoryStore } from '../plugins/store/memory/memory-store.js';
 import { apiServerComponent } from './api-server.js';
 import { GLOBAL_READ_ONLY_MESSAGE, REMOTE_READ_ONLY_MESSAGE } from './read-only.js';
-import { startTestApi, type TestApi } from './test-server.js';
+import { startTestApi, type TestApi } from '../../test/helpers/api-test-server.js';
 
 const DATAPLANE_YAML = `type: Dataplane
 mesh: default

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import type { ApiDeps, Endpoint } from './endpoint.js';
-import { packageVersion } from './package-version.js';
+import { packageVersion } from '../core/version.js';
 import type { Router } from './router.js';
 
 /** Kuma 1.1's static `GET /versions`: which Envoy each kuma-dp version is tested with. */

@@ -2,7 +2,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { runCommand } from './run.js';
-import { packageVersion } from './version.js';
+import { packageVersion } from '../core/version.js';
 
 await yargs(hideBin(process.argv))
   .scriptName('kuma-cp')

@@ -5,7 +5,7 @@ import { buildRuntime } from '../core/runtime/bootstrap.js';
 import { ComponentManager } from '../core/runtime/component-manager.js';
 import { componentsFor } from '../modes.js';
 import { createStore } from '../plugins/store/create-store.js';
-import { packageVersion } from './version.js';
+import { packageVersion } from '../core/version.js';
 
 const SHUTDOWN_GRACE_MS = 5000;
 

@@ -1,10 +1,10 @@
 import type { AddressInfo } from 'node:net';
-import { configSchema, type Mode } from '../config/schema.js';
-import { DefaultResourceManager } from '../core/manager/manager-impl.js';
-import type { ResourceManager } from '../core/manager/resource-manager.js';
-import type { ResourceStore } from '../core/store/resource-store.js';
-import { MemoryStore } from '../plugins/store/memory/memory-store.js';
-import { apiServerComponent } from './api-server.js';
+import { configSchema, type Mode } from '../../src/config/schema.js';
+import { DefaultResourceManager } from '../../src/core/manager/manager-impl.js';
+import type { ResourceManager } from '../../src/core/manager/resource-manager.js';
+import type { ResourceStore } from '../../src/core/store/resource-store.js';
+import { MemoryStore } from '../../src/plugins/store/memory/memory-store.js';
+import { apiServerComponent } from '../../src/api-server/api-server.js';
 
 /** An API server running in-process on a free port over a MemoryStore: for this directory's tests only. */
 export interface TestApi {
