@@ -8,18 +8,19 @@ import { issuesToViolations, kumaErrorMap } from './zod-issues.js';
 /** Kuma-rule checks that run on a spec whose shape the zod schema already accepted. */
 export type SpecRules<T> = (spec: T, violations: Violations, key: ResourceKey) => void;
 
+/** Beyond this depth values are passed on untouched (no spec is that deep; this bounds the recursion). */
+const MAX_DEPTH = 64;
+
 /**
  * YAML writes an empty field as null and protobuf JSON reads null as "not set": drop null object
  * members so that optional fields behave the same whether absent or null.
  */
-export function dropNulls(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(dropNulls);
+export function dropNulls(value: unknown, depth = 0): unknown {
+  if (depth > MAX_DEPTH) return value;
+  if (Array.isArray(value)) return value.map((v) => dropNulls(v, depth + 1));
   if (typeof value === 'object' && value !== null) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
-      if (v !== null) out[k] = dropNulls(v);
-    }
-    return out;
+    // fromEntries defines own properties, so a "__proto__" key stays a plain (unknown, dropped) field.
+    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null).map(([k, v]) => [k, dropNulls(v, depth + 1)]));
   }
   return value;
 }
