@@ -1,7 +1,8 @@
-import dnsPacket, { type Packet } from 'dns-packet';
+import dnsPacket from 'dns-packet';
 import { describe, expect, it } from 'vitest';
 import type { Resource } from '../core/resources/model.js';
 import { DnsResponder, type Reply } from './dns-responder.js';
+import { decode, ednsOpt, encodeQuery, type Decoded } from './test-dns-client.js';
 import { VipTable } from './vip-table.js';
 
 function vip(ip: string, service?: string): Resource {
@@ -20,16 +21,15 @@ function setup(forwarding = false): DnsResponder {
   return new DnsResponder(table, { domain: 'mesh', ttl: 30, forwarding });
 }
 
-function query(name: string, type: 'A' | 'AAAA' | 'SOA' | 'TXT' | 'ANY' = 'A', extra: Partial<Packet> = {}): Buffer {
-  return dnsPacket.encode({ type: 'query', id: 4242, flags: dnsPacket.RECURSION_DESIRED, questions: [{ type, name }], ...extra });
-}
+const query = (name: string, type: Parameters<typeof encodeQuery>[1] = 'A', extra: Parameters<typeof encodeQuery>[2] = {}): Buffer =>
+  encodeQuery(name, type, { id: 4242, ...extra });
 
-function answered(reply: Reply): dnsPacket.DecodedPacket {
+function answered(reply: Reply): Decoded {
   if (reply.kind !== 'answer') throw new Error(`expected an answer, got ${reply.kind}`);
-  return dnsPacket.decode(reply.bytes);
+  return decode(reply.bytes);
 }
 
-const edns = { additionals: [{ type: 'OPT' as const, name: '.', udpPayloadSize: 4096, flags: dnsPacket.DNSSEC_OK }] };
+const edns = { additionals: [ednsOpt(4096, true)] };
 
 describe('DnsResponder', () => {
   it('answers A for <service>.mesh with the VIP, TTL 30, authoritative, echoing id, RD and the question', () => {
@@ -45,7 +45,7 @@ describe('DnsResponder', () => {
 
   it('is case-insensitive and keeps the asker’s case in the question (0x20)', () => {
     const res = answered(setup().respond(query('BaCkEnD.MeSh'), 'udp'));
-    expect(res.questions[0]?.name).toBe('BaCkEnD.MeSh');
+    expect(res.questions?.[0]?.name).toBe('BaCkEnD.MeSh');
     expect(res.answers?.[0]).toMatchObject({ name: 'BaCkEnD.MeSh', data: '240.0.0.0' });
   });
 
@@ -103,7 +103,7 @@ describe('DnsResponder', () => {
     msg[msg.length - 11 + 6] = 1; // OPT version byte
     const reply = setup().respond(msg, 'udp');
     if (reply.kind !== 'answer') throw new Error('expected an answer');
-    const res = dnsPacket.decode(reply.bytes);
+    const res = decode(reply.bytes);
     expect(res.answers).toEqual([]);
     expect(reply.bytes[3]! & 0x0f).toBe(0);
     expect(res.additionals?.[0]).toMatchObject({ type: 'OPT', extendedRcode: 1 });
@@ -148,5 +148,34 @@ describe('DnsResponder', () => {
     expect(rcodeOf(notify)).toBe(4);
     const twoOpts = dnsPacket.encode({ type: 'query', id: 1, questions: [{ type: 'A', name: 'backend.mesh' }], additionals: [...edns.additionals, ...edns.additionals] });
     expect(rcodeOf(twoOpts)).toBe(1);
+  });
+});
+
+describe('DnsResponder under hostile input', () => {
+  it('never throws on random and mutated packets, and every reply it sends decodes as DNS', () => {
+    const r = setup();
+    const seeds = [query('backend.mesh'), query('Backend.Kuma-Demo.svc.8080.mesh', 'AAAA', edns), query('example.com'), query('mesh', 'SOA', edns)];
+    let rnd = 987654321;
+    const next = (n: number): number => {
+      rnd = (rnd * 1103515245 + 12345) & 0x7fffffff;
+      return rnd % n;
+    };
+    let answers = 0;
+    for (let i = 0; i < 20_000; i++) {
+      let msg: Buffer;
+      if (i % 4 === 0) msg = Buffer.from(Array.from({ length: next(300) }, () => next(256)));
+      else {
+        msg = Buffer.from(seeds[next(seeds.length)]!);
+        for (let k = 0, n = 1 + next(3); k < n; k++) msg[next(msg.length)] = next(256);
+        if (next(4) === 0) msg = msg.subarray(0, next(msg.length));
+      }
+      const reply = r.respond(msg, next(2) === 0 ? 'udp' : 'tcp');
+      if (reply.kind !== 'answer') continue;
+      answers++;
+      expect(reply.bytes.readUInt16BE(0)).toBe(msg.readUInt16BE(0));
+      expect(reply.bytes[2]! & 0x80).toBe(0x80);
+      expect(() => decode(reply.bytes)).not.toThrow();
+    }
+    expect(answers).toBeGreaterThan(4_000);
   });
 });

@@ -2,6 +2,7 @@ import dnsPacket from 'dns-packet';
 import { describe, expect, it } from 'vitest';
 import { buildResponse, encodeARecord, responseLimit } from './dns-response.js';
 import { parseQuery, RCODE, type Query } from './dns-wire.js';
+import { ednsOpt } from './test-dns-client.js';
 
 function parsed(msg: Buffer): Query {
   const p = parseQuery(msg);
@@ -11,7 +12,7 @@ function parsed(msg: Buffer): Query {
 
 describe('buildResponse', () => {
   const plain = dnsPacket.encode({ type: 'query', id: 7, questions: [{ type: 'A', name: 'backend.mesh' }] });
-  const withEdns = dnsPacket.encode({ type: 'query', id: 7, questions: [{ type: 'A', name: 'backend.mesh' }], additionals: [{ type: 'OPT', name: '.', udpPayloadSize: 1400 }] });
+  const withEdns = dnsPacket.encode({ type: 'query', id: 7, questions: [{ type: 'A', name: 'backend.mesh' }], additionals: [ednsOpt(1400)] });
 
   it('limits UDP responses to 512 bytes without EDNS, to the advertised size with it, and TCP to 64 KiB', () => {
     expect(responseLimit(parsed(plain), 'udp')).toBe(512);

@@ -125,7 +125,7 @@ class Allocator {
       this.dirty = true;
       return;
     }
-    const due = this.now() + delayMs;
+    const due = performance.now() + delayMs;
     if (this.timer && this.timerDue <= due) return;
     this.clearTimer();
     this.timerDue = due;

@@ -1,0 +1,27 @@
+import { configSchema } from '../config/schema.js';
+import { DefaultResourceManager } from '../core/manager/manager-impl.js';
+import type { Component } from '../core/runtime/component.js';
+import type { Runtime } from '../core/runtime/runtime.js';
+import type { ResourceStore } from '../core/store/resource-store.js';
+import { MemoryStore } from '../plugins/store/memory/memory-store.js';
+
+/** Test support: a runtime over an in-memory store with the given dnsServer settings (ports 0 on loopback). */
+export function testRuntime(dnsServer: Record<string, unknown> = {}, store: ResourceStore = new MemoryStore()): Runtime {
+  const config = configSchema.parse({ store: { type: 'memory' }, dnsServer: { port: 0, interface: '127.0.0.1', ...dnsServer } });
+  return { config, instanceId: 'test', store, manager: new DefaultResourceManager(store, { meshDefaults: false }) };
+}
+
+/** Test support: starts a component and resolves once it is ready; `stop()` aborts it and waits for the end. */
+export async function startComponent(c: Component): Promise<{ stop(): Promise<void> }> {
+  const ac = new AbortController();
+  let onReady!: () => void;
+  const ready = new Promise<void>((resolve) => (onReady = resolve));
+  const done = c.start(ac.signal, onReady);
+  await Promise.race([ready, done.then(() => Promise.reject(new Error(`${c.name} ended before it was ready`)))]);
+  return {
+    stop: async () => {
+      ac.abort();
+      await done;
+    },
+  };
+}
