@@ -17,15 +17,18 @@ export function envoyIncludeDirs(): string[] {
 
 export const ADS_SERVICE = 'envoy.service.discovery.v3.AggregatedDiscoveryService';
 
-/** google.protobuf.Value as proto-loader decodes it (`oneofs: true` sets `kind`). */
+/**
+ * google.protobuf.Value as proto-loader decodes it (`oneofs: true` sets `kind`). protobufjs bundles the
+ * well-known types with camelCase field names, so these stay camelCase even with keepCase.
+ */
 export interface StructValue {
   kind?: string;
-  null_value?: string;
-  number_value?: number;
-  string_value?: string;
-  bool_value?: boolean;
-  struct_value?: Struct | null;
-  list_value?: { values?: StructValue[] } | null;
+  nullValue?: string;
+  numberValue?: number;
+  stringValue?: string;
+  boolValue?: boolean;
+  structValue?: Struct | null;
+  listValue?: { values?: StructValue[] } | null;
 }
 export interface Struct {
   fields?: Record<string, StructValue>;

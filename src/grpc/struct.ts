@@ -11,16 +11,16 @@ export function structToJson(struct: Struct | null | undefined): Record<string, 
 
 function valueToJson(value: StructValue): JsonValue {
   switch (value.kind) {
-    case 'string_value':
-      return value.string_value ?? '';
-    case 'number_value':
-      return value.number_value ?? 0;
-    case 'bool_value':
-      return value.bool_value ?? false;
-    case 'struct_value':
-      return structToJson(value.struct_value);
-    case 'list_value':
-      return (value.list_value?.values ?? []).map(valueToJson);
+    case 'stringValue':
+      return value.stringValue ?? '';
+    case 'numberValue':
+      return value.numberValue ?? 0;
+    case 'boolValue':
+      return value.boolValue ?? false;
+    case 'structValue':
+      return structToJson(value.structValue);
+    case 'listValue':
+      return (value.listValue?.values ?? []).map(valueToJson);
     default:
       return null;
   }
@@ -34,10 +34,10 @@ export function jsonToStruct(json: Record<string, JsonValue>): Struct {
 }
 
 function jsonToValue(value: JsonValue): StructValue {
-  if (value === null) return { null_value: 'NULL_VALUE' };
-  if (typeof value === 'string') return { string_value: value };
-  if (typeof value === 'number') return { number_value: value };
-  if (typeof value === 'boolean') return { bool_value: value };
-  if (Array.isArray(value)) return { list_value: { values: value.map(jsonToValue) } };
-  return { struct_value: jsonToStruct(value) };
+  if (value === null) return { nullValue: 'NULL_VALUE' };
+  if (typeof value === 'string') return { stringValue: value };
+  if (typeof value === 'number') return { numberValue: value };
+  if (typeof value === 'boolean') return { boolValue: value };
+  if (Array.isArray(value)) return { listValue: { values: value.map(jsonToValue) } };
+  return { structValue: jsonToStruct(value) };
 }

@@ -1,0 +1,165 @@
+import { errorMessage } from '../../core/errors.js';
+import { logger, type Logger } from '../../core/logging.js';
+import type { DiscoverySubscription } from '../../core/resources/specs.js';
+import type { Component } from '../../core/runtime/component.js';
+import type { Runtime } from '../../core/runtime/runtime.js';
+import type { JsonValue } from '../../grpc/struct.js';
+import { shutdownGrpcServer } from '../../grpc/transport.js';
+import { SnapshotCache } from '../cache/snapshot-cache.js';
+import { parseDuration } from '../envoy/duration.js';
+import * as generator from '../generator/index.js';
+import { InsightsFlusher } from '../insights/insights-flusher.js';
+import { closeStaleSubscriptions } from '../insights/stale-subscriptions.js';
+import { SubscriptionStats } from '../insights/subscription-stats.js';
+import { DataplaneLifecycle } from '../sync/dataplane-lifecycle.js';
+import { Reconciler, type Generators } from '../sync/reconciler.js';
+import { AdsServer } from './ads-server.js';
+import type { StreamSession } from './ads-stream.js';
+import { refusingAdsHandlers } from './global-refusal.js';
+import type { NodeInfo } from './node-identity.js';
+import { serveAds } from './serve.js';
+import { SendLimiter } from './send-limiter.js';
+
+/** Responses being written at once across all ADS streams (bounds buffered copies during a fan-out). */
+const MAX_CONCURRENT_WRITES = 64;
+
+export const realGenerators: Generators<generator.MeshSnapshot> = generator;
+
+/** The xDS side of a standalone or remote (zone) CP: one `dp-server` component. */
+export function xdsComponents(rt: Runtime): Component[] {
+  return [dpServerComponent(rt, realGenerators)];
+}
+
+export function durationMs(text: string): number {
+  const d = parseDuration(text);
+  if (!d) throw new Error(`invalid duration "${text}"`);
+  return d.seconds * 1000 + (d.nanos ?? 0) / 1e6;
+}
+
+function versionOf(metadata: Record<string, JsonValue>): DiscoverySubscription['version'] {
+  const v = metadata['version'];
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
+  const pick = (x: JsonValue | undefined): Record<string, string> | undefined =>
+    typeof x === 'object' && x !== null && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).map(([k, val]) => [k, String(val)])) : undefined;
+  const out: NonNullable<DiscoverySubscription['version']> = {};
+  const kumaDp = pick(v['kumaDp']);
+  const envoy = pick(v['envoy']);
+  if (kumaDp) out.kumaDp = kumaDp;
+  if (envoy) out.envoy = envoy;
+  return out;
+}
+
+/** A bound dp-server: its port, and a promise that settles once it has stopped after the abort. */
+export interface RunningServer {
+  readonly port: number;
+  readonly stopped: Promise<void>;
+}
+
+const aborted = (signal: AbortSignal): Promise<void> =>
+  new Promise((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
+
+/**
+ * ADS on the dp-server port with everything behind it: registration of data planes, the reconciler that
+ * turns store changes into per-proxy snapshots, and insight flushing. Resolves once bound.
+ */
+export async function runDpServer<S>(rt: Runtime, generators: Generators<S>, signal: AbortSignal): Promise<RunningServer> {
+  const log = logger('dp-server');
+  const { dpServer, xdsServer, mode, multizone } = rt.config;
+  await closeStaleSubscriptions(rt.manager, rt.instanceId, log).catch((err: unknown) =>
+    log.warn({ err: errorMessage(err) }, 'closing subscriptions of a previous run failed'),
+  );
+  const cache = new SnapshotCache();
+  const reconciler = new Reconciler({
+    store: rt.store,
+    cache,
+    generators,
+    debounceMs: durationMs(xdsServer.debounce),
+    localZone: mode === 'remote' ? multizone.remote.zone : undefined,
+    log: logger('xds-reconciler'),
+  });
+  const insights = new InsightsFlusher(rt.manager, logger('xds-insights'));
+  const lifecycle = new DataplaneLifecycle(rt, () => signal.aborted, log);
+  const ads = new AdsServer({
+    cache,
+    limiter: new SendLimiter(MAX_CONCURRENT_WRITES),
+    nackBackoffMs: durationMs(xdsServer.nackBackoff),
+    controlPlaneId: rt.instanceId,
+    log,
+    connect: (info) => connectProxy(info, { rt, lifecycle, reconciler, insights, log }),
+  });
+  reconciler.start();
+  let serving;
+  try {
+    serving = await serveAds(ads.handlers(), 'dp-server', dpServer.interface, dpServer.port, log);
+  } catch (err) {
+    reconciler.stop();
+    throw err;
+  }
+  const flushing = insights.run(signal, durationMs(xdsServer.dataplaneStatusFlushInterval));
+  const server = serving.server;
+  const stopped = (async () => {
+    await aborted(signal);
+    const closed = shutdownGrpcServer(server);
+    await ads.closeAll();
+    await closed;
+    reconciler.stop();
+    await flushing;
+  })();
+  return { port: serving.port, stopped };
+}
+
+export function dpServerComponent<S>(rt: Runtime, generators: Generators<S>): Component {
+  return {
+    name: 'dp-server',
+    async start(signal, ready) {
+      const running = await runDpServer(rt, generators, signal);
+      ready();
+      await running.stopped;
+    },
+  };
+}
+
+interface ConnectDeps<S> {
+  readonly rt: Runtime;
+  readonly lifecycle: DataplaneLifecycle;
+  readonly reconciler: Reconciler<S>;
+  readonly insights: InsightsFlusher;
+  readonly log: Logger;
+}
+
+async function connectProxy<S>(info: NodeInfo, d: ConnectDeps<S>): Promise<StreamSession> {
+  const registration = await d.lifecycle.register(info);
+  const stats = new SubscriptionStats(d.rt.instanceId, versionOf(info.metadata));
+  d.reconciler.add(info).catch((err: unknown) => d.log.error({ proxy: info.key, err: errorMessage(err) }, 'initial configuration failed'));
+  void d.insights.connected(info, stats);
+  return {
+    identity: info,
+    stats,
+    close: async () => {
+      d.reconciler.remove(info);
+      await d.insights.disconnected(info, stats);
+      await d.lifecycle.unregister(info, registration);
+    },
+  };
+}
+
+/** On a global CP the dp-server port ends every ADS stream with FAILED_PRECONDITION and the reason. */
+export async function runGlobalDpRefusal(rt: Runtime, signal: AbortSignal): Promise<RunningServer> {
+  const log = logger('dp-server');
+  const handlers = refusingAdsHandlers((peer) => log.warn({ peer }, 'refused a data plane: this is a global control plane'));
+  const serving = await serveAds(handlers, 'dp-server', rt.config.dpServer.interface, rt.config.dpServer.port, log);
+  const stopped = aborted(signal).then(() => shutdownGrpcServer(serving.server));
+  return { port: serving.port, stopped };
+}
+
+/** What the global mode runs on the dp port instead of xdsComponents: data planes must connect to a zone CP. */
+export function globalDpRefusalComponent(rt: Runtime): Component {
+  return {
+    name: 'dp-server',
+    async start(signal, ready) {
+      const running = await runGlobalDpRefusal(rt, signal);
+      ready();
+      await running.stopped;
+    },
+  };
+}

@@ -1,0 +1,40 @@
+import type { ResourceTypeName } from '../../core/resources/model.js';
+import { resourceTypes } from '../../core/resources/registry.js';
+import type { VirtualIPSpec } from '../../core/resources/specs.js';
+import type { ResourceStore } from '../../core/store/resource-store.js';
+import type { MeshInputs } from '../generator/index.js';
+
+/** Mesh-scoped types that are not policies (read separately or not at all by the generators). */
+const NOT_POLICIES: ReadonlySet<ResourceTypeName> = new Set(['Dataplane', 'ExternalService', 'DataplaneInsight', 'Secret']);
+
+export const POLICY_TYPES: readonly ResourceTypeName[] = resourceTypes.filter((t) => t.scope === 'mesh' && !NOT_POLICIES.has(t.name)).map((t) => t.name);
+
+/** Everything the generators read for one mesh, from the store; undefined if the mesh does not exist. */
+export async function loadMeshInputs(store: ResourceStore, mesh: string, localZone: string | undefined): Promise<MeshInputs | undefined> {
+  const meshResource = await store.find('Mesh', { name: mesh, mesh: '' });
+  if (!meshResource) return undefined;
+  const [dataplanes, externalServices, zoneIngresses, vipRows, ...policyLists] = await Promise.all([
+    store.list('Dataplane', { mesh }),
+    store.list('ExternalService', { mesh }),
+    store.list('ZoneIngress'),
+    store.list('VirtualIP'),
+    ...POLICY_TYPES.map((t) => store.list(t, { mesh })),
+  ]);
+  const policies = new Map(POLICY_TYPES.map((t, i) => [t, policyLists[i] ?? []]));
+  const vips = new Map<string, string>();
+  for (const row of vipRows) {
+    const spec = row.spec as unknown as VirtualIPSpec;
+    if (spec.service) vips.set(spec.service, spec.ip);
+  }
+  const inputs: MeshInputs = { mesh: meshResource, dataplanes, policies, externalServices, zoneIngresses, vips };
+  if (localZone) inputs.localZone = localZone;
+  return inputs;
+}
+
+/** Meshes whose generated config a store change can affect; 'all' for cross-mesh types (VIPs, ingresses). */
+export function affectedMeshes(type: ResourceTypeName, resource: { meta: { name: string; mesh: string } }): string | 'all' | undefined {
+  if (type === 'Mesh') return resource.meta.name;
+  if (type === 'VirtualIP' || type === 'ZoneIngress') return 'all';
+  if (type === 'DataplaneInsight') return undefined;
+  return resource.meta.mesh || undefined;
+}

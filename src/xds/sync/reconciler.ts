@@ -1,0 +1,175 @@
+import { setImmediate as yieldToIo } from 'node:timers/promises';
+import { errorMessage } from '../../core/errors.js';
+import type { Logger } from '../../core/logging.js';
+import type { ResourceStore, StoreEvent } from '../../core/store/resource-store.js';
+import { ProxySnapshot } from '../cache/proxy-snapshot.js';
+import type { SnapshotCache } from '../cache/snapshot-cache.js';
+import type { MeshInputs } from '../generator/index.js';
+import type { EncodedResource } from '../resource.js';
+import type { ProxyIdentity } from '../server/node-identity.js';
+import { affectedMeshes, loadMeshInputs } from './mesh-inputs.js';
+
+/** The generator entry points (src/xds/generator); a seam so the reconciler can be tested alone. */
+export interface Generators<S> {
+  buildMeshSnapshot(inputs: MeshInputs): S;
+  generateSidecar(snap: S, dataplaneName: string): EncodedResource[];
+  generateProxyless(snap: S): EncodedResource[];
+}
+
+export interface ReconcilerDeps<S> {
+  readonly store: ResourceStore;
+  readonly cache: SnapshotCache;
+  readonly generators: Generators<S>;
+  readonly debounceMs: number;
+  readonly localZone?: string;
+  readonly log: Logger;
+}
+
+interface MeshEntry<S> {
+  readonly snap: S;
+  /** The proxyless catalog of the mesh, generated once and shared by all its proxyless clients. */
+  proxyless?: ProxySnapshot;
+}
+
+/** Proxies regenerated between yields to the event loop, so streams keep reading during a big rebuild. */
+const BATCH = 50;
+
+/**
+ * Event-driven generation: store events mark meshes dirty; after the debounce each dirty mesh's snapshot
+ * is rebuilt once from the store and every connected proxy of the mesh regenerated from it. The cache
+ * drops snapshots whose type versions did not change, so unchanged config is never resent.
+ */
+export class Reconciler<S> {
+  private readonly proxies = new Map<string, Map<string, { identity: ProxyIdentity; refs: number }>>();
+  private readonly meshes = new Map<string, MeshEntry<S>>();
+  private readonly dirty = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(private readonly deps: ReconcilerDeps<S>) {}
+
+  start(): void {
+    this.unsubscribe = this.deps.store.subscribe((events) => this.onEvents(events));
+  }
+
+  stop(): void {
+    this.unsubscribe?.();
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Registers a connected proxy and generates its snapshot (building the mesh snapshot if needed). */
+  async add(identity: ProxyIdentity): Promise<void> {
+    let byKey = this.proxies.get(identity.mesh);
+    if (!byKey) this.proxies.set(identity.mesh, (byKey = new Map()));
+    const existing = byKey.get(identity.key);
+    if (existing) existing.refs++;
+    else byKey.set(identity.key, { identity, refs: 1 });
+    const entry = this.meshes.get(identity.mesh);
+    if (entry) {
+      this.generate(identity, entry);
+      return;
+    }
+    this.dirty.add(identity.mesh);
+    await this.flush();
+  }
+
+  remove(identity: ProxyIdentity): void {
+    const byKey = this.proxies.get(identity.mesh);
+    const p = byKey?.get(identity.key);
+    if (!byKey || !p) return;
+    if (--p.refs > 0) return;
+    byKey.delete(identity.key);
+    this.deps.cache.delete(identity.key);
+    if (byKey.size === 0) {
+      this.proxies.delete(identity.mesh);
+      this.meshes.delete(identity.mesh);
+    }
+  }
+
+  /** Rebuilds every dirty mesh now; resolves when nothing is dirty. */
+  async flush(): Promise<void> {
+    while (this.dirty.size > 0) {
+      this.running ??= this.drain().finally(() => (this.running = undefined));
+      await this.running;
+    }
+  }
+
+  private onEvents(events: readonly StoreEvent[]): void {
+    let any = false;
+    for (const ev of events) {
+      const affected = affectedMeshes(ev.type, ev.resource);
+      if (affected === undefined) continue;
+      for (const mesh of affected === 'all' ? this.proxies.keys() : [affected]) {
+        if (this.proxies.has(mesh)) {
+          this.dirty.add(mesh);
+          any = true;
+        } else {
+          this.meshes.delete(mesh);
+        }
+      }
+    }
+    if (any && !this.timer) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.flush().catch((err: unknown) => this.deps.log.error({ err: errorMessage(err) }, 'xDS regeneration failed'));
+      }, this.deps.debounceMs);
+    }
+  }
+
+  private async drain(): Promise<void> {
+    while (this.dirty.size > 0) {
+      const meshes = [...this.dirty];
+      this.dirty.clear();
+      for (const mesh of meshes) await this.rebuild(mesh);
+    }
+  }
+
+  private async rebuild(mesh: string): Promise<void> {
+    const { log } = this.deps;
+    if (!this.proxies.get(mesh)?.size) {
+      this.meshes.delete(mesh);
+      return;
+    }
+    const started = Date.now();
+    let snap: S;
+    try {
+      const inputs = await loadMeshInputs(this.deps.store, mesh, this.deps.localZone);
+      if (!inputs) {
+        log.warn({ mesh }, 'mesh of connected proxies does not exist; their configuration is left as is');
+        this.meshes.delete(mesh);
+        return;
+      }
+      snap = this.deps.generators.buildMeshSnapshot(inputs);
+    } catch (err) {
+      log.error({ mesh, err: errorMessage(err) }, 'building the mesh snapshot failed; proxies keep their configuration');
+      return;
+    }
+    const entry: MeshEntry<S> = { snap };
+    this.meshes.set(mesh, entry);
+    const proxies = [...(this.proxies.get(mesh)?.values() ?? [])];
+    let changed = 0;
+    for (let i = 0; i < proxies.length; i++) {
+      if (i > 0 && i % BATCH === 0) await yieldToIo();
+      const p = proxies[i];
+      if (p && this.proxies.get(mesh)?.has(p.identity.key) && this.generate(p.identity, entry)) changed++;
+    }
+    log.debug({ mesh, proxies: proxies.length, changed, ms: Date.now() - started }, 'mesh regenerated');
+  }
+
+  /** Returns true if the proxy's snapshot changed. */
+  private generate(identity: ProxyIdentity, entry: MeshEntry<S>): boolean {
+    const { generators, cache, log } = this.deps;
+    try {
+      const snapshot =
+        identity.kind === 'proxyless'
+          ? (entry.proxyless ??= ProxySnapshot.from(generators.generateProxyless(entry.snap)))
+          : ProxySnapshot.from(generators.generateSidecar(entry.snap, identity.name));
+      return cache.set(identity.key, snapshot);
+    } catch (err) {
+      log.warn({ mesh: identity.mesh, dataplane: identity.name, err: errorMessage(err) }, 'generating proxy configuration failed; it keeps its last configuration');
+      return false;
+    }
+  }
+}
