@@ -4,6 +4,10 @@ import { apiServerComponent } from './api-server/api-server.js';
 import { defaultsComponent } from './core/defaults/defaults-component.js';
 import { diagnosticsComponent, type Readiness } from './diagnostics/diagnostics-server.js';
 import type { Mode } from './config/schema.js';
+import { dnsComponents } from './dns/dns-components.js';
+import { kdsGlobalComponents, kdsRemoteComponents } from './kds/components.js';
+import { bootstrapComponents } from './xds/bootstrap/bootstrap-server.js';
+import { globalDpRefusalComponent, xdsComponents } from './xds/server/components.js';
 
 interface Feature {
   readonly name: string;
@@ -11,11 +15,18 @@ interface Feature {
   components(rt: Runtime, readiness: Readiness): Component[];
 }
 
-/** Which parts of the control plane run in which mode (Kuma 1.x run.go). */
+/** Which parts of the control plane run in which mode (after Kuma 1.x run.go). */
 export const features: readonly Feature[] = [
   { name: 'api-server', modes: ['standalone', 'global', 'remote'], components: (rt) => [apiServerComponent(rt)] },
   { name: 'diagnostics', modes: ['standalone', 'global', 'remote'], components: (rt, r) => [diagnosticsComponent(rt, r)] },
   { name: 'defaults', modes: ['standalone', 'global'], components: (rt) => [defaultsComponent(rt)] },
+  { name: 'xds', modes: ['standalone', 'remote'], components: (rt) => xdsComponents(rt) },
+  { name: 'bootstrap', modes: ['standalone', 'remote'], components: (rt) => bootstrapComponents(rt) },
+  // A data plane that dials a global CP gets a clear refusal instead of a connection error.
+  { name: 'dp-refusal', modes: ['global'], components: (rt) => [globalDpRefusalComponent(rt)] },
+  { name: 'dns', modes: ['standalone', 'remote'], components: (rt) => dnsComponents(rt) },
+  { name: 'kds-global', modes: ['global'], components: (rt) => kdsGlobalComponents(rt) },
+  { name: 'kds-remote', modes: ['remote'], components: (rt) => kdsRemoteComponents(rt) },
 ];
 
 export function componentsFor(rt: Runtime, readiness: Readiness): Component[] {
