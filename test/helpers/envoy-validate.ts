@@ -8,6 +8,7 @@
  */
 import { isIP } from 'node:net';
 import protobuf from 'protobufjs';
+import { toEnvoyJson } from '../../src/xds/envoy/envoy-json.js';
 import { envoyType } from '../../src/xds/envoy/protos.js';
 import { TYPE_URLS, type EncodedResource } from '../../src/xds/resource.js';
 
@@ -16,8 +17,6 @@ type Rules = Record<string, unknown>;
 type Visitor = (typeName: string, message: Msg) => void;
 
 const ANY = '.google.protobuf.Any';
-const DURATION = '.google.protobuf.Duration';
-const STRUCT = '.google.protobuf.Struct';
 const WRAPPERS = new Set(['Double', 'Float', 'Int64', 'UInt64', 'Int32', 'UInt32', 'Bool', 'String', 'Bytes'].map((w) => `.google.protobuf.${w}Value`));
 
 /** Decodes bytes as `typeName` and refuses anything the type does not know (re-encoding must give the same bytes). */
@@ -31,14 +30,19 @@ export function decodeStrict(typeName: string, bytes: Uint8Array): Msg {
 
 /** Every violation of the validate.rules annotations in one resource (empty = valid). */
 export function validateResource(resource: EncodedResource, visit?: Visitor): string[] {
+  return validateMessage(resource.typeUrl, resource.bytes, resource.name, visit);
+}
+
+/** Same for any Envoy message given by type name (e.g. the bootstrap). */
+export function validateMessage(typeName: string, bytes: Uint8Array, label: string, visit?: Visitor): string[] {
   const violations: string[] = [];
   let message: Msg;
   try {
-    message = decodeStrict(resource.typeUrl, resource.bytes);
+    message = decodeStrict(typeName, bytes);
   } catch (err) {
-    return [`${resource.name}: ${(err as Error).message}`];
+    return [`${label}: ${(err as Error).message}`];
   }
-  walk(envoyType(resource.typeUrl), message, resource.name, violations, visit ?? (() => undefined));
+  walk(envoyType(typeName), message, label, violations, visit ?? (() => undefined));
   return violations;
 }
 
@@ -332,56 +336,8 @@ function checkMap(r: Rules, entries: [string, unknown][], field: protobuf.Field,
 
 // ---------------------------------------------------------------- plain form for goldens
 
-/** The resource as Envoy's JSON would show it: Any expanded with @type, durations "5s", wrappers and Structs unwrapped, enums by name. */
+/** The resource as Envoy's JSON would show it, after a strict decode (see toEnvoyJson). */
 export function toPlain(resource: EncodedResource): Msg {
-  const type = envoyType(resource.typeUrl);
-  return { '@type': resource.typeUrl, ...plainMessage(type, decodeStrict(resource.typeUrl, resource.bytes)) };
-}
-
-function plainMessage(type: protobuf.Type, m: Msg): Msg {
-  const out: Msg = {};
-  for (const field of type.fieldsArray) {
-    field.resolve();
-    const v = m[field.name];
-    if (field.map) {
-      const entries = Object.entries((v ?? {}) as Msg);
-      if (entries.length) out[field.name] = Object.fromEntries(entries.map(([k, x]) => [k, plainValue(field, x)]));
-    } else if (field.repeated) {
-      const items = (v ?? []) as unknown[];
-      if (items.length) out[field.name] = items.map((x) => plainValue(field, x));
-    } else if (field.resolvedType instanceof protobuf.Type || field.partOf) {
-      if (has(m, field.name)) out[field.name] = plainValue(field, v);
-    } else if (v !== undefined && v !== null && v !== 0 && v !== '' && v !== false && !(v instanceof Uint8Array && v.length === 0)) {
-      out[field.name] = plainValue(field, v);
-    }
-  }
-  return out;
-}
-
-function plainValue(field: protobuf.Field, v: unknown): unknown {
-  const t = field.resolvedType;
-  if (t instanceof protobuf.Enum) return t.valuesById[Number(v)] ?? Number(v);
-  if (!(t instanceof protobuf.Type)) {
-    if (v instanceof Uint8Array) return Buffer.from(v).toString('base64');
-    return typeof v === 'object' && v !== null ? Number(String(v)) : v;
-  }
-  const m = v as Msg;
-  if (t.fullName === ANY) {
-    const inner = envoyType(String(m['type_url']));
-    return { '@type': m['type_url'], ...plainMessage(inner, decodeStrict(inner.fullName.slice(1), m['value'] as Uint8Array)) };
-  }
-  if (t.fullName === DURATION) return `${nanos(m) / 1e9}s`;
-  if (WRAPPERS.has(t.fullName)) return plainMessage(t, m)['value'] ?? defaultWrapped(t);
-  if (t.fullName === STRUCT) return plainStruct(m);
-  return plainMessage(t, m);
-}
-
-function defaultWrapped(t: protobuf.Type): unknown {
-  const f = t.fields['value'];
-  return f?.type === 'bool' ? false : f?.type === 'string' ? '' : 0;
-}
-
-function plainStruct(m: Msg): Msg {
-  const fields = (m['fields'] ?? {}) as Record<string, Msg>;
-  return Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, v['stringValue'] ?? v['numberValue'] ?? v['boolValue'] ?? null]));
+  decodeStrict(resource.typeUrl, resource.bytes);
+  return { '@type': resource.typeUrl, ...toEnvoyJson(resource.typeUrl, resource.bytes) };
 }

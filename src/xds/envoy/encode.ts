@@ -30,6 +30,11 @@ export function contentVersion(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('base64url').slice(0, 16);
 }
 
+/** Encodes any Envoy message by full type name (the bootstrap), refusing unknown fields. */
+export function encodeEnvoyMessage(typeName: string, value: EnvoyObject): Uint8Array {
+  return encodeMessage(envoyType(typeName), value);
+}
+
 function encodeMessage(type: protobuf.Type, value: EnvoyObject): Uint8Array {
   assertKnownFields(type, value, type.name);
   return type.encode(type.fromObject(value)).finish();

@@ -11,3 +11,20 @@ export function stringStruct(values: Readonly<Record<string, string>>): EnvoyObj
 export function lbMetadata(tags: Readonly<Record<string, string>>): EnvoyObject {
   return { filter_metadata: { 'envoy.lb': stringStruct(tags) } };
 }
+
+/** Any JSON-like value as a google.protobuf.Struct (node metadata). */
+export function toStruct(value: Readonly<Record<string, unknown>>): EnvoyObject {
+  const fields: Record<string, EnvoyObject> = {};
+  for (const [k, v] of Object.entries(value)) if (v !== undefined) fields[k] = toValue(v);
+  return { fields };
+}
+
+function toValue(v: unknown): EnvoyObject {
+  if (v === null) return { nullValue: 0 };
+  if (typeof v === 'string') return { stringValue: v };
+  if (typeof v === 'number') return { numberValue: v };
+  if (typeof v === 'boolean') return { boolValue: v };
+  if (Array.isArray(v)) return { listValue: { values: v.map(toValue) } };
+  if (typeof v === 'object') return { structValue: toStruct(v as Record<string, unknown>) };
+  return { stringValue: String(v) };
+}

@@ -1,0 +1,130 @@
+import { createServer } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { configSchema } from '../../config/schema.js';
+import { buildRuntime } from '../../core/runtime/bootstrap.js';
+import type { Runtime } from '../../core/runtime/runtime.js';
+import { MemoryStore } from '../../plugins/store/memory/memory-store.js';
+import { bootstrapComponents } from './bootstrap-server.js';
+import type { GrpcBootstrap } from './grpc-bootstrap.js';
+
+interface Started {
+  rt: Runtime;
+  url: string;
+  stop: () => Promise<void>;
+}
+
+const running: Started[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((s) => s.stop()));
+});
+
+async function start(config: Record<string, unknown> = {}, xdsPort?: number, bootstrap: Record<string, unknown> = {}): Promise<Started> {
+  const port = await freePort();
+  const rt = buildRuntime(configSchema.parse({ bootstrapServer: { port, ...bootstrap }, dpServer: { port: 5678, interface: '127.0.0.1' }, ...config }), new MemoryStore());
+  await rt.manager.create('Mesh', { name: 'default', mesh: '' }, {});
+  const [component] = bootstrapComponents(rt, xdsPort ? { xdsPort: () => xdsPort } : {});
+  const abort = new AbortController();
+  let resolveReady!: () => void;
+  const readyP = new Promise<void>((r) => (resolveReady = r));
+  const done = component!.start(abort.signal, resolveReady);
+  await Promise.race([readyP, done]);
+  const started = { rt, url: `http://127.0.0.1:${port}`, stop: async () => (abort.abort(), await done) };
+  running.push(started);
+  return started;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const addr = s.address();
+      s.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
+    });
+  });
+}
+
+const post = (url: string, body: unknown) =>
+  fetch(`${url}/bootstrap`, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+
+const dataplane = { networking: { address: '10.0.0.1', inbound: [{ port: 8080, tags: { 'kuma.io/service': 'web', 'kuma.io/protocol': 'http' } }] } };
+
+describe('POST /bootstrap', () => {
+  it('returns Envoy YAML for an existing Dataplane with ads_cluster pointing at the request host and dp-server port', async () => {
+    const s = await start();
+    await s.rt.manager.create('Dataplane', { name: 'web-1', mesh: 'default' }, dataplane);
+    const res = await post(s.url, { mesh: 'default', name: 'web-1', adminPort: 9901, version: { kumaDp: { version: '1.1.6' } } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/x-yaml');
+    expect(res.headers.get('kuma-bootstrap-version')).toBe('3');
+    const doc = parse(await res.text());
+    expect(doc.node).toMatchObject({ id: 'default.web-1', cluster: 'web', metadata: { 'dataplane.admin.port': '9901', version: { kumaDp: { version: '1.1.6' } } } });
+    const ads = doc.static_resources.clusters[0];
+    expect(ads).toMatchObject({ name: 'ads_cluster', type: 'STRICT_DNS' });
+    expect(ads.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address).toEqual({ address: '127.0.0.1', port_value: 5678 });
+    expect(doc.dynamic_resources.ads_config).toMatchObject({ api_type: 'GRPC', transport_api_version: 'V3' });
+  });
+
+  it('uses xdsHost/xdsPort from the config, then the bound dp-server port', async () => {
+    const s = await start({}, 15678, { xdsHost: 'cp.example', xdsPort: 0 });
+    const res = await post(s.url, { mesh: 'default', name: 'gw', dataplaneResource: 'type: Dataplane\nmesh: default\nname: gw\nnetworking:\n  address: 10.0.0.9\n  gateway:\n    tags:\n      kuma.io/service: edge\n' });
+    expect(res.status).toBe(200);
+    const doc = parse(await res.text());
+    expect(doc.node.cluster).toBe('edge');
+    expect(doc.node.metadata['dataplane.resource']).toContain('kuma.io/service: edge');
+    expect(doc.static_resources.clusters[0].load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address).toEqual({
+      address: 'cp.example',
+      port_value: 15678,
+    });
+  });
+
+  it('answers errors the way kuma-dp expects', async () => {
+    const s = await start();
+    expect((await post(s.url, '{not json')).status).toBe(400);
+    expect((await post(s.url, { name: 'x' })).status).toBe(400);
+    const noMesh = await post(s.url, { mesh: 'nope', name: 'x' });
+    expect(noMesh.status).toBe(422);
+    expect(await noMesh.text()).toBe('mesh "nope" does not exist\n');
+    const noDp = await post(s.url, { mesh: 'default', name: 'ghost' });
+    expect(noDp.status).toBe(404);
+    expect(await noDp.text()).toMatch(/^Dataplane entity not found/);
+    expect((await post(s.url, { mesh: 'default', name: 'x', dataplaneResource: '- just a list' })).status).toBe(422);
+    expect((await post(s.url, { mesh: 'default', name: 'x', dataplaneResource: '{"name":"y","networking":{"address":"1.1.1.1"}}' })).status).toBe(422);
+    expect((await fetch(`${s.url}/bootstrap`)).status).toBe(405);
+    expect((await fetch(`${s.url}/other`)).status).toBe(404);
+    expect((await post(s.url, 'x'.repeat(1024 * 1024 + 1))).status).toBe(413);
+  });
+});
+
+describe('GET /bootstrap/grpc', () => {
+  it('inlines a gateway Dataplane when none exists', async () => {
+    const s = await start({ mode: 'remote', multizone: { remote: { zone: 'zone-1', globalAddress: 'grpcs://g:5685' } } });
+    const res = await fetch(`${s.url}/bootstrap/grpc?mesh=default&name=client-1&service=frontend`);
+    expect(res.status).toBe(200);
+    const b = (await res.json()) as GrpcBootstrap;
+    expect(b.xds_servers).toEqual([{ server_uri: '127.0.0.1:5678', channel_creds: [{ type: 'insecure' }], server_features: ['xds_v3'] }]);
+    expect(b.node).toMatchObject({ id: 'default.client-1', cluster: 'frontend', locality: { zone: 'zone-1' } });
+    expect(JSON.parse(b.node.metadata['dataplane.resource'] ?? '{}').networking.gateway.tags).toEqual({ 'kuma.io/service': 'frontend' });
+  });
+
+  it('refers to an existing Dataplane without inlining it', async () => {
+    const s = await start();
+    await s.rt.manager.create('Dataplane', { name: 'web-1', mesh: 'default' }, dataplane);
+    const b = (await (await fetch(`${s.url}/bootstrap/grpc?mesh=default&name=web-1`)).json()) as GrpcBootstrap;
+    expect(b.node).toEqual({ id: 'default.web-1', cluster: 'web', locality: { zone: '' }, metadata: {} });
+  });
+
+  it('refuses missing parameters and unknown meshes', async () => {
+    const s = await start();
+    expect((await fetch(`${s.url}/bootstrap/grpc?mesh=default`)).status).toBe(400);
+    expect((await fetch(`${s.url}/bootstrap/grpc?mesh=nope&name=a`)).status).toBe(422);
+  });
+});
+
+describe('bootstrap-server component', () => {
+  it('rejects naming the port when it is taken', async () => {
+    const s = await start();
+    const port = Number(new URL(s.url).port);
+    const [dup] = bootstrapComponents(s.rt);
+    await expect(dup!.start(new AbortController().signal, () => undefined)).rejects.toThrow(new RegExp(`port ${port}`));
+  });
+});

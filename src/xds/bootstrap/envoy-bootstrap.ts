@@ -1,0 +1,80 @@
+import { stringify } from 'yaml';
+import { anyOf, encodeEnvoyMessage, type EnvoyObject } from '../envoy/encode.js';
+import { toEnvoyJson } from '../envoy/envoy-json.js';
+import { toStruct } from '../envoy/struct.js';
+
+export const BOOTSTRAP_TYPE = 'envoy.config.bootstrap.v3.Bootstrap';
+export const ADS_CLUSTER = 'ads_cluster';
+const DEFAULT_ADMIN_PORT = 9901;
+
+export interface EnvoyBootstrapParams {
+  readonly mesh: string;
+  readonly name: string;
+  /** node.cluster: the Dataplane's service. */
+  readonly service: string;
+  readonly xdsHost: string;
+  readonly xdsPort: number;
+  readonly adminPort?: number;
+  /** The Dataplane passed inline by kuma-dp, as it sent it (the ADS server registers it on connect). */
+  readonly dataplaneResource?: string;
+  readonly version?: Readonly<Record<string, unknown>>;
+  readonly dnsPort?: number;
+  readonly emptyDnsPort?: number;
+  readonly dynamicMetadata?: Readonly<Record<string, string>>;
+}
+
+/** Envoy v3 bootstrap (Kuma's template_v3 without TLS): node `<mesh>.<name>`, ADS over `ads_cluster`. */
+export function envoyBootstrap(p: EnvoyBootstrapParams): EnvoyObject {
+  const adminPort = p.adminPort ?? DEFAULT_ADMIN_PORT;
+  const metadata: Record<string, unknown> = {
+    'dataplane.admin.port': String(adminPort),
+    ...(p.dataplaneResource ? { 'dataplane.resource': p.dataplaneResource } : {}),
+    ...(p.dnsPort ? { 'dataplane.dns.port': String(p.dnsPort) } : {}),
+    ...(p.emptyDnsPort ? { 'dataplane.dns.empty.port': String(p.emptyDnsPort) } : {}),
+    ...(p.version ? { version: p.version } : {}),
+    ...(p.dynamicMetadata && Object.keys(p.dynamicMetadata).length ? { dynamicMetadata: p.dynamicMetadata } : {}),
+  };
+  return {
+    node: { id: `${p.mesh}.${p.name}`, cluster: p.service, metadata: toStruct(metadata) },
+    admin: { address: { socket_address: { address: '127.0.0.1', port_value: adminPort } } },
+    dynamic_resources: {
+      ads_config: {
+        api_type: 'GRPC',
+        transport_api_version: 'V3',
+        set_node_on_first_message_only: true,
+        grpc_services: [{ envoy_grpc: { cluster_name: ADS_CLUSTER } }],
+      },
+      cds_config: { ads: {}, resource_api_version: 'V3' },
+      lds_config: { ads: {}, resource_api_version: 'V3' },
+    },
+    static_resources: {
+      clusters: [
+        {
+          name: ADS_CLUSTER,
+          type: 'STRICT_DNS',
+          connect_timeout: { seconds: 1 },
+          load_assignment: {
+            cluster_name: ADS_CLUSTER,
+            endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: p.xdsHost, port_value: p.xdsPort } } } }] }],
+          },
+          typed_extension_protocol_options: {
+            'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': anyOf('envoy.extensions.upstreams.http.v3.HttpProtocolOptions', {
+              explicit_http_config: { http2_protocol_options: {} },
+            }),
+          },
+          upstream_connection_options: { tcp_keepalive: {} },
+        },
+      ],
+    },
+  };
+}
+
+/** The bootstrap encoded through the Envoy type (unknown fields refused). */
+export function envoyBootstrapBytes(p: EnvoyBootstrapParams): Uint8Array {
+  return encodeEnvoyMessage(BOOTSTRAP_TYPE, envoyBootstrap(p));
+}
+
+/** Rendered from the encoded message, as Envoy reads bootstrap YAML (proto3 JSON names and forms). */
+export function envoyBootstrapYaml(p: EnvoyBootstrapParams): string {
+  return stringify(toEnvoyJson(BOOTSTRAP_TYPE, envoyBootstrapBytes(p)), { lineWidth: 0 });
+}
