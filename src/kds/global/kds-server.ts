@@ -37,7 +37,13 @@ export function kdsServerComponent(rt: Runtime, options: KdsServerOptions = {}):
       await insights.closeStale();
       const handler = new StreamHandler(rt, log, index, insights, new ConnectedZones(rt.instanceId), maxMsgSize);
       const server = new Server(kdsChannelOptions(maxMsgSize));
-      server.addService(kdsServiceDefinition, { sync: (call: KdsCall) => void handler.handle(call) });
+      server.addService(kdsServiceDefinition, {
+        sync: (call: KdsCall) =>
+          void handler.handle(call).catch((err: unknown) => {
+            log.error({ peer: call.getPeer(), err: errorMessage(err) }, 'KDS stream failed');
+            fail(call, status.INTERNAL, errorMessage(err));
+          }),
+      });
       const address = rt.config.multizone.global.kds.interface;
       let port: number;
       try {

@@ -1,0 +1,180 @@
+/**
+ * KDS bench: spawns a global and a zone CP (built daemon, own SQLite files) and measures
+ *   1. time for N policies on the global to reach a freshly connected zone,
+ *   2. time for M Dataplanes of a zone to reach the global after it (re)connects,
+ *   3. latency from a policy change on the global to the zone's store (median of K changes),
+ * each against a baseline measured in the same run on the same machine:
+ *   1./2. writing the same resources into a local SQLite store in one transaction (what the receiving side
+ *         must do at least), 3. a PUT then GET of the same policy on the global itself.
+ * Run alone after a build: `node dist/test/bench/kds-bench.js [N] [M]`.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { configureLogging } from '../../src/core/logging.js';
+import { DefaultResourceManager } from '../../src/core/manager/manager-impl.js';
+import type { ResourceTypeName } from '../../src/core/resources/model.js';
+import type { BatchWrite } from '../../src/core/store/resource-store.js';
+import { SqliteStore } from '../../src/plugins/store/sqlite/sqlite-store.js';
+import { startCp, stopAll, type CpProcess } from '../helpers/cp-process.js';
+
+export interface KdsBenchOptions {
+  readonly policies?: number;
+  readonly dataplanes?: number;
+  readonly latencySamples?: number;
+}
+
+export interface BenchRow {
+  readonly figure: string;
+  readonly ms: number;
+  readonly baseline: string;
+  readonly baselineMs: number;
+}
+
+const routeSpec = (service: string) => ({
+  sources: [{ match: { 'kuma.io/service': '*' } }],
+  destinations: [{ match: { 'kuma.io/service': service } }],
+  conf: { destination: { 'kuma.io/service': service } },
+});
+const dataplaneSpec = (i: number) => ({
+  networking: { address: `10.${Math.floor(i / 65536) % 256}.${Math.floor(i / 256) % 256}.${i % 256}`, inbound: [{ port: 8080, tags: { 'kuma.io/service': `svc-${i % 500}` } }] },
+});
+
+const tmpDb = (): string => join(mkdtempSync(join(tmpdir(), 'kds-bench-')), 'kuma.db');
+
+/** A local SQLite store with the default mesh; `write` times one validated transaction of the given writes. */
+async function localStore(): Promise<{ manager: DefaultResourceManager; store: SqliteStore; write: (w: BatchWrite[]) => Promise<number> }> {
+  const store = new SqliteStore(tmpDb());
+  const manager = new DefaultResourceManager(store, { meshDefaults: true });
+  await manager.create('Mesh', { name: 'default', mesh: '' }, {});
+  return {
+    manager,
+    store,
+    write: async (writes) => {
+      const t = performance.now();
+      await manager.transact(writes);
+      return performance.now() - t;
+    },
+  };
+}
+
+const routes = (n: number): BatchWrite[] =>
+  Array.from({ length: n }, (_, i) => ({ op: 'create', type: 'TrafficRoute' as ResourceTypeName, key: { mesh: 'default', name: `route-${i}` }, spec: routeSpec(`svc-${i}`) }));
+const dataplanes = (m: number): BatchWrite[] =>
+  Array.from({ length: m }, (_, i) => ({ op: 'create', type: 'Dataplane' as ResourceTypeName, key: { mesh: 'default', name: `dp-${i}` }, spec: dataplaneSpec(i) }));
+
+async function total(url: string): Promise<number> {
+  const res = await fetch(`${url}?size=1`);
+  if (res.status !== 200) return -1;
+  return ((await res.json()) as { total: number }).total;
+}
+
+async function until(check: () => Promise<boolean>, what: string, timeoutMs = 90_000, pollMs = 10): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+}
+
+const put = async (url: string, body: object): Promise<void> => {
+  const res = await fetch(url, { method: 'PUT', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+  if (res.status !== 200 && res.status !== 201) throw new Error(`PUT ${url}: ${res.status} ${await res.text()}`);
+};
+
+async function putMany(n: number, item: (i: number) => [string, object], concurrency = 32): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < n) {
+        const [url, body] = item(next++);
+        await put(url, body);
+      }
+    }),
+  );
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? NaN;
+};
+
+export async function runKdsBench(options: KdsBenchOptions = {}): Promise<BenchRow[]> {
+  const N = options.policies ?? 10_000;
+  const M = options.dataplanes ?? 5_000;
+  const K = options.latencySamples ?? 30;
+  configureLogging('off');
+  const rows: BenchRow[] = [];
+  try {
+    // Baselines: the same resources written into a local SQLite store in one transaction.
+    const base = await localStore();
+    const routesBaseline = await base.write(routes(N));
+    const dpBaseline = await base.write(dataplanes(M));
+    await base.store.close();
+
+    // 1. N policies reach a zone that connects to a global holding them.
+    const globalDb = tmpDb();
+    const seed = new SqliteStore(globalDb);
+    const seedManager = new DefaultResourceManager(seed, { meshDefaults: true });
+    await seedManager.create('Mesh', { name: 'default', mesh: '' }, {});
+    await seedManager.transact(routes(N));
+    await seed.close();
+    let global = await startCp({ mode: 'global', dbPath: globalDb, startTimeoutMs: 60_000 });
+    const globalRoutes = await total(`${global.apiUrl}/meshes/default/traffic-routes`);
+    const zone = await startCp({ mode: 'remote', zone: 'zone-1', globalAddress: `grpc://127.0.0.1:${global.ports.kds ?? 0}` });
+    await zone.waitForLog(/"msg":"connected to global"/);
+    let t = performance.now();
+    await until(async () => (await total(`${zone.apiUrl}/meshes/default/traffic-routes`)) === globalRoutes, `${N} policies on the zone`);
+    rows.push({ figure: `${N} policies global -> zone`, ms: performance.now() - t, baseline: `local SQLite tx of ${N} policies`, baselineMs: routesBaseline });
+
+    // 2. M Dataplanes created on the zone while the global is down reach it when it comes back.
+    await global.stop();
+    await putMany(M, (i) => [`${zone.apiUrl}/meshes/default/dataplanes/dp-${i}`, { type: 'Dataplane', mesh: 'default', name: `dp-${i}`, ...dataplaneSpec(i) }]);
+    global = await global.restart();
+    await global.waitForLog(/"msg":"zone connected"/, 30_000);
+    t = performance.now();
+    await until(async () => (await total(`${global.apiUrl}/meshes/default/dataplanes`)) === M, `${M} dataplanes on the global`);
+    rows.push({ figure: `${M} dataplanes zone -> global`, ms: performance.now() - t, baseline: `local SQLite tx of ${M} dataplanes`, baselineMs: dpBaseline });
+
+    // 3. Policy change on the global -> visible in the zone's store (read through its API).
+    const kds: number[] = [];
+    const local: number[] = [];
+    const url = (cp: CpProcess): string => `${cp.apiUrl}/meshes/default/traffic-routes/latency`;
+    const seen = async (cp: CpProcess, service: string): Promise<boolean> => {
+      const res = await fetch(url(cp));
+      return res.status === 200 && JSON.stringify(await res.json()).includes(`"${service}"`);
+    };
+    for (let i = 0; i < K; i++) {
+      const service = `latency-${i}`;
+      const t0 = performance.now();
+      await put(url(global), { type: 'TrafficRoute', mesh: 'default', name: 'latency', ...routeSpec(service) });
+      await until(() => seen(global, service), 'change on the global', 10_000, 1);
+      local.push(performance.now() - t0);
+      await until(() => seen(zone, service), 'change on the zone', 10_000, 1);
+      kds.push(performance.now() - t0);
+    }
+    rows.push({ figure: `policy change -> zone store (median of ${K})`, ms: median(kds), baseline: 'PUT + GET on the global itself', baselineMs: median(local) });
+  } finally {
+    await stopAll();
+  }
+  printTable(rows);
+  return rows;
+}
+
+function printTable(rows: readonly BenchRow[]): void {
+  const table = rows.map((r) => ({
+    figure: r.figure,
+    'KDS ms': r.ms.toFixed(1),
+    baseline: r.baseline,
+    'baseline ms': r.baselineMs.toFixed(1),
+    ratio: (r.ms / r.baselineMs).toFixed(2),
+  }));
+  console.log('\nKDS bench');
+  console.table(table);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const [n, m] = process.argv.slice(2).map(Number);
+  await runKdsBench({ ...(n ? { policies: n } : {}), ...(m ? { dataplanes: m } : {}) });
+}
