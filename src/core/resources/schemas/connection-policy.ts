@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Selector } from '../specs.js';
 import { FieldPath } from './path.js';
-import { selectorsSchema, selectorSchema, validateSelectors, type SelectorListRules } from './selectors.js';
+import { selectorsSchema, validateSelectors, type SelectorListRules } from './selectors.js';
 import type { Violations } from './violations.js';
 
 /** `{sources, destinations, conf}` with the policy's own conf schema. */
@@ -11,7 +11,7 @@ export function connectionPolicySchema<C extends z.ZodType>(conf: C) {
 
 /** `{selectors, conf}` (TrafficTrace, ProxyTemplate). */
 export function selectorPolicySchema<C extends z.ZodType>(conf: C) {
-  return z.object({ selectors: z.array(selectorSchema, { error: 'must be an array' }).default([]), conf: conf.optional() });
+  return z.object({ selectors: selectorsSchema, conf: conf.optional() });
 }
 
 export function validateSourcesAndDestinations(

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import type { TrafficPermissionSpec } from '../specs.js';
-import { connectionPolicySchema, validateSourcesAndDestinations } from './connection-policy.js';
+import { validateSourcesAndDestinations } from './connection-policy.js';
 import { defineValidator } from './define.js';
-import { SERVICE_SELECTORS } from './selectors.js';
+import { SERVICE_SELECTORS, selectorsSchema } from './selectors.js';
 
 /** TrafficPermission has no conf; a conf sent anyway is dropped like any unknown field. */
-const schema = connectionPolicySchema(z.never()).omit({ conf: true }) satisfies z.ZodType<TrafficPermissionSpec>;
+const schema = z.object({ sources: selectorsSchema, destinations: selectorsSchema }) satisfies z.ZodType<TrafficPermissionSpec>;
 
 export const validateTrafficPermission = defineValidator(schema, (spec, v) => {
   validateSourcesAndDestinations(spec, v, SERVICE_SELECTORS, SERVICE_SELECTORS);

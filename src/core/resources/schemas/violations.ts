@@ -17,10 +17,6 @@ export class Violations {
     return this.list;
   }
 
-  get empty(): boolean {
-    return this.list.length === 0;
-  }
-
   throwIfAny(): void {
     if (this.list.length > 0) throw new ValidationError([...this.list]);
   }
