@@ -1,21 +1,20 @@
+import { parseDuration as parseKumaDuration } from '../../core/resources/schemas/durations.js';
+
 /** google.protobuf.Duration as protobufjs `fromObject` accepts it. */
 export interface DurationValue {
   readonly seconds: number;
   readonly nanos?: number;
 }
 
-const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** Parses Kuma/Go-style durations (`250ms`, `5s`, `1.5m`, `1h`, `1m30s`); undefined if malformed. */
+/**
+ * Any duration the resource validators accept (Go syntax: `250ms`, `1m30s`, `.5s`, `100us`, `0`), as a
+ * protobuf Duration; undefined if malformed. One parser for validation and generation, so nothing that
+ * passes validation is silently dropped from the generated config.
+ */
 export function parseDuration(text: string): DurationValue | undefined {
-  const parts = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h))+$/.test(text) ? text.match(/\d+(?:\.\d+)?(?:ms|s|m|h)/g) : null;
+  const parts = parseKumaDuration(text);
   if (!parts) return undefined;
-  let ms = 0;
-  for (const part of parts) {
-    const unit = /(ms|s|m|h)$/.exec(part)?.[1] ?? 's';
-    ms += Number(part.slice(0, part.length - unit.length)) * (UNIT_MS[unit] ?? 1000);
-  }
-  return fromMillis(ms);
+  return parts.nanos ? { seconds: parts.seconds, nanos: parts.nanos } : { seconds: parts.seconds };
 }
 
 export function fromMillis(ms: number): DurationValue {

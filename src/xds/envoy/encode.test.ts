@@ -12,6 +12,10 @@ describe('parseDuration', () => {
     expect(parseDuration('1h')).toEqual({ seconds: 3600 });
     expect(parseDuration('1m30s')).toEqual({ seconds: 90 });
     expect(parseDuration('0s')).toEqual({ seconds: 0 });
+    // Everything the validators accept is generated, not dropped.
+    expect(parseDuration('.5s')).toEqual({ seconds: 0, nanos: 500_000_000 });
+    expect(parseDuration('100us')).toEqual({ seconds: 0, nanos: 100_000 });
+    expect(parseDuration('0')).toEqual({ seconds: 0 });
     expect(parseDuration('5')).toBeUndefined();
     expect(parseDuration('abc')).toBeUndefined();
     expect(fromMillis(1500)).toEqual({ seconds: 1, nanos: 500_000_000 });
