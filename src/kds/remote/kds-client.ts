@@ -108,7 +108,8 @@ async function connectOnce(
   signal.removeEventListener('abort', onAbort);
   if (end.error) log.error({ code: status[end.error.code], reason: end.error.message }, 'ending KDS stream');
   call.cancel();
-  if (refusal && !established) return { established, end: { cause: `${status[refusal.code] ?? refusal.code}: ${refusal.details}` } };
+  // The global's status (refusal or reason for ending the stream) says more than the local view of it.
+  if (refusal) return { established, end: { cause: `${status[refusal.code] ?? refusal.code}: ${refusal.details}` } };
   return { established, end };
 }
 
