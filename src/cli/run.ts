@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { loadConfig, type ConfigOverrides } from '../config/load.js';
 import { ConfigError, errorMessage } from '../core/errors.js';
 import { configureLogging, logger } from '../core/logging.js';
@@ -35,6 +36,8 @@ export async function runCommand(file: string | undefined, overrides: ConfigOver
   }
   const rt = buildRuntime(config, store);
   const abort = new AbortController();
+  // Every component and every open stream listens for the one stop signal.
+  setMaxListeners(0, abort.signal);
   // SQLite and memory stores serve one process, which is therefore always the leader.
   const supervisor = new ComponentManager(() => true);
   supervisor.add(componentsFor(rt, supervisor));

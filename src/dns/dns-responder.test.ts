@@ -2,7 +2,7 @@ import dnsPacket from 'dns-packet';
 import { describe, expect, it } from 'vitest';
 import type { Resource } from '../core/resources/model.js';
 import { DnsResponder, type Reply } from './dns-responder.js';
-import { decode, ednsOpt, encodeQuery, type Decoded } from './test-dns-client.js';
+import { decode, ednsOpt, encodeQuery, type Decoded } from '../../test/helpers/dns-client.js';
 import { VipTable } from './vip-table.js';
 
 function vip(ip: string, service?: string): Resource {

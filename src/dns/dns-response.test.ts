@@ -2,7 +2,7 @@ import dnsPacket from 'dns-packet';
 import { describe, expect, it } from 'vitest';
 import { buildResponse, encodeARecord, responseLimit } from './dns-response.js';
 import { parseQuery, RCODE, type Query } from './dns-wire.js';
-import { ednsOpt } from './test-dns-client.js';
+import { ednsOpt } from '../../test/helpers/dns-client.js';
 
 function parsed(msg: Buffer): Query {
   const p = parseQuery(msg);

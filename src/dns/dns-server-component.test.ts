@@ -5,8 +5,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Runtime } from '../core/runtime/runtime.js';
 import { dnsComponents } from './dns-components.js';
 import { dnsServerComponent } from './dns-server-component.js';
-import { decode, ednsOpt, encodeQuery, tcpQuery, udpExchange, udpQuery } from './test-dns-client.js';
-import { startComponent, testRuntime } from './test-runtime.js';
+import { decode, ednsOpt, encodeQuery, tcpQuery, udpExchange, udpQuery } from '../../test/helpers/dns-client.js';
+import { startComponent, testRuntime } from '../../test/helpers/dns-runtime.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Runtime } from '../core/runtime/runtime.js';
 import type { VirtualIPSpec } from '../core/resources/specs.js';
 import { MemoryStore } from '../plugins/store/memory/memory-store.js';
-import { startComponent, testRuntime } from './test-runtime.js';
+import { startComponent, testRuntime } from '../../test/helpers/dns-runtime.js';
 import { vipAllocatorComponent, type AllocatorOptions } from './vip-allocator-component.js';
 
 const stops: (() => Promise<void>)[] = [];

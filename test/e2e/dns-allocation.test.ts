@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { startCp, stopAll, type CpProcess } from '../helpers/cp-process.js';
-import { aRecords, dig, statusOf } from '../../src/dns/test-dns-tools.js';
+import { aRecords, dig, statusOf } from '../helpers/dns-tools.js';
 
 async function api(cp: CpProcess, method: 'PUT' | 'DELETE', path: string, body?: unknown): Promise<void> {
   const res = await fetch(`${cp.apiUrl}${path}`, { method, headers: { 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });

@@ -3,7 +3,7 @@ import net from 'node:net';
 import dnsPacket from 'dns-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCp, stopAll, type CpProcess } from '../helpers/cp-process.js';
-import { aRecords, dig, kdig, statusOf } from '../../src/dns/test-dns-tools.js';
+import { aRecords, dig, kdig, statusOf } from '../helpers/dns-tools.js';
 
 /** An upstream resolver on UDP and TCP answering `big.example.` with 60 A records and anything else with one. */
 async function fakeUpstream(): Promise<{ port: number; close(): Promise<void> }> {

@@ -2,8 +2,8 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startCp, stopAll, type CpProcess } from '../helpers/cp-process.js';
-import { ednsOpt, encodeQuery, tcpQuery, udpQuery } from '../../src/dns/test-dns-client.js';
-import { aRecords, dig } from '../../src/dns/test-dns-tools.js';
+import { ednsOpt, encodeQuery, tcpQuery, udpQuery } from '../helpers/dns-client.js';
+import { aRecords, dig } from '../helpers/dns-tools.js';
 
 /** Deterministic pseudo-random generator so a failure can be replayed. */
 function rng(seed: number): (n: number) => number {

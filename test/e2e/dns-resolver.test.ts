@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startCp, stopAll, type CpProcess } from '../helpers/cp-process.js';
-import { aRecords, dig, kdig, statusOf } from '../../src/dns/test-dns-tools.js';
+import { aRecords, dig, kdig, statusOf } from '../helpers/dns-tools.js';
 
 async function put(cp: CpProcess, path: string, body: unknown): Promise<void> {
   const res = await fetch(`${cp.apiUrl}${path}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });

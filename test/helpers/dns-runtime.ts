@@ -1,9 +1,9 @@
-import { configSchema } from '../config/schema.js';
-import { DefaultResourceManager } from '../core/manager/manager-impl.js';
-import type { Component } from '../core/runtime/component.js';
-import type { Runtime } from '../core/runtime/runtime.js';
-import type { ResourceStore } from '../core/store/resource-store.js';
-import { MemoryStore } from '../plugins/store/memory/memory-store.js';
+import { configSchema } from '../../src/config/schema.js';
+import { DefaultResourceManager } from '../../src/core/manager/manager-impl.js';
+import type { Component } from '../../src/core/runtime/component.js';
+import type { Runtime } from '../../src/core/runtime/runtime.js';
+import type { ResourceStore } from '../../src/core/store/resource-store.js';
+import { MemoryStore } from '../../src/plugins/store/memory/memory-store.js';
 
 /** Test support: a runtime over an in-memory store with the given dnsServer settings (ports 0 on loopback). */
 export function testRuntime(dnsServer: Record<string, unknown> = {}, store: ResourceStore = new MemoryStore()): Runtime {
