@@ -31,7 +31,7 @@ export async function runCommand(file: string | undefined, overrides: ConfigOver
     store = createStore(config);
   } catch (err) {
     log.error({ err: errorMessage(err) }, 'cannot open the store');
-    process.stderr.write(`kuma-cp: cannot open the store: ${errorMessage(err)}\n`);
+    process.stderr.write(`kuma-cp: ${errorMessage(err)}\n`);
     return 1;
   }
   const rt = buildRuntime(config, store);
