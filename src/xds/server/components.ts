@@ -25,9 +25,14 @@ const MAX_CONCURRENT_WRITES = 64;
 
 export const realGenerators: Generators<generator.MeshSnapshot> = generator;
 
+export interface XdsOptions {
+  /** Called with the bound dp-server port (the bootstrap server needs it when the configured port is 0). */
+  readonly onListening?: (port: number) => void;
+}
+
 /** The xDS side of a standalone or remote (zone) CP: one `dp-server` component. */
-export function xdsComponents(rt: Runtime): Component[] {
-  return [dpServerComponent(rt, realGenerators)];
+export function xdsComponents(rt: Runtime, opts: XdsOptions = {}): Component[] {
+  return [dpServerComponent(rt, realGenerators, opts)];
 }
 
 export function durationMs(text: string): number {
@@ -108,11 +113,12 @@ export async function runDpServer<S>(rt: Runtime, generators: Generators<S>, sig
   return { port: serving.port, stopped };
 }
 
-export function dpServerComponent<S>(rt: Runtime, generators: Generators<S>): Component {
+export function dpServerComponent<S>(rt: Runtime, generators: Generators<S>, opts: XdsOptions = {}): Component {
   return {
     name: 'dp-server',
     async start(signal, ready) {
       const running = await runDpServer(rt, generators, signal);
+      opts.onListening?.(running.port);
       ready();
       await running.stopped;
     },
