@@ -50,8 +50,8 @@ export class DefaultResourceManager implements ResourceManager {
     return this.store.list(type, options);
   }
 
-  validate(type: ResourceTypeName, key: ResourceKey, spec: unknown, synced = false): Spec {
-    const keyErrors = keyViolations(type, key, synced);
+  validate(type: ResourceTypeName, key: ResourceKey, spec: unknown, options: { synced?: boolean } = {}): Spec {
+    const keyErrors = keyViolations(type, key, options.synced ?? false);
     let normalised: Spec | undefined;
     let specErrors: readonly Violation[] = [];
     try {
@@ -65,7 +65,7 @@ export class DefaultResourceManager implements ResourceManager {
   }
 
   async create(type: ResourceTypeName, key: ResourceKey, spec: unknown, options?: CreateOptions): Promise<Resource> {
-    const normalised = this.validate(type, key, spec, isSynced(options?.labels));
+    const normalised = this.validate(type, key, spec, { synced: isSynced(options?.labels) });
     await this.requireMesh(type, key);
     if (type === 'Mesh' && this.options.meshDefaults) {
       if (await this.store.find(type, key)) throw new AlreadyExistsError(type, key.name, key.mesh);
@@ -76,7 +76,7 @@ export class DefaultResourceManager implements ResourceManager {
   }
 
   async update(type: ResourceTypeName, key: ResourceKey, spec: unknown, options?: UpdateOptions): Promise<Resource> {
-    const normalised = this.validate(type, key, spec, isSynced(options?.labels));
+    const normalised = this.validate(type, key, spec, { synced: isSynced(options?.labels) });
     return this.store.update(type, key, normalised, options);
   }
 
@@ -114,7 +114,7 @@ export class DefaultResourceManager implements ResourceManager {
     const validated = writes.map((w, i): BatchWrite => {
       if (w.op === 'delete') return w;
       try {
-        return { ...w, spec: this.validate(w.type, w.key, w.spec, isSynced(w.options?.labels)) };
+        return { ...w, spec: this.validate(w.type, w.key, w.spec, { synced: isSynced(w.options?.labels) }) };
       } catch (err) {
         if (!(err instanceof ValidationError)) throw err;
         violations.push(...err.violations.map((v) => ({ field: `[${i}] ${w.type} ${w.key.mesh ? `${w.key.mesh}/` : ''}${w.key.name}: ${v.field}`, message: v.message })));

@@ -17,8 +17,11 @@ export interface ResourceManager {
   /** Create if missing, else update (unconditionally). */
   upsert(type: ResourceTypeName, key: ResourceKey, spec: unknown, options?: CreateOptions & UpdateOptions): Promise<{ resource: Resource; created: boolean }>;
   delete(type: ResourceTypeName, key: ResourceKey): Promise<void>;
-  /** Validates and normalises a spec without writing (KDS validates a whole batch before applying it). */
-  validate(type: ResourceTypeName, key: ResourceKey, spec: unknown): Spec;
+  /**
+   * Validates and normalises a spec without writing. `synced`: the resource comes from another CP over KDS
+   * (its name may carry a `<zone>.` prefix); writes detect this from the `kuma.io/origin` label.
+   */
+  validate(type: ResourceTypeName, key: ResourceKey, spec: unknown, options?: { synced?: boolean }): Spec;
   /** Validates every create/update, then applies all atomically via the store. */
   transact(writes: readonly BatchWrite[]): Promise<void>;
 }
