@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { configureLogging, logger } from '../../core/logging.js';
+import { MemoryStore } from '../../plugins/store/memory/memory-store.js';
+import { res } from '../../../test/helpers/ads-client.js';
+import { SnapshotCache } from '../cache/snapshot-cache.js';
+import type { MeshInputs } from '../generator/index.js';
+import type { ProxyIdentity } from '../server/node-identity.js';
+import { Reconciler, type Generators } from './reconciler.js';
+
+configureLogging('off');
+
+function setup() {
+  const store = new MemoryStore();
+  const cache = new SnapshotCache();
+  const builds: string[] = [];
+  const generators: Generators<MeshInputs> = {
+    buildMeshSnapshot: (inputs) => {
+      builds.push(inputs.mesh.meta.name);
+      return inputs;
+    },
+    generateSidecar: (snap) => snap.dataplanes.map((d) => res.cluster(d.meta.name)),
+    generateProxyless: (snap) => snap.dataplanes.map((d) => res.listener(d.meta.name)),
+  };
+  const reconciler = new Reconciler({ store, cache, generators, debounceMs: 5, log: logger('test') });
+  reconciler.start();
+  return { store, cache, builds, reconciler };
+}
+
+const proxy = (mesh: string, name: string, kind: ProxyIdentity['kind'] = 'envoy'): ProxyIdentity => ({ key: `${mesh}.${name}`, mesh, name, kind });
+const dp = { networking: { address: '10.0.0.1', inbound: [{ port: 1, tags: { 'kuma.io/service': 's' } }] } };
+
+describe('Reconciler', () => {
+  it('builds a mesh once per debounce window and only for meshes with connected proxies', async () => {
+    const { store, cache, builds, reconciler } = setup();
+    for (const m of ['m1', 'm2']) await store.create('Mesh', { name: m, mesh: '' }, {});
+    await store.create('Dataplane', { name: 'a', mesh: 'm1' }, dp);
+    await reconciler.add(proxy('m1', 'a'));
+    expect(builds).toEqual(['m1']);
+    expect([...(cache.get('m1.a')?.resources(res.cluster('x').typeUrl).keys() ?? [])]).toEqual(['a']);
+    // One commit with several changes (and one in a mesh nobody is connected to): one rebuild of m1.
+    await store.transact([
+      { op: 'create', type: 'Dataplane', key: { name: 'b', mesh: 'm1' }, spec: dp },
+      { op: 'create', type: 'Dataplane', key: { name: 'c', mesh: 'm1' }, spec: dp },
+      { op: 'create', type: 'Dataplane', key: { name: 'x', mesh: 'm2' }, spec: dp },
+    ]);
+    await expect.poll(() => cache.get('m1.a')?.resources(res.cluster('x').typeUrl).size).toBe(3);
+    expect(builds).toEqual(['m1', 'm1']);
+  });
+
+  it('ignores DataplaneInsight writes and drops a proxy snapshot when its last stream leaves', async () => {
+    const { store, cache, builds, reconciler } = setup();
+    await store.create('Mesh', { name: 'm1', mesh: '' }, {});
+    await store.create('Dataplane', { name: 'a', mesh: 'm1' }, dp);
+    await reconciler.add(proxy('m1', 'a'));
+    await reconciler.add(proxy('m1', 'a'));
+    await store.create('DataplaneInsight', { name: 'a', mesh: 'm1' }, { subscriptions: [] });
+    await store.create('Dataplane', { name: 'b', mesh: 'm1' }, dp);
+    await expect.poll(() => builds.length).toBe(2);
+    reconciler.remove(proxy('m1', 'a'));
+    expect(cache.get('m1.a')).toBeDefined();
+    reconciler.remove(proxy('m1', 'a'));
+    expect(cache.get('m1.a')).toBeUndefined();
+  });
+
+  it('shares one proxyless catalog between the proxyless clients of a mesh', async () => {
+    const { store, cache, reconciler } = setup();
+    await store.create('Mesh', { name: 'm1', mesh: '' }, {});
+    await store.create('Dataplane', { name: 'a', mesh: 'm1' }, dp);
+    await store.create('Dataplane', { name: 'b', mesh: 'm1' }, dp);
+    await reconciler.add(proxy('m1', 'a', 'proxyless'));
+    await reconciler.add(proxy('m1', 'b', 'proxyless'));
+    expect(cache.get('m1.a')).toBe(cache.get('m1.b'));
+  });
+});
