@@ -9,10 +9,15 @@ import { kdsGlobalComponents, kdsRemoteComponents } from './kds/components.js';
 import { bootstrapComponents } from './xds/bootstrap/bootstrap-server.js';
 import { globalDpRefusalComponent, xdsComponents } from './xds/server/components.js';
 
+/** Ports bound at run time that one feature must tell another (port 0 in the config = picked at bind). */
+interface BoundPorts {
+  dpServer?: number;
+}
+
 interface Feature {
   readonly name: string;
   readonly modes: readonly Mode[];
-  components(rt: Runtime, readiness: Readiness): Component[];
+  components(rt: Runtime, readiness: Readiness, bound: BoundPorts): Component[];
 }
 
 /** Which parts of the control plane run in which mode (after Kuma 1.x run.go). */
@@ -20,8 +25,9 @@ export const features: readonly Feature[] = [
   { name: 'api-server', modes: ['standalone', 'global', 'remote'], components: (rt) => [apiServerComponent(rt)] },
   { name: 'diagnostics', modes: ['standalone', 'global', 'remote'], components: (rt, r) => [diagnosticsComponent(rt, r)] },
   { name: 'defaults', modes: ['standalone', 'global'], components: (rt) => [defaultsComponent(rt)] },
-  { name: 'xds', modes: ['standalone', 'remote'], components: (rt) => xdsComponents(rt) },
-  { name: 'bootstrap', modes: ['standalone', 'remote'], components: (rt) => bootstrapComponents(rt) },
+  { name: 'xds', modes: ['standalone', 'remote'], components: (rt, _r, bound) => xdsComponents(rt, { onListening: (port) => (bound.dpServer = port) }) },
+  // Bootstraps point data planes at the xDS port actually bound.
+  { name: 'bootstrap', modes: ['standalone', 'remote'], components: (rt, _r, bound) => bootstrapComponents(rt, { xdsPort: () => bound.dpServer }) },
   // A data plane that dials a global CP gets a clear refusal instead of a connection error.
   { name: 'dp-refusal', modes: ['global'], components: (rt) => [globalDpRefusalComponent(rt)] },
   { name: 'dns', modes: ['standalone', 'remote'], components: (rt) => dnsComponents(rt) },
@@ -30,5 +36,6 @@ export const features: readonly Feature[] = [
 ];
 
 export function componentsFor(rt: Runtime, readiness: Readiness): Component[] {
-  return features.filter((f) => f.modes.includes(rt.config.mode)).flatMap((f) => f.components(rt, readiness));
+  const bound: BoundPorts = {};
+  return features.filter((f) => f.modes.includes(rt.config.mode)).flatMap((f) => f.components(rt, readiness, bound));
 }

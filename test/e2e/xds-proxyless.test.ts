@@ -168,19 +168,9 @@ async function grpcBootstrap(name: string): Promise<string> {
 const total = (t: Tally): number => Object.values(t.counts).reduce((a, b) => a + b, 0);
 const POLL = { timeout: 30_000, interval: 20 };
 
-async function freePort(): Promise<number> {
-  const net = await import('node:net');
-  return new Promise((res) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => res(port));
-    });
-  });
-}
-
 beforeAll(async () => {
-  // A fixed dp-server port: the clients' bootstrap names it, and it must survive the CP restart.
-  cp = await startCp({ env: { KUMA_DP_SERVER_PORT: String(await freePort()) } });
+  // Port 0 everywhere: the bootstrap must advertise the bound xDS port, and restart() keeps the ports.
+  cp = await startCp();
   backends.push(await startBackend('backend-1'), await startBackend('backend-2'));
   await registerBackend('backend-1', backends[0]!.port, 'v1');
   await registerBackend('backend-2', backends[1]!.port, 'v2');
