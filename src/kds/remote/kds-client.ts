@@ -4,6 +4,7 @@ import { logger } from '../../core/logging.js';
 import type { ResourceTypeName } from '../../core/resources/model.js';
 import type { Component } from '../../core/runtime/component.js';
 import type { Runtime } from '../../core/runtime/runtime.js';
+import { backoffDelay, sleep, type BackoffPolicy } from '../../core/runtime/supervisor.js';
 import { ExportIndex } from '../export-index.js';
 import { kdsChannelOptions } from '../grpc-options.js';
 import { CLIENT_ID_METADATA, CP_VERSION_METADATA, decodeMessage, encodeMessage, KDS_SYNC_PATH, type KdsMessage } from '../kds-proto.js';
@@ -13,7 +14,6 @@ import { Sink } from '../sink.js';
 import { globalScopeOnZone } from '../sync-scope.js';
 import { globalToZoneTypes, zoneToGlobalTypes } from '../synced-types.js';
 import type { ExportedResource } from '../wire-resource.js';
-import { Backoff } from './backoff.js';
 import { parseGlobalAddress } from './global-address.js';
 
 export interface KdsClientOptions {
@@ -41,13 +41,14 @@ export function kdsClientComponent(rt: Runtime, options: KdsClientOptions = {}):
       await index.start();
       const client = new Client(target, credentials.createInsecure(), kdsChannelOptions(maxMsgSize));
       ready();
-      const backoff = new Backoff(options.backoffBaseMs ?? 100, options.backoffMaxMs ?? 10_000);
+      const policy: BackoffPolicy = { baseMs: options.backoffBaseMs ?? 100, maxMs: options.backoffMaxMs ?? 10_000 };
+      let attempt = 0;
       try {
         while (!signal.aborted) {
           const { established, end } = await connectOnce(rt, client, index, zone, log, maxMsgSize, options.version ?? '', signal);
           if (signal.aborted) break;
-          if (established) backoff.reset();
-          const delay = backoff.next();
+          if (established) attempt = 0;
+          const delay = Math.round(backoffDelay(policy, attempt++));
           const reason = end.error?.message ?? end.cause;
           if (established) log.info({ reason, retryInMs: delay }, 'disconnected from global');
           else log.warn({ reason, retryInMs: delay }, 'could not connect to global');
@@ -111,16 +112,4 @@ async function connectOnce(
   // The global's status (refusal or reason for ending the stream) says more than the local view of it.
   if (refusal) return { established, end: { cause: `${status[refusal.code] ?? refusal.code}: ${refusal.details}` } };
   return { established, end };
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
