@@ -139,6 +139,32 @@ describe('KDS sync between a global and zones (in process, real gRPC)', () => {
     expect(await g.rt.store.find('Dataplane', { mesh: 'default', name: 'zone-2.dp-1' })).toBeUndefined();
   });
 
+  it("sends the zone's DataplaneInsights and ZoneIngressInsights up as <zone>.<name>, and their removals", async () => {
+    const g = await startGlobal();
+    await g.rt.manager.create('Mesh', mesh, {});
+    const z = await startRemote('zone-1', g.port);
+    await eventually(() => z.rt.store.find('Mesh', mesh), 'mesh on zone');
+    const dpKey = { mesh: 'default', name: 'dp-1' };
+    await z.rt.manager.create('Dataplane', dpKey, dataplane('web'));
+    const sub = { id: 's1', controlPlaneInstanceId: 'cp', connectTime: '2024-01-01T00:00:00Z', status: { total: { responsesSent: 3, responsesAcknowledged: 3, responsesRejected: 0 } } };
+    await z.rt.manager.create('DataplaneInsight', dpKey, { subscriptions: [sub] }, { owner: { type: 'Dataplane', ...dpKey } });
+    await z.rt.manager.create('ZoneIngress', { mesh: '', name: 'ing' }, { zone: 'zone-1', networking: { address: '10.1.0.1', port: 10001 } });
+    await z.rt.manager.create('ZoneIngressInsight', { mesh: '', name: 'ing' }, { subscriptions: [sub] });
+
+    const dpi = await eventually(() => g.rt.store.find('DataplaneInsight', { mesh: 'default', name: 'zone-1.dp-1' }), 'dataplane insight on global');
+    expect(dpi.meta.labels).toEqual({ 'kuma.io/zone': 'zone-1', 'kuma.io/origin': 'zone' });
+    expect((dpi.spec as { subscriptions: { id: string }[] }).subscriptions.map((s) => s.id)).toEqual(['s1']);
+    const zii = await eventually(() => g.rt.store.find('ZoneIngressInsight', { mesh: '', name: 'zone-1.ing' }), 'zone ingress insight on global');
+    expect(zii.meta.labels).toEqual({ 'kuma.io/zone': 'zone-1', 'kuma.io/origin': 'zone' });
+
+    // Deleting the dataplane on the zone deletes its insight there (owner), and both go on the global.
+    await z.rt.manager.delete('Dataplane', dpKey);
+    await z.rt.manager.delete('ZoneIngressInsight', { mesh: '', name: 'ing' });
+    await eventually(async () => (await g.rt.store.find('DataplaneInsight', { mesh: 'default', name: 'zone-1.dp-1' })) === undefined, 'insight removed on global');
+    await eventually(async () => (await g.rt.store.find('ZoneIngressInsight', { mesh: '', name: 'zone-1.ing' })) === undefined, 'ingress insight removed on global');
+    expect(await g.rt.store.find('Dataplane', { mesh: 'default', name: 'zone-1.dp-1' })).toBeUndefined();
+  });
+
   it('re-exports zone ingresses only to other, enabled zones; disabling a zone drops its stream and its ingresses', async () => {
     const g = await startGlobal();
     const z1 = await startRemote('zone-1', g.port);
