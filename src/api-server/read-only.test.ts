@@ -15,8 +15,9 @@ function refusal(fn: () => void): string | undefined {
 }
 
 describe('assertTypeWritable', () => {
-  it('lets a remote write only Dataplanes', () => {
+  it('lets a remote write only Dataplanes and ZoneIngresses (its own proxies, sent up to the global)', () => {
     expect(refusal(() => assertTypeWritable('remote', typeDescriptor('Dataplane')))).toBeUndefined();
+    expect(refusal(() => assertTypeWritable('remote', typeDescriptor('ZoneIngress')))).toBeUndefined();
     for (const t of ['Mesh', 'TrafficRoute', 'Secret', 'Zone'] as const) {
       expect(refusal(() => assertTypeWritable('remote', typeDescriptor(t)))).toBe(REMOTE_READ_ONLY_MESSAGE);
     }

@@ -13,12 +13,13 @@ export const ORIGIN_LABEL = 'kuma.io/origin';
 
 /**
  * Whether the API may write (PUT/DELETE) resources of this type in this mode; throws ReadOnlyError if not.
- * - remote: only Dataplanes (everything else comes from the global);
+ * - remote: only Dataplanes and ZoneIngresses, the zone's own proxies (everything else comes from the global;
+ *   other zones' ingresses synced here stay read-only through `assertResourceWritable`);
  * - global: everything but Dataplanes (they come from the zones);
  * - types the control plane writes itself (insights, VIPs) never.
  */
 export function assertTypeWritable(mode: Mode, descriptor: ResourceTypeDescriptor): void {
-  if (mode === 'remote' && descriptor.name !== 'Dataplane') throw new ReadOnlyError(REMOTE_READ_ONLY_MESSAGE);
+  if (mode === 'remote' && descriptor.name !== 'Dataplane' && descriptor.name !== 'ZoneIngress') throw new ReadOnlyError(REMOTE_READ_ONLY_MESSAGE);
   if (mode === 'global' && descriptor.name === 'Dataplane') throw new ReadOnlyError(GLOBAL_READ_ONLY_MESSAGE);
   if (descriptor.readOnlyOnApi) {
     throw new ReadOnlyError(`${descriptor.name} resources are managed by the control plane itself and are read-only on the HTTP API.`);
