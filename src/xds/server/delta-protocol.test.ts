@@ -133,6 +133,17 @@ describe('delta ADS', () => {
     expect(removed.removed_resources).toEqual(['ghost']);
   });
 
+  it('ignores phantom unsubscribes (names never subscribed): nothing is sent, not even removed_resources', async () => {
+    h.set(KEY, base());
+    const s = open();
+    s.send({ type_url: CDS, node: node({ id: KEY }) });
+    const all = await s.next(CDS);
+    s.send(ackOf(all, { resource_names_unsubscribe: ['ghost', 'a'] }));
+    await barrier(s, 'r1');
+    expect(s.pending).toEqual([]);
+    expect(s.received.map((r) => r.type_url)).toEqual([CDS, RDS]);
+  });
+
   it('pushes in order CDS -> EDS -> LDS -> RDS and resends the EDS of a changed cluster', async () => {
     const s = open();
     s.send({ type_url: RDS, resource_names_subscribe: ['r1'], node: node({ id: KEY }) })

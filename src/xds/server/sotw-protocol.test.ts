@@ -248,6 +248,22 @@ describe('SotW ADS: subscriptions', () => {
     s.send(ack(r, ['r1'])).send(ack(eds, ['a', 'b']));
     expect(resourceNames(await s.next(EDS)).sort()).toEqual(['a', 'b']);
   });
+
+  it('tracks nonces per type: an older nonce of another type is current for that type, and stale for this one', async () => {
+    h.set(KEY, base());
+    const s = open();
+    s.send({ type_url: CDS, node: node({ id: KEY }) }).send({ type_url: EDS, resource_names: ['a'] });
+    const cds = await s.next(CDS);
+    const eds = await s.next(EDS);
+    // The CDS ACK arrives after the EDS response went out: still the current CDS nonce, so an ACK.
+    s.send(ack(cds));
+    // An EDS request carrying the CDS nonce is stale for EDS: its new subscription is ignored.
+    s.send({ type_url: EDS, resource_names: ['a', 'b'], response_nonce: cds.nonce, version_info: eds.version_info });
+    await barrier(s, ['r1']);
+    expect(s.pending).toEqual([]);
+    expect(h.stats.get(KEY)?.[0]?.toSubscription().status.cds?.responsesAcknowledged).toBe(1);
+    expect(h.stats.get(KEY)?.[0]?.toSubscription().status.eds?.responsesAcknowledged).toBe(0);
+  });
 });
 
 describe('SotW ADS: NACK', () => {
