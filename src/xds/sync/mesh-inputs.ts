@@ -1,6 +1,6 @@
-import type { ResourceTypeName } from '../../core/resources/model.js';
+import type { Resource, ResourceTypeName } from '../../core/resources/model.js';
 import { resourceTypes } from '../../core/resources/registry.js';
-import type { VirtualIPSpec } from '../../core/resources/specs.js';
+import { SERVICE_TAG, type AvailableService, type DataplaneSpec, type ExternalServiceSpec, type VirtualIPSpec, type ZoneIngressSpec } from '../../core/resources/specs.js';
 import type { ResourceStore } from '../../core/store/resource-store.js';
 import type { MeshInputs } from '../generator/index.js';
 
@@ -21,14 +21,36 @@ export async function loadMeshInputs(store: ResourceStore, mesh: string, localZo
     ...POLICY_TYPES.map((t) => store.list(t, { mesh })),
   ]);
   const policies = new Map(POLICY_TYPES.map((t, i) => [t, policyLists[i] ?? []]));
+  // VIPs are global (one per service across meshes); a sidecar gets outbounds only for its own mesh's services.
+  const offered = meshServices(mesh, dataplanes, externalServices, zoneIngresses);
   const vips = new Map<string, string>();
   for (const row of vipRows) {
     const spec = row.spec as unknown as VirtualIPSpec;
-    if (spec.service) vips.set(spec.service, spec.ip);
+    if (spec.service && offered.has(spec.service)) vips.set(spec.service, spec.ip);
   }
   const inputs: MeshInputs = { mesh: meshResource, dataplanes, policies, externalServices, zoneIngresses, vips };
   if (localZone) inputs.localZone = localZone;
   return inputs;
+}
+
+/** `kuma.io/service` names of `mesh`: its Dataplanes' inbounds, its ExternalServices, and what ingresses offer in it. */
+function meshServices(mesh: string, dataplanes: readonly Resource[], externalServices: readonly Resource[], zoneIngresses: readonly Resource[]): Set<string> {
+  const out = new Set<string>();
+  const add = (tags: Record<string, string> | undefined): void => {
+    const service = tags?.[SERVICE_TAG];
+    if (service) out.add(service);
+  };
+  const addAvailable = (list: readonly AvailableService[] | undefined, defaultMesh: string): void => {
+    for (const a of list ?? []) if ((a.mesh ?? defaultMesh) === mesh) add(a.tags);
+  };
+  for (const dp of dataplanes) {
+    const net = (dp.spec as unknown as DataplaneSpec).networking;
+    for (const inbound of net.inbound ?? []) add(inbound.tags);
+    addAvailable(net.ingress?.availableServices, mesh);
+  }
+  for (const es of externalServices) add((es.spec as unknown as ExternalServiceSpec).tags);
+  for (const zi of zoneIngresses) addAvailable((zi.spec as unknown as ZoneIngressSpec).availableServices, '');
+  return out;
 }
 
 /** Meshes whose generated config a store change can affect; 'all' for cross-mesh types (VIPs, ingresses). */
