@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { NotFoundError } from '../../core/errors.js';
 import { configureLogging, logger } from '../../core/logging.js';
 import { MemoryStore } from '../../plugins/store/memory/memory-store.js';
 import { res } from '../../../test/helpers/ads-client.js';
@@ -9,21 +10,27 @@ import { Reconciler, type Generators } from './reconciler.js';
 
 configureLogging('off');
 
-function setup() {
+function setup(debounceMs = 5) {
   const store = new MemoryStore();
   const cache = new SnapshotCache();
   const builds: string[] = [];
+  /** `<mesh>.<name>` of every generateSidecar call, in order. */
+  const generated: string[] = [];
   const generators: Generators<MeshInputs> = {
     buildMeshSnapshot: (inputs) => {
       builds.push(inputs.mesh.meta.name);
       return inputs;
     },
-    generateSidecar: (snap) => snap.dataplanes.map((d) => res.cluster(d.meta.name)),
+    generateSidecar: (snap, name) => {
+      generated.push(`${snap.mesh.meta.name}.${name}`);
+      if (!snap.dataplanes.some((d) => d.meta.name === name)) throw new NotFoundError('Dataplane', name, snap.mesh.meta.name);
+      return snap.dataplanes.map((d) => res.cluster(d.meta.name));
+    },
     generateProxyless: (snap) => snap.dataplanes.map((d) => res.listener(d.meta.name)),
   };
-  const reconciler = new Reconciler({ store, cache, generators, debounceMs: 5, log: logger('test') });
+  const reconciler = new Reconciler({ store, cache, generators, debounceMs, log: logger('test') });
   reconciler.start();
-  return { store, cache, builds, reconciler };
+  return { store, cache, builds, generated, reconciler };
 }
 
 const proxy = (mesh: string, name: string, kind: ProxyIdentity['kind'] = 'envoy'): ProxyIdentity => ({ key: `${mesh}.${name}`, mesh, name, kind });
@@ -45,6 +52,42 @@ describe('Reconciler', () => {
     ]);
     await expect.poll(() => cache.get('m1.a')?.resources(res.cluster('x').typeUrl).size).toBe(3);
     expect(builds).toEqual(['m1', 'm1']);
+  });
+
+  it('regenerates only the proxies of the mesh a change affects, each once per debounce window', async () => {
+    const { store, cache, builds, generated, reconciler } = setup();
+    for (const m of ['m1', 'm2']) {
+      await store.create('Mesh', { name: m, mesh: '' }, {});
+      for (const n of ['a', 'b']) {
+        await store.create('Dataplane', { name: n, mesh: m }, dp);
+        await reconciler.add(proxy(m, n));
+      }
+    }
+    await reconciler.flush();
+    const m2Before = cache.get('m2.a');
+    builds.length = 0;
+    generated.length = 0;
+    await store.create('Dataplane', { name: 'c', mesh: 'm1' }, dp);
+    await expect.poll(() => cache.get('m1.a')?.resources(res.cluster('x').typeUrl).size).toBe(3);
+    await reconciler.flush();
+    expect(builds).toEqual(['m1']);
+    expect(generated.sort()).toEqual(['m1.a', 'm1.b']);
+    expect(cache.get('m2.a')).toBe(m2Before);
+    reconciler.stop();
+  });
+
+  it('a proxy connecting while its mesh has a pending change gets the new state at once, not the stale snapshot', async () => {
+    // A debounce longer than any test: the snapshot can only come from add() itself.
+    const { store, cache, builds, reconciler } = setup(3_600_000);
+    await store.create('Mesh', { name: 'm1', mesh: '' }, {});
+    await store.create('Dataplane', { name: 'a', mesh: 'm1' }, dp);
+    await reconciler.add(proxy('m1', 'a'));
+    await store.create('Dataplane', { name: 'b', mesh: 'm1' }, dp);
+    await reconciler.add(proxy('m1', 'b'));
+    expect([...(cache.get('m1.b')?.resources(res.cluster('x').typeUrl).keys() ?? [])].sort()).toEqual(['a', 'b']);
+    expect([...(cache.get('m1.a')?.resources(res.cluster('x').typeUrl).keys() ?? [])].sort()).toEqual(['a', 'b']);
+    expect(builds).toEqual(['m1', 'm1']);
+    reconciler.stop();
   });
 
   it('ignores DataplaneInsight writes and drops a proxy snapshot when its last stream leaves', async () => {

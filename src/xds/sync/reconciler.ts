@@ -67,7 +67,8 @@ export class Reconciler<S> {
     if (existing) existing.refs++;
     else byKey.set(identity.key, { identity, refs: 1 });
     const entry = this.meshes.get(identity.mesh);
-    if (entry) {
+    // A pending change (e.g. this proxy's own Dataplane just registered) makes the cached mesh snapshot stale.
+    if (entry && !this.dirty.has(identity.mesh)) {
       this.generate(identity, entry);
       return;
     }
