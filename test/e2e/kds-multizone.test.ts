@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AdsTestClient, CDS, LDS, ack, node, resourceNames } from '../helpers/ads-client.js';
 import { startCp, stopAll, type CpProcess } from '../helpers/cp-process.js';
+import { encodeQuery, udpQuery } from '../helpers/dns-client.js';
 
 afterAll(stopAll);
 
@@ -44,8 +46,40 @@ const dataplane = (name: string, service = 'web', address = '10.0.0.1') => ({
   networking: { address, inbound: [{ port: 8080, tags: { 'kuma.io/service': service } }] },
 });
 
+const ingress = (name: string, zone: string) => ({
+  type: 'ZoneIngress',
+  name,
+  zone,
+  networking: { address: '127.0.0.1', port: 10001, advertisedAddress: '192.0.2.1', advertisedPort: 10001 },
+});
+
+/** A data plane's first CDS and LDS from a zone's ADS server, acknowledged; the stream is closed after. */
+async function adsConfig(zone: CpProcess, dp: string): Promise<{ clusters: string[]; listeners: string[] }> {
+  const client = new AdsTestClient(`127.0.0.1:${zone.ports.dpServer ?? 0}`);
+  try {
+    const s = client.sotw();
+    s.send({ type_url: CDS, node: node({ id: `default.${dp}` }) }).send({ type_url: LDS });
+    const cds = await s.next(CDS);
+    const lds = await s.next(LDS);
+    s.send(ack(cds)).send(ack(lds));
+    const out = { clusters: resourceNames(cds), listeners: resourceNames(lds) };
+    s.close();
+    return out;
+  } finally {
+    client.close();
+  }
+}
+
+/** The A records a zone's DNS server gives for `name`. */
+async function dnsA(zone: CpProcess, name: string): Promise<string[]> {
+  const reply = await udpQuery(zone.ports.dnsUdp ?? 0, encodeQuery(name));
+  return (reply.answers ?? []).flatMap((a) => (a.type === 'A' ? [a.data] : []));
+}
+
+const ZONE_ENV = { KUMA_XDS_SERVER_DATAPLANE_STATUS_FLUSH_INTERVAL: '100ms' };
+
 async function startZone(zone: string, global: CpProcess, env: Record<string, string> = {}): Promise<CpProcess> {
-  const cp = await startCp({ mode: 'remote', zone, globalAddress: `grpc://127.0.0.1:${global.ports.kds ?? 0}`, env });
+  const cp = await startCp({ mode: 'remote', zone, globalAddress: `grpc://127.0.0.1:${global.ports.kds ?? 0}`, env: { ...ZONE_ENV, ...env } });
   await cp.waitForLog(/"msg":"connected to global"/);
   return cp;
 }
@@ -88,6 +122,29 @@ describe('multizone KDS: a global and two zones, each its own process and SQLite
     expect(await names(`${zone1.apiUrl}/meshes/default/dataplanes`)).toEqual(['dp-1']);
   });
 
+  it("a ZoneIngress PUT on zone-2 reaches the global and zone-1 as zone-2.<name>, never comes back to zone-2, and is read-only where it arrives", async () => {
+    expect((await put(`${zone2.apiUrl}/zoneingresses/ingress`, ingress('ingress', 'zone-2'))).status).toBe(201);
+    await eventually(async () => (await status(`${global.apiUrl}/zoneingresses/zone-2.ingress`)) === 200, 'ingress on the global');
+    await eventually(async () => (await status(`${zone1.apiUrl}/zoneingresses/zone-2.ingress`)) === 200, 'ingress on zone-1');
+    const onZone1 = await getJson<{ networking: unknown; labels?: Record<string, string> }>(`${zone1.apiUrl}/zoneingresses/zone-2.ingress`);
+    expect(onZone1.networking).toEqual(ingress('ingress', 'zone-2').networking);
+    // zone-2 keeps only its own ingress; the global never sends it back under the prefixed name.
+    expect(await names(`${zone2.apiUrl}/zoneingresses`)).toEqual(['ingress']);
+    expect(await names(`${global.apiUrl}/zoneingresses`)).toEqual(['zone-2.ingress']);
+    expect((await put(`${zone1.apiUrl}/zoneingresses/zone-2.ingress`, ingress('zone-2.ingress', 'zone-2'))).status).toBe(405);
+    expect((await del(`${global.apiUrl}/zoneingresses/zone-2.ingress`)).status).toBe(405);
+  });
+
+  it('a data plane connected to zone-1 over ADS shows up with its insight on the global', async () => {
+    const { listeners } = await adsConfig(zone1, 'dp-1');
+    expect(listeners).toContain('inbound:10.0.0.1:8080');
+    await eventually(async () => {
+      const o = await getJson<{ dataplaneInsight?: { subscriptions?: { connectTime?: string }[] } }>(`${global.apiUrl}/meshes/default/dataplanes+insights/zone-1.dp-1`);
+      return (o.dataplaneInsight?.subscriptions?.length ?? 0) > 0;
+    }, 'DataplaneInsight of zone-1.dp-1 on the global');
+    expect((await getJson<{ total: number }>(`${global.apiUrl}/meshes/default/dataplane-insights`)).total).toBe(1);
+  });
+
   it('/status/zones and /zones+insights show both zones connected', async () => {
     await eventually(async () => {
       const s = await getJson<{ name: string; active: boolean }[]>(`${global.apiUrl}/status/zones`);
@@ -109,9 +166,16 @@ describe('multizone KDS: a global and two zones, each its own process and SQLite
   it('zones keep serving while the global is down; after a restart it converges without duplicates or losses', async () => {
     expect((await put(`${global.apiUrl}/meshes/default/traffic-routes/before`, route('before'))).status).toBe(201);
     for (const z of [zone1, zone2]) await eventually(async () => (await status(`${z.apiUrl}/meshes/default/traffic-routes/before`)) === 200, 'route on zone');
+    await eventually(async () => (await dnsA(zone1, 'web.mesh')).length === 1, 'a VIP for web.mesh on zone-1');
+    const vip = await dnsA(zone1, 'web.mesh');
     expect(await global.stop()).toBe(0);
     await zone1.waitForLog(/"msg":"disconnected from global"/);
-    // The zones still answer from their own copy and still accept their own dataplanes.
+    // The zones still answer from their own copy: a new data plane connection gets its config, DNS answers...
+    const { clusters, listeners } = await adsConfig(zone1, 'dp-1');
+    expect(listeners).toContain('inbound:10.0.0.1:8080');
+    expect(clusters.length).toBeGreaterThan(0);
+    expect(await dnsA(zone1, 'web.mesh')).toEqual(vip);
+    // ...the REST API serves the synced policies, and the zone still accepts its own dataplanes.
     for (const z of [zone1, zone2]) expect(await status(`${z.apiUrl}/meshes/default/traffic-routes/before`)).toBe(200);
     expect((await put(`${zone1.apiUrl}/meshes/default/dataplanes/dp-2`, dataplane('dp-2', 'web', '10.0.0.3'))).status).toBe(201);
     expect((await del(`${zone2.apiUrl}/meshes/default/dataplanes/dp-1`)).status).toBe(200);
@@ -146,12 +210,15 @@ describe('multizone KDS: a global and two zones, each its own process and SQLite
       return s.find((z) => z.name === 'zone-2')?.active === false;
     }, 'zone-2 inactive');
     await zone2.waitForLog(/zone zone-2 is disabled/);
+    // The global stops exporting the disabled zone's ingress.
+    await eventually(async () => (await status(`${zone1.apiUrl}/zoneingresses/zone-2.ingress`)) === 404, "zone-2's ingress gone from zone-1");
     expect((await put(`${global.apiUrl}/meshes/default/traffic-routes/while-disabled`, route('while-disabled'))).status).toBe(201);
     await eventually(async () => (await status(`${zone1.apiUrl}/meshes/default/traffic-routes/while-disabled`)) === 200, 'zone-1 gets it');
     expect(await status(`${zone2.apiUrl}/meshes/default/traffic-routes/while-disabled`)).toBe(404);
 
     expect((await put(`${global.apiUrl}/zones/zone-2`, { type: 'Zone', name: 'zone-2', enabled: true })).status).toBe(200);
     await eventually(async () => (await status(`${zone2.apiUrl}/meshes/default/traffic-routes/while-disabled`)) === 200, 'zone-2 gets it after enabling', 30_000);
+    await eventually(async () => (await status(`${zone1.apiUrl}/zoneingresses/zone-2.ingress`)) === 200, "zone-2's ingress back on zone-1");
   }, 60_000);
 });
 
