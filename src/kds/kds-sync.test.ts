@@ -11,6 +11,7 @@ import { MemoryStore } from '../plugins/store/memory/memory-store.js';
 import { kdsServerComponent } from './global/kds-server.js';
 import { CLIENT_ID_METADATA, decodeMessage, encodeMessage, KDS_SYNC_PATH, type KdsMessage } from './kds-proto.js';
 import { kdsClientComponent } from './remote/kds-client.js';
+import { toExported } from './wire-resource.js';
 
 configureLogging('off');
 
@@ -234,6 +235,40 @@ describe('KDS sync between a global and zones (in process, real gRPC)', () => {
     expect(globalEvents).toEqual([]);
   });
 
+  it('on (re)connect only differences travel, counted on the wire: each side reports what it holds, the other sends the rest', async () => {
+    const g = await startGlobal();
+    await g.rt.manager.create('Mesh', mesh, {});
+    for (let i = 0; i < 50; i++) await g.rt.manager.create('TrafficRoute', { mesh: 'default', name: `r-${i}` }, route(`s${i}`));
+    // What the global already holds from zone-1 (as left by an earlier stream).
+    await g.rt.manager.create('Zone', { mesh: '', name: 'zone-1' }, { enabled: true });
+    const dpSpec = dataplane('web');
+    await g.rt.manager.create('Dataplane', { mesh: 'default', name: 'zone-1.dp' }, dpSpec, {
+      labels: { 'kuma.io/zone': 'zone-1', 'kuma.io/origin': 'zone' },
+      owner: { type: 'Zone', name: 'zone-1', mesh: '' },
+    });
+    const routes = await g.rt.store.list('TrafficRoute');
+    expect(routes.length).toBeGreaterThan(50);
+    // A zone that holds every route up to date except r-7, plus one the global no longer has.
+    const initial = routes.map((r) => ({ name: r.meta.name, mesh: r.meta.mesh, version: r.meta.name === 'r-7' ? 'stale' : toExported(r, 'globalToZone').version }));
+    initial.push({ name: 'gone', mesh: 'default', version: 'x' });
+    const peer = rawPeer(g.port, 'zone-1');
+    peer.send({ subscribe: { type: 'TrafficRoute', initial, more: false } });
+    const update = await peer.update('TrafficRoute');
+    expect(update.resources.map((r) => r.meta.name)).toEqual(['r-7']);
+    expect(update.removed).toEqual([{ name: 'gone', mesh: 'default' }]);
+    // The global, for its part, tells the zone what it holds (zone-side names, the zone's versions).
+    const sub = await peer.subscription('Dataplane');
+    const zoneVersion = toExported({ type: 'Dataplane', meta: { name: 'dp', mesh: 'default', version: 1, creationTime: '', modificationTime: '' }, spec: dpSpec }, 'zoneToGlobal').version;
+    expect(sub.initial).toEqual([{ name: 'dp', mesh: 'default', version: zoneVersion }]);
+    // Nothing else is sent for TrafficRoute until something changes or the update is acknowledged.
+    peer.send({ ack: { type: 'TrafficRoute', nonce: update.nonce } });
+    await g.rt.manager.update('TrafficRoute', { mesh: 'default', name: 'r-3' }, route('changed'));
+    const next = await peer.take((m) => ('update' in m && m.update.type === 'TrafficRoute' && m.update.nonce !== update.nonce ? m.update : undefined));
+    expect(next.resources.map((r) => r.meta.name)).toEqual(['r-3']);
+    expect(next.removed).toEqual([]);
+    expect(peer.received.filter((m) => 'update' in m && m.update.type === 'TrafficRoute')).toHaveLength(2);
+  });
+
   it('moves thousands of resources both ways at once with a small message limit (no deadlock, split updates)', async () => {
     const maxMsgSize = 64 * 1024;
     const g = await startGlobal(maxMsgSize);
@@ -287,6 +322,9 @@ describe('KDS bad input', () => {
     expect((await peer.ack('4')).error?.message).toMatch(/Dataplane default\/bad: spec is not a JSON object/);
     peer.send({ update: { type: 'Dataplane', nonce: '5', resources: [dp('ok'), { ...dp('Bad Name') }], removed: [] } });
     expect((await peer.ack('5')).error?.message).toMatch(/name/);
+    const invalid = { ...dp('invalid'), spec: JSON.stringify({ networking: { address: '10.0.0.1', inbound: [{ port: 70000, tags: { 'kuma.io/service': 'web' } }] } }) };
+    peer.send({ update: { type: 'Dataplane', nonce: '5b', resources: [dp('ok'), invalid], removed: [] } });
+    expect((await peer.ack('5b')).error?.message).toMatch(/Dataplane default\/zone-1\.invalid: networking\.inbound\[0\]\.port: port has to be in range of \[1, 65535\]/);
     expect(await g.rt.store.list('Dataplane')).toEqual([]);
     peer.send({ update: { type: 'Dataplane', nonce: '6', resources: [dp('ok')], removed: [] } });
     expect((await peer.ack('6')).error).toBeUndefined();
@@ -319,16 +357,23 @@ function rawPeer(port: number, zone: string | undefined) {
     call.cancel();
     client.close();
   });
+  const take = async <T>(pick: (m: KdsMessage) => T | undefined): Promise<T> => {
+    for (;;) {
+      for (const m of acks) {
+        const v = pick(m);
+        if (v !== undefined) return v;
+      }
+      await new Promise<void>((r) => waiters.push(r));
+    }
+  };
   return {
     closed,
+    received: acks,
     send: (m: KdsMessage) => call.write(m),
-    ack: async (nonce: string) => {
-      for (;;) {
-        const found = acks.find((m) => 'ack' in m && m.ack.nonce === nonce);
-        if (found && 'ack' in found) return found.ack;
-        await new Promise<void>((r) => waiters.push(r));
-      }
-    },
+    take,
+    ack: (nonce: string) => take((m) => ('ack' in m && m.ack.nonce === nonce ? m.ack : undefined)),
+    update: (type: string) => take((m) => ('update' in m && m.update.type === type ? m.update : undefined)),
+    subscription: (type: string) => take((m) => ('subscribe' in m && m.subscribe.type === type ? m.subscribe : undefined)),
   };
 }
 
