@@ -3,7 +3,7 @@ import type { DeltaDiscoveryRequest, DeltaDiscoveryResponse } from '../../grpc/d
 import type { ProxySnapshot } from '../cache/proxy-snapshot.js';
 import { PUSH_ORDER, TYPE_URLS, type EncodedResource } from '../resource.js';
 import { DeltaSubscription } from './delta-subscription.js';
-import { nonceSource, type NextStep, type Protocol, type ProtocolContext } from './protocol.js';
+import { checkTypeLimit, nonceSource, type NextStep, type Protocol, type ProtocolContext } from './protocol.js';
 import { orderTypes, visibleResources } from './visible.js';
 
 interface TypeState {
@@ -31,6 +31,7 @@ export class DeltaProtocol implements Protocol<DeltaDiscoveryRequest, DeltaDisco
   handle(req: DeltaDiscoveryRequest): void {
     const typeUrl = req.type_url;
     if (!typeUrl) throw new BadRequestError('type_url is required on every ADS request');
+    checkTypeLimit(this.types, typeUrl);
     let st = this.types.get(typeUrl);
     const first = !st;
     if (!st) this.types.set(typeUrl, (st = { sub: new DeltaSubscription(), known: new Map(), forceRemoved: new Set(), inFlight: false }));

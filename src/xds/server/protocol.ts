@@ -1,3 +1,4 @@
+import { BadRequestError } from '../../core/errors.js';
 import type { Logger } from '../../core/logging.js';
 import type { ProxySnapshot } from '../cache/proxy-snapshot.js';
 import type { StreamStats } from '../insights/subscription-stats.js';
@@ -20,6 +21,16 @@ export interface ProtocolContext {
   readonly stats: StreamStats;
   readonly log: Logger;
   readonly now: () => number;
+}
+
+/** Distinct type URLs one stream may use; beyond this it is a misbehaving client (each type holds state). */
+export const MAX_TYPES_PER_STREAM = 32;
+
+/** Throws BadRequestError when a request would add one type too many to a stream's per-type state. */
+export function checkTypeLimit(known: ReadonlyMap<string, unknown>, typeUrl: string): void {
+  if (!known.has(typeUrl) && known.size >= MAX_TYPES_PER_STREAM) {
+    throw new BadRequestError(`too many resource types on one stream (at most ${MAX_TYPES_PER_STREAM}); rejected type_url "${typeUrl.slice(0, 200)}"`);
+  }
 }
 
 /** Per-stream nonce source: unique within the stream, never reused after a reconnect (random prefix). */

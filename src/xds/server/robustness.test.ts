@@ -11,6 +11,7 @@ import { ADS_SERVICE } from '../../grpc/discovery-service.js';
 import { AdsServer } from './ads-server.js';
 import type { StreamSession } from './ads-stream.js';
 import type { NodeInfo } from './node-identity.js';
+import { MAX_TYPES_PER_STREAM } from './protocol.js';
 import { serveAds } from './serve.js';
 import { SendLimiter } from './send-limiter.js';
 
@@ -130,6 +131,23 @@ describe('ADS robustness', () => {
       expect(lds.resources).toHaveLength(1);
     }
     client.close();
+  });
+
+  it('ends a stream that keeps inventing type URLs with INVALID_ARGUMENT (per-type state is bounded)', async () => {
+    const srv = await start();
+    srv.cache.set(KEY, snapshot());
+    const client = new AdsTestClient(srv.address);
+    for (const s of [client.sotw(), client.delta()]) {
+      s.send({ type_url: LDS, node: node({ id: KEY }) });
+      await s.next(LDS);
+      for (let i = 0; i < MAX_TYPES_PER_STREAM; i++) s.send({ type_url: `type.googleapis.com/junk.T${i}` });
+      const st = await s.status();
+      expect(st.code).toBe(grpc.status.INVALID_ARGUMENT);
+      expect(st.details).toMatch(/too many resource types.*junk\.T/);
+    }
+    await expect.poll(() => srv.closed).toEqual([KEY, KEY]);
+    client.close();
+    await stillServes(srv);
   });
 
   it('a peer that disconnects while it is being registered has its session closed once registration completes', async () => {

@@ -3,7 +3,7 @@ import type { DiscoveryRequest, DiscoveryResponse } from '../../grpc/discovery-s
 import type { ProxySnapshot } from '../cache/proxy-snapshot.js';
 import { setVersion } from '../cache/versions.js';
 import { PUSH_ORDER, TYPE_URLS, type EncodedResource } from '../resource.js';
-import { nonceSource, type NextStep, type Protocol, type ProtocolContext } from './protocol.js';
+import { checkTypeLimit, nonceSource, type NextStep, type Protocol, type ProtocolContext } from './protocol.js';
 import { SotwSubscription } from './sotw-subscription.js';
 import { orderTypes, visibleResources } from './visible.js';
 
@@ -39,6 +39,7 @@ export class SotwProtocol implements Protocol<DiscoveryRequest, DiscoveryRespons
   handle(req: DiscoveryRequest): void {
     const typeUrl = req.type_url;
     if (!typeUrl) throw new BadRequestError('type_url is required on every ADS request');
+    checkTypeLimit(this.types, typeUrl);
     let st = this.types.get(typeUrl);
     if (!st) this.types.set(typeUrl, (st = { sub: new SotwSubscription(), inFlight: false, forced: false }));
     const nonce = req.response_nonce ?? '';
