@@ -73,6 +73,21 @@ describe('Mesh', () => {
     ]);
   });
 
+  it("accepts certificate lifetimes in Kuma's docs units (1d, 10y, 0) and refuses bad ones", () => {
+    const mesh = (rotation: string, ca: string): unknown => ({
+      mtls: { backends: [{ name: 'ca-1', type: 'builtin', dpCert: { rotation: { expiration: rotation } }, conf: { caCert: { RSAbits: 2048, expiration: ca } } }] },
+    });
+    for (const [rotation, ca] of [['1d', '10y'], ['2w', '0'], ['24h', '87600h'], ['1h30m', '500ms']] as const) {
+      expect(() => validateMesh(mesh(rotation, ca), key), `${rotation} ${ca}`).not.toThrow();
+    }
+    expect(violationsOf(validateMesh, mesh('1.5d', '10y'))).toEqual([
+      { field: 'mtls.backends[0].dpCert.rotation.expiration', message: 'must be a valid duration, e.g. "5s", "250ms", "1m30s"' },
+    ]);
+    expect(violationsOf(validateMesh, mesh('1d', '10x'))).toEqual([
+      { field: 'mtls.backends[0].conf.caCert.expiration', message: 'must be a valid duration, e.g. "5s", "250ms", "1m30s"' },
+    ]);
+  });
+
   it('reports type errors and bad durations', () => {
     const spec = { mtls: { backends: [{ name: 'ca', type: 'builtin', dpCert: { rotation: { expiration: 'a day' } } }] }, routing: { localityAwareLoadBalancing: 'yes' } };
     expect(violationsOf(validateMesh, spec)).toEqual([

@@ -3,12 +3,22 @@ import type { MeshSpec } from '../specs.js';
 import { isIpOrDnsName, parsePort, splitHostPort } from './addresses.js';
 import { dataSourceSchema, validateDataSource } from './data-source.js';
 import { defineValidator, parseInto } from './define.js';
-import { durationSchema } from './durations.js';
+import { DURATION_MESSAGE, parseDurationNanos } from './durations.js';
 import { booleanSchema, isPort, looseObjectSchema, numberSchema, PORT_RANGE_MESSAGE, stringSchema, uint32Schema } from './numbers.js';
 import { FieldPath } from './path.js';
 import { isUrlPath, URL_PATH_MESSAGE } from './paths.js';
 import { tagsSchema, validateTags } from './tags.js';
 import type { Violations } from './violations.js';
+
+/**
+ * Certificate lifetimes (`dpCert.rotation.expiration`, builtin `caCert.expiration`) follow Kuma's mesh
+ * ParseDuration: one integer with a unit y|w|d|h|m|s|ms (Kuma's docs use `1d` and `10y`), or `0`. Go-style
+ * durations such as `1h30m` are accepted as well.
+ */
+const CERT_DURATION = /^(0|\d+(y|w|d|h|m|s|ms))$/;
+const certDurationSchema = z
+  .string({ error: () => DURATION_MESSAGE })
+  .refine((s) => CERT_DURATION.test(s) || parseDurationNanos(s) !== undefined, { message: DURATION_MESSAGE });
 
 const backend = {
   name: stringSchema.default(''),
@@ -34,7 +44,7 @@ const meshSchema = z.object({
     .object({
       enabledBackend: stringSchema.optional(),
       backends: z
-        .array(z.object({ ...backend, dpCert: z.object({ rotation: z.object({ expiration: durationSchema.optional() }).optional() }).optional() }))
+        .array(z.object({ ...backend, dpCert: z.object({ rotation: z.object({ expiration: certDurationSchema.optional() }).optional() }).optional() }))
         .optional(),
     })
     .optional(),
@@ -79,7 +89,7 @@ function validateBackendNames(path: FieldPath, backends: readonly Backend[], sel
 }
 
 const builtinConf = z.object({
-  caCert: z.object({ RSAbits: uint32Schema.optional(), expiration: durationSchema.optional() }).optional(),
+  caCert: z.object({ RSAbits: uint32Schema.optional(), expiration: certDurationSchema.optional() }).optional(),
 });
 const providedConf = z.object({ cert: dataSourceSchema.optional(), key: dataSourceSchema.optional() });
 
