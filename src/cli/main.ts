@@ -35,7 +35,8 @@ await yargs(hideBin(process.argv))
   .strict()
   .fail((msg, err) => {
     if (err) throw err;
-    process.stderr.write(`kuma-cp: ${msg} (see kuma-cp --help)\n`);
+    // One line, like every other refusal at start: yargs spreads some messages (bad choices) over several.
+    process.stderr.write(`kuma-cp: ${msg.replace(/\s*\n\s*/g, ' ')} (see kuma-cp --help)\n`);
     process.exit(1);
   })
   .help()

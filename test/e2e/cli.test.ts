@@ -1,9 +1,15 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CP_MAIN, startCp, stopAll } from '../helpers/cp-process.js';
 
 afterAll(stopAll);
+
+const UNKNOWN_KEY_FILE = join(mkdtempSync(join(tmpdir(), 'kuma-cli-')), 'kuma-cp.yaml');
+writeFileSync(UNKNOWN_KEY_FILE, 'apiServer:\n  htp:\n    port: 1\n');
 
 function runCp(args: string[], env: Record<string, string> = {}): { status: number | null; stderr: string; stdout: string } {
   const r = spawnSync(process.execPath, [CP_MAIN, ...args], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 20_000 });
@@ -22,6 +28,8 @@ describe('kuma-cp CLI', () => {
     ['remote without global address', ['run', '--mode=remote', '--zone=zone-1'], {}, /remote mode requires --global-address/],
     ['a bad URL scheme', ['run', '--mode=zone', '--zone=zone-1', '--global-address=http://127.0.0.1:5685'], {}, /unsupported scheme "http"/],
     ['an unknown mode', ['run'], { KUMA_MODE: 'cluster' }, /invalid mode/],
+    ['an unknown mode flag', ['run', '--mode=cluster'], {}, /Argument: mode, Given: "cluster", Choices: "standalone", "global", "remote", "zone"/],
+    ['an unknown key in the config file', ['run', '-c', UNKNOWN_KEY_FILE], {}, /unknown key "apiServer\.htp"/],
     ['a port out of range', ['run'], { KUMA_API_SERVER_HTTP_PORT: '99999' }, /apiServer\.http\.port/],
   ];
   for (const [name, args, env, re] of invalid) {
