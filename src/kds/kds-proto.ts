@@ -44,6 +44,19 @@ export const KDS_SYNC_PATH = '/kuma.kds.v1.KdsService/Sync';
 /** gRPC metadata key carrying the zone name (as in Kuma). */
 export const CLIENT_ID_METADATA = 'client-id';
 export const CP_VERSION_METADATA = 'kuma-cp-version';
+/**
+ * The largest message a side accepts (its `maxMsgSize`): the zone sends it in its request metadata, the global
+ * in its response headers, and each side sends messages no larger than the smaller of the two limits.
+ */
+export const MAX_MSG_SIZE_METADATA = 'kds-max-msg-size';
+/** Smallest peer limit taken into account; a smaller advertised value is ignored as nonsense. */
+const MIN_PEER_MAX_MSG_SIZE = 4096;
+
+/** The limit to send with: ours, or the peer's advertised one when it is smaller. */
+export function effectiveMaxMsgSize(own: number, advertised: string | Buffer | undefined): number {
+  const peer = Number(typeof advertised === 'string' ? advertised : advertised?.toString('utf8'));
+  return Number.isSafeInteger(peer) && peer >= MIN_PEER_MAX_MSG_SIZE ? Math.min(own, peer) : own;
+}
 
 function findProto(): string {
   // src/kds (vitest) and dist/src/kds (built) sit at different depths below the package root.

@@ -287,6 +287,28 @@ describe('KDS sync between a global and zones (in process, real gRPC)', () => {
   }, 60_000);
 });
 
+describe('KDS message size limits that differ between the global and a zone', () => {
+  it('each side sends at most what the other accepts: the smaller limit wins in both directions', async () => {
+    const N = 1500;
+    for (const [globalMax, zoneMax] of [
+      [64 * 1024, 4 * 1024 * 1024],
+      [4 * 1024 * 1024, 64 * 1024],
+    ] as const) {
+      const g = await startGlobal(globalMax);
+      await g.rt.manager.create('Mesh', mesh, {});
+      const z = await startRemote('zone-1', g.port, zoneMax);
+      await eventually(() => z.rt.store.find('Mesh', mesh), 'mesh on zone');
+      const routes = Array.from({ length: N }, (_, i) => ({ op: 'create' as const, type: 'TrafficRoute' as ResourceTypeName, key: { mesh: 'default', name: `route-${i}` }, spec: route(`svc-${i}`) }));
+      const dps = Array.from({ length: N }, (_, i) => ({ op: 'create' as const, type: 'Dataplane' as ResourceTypeName, key: { mesh: 'default', name: `dp-${i}` }, spec: dataplane(`svc-${i}`) }));
+      await Promise.all([g.rt.manager.transact(routes), z.rt.manager.transact(dps)]);
+      await eventually(async () => (await z.rt.store.list('TrafficRoute')).length === N + 1, `${N} routes on zone (global ${globalMax}, zone ${zoneMax})`);
+      await eventually(async () => (await g.rt.store.list('Dataplane')).length === N, `${N} dataplanes on global (global ${globalMax}, zone ${zoneMax})`);
+      await z.stop();
+      await g.stop();
+    }
+  }, 60_000);
+});
+
 describe('KDS bad input', () => {
   it('refuses a stream without a zone name', async () => {
     const g = await startGlobal();

@@ -1,11 +1,11 @@
-import { Server, ServerCredentials, status, type ServerDuplexStream } from '@grpc/grpc-js';
+import { Metadata, Server, ServerCredentials, status, type ServerDuplexStream } from '@grpc/grpc-js';
 import { errorMessage } from '../../core/errors.js';
 import { logger, type Logger } from '../../core/logging.js';
 import type { Component } from '../../core/runtime/component.js';
 import type { Runtime } from '../../core/runtime/runtime.js';
 import { ExportIndex } from '../export-index.js';
 import { kdsChannelOptions } from '../grpc-options.js';
-import { CLIENT_ID_METADATA, CP_VERSION_METADATA, kdsServiceDefinition, type KdsMessage } from '../kds-proto.js';
+import { CLIENT_ID_METADATA, CP_VERSION_METADATA, effectiveMaxMsgSize, kdsServiceDefinition, MAX_MSG_SIZE_METADATA, type KdsMessage } from '../kds-proto.js';
 import { KdsSession } from '../session.js';
 import { Sink } from '../sink.js';
 import { zoneScopeOnGlobal } from '../sync-scope.js';
@@ -134,6 +134,11 @@ class StreamHandler {
     }
     const subId = await this.insights.connected(zone, metadataValue(call, CP_VERSION_METADATA) ?? '');
     const zoneLog = this.log.child({ zone });
+    // Never send the zone more than it accepts; tell it what we accept.
+    const maxMsgBytes = effectiveMaxMsgSize(this.maxMsgSize, metadataValue(call, MAX_MSG_SIZE_METADATA));
+    const headers = new Metadata();
+    headers.set(MAX_MSG_SIZE_METADATA, String(this.maxMsgSize));
+    call.sendMetadata(headers);
     const session = new KdsSession({
       stream: call,
       log: zoneLog,
@@ -142,7 +147,7 @@ class StreamHandler {
       alsoAffects: { Zone: ['ZoneIngress'] },
       consumes: zoneToGlobalTypes(),
       sink: new Sink(this.rt.manager, zoneScopeOnGlobal(this.rt.store, zone), new Set(zoneToGlobalTypes()), zoneLog, (t, k) => this.insights.stat(subId, t, k)),
-      maxMsgBytes: this.maxMsgSize,
+      maxMsgBytes,
       onStat: (t, k) => this.insights.stat(subId, t, k),
     });
     live.session = session;

@@ -7,7 +7,16 @@ import type { Runtime } from '../../core/runtime/runtime.js';
 import { backoffDelay, sleep, type BackoffPolicy } from '../../core/runtime/supervisor.js';
 import { ExportIndex } from '../export-index.js';
 import { kdsChannelOptions } from '../grpc-options.js';
-import { CLIENT_ID_METADATA, CP_VERSION_METADATA, decodeMessage, encodeMessage, KDS_SYNC_PATH, type KdsMessage } from '../kds-proto.js';
+import {
+  CLIENT_ID_METADATA,
+  CP_VERSION_METADATA,
+  decodeMessage,
+  effectiveMaxMsgSize,
+  encodeMessage,
+  KDS_SYNC_PATH,
+  MAX_MSG_SIZE_METADATA,
+  type KdsMessage,
+} from '../kds-proto.js';
 import { ORIGIN_LABEL } from '../labels.js';
 import { KdsSession, type SessionEnd } from '../session.js';
 import { Sink } from '../sink.js';
@@ -85,10 +94,24 @@ async function connectOnce(
 ): Promise<{ established: boolean; end: SessionEnd }> {
   const md = new Metadata();
   md.set(CLIENT_ID_METADATA, zone);
+  md.set(MAX_MSG_SIZE_METADATA, String(maxMsgSize));
   if (version) md.set(CP_VERSION_METADATA, version);
   const call: ClientDuplexStream<KdsMessage, KdsMessage> = client.makeBidiStreamRequest(KDS_SYNC_PATH, encodeMessage, decodeMessage, md, {});
   let refusal: ServiceError | undefined;
-  call.on('error', (err: ServiceError) => (refusal = err));
+  let over = false;
+  call.on('error', (err: ServiceError) => {
+    refusal = err;
+    over = true;
+  });
+  call.on('status', () => (over = true));
+  // The global sends its headers (with the largest message it accepts) once it has admitted the stream.
+  const headers = await globalHeaders(call, signal);
+  if (!headers || over || signal.aborted) {
+    call.cancel();
+    const cause = refusal ? `${status[refusal.code] ?? refusal.code}: ${refusal.details}` : signal.aborted ? 'stopping' : 'the global ended the stream';
+    return { established: false, end: { cause } };
+  }
+  const sendMax = effectiveMaxMsgSize(maxMsgSize, headers.get(MAX_MSG_SIZE_METADATA)[0]);
   const session = new KdsSession({
     stream: call,
     log,
@@ -96,7 +119,7 @@ async function connectOnce(
     exports: zoneExports(index),
     consumes: globalToZoneTypes(),
     sink: new Sink(rt.manager, globalScopeOnZone(rt.store, zone), new Set(globalToZoneTypes()), log),
-    maxMsgBytes: maxMsgSize,
+    maxMsgBytes: sendMax,
   });
   let established = false;
   call.once('data', () => {
@@ -112,4 +135,23 @@ async function connectOnce(
   // The global's status (refusal or reason for ending the stream) says more than the local view of it.
   if (refusal) return { established, end: { cause: `${status[refusal.code] ?? refusal.code}: ${refusal.details}` } };
   return { established, end };
+}
+
+/** The global's response headers, or undefined if the stream ends (refusal) or we stop first. */
+function globalHeaders(call: ClientDuplexStream<KdsMessage, KdsMessage>, signal: AbortSignal): Promise<Metadata | undefined> {
+  return new Promise((resolve) => {
+    const done = (m: Metadata | undefined): void => {
+      call.off('metadata', onMetadata);
+      call.off('status', onEnd);
+      call.off('error', onEnd);
+      signal.removeEventListener('abort', onEnd);
+      resolve(m);
+    };
+    const onMetadata = (m: Metadata): void => done(m);
+    const onEnd = (): void => done(undefined);
+    call.on('metadata', onMetadata);
+    call.on('status', onEnd);
+    call.on('error', onEnd);
+    signal.addEventListener('abort', onEnd, { once: true });
+  });
 }
