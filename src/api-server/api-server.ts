@@ -42,7 +42,9 @@ async function run(rt: Runtime, hooks: ApiServerHooks, signal: AbortSignal, read
   if (signal.aborted) return;
   const log = logger(SERVER_NAME);
   const router = buildRouter({ rt, log });
-  const server = createServer({ requestTimeout: 60_000 }, (req, res) => void handle({ rt, log }, router, req, res));
+  // Once stopping, answers close their connection: a kept-alive client must not hold the shutdown up.
+  const state = { stopping: false };
+  const server = createServer({ requestTimeout: 60_000 }, (req, res) => void handle({ rt, log }, router, req, res, state));
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => onClientError(log, err, socket));
 
   const { interface: host, port } = rt.config.apiServer.http;
@@ -54,6 +56,7 @@ async function run(rt: Runtime, hooks: ApiServerHooks, signal: AbortSignal, read
   ready();
 
   if (!signal.aborted) await once(signal, 'abort');
+  state.stopping = true;
   await close(server);
   log.info({ server: SERVER_NAME }, 'stopped');
 }
@@ -86,7 +89,7 @@ async function close(server: Server): Promise<void> {
   }
 }
 
-async function handle(deps: ApiDeps, router: Router<Endpoint>, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(deps: ApiDeps, router: Router<Endpoint>, req: IncomingMessage, res: ServerResponse, state: { stopping: boolean }): Promise<void> {
   const method = req.method ?? 'GET';
   const url = req.url ?? '/';
   const q = url.indexOf('?');
@@ -107,16 +110,16 @@ async function handle(deps: ApiDeps, router: Router<Endpoint>, req: IncomingMess
       origin: `http://${req.headers.host ?? `${req.socket.localAddress ?? 'localhost'}:${req.socket.localPort ?? ''}`}`,
       body: async () => parseBody(await readBody(req, deps.rt.config.apiServer.maxBodyBytes), req.headers['content-type']),
     };
-    send(res, await match.handler.handle(request));
+    send(res, await match.handler.handle(request), state.stopping);
   } catch (err) {
     const reply = toErrorReply(err, title);
     if ('internal' in reply) deps.log.error({ err, method, url }, 'request failed');
     else deps.log.debug({ method, url, status: reply.status, reason: errorMessage(err) }, 'request refused');
-    send(res, reply);
+    send(res, reply, state.stopping);
   }
 }
 
-function send(res: ServerResponse, reply: Reply | ErrorReply): void {
+function send(res: ServerResponse, reply: Reply | ErrorReply, stopping: boolean): void {
   if (res.headersSent || res.destroyed) return;
   let body = '';
   const headers: Record<string, string> = {};
@@ -128,6 +131,7 @@ function send(res: ServerResponse, reply: Reply | ErrorReply): void {
     headers['content-type'] = 'application/json';
   }
   headers['content-length'] = String(Buffer.byteLength(body));
+  if (stopping) headers['connection'] = 'close';
   res.writeHead(reply.status, { ...headers, ...reply.headers });
   res.end(body);
 }
