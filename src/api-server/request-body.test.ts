@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { BadRequestError, PayloadTooLargeError } from '../core/errors.js';
-import { formatOf, parseBody, readBody } from './request-body.js';
+import { formatOf, MAX_BODY_DEPTH, parseBody, readBody } from './request-body.js';
 
 function fakeRequest(headers: Record<string, string> = {}): PassThrough & { headers: Record<string, string> } {
   return Object.assign(new PassThrough(), { headers });
@@ -73,6 +73,20 @@ describe('parseBody', () => {
     } catch (err) {
       expect(err).toBeInstanceOf(BadRequestError);
       expect((err as BadRequestError).causes[0]?.message).toMatch(cause);
+    }
+  });
+
+  it('refuses a body nested deeper than MAX_BODY_DEPTH (JSON and YAML), accepts one at the limit', () => {
+    const nested = (depth: number): string => `${'{"a":'.repeat(depth - 1)}{}${'}'.repeat(depth - 1)}`;
+    expect(() => parseBody(Buffer.from(nested(MAX_BODY_DEPTH)), 'application/json')).not.toThrow();
+    for (const ct of ['application/json', 'application/yaml']) {
+      try {
+        parseBody(Buffer.from(nested(MAX_BODY_DEPTH + 1)), ct);
+        expect.unreachable();
+      } catch (err) {
+        expect(err).toBeInstanceOf(BadRequestError);
+        expect((err as BadRequestError).causes).toEqual([{ field: 'body', message: `nests deeper than ${MAX_BODY_DEPTH} levels` }]);
+      }
     }
   });
 

@@ -65,12 +65,35 @@ export function parseBody(raw: Buffer, contentType: string | undefined): unknown
   }
   if (text.trim() === '') throw new BadRequestError('Could not parse the request body', [{ field: 'body', message: 'cannot be empty' }]);
   const format = formatOf(contentType) ?? sniff(text);
+  let parsed: unknown;
   try {
-    return format === 'json' ? JSON.parse(text) : parseYaml(text, { maxAliasCount: 100 });
+    parsed = format === 'json' ? JSON.parse(text) : parseYaml(text, { maxAliasCount: 100 });
   } catch (err) {
     const firstLine = errorMessage(err).split('\n')[0] ?? '';
     throw new BadRequestError('Could not parse the request body', [{ field: 'body', message: `invalid ${format.toUpperCase()}: ${firstLine}` }]);
   }
+  if (nestsDeeperThan(parsed, MAX_BODY_DEPTH)) {
+    throw new BadRequestError('Could not parse the request body', [{ field: 'body', message: `nests deeper than ${MAX_BODY_DEPTH} levels` }]);
+  }
+  return parsed;
+}
+
+/**
+ * No Kuma resource nests anywhere near this deep; a body that does (free-form `conf` fields accept anything)
+ * would later overflow the stack of whatever serialises it (the store, xDS, KDS), so it is refused up front.
+ */
+export const MAX_BODY_DEPTH = 64;
+
+/** Iterative, so that the check itself cannot overflow the stack. */
+function nestsDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    const [v, depth] = item;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth > max) return true;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
 }
 
 function sniff(text: string): BodyFormat {

@@ -169,6 +169,13 @@ networking:
   it('keeps serving after garbage', async () => {
     expect((await fetch(`${cp.apiUrl}/meshes`, { method: 'POST', body: '{}' })).status).toBe(405);
     expect((await put('/meshes/x', Buffer.from([0xff, 0xfe, 0xfd]))).status).toBe(400);
+    // A free-form conf nested 100k deep (well under 1 MiB) is refused, not a 500 from the store's serialiser.
+    const depth = 100_000;
+    const deep = `{"type":"Mesh","name":"deep","mtls":{"backends":[{"name":"ca","type":"builtin","conf":${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}}]}}`;
+    const refused = await put('/meshes/deep', deep);
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({ causes: [{ field: 'body', message: expect.stringMatching(/nests deeper than/) }] });
+    await expectNoMesh('deep');
     expect((await fetch(`${cp.apiUrl}/`)).status).toBe(200);
   });
 });
