@@ -39,6 +39,11 @@ export interface AckMsg {
   error?: { message: string };
 }
 export type KdsMessage = { subscribe: SubscribeMsg } | { update: UpdateMsg } | { ack: AckMsg };
+/** Bytes from the peer that are not a KdsMessage: the session ends the stream naming the problem. */
+export interface MalformedMsg {
+  malformed: string;
+}
+export type ReceivedMessage = KdsMessage | MalformedMsg;
 
 export const KDS_SYNC_PATH = '/kuma.kds.v1.KdsService/Sync';
 /** gRPC metadata key carrying the zone name (as in Kuma). */
@@ -99,21 +104,33 @@ export function decodeMessage(bytes: Uint8Array): KdsMessage {
   throw new Error('KDS message without subscribe, update or ack');
 }
 
+/**
+ * The deserializer of both ends: never throws, so a malformed message reaches the session, which ends the
+ * stream with INVALID_ARGUMENT and a clear message (a throwing deserializer leaves grpc-js waiting on trailers).
+ */
+export function decodeReceived(bytes: Uint8Array): ReceivedMessage {
+  try {
+    return decodeMessage(bytes);
+  } catch (err) {
+    return { malformed: err instanceof Error ? err.message : String(err) };
+  }
+}
+
 /** Exact encoded size of one Resource (used to split updates below the message size limit). */
 export function encodedResourceSize(r: WireResource): number {
   const t = types().resource;
   return t.encode(t.fromObject(r)).finish().length;
 }
 
-export const kdsServiceDefinition: ServiceDefinition<{ sync: import('@grpc/grpc-js').handleBidiStreamingCall<KdsMessage, KdsMessage> }> = {
+export const kdsServiceDefinition: ServiceDefinition<{ sync: import('@grpc/grpc-js').handleBidiStreamingCall<ReceivedMessage, KdsMessage> }> = {
   sync: {
     path: KDS_SYNC_PATH,
     requestStream: true,
     responseStream: true,
     requestSerialize: encodeMessage,
-    requestDeserialize: decodeMessage,
+    requestDeserialize: decodeReceived,
     responseSerialize: encodeMessage,
-    responseDeserialize: decodeMessage,
+    responseDeserialize: decodeReceived,
     originalName: 'Sync',
   },
 };

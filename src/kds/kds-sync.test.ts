@@ -318,6 +318,26 @@ describe('KDS bad input', () => {
     expect(await g.rt.store.list('Zone')).toEqual([]);
   });
 
+  it('ends a stream that sends bytes which are not a KDS message, writes nothing, and frees the zone', async () => {
+    const g = await startGlobal();
+    await g.rt.manager.create('Mesh', mesh, {});
+    const client = new Client(`127.0.0.1:${g.port}`, credentials.createInsecure());
+    const md = new Metadata();
+    md.set(CLIENT_ID_METADATA, 'zone-1');
+    const call = client.makeBidiStreamRequest<Buffer, Buffer>(KDS_SYNC_PATH, (b) => b, (b) => b, md, {});
+    const ended = new Promise<ServiceError>((resolve) => call.on('error', resolve));
+    call.on('data', () => undefined);
+    call.write(Buffer.from([0xff, 0xff, 0xff, 0x01, 0x02]));
+    const err = await ended;
+    client.close();
+    expect(err.code).toBe(status.INVALID_ARGUMENT);
+    expect(err.details).toMatch(/^malformed KDS message: /);
+    expect(await g.rt.store.list('Dataplane')).toEqual([]);
+    // The zone's slot is free again: a well-behaved zone-1 connects and syncs.
+    const z = await startRemote('zone-1', g.port);
+    await eventually(() => z.rt.store.find('Mesh', mesh), 'zone-1 syncs after the bad stream');
+  });
+
   it('refuses a disabled zone', async () => {
     const g = await startGlobal();
     await g.rt.manager.create('Zone', { mesh: '', name: 'zone-x' }, { enabled: false });

@@ -5,7 +5,7 @@ import type { Logger } from '../core/logging.js';
 import type { ResourceTypeName } from '../core/resources/model.js';
 import { ENVELOPE_BYTES } from './chunk.js';
 import type { ExportIndex } from './export-index.js';
-import type { KdsMessage, SubscribeMsg, UpdateMsg, WireVersion } from './kds-proto.js';
+import type { ReceivedMessage, SubscribeMsg, UpdateMsg, WireVersion } from './kds-proto.js';
 import type { Sink } from './sink.js';
 import { TypeSender, type StatKind } from './type-sender.js';
 import { Outbox } from './outbox.js';
@@ -80,7 +80,7 @@ export class KdsSession {
         for (const dep of this.o.alsoAffects?.[t] ?? []) this.senders.get(dep)?.schedule();
       }
     });
-    stream.on('data', (msg: KdsMessage) => this.receive(msg));
+    stream.on('data', (msg: ReceivedMessage) => this.receive(msg));
     stream.on('end', () => this.finish({ cause: 'peer closed the stream' }));
     stream.on('error', (err: Error) => this.finish({ cause: errorMessage(err) }));
     stream.on('close', () => this.finish({ cause: 'stream closed' }));
@@ -93,9 +93,11 @@ export class KdsSession {
     this.finish(end);
   }
 
-  private receive(msg: KdsMessage): void {
+  private receive(msg: ReceivedMessage): void {
     if (this.finished) return;
-    if ('subscribe' in msg) {
+    if ('malformed' in msg) {
+      this.finish({ error: { code: status.INVALID_ARGUMENT, message: `malformed KDS message: ${msg.malformed}` } });
+    } else if ('subscribe' in msg) {
       const sender = this.senders.get(msg.subscribe.type as ResourceTypeName);
       if (!sender) {
         this.finish({ error: { code: status.INVALID_ARGUMENT, message: `subscription to resource type "${msg.subscribe.type}" which this side does not send` } });

@@ -5,7 +5,7 @@ import type { Component } from '../../core/runtime/component.js';
 import type { Runtime } from '../../core/runtime/runtime.js';
 import { ExportIndex } from '../export-index.js';
 import { kdsChannelOptions } from '../grpc-options.js';
-import { CLIENT_ID_METADATA, CP_VERSION_METADATA, effectiveMaxMsgSize, kdsServiceDefinition, MAX_MSG_SIZE_METADATA, type KdsMessage } from '../kds-proto.js';
+import { CLIENT_ID_METADATA, CP_VERSION_METADATA, effectiveMaxMsgSize, kdsServiceDefinition, MAX_MSG_SIZE_METADATA, type KdsMessage, type ReceivedMessage } from '../kds-proto.js';
 import { KdsSession } from '../session.js';
 import { Sink } from '../sink.js';
 import { zoneScopeOnGlobal } from '../sync-scope.js';
@@ -22,7 +22,7 @@ export interface KdsServerOptions {
   readonly onListening?: (port: number) => void;
 }
 
-type KdsCall = ServerDuplexStream<KdsMessage, KdsMessage>;
+type KdsCall = ServerDuplexStream<ReceivedMessage, KdsMessage>;
 
 /** The global's KDS server: accepts one stream per zone on `multizone.global.kds.grpcPort`. */
 export function kdsServerComponent(rt: Runtime, options: KdsServerOptions = {}): Component {

@@ -10,12 +10,13 @@ import { kdsChannelOptions } from '../grpc-options.js';
 import {
   CLIENT_ID_METADATA,
   CP_VERSION_METADATA,
-  decodeMessage,
+  decodeReceived,
   effectiveMaxMsgSize,
   encodeMessage,
   KDS_SYNC_PATH,
   MAX_MSG_SIZE_METADATA,
   type KdsMessage,
+  type ReceivedMessage,
 } from '../kds-proto.js';
 import { ORIGIN_LABEL } from '../labels.js';
 import { KdsSession, type SessionEnd } from '../session.js';
@@ -96,7 +97,7 @@ async function connectOnce(
   md.set(CLIENT_ID_METADATA, zone);
   md.set(MAX_MSG_SIZE_METADATA, String(maxMsgSize));
   if (version) md.set(CP_VERSION_METADATA, version);
-  const call: ClientDuplexStream<KdsMessage, KdsMessage> = client.makeBidiStreamRequest(KDS_SYNC_PATH, encodeMessage, decodeMessage, md, {});
+  const call: ClientDuplexStream<KdsMessage, ReceivedMessage> = client.makeBidiStreamRequest(KDS_SYNC_PATH, encodeMessage, decodeReceived, md, {});
   let refusal: ServiceError | undefined;
   let over = false;
   call.on('error', (err: ServiceError) => {
@@ -138,7 +139,7 @@ async function connectOnce(
 }
 
 /** The global's response headers, or undefined if the stream ends (refusal) or we stop first. */
-function globalHeaders(call: ClientDuplexStream<KdsMessage, KdsMessage>, signal: AbortSignal): Promise<Metadata | undefined> {
+function globalHeaders(call: ClientDuplexStream<KdsMessage, ReceivedMessage>, signal: AbortSignal): Promise<Metadata | undefined> {
   return new Promise((resolve) => {
     const done = (m: Metadata | undefined): void => {
       call.off('metadata', onMetadata);
