@@ -7,6 +7,7 @@ import { ComponentManager } from '../core/runtime/component-manager.js';
 import { componentsFor } from '../modes.js';
 import { createStore } from '../plugins/store/create-store.js';
 import { packageVersion } from '../core/version.js';
+import { untilAborted } from '../core/runtime/abort.js';
 
 const SHUTDOWN_GRACE_MS = 5000;
 
@@ -62,7 +63,7 @@ export async function runCommand(file: string | undefined, overrides: ConfigOver
     code = 1;
     abort.abort();
   }
-  await new Promise<void>((resolve) => (abort.signal.aborted ? resolve() : abort.signal.addEventListener('abort', () => resolve(), { once: true })));
+  await untilAborted(abort.signal);
   const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), SHUTDOWN_GRACE_MS).unref());
   if ((await Promise.race([supervisor.stopped().then(() => 'ok' as const), timeout])) === 'timeout') {
     log.warn({ graceMs: SHUTDOWN_GRACE_MS }, 'components did not stop in time');

@@ -85,6 +85,8 @@ describe('loadConfig', () => {
     ['port out of range', { env: { KUMA_API_SERVER_HTTP_PORT: '70000' }, overrides: {} }, /apiServer.http.port: port has to be in range/],
     ['port not a number', { env: { KUMA_DP_SERVER_PORT: 'abc' }, overrides: {} }, /KUMA_DP_SERVER_PORT: "abc" is not an integer/],
     ['unknown key in file', { file: file('apiServer:\n  htp:\n    port: 1\n'), env: {}, overrides: {} }, /unknown key "apiServer.htp"/],
+    ['a CIDR prefix over 32', { env: { KUMA_DNS_SERVER_CIDR: '240.0.0.0/40' }, overrides: {} }, /dnsServer.CIDR: must be an IPv4 CIDR/],
+    ['a CIDR octet over 255', { env: { KUMA_DNS_SERVER_CIDR: '240.0.300.0/4' }, overrides: {} }, /dnsServer.CIDR: must be an IPv4 CIDR/],
     ['not YAML', { file: file('a: [1,\n'), env: {}, overrides: {} }, /is not valid YAML/],
     ['missing file', { file: '/nonexistent/kuma.yaml', env: {}, overrides: {} }, /cannot read config file/],
   ];

@@ -3,6 +3,11 @@ import { z } from 'zod';
 const port = z.number().int().min(0, 'port has to be in range of [0, 65535]').max(65535, 'port has to be in range of [0, 65535]');
 const duration = z.string().regex(/^\d+(\.\d+)?(ms|s|m|h)$/, 'must be a duration like 500ms, 10s, 5m, 1h');
 
+function isIpv4Cidr(text: string): boolean {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(text);
+  return m !== null && m.slice(1, 5).every((o) => Number(o) <= 255) && Number(m[5]) <= 32;
+}
+
 export const MODES = ['standalone', 'global', 'remote'] as const;
 export type Mode = (typeof MODES)[number];
 
@@ -59,7 +64,7 @@ export const configSchema = z
         domain: z.string().min(1).default('mesh'),
         port: port.default(5653),
         interface: z.string().min(1).default('0.0.0.0'),
-        CIDR: z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, 'must be an IPv4 CIDR like 240.0.0.0/4').default('240.0.0.0/4'),
+        CIDR: z.string().refine(isIpv4Cidr, 'must be an IPv4 CIDR like 240.0.0.0/4').default('240.0.0.0/4'),
         ttl: z.number().int().min(1).max(86400).default(30),
         /** Upstream resolvers (`host:port`, port 53 if omitted) for names outside the domain; empty = REFUSED. */
         upstreams: z.array(z.string().min(1)).default([]),

@@ -3,6 +3,7 @@ import type { Component } from '../core/runtime/component.js';
 import { closeServer, listen } from '../core/runtime/listen.js';
 import { logger } from '../core/logging.js';
 import type { Runtime } from '../core/runtime/runtime.js';
+import { untilAborted } from '../core/runtime/abort.js';
 
 export interface Readiness {
   readonly ready: boolean;
@@ -31,7 +32,7 @@ export function diagnosticsComponent(rt: Runtime, readiness: Readiness): Compone
       const { interface: host, serverPort } = rt.config.diagnostics;
       await listen(server, 'diagnostics', host, serverPort, log);
       ready();
-      await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+      await untilAborted(signal);
       await closeServer(server);
     },
   };

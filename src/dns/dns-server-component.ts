@@ -9,6 +9,7 @@ import { listenTcp } from './tcp-listener.js';
 import { listenUdp } from './udp-listener.js';
 import { resolveUpstream, UpstreamForwarder } from './upstream-forwarder.js';
 import { VipTable } from './vip-table.js';
+import { untilAborted } from '../core/runtime/abort.js';
 
 const UPSTREAM_TIMEOUT_MS = 2000;
 const UPSTREAM_MAX_IN_FLIGHT = 1024;
@@ -56,7 +57,7 @@ export function dnsServerComponent(rt: Runtime): Component {
         throw err;
       }
       ready();
-      if (!signal.aborted) await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+      await untilAborted(signal);
       await closeAll();
     },
   };

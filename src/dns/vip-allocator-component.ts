@@ -8,6 +8,7 @@ import { ServiceIndex } from './service-index.js';
 import { followStore } from './store-follower.js';
 import { toVipRow, type VipRow } from './virtual-ip.js';
 import { planVips, quarantineMs, type VipPlan, type VipWrite } from './vip-plan.js';
+import { untilAborted } from '../core/runtime/abort.js';
 
 export interface AllocatorOptions {
   /** Clock (epoch ms); tests pass a fake one. */
@@ -41,7 +42,7 @@ export function vipAllocatorComponent(rt: Runtime, options: AllocatorOptions = {
         await allocator.flush();
         log.info({ cidr: rt.config.dnsServer.CIDR, services: allocator.serviceCount() }, 'vip allocator started');
         ready();
-        if (!signal.aborted) await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+        await untilAborted(signal);
       } finally {
         unsubscribe();
         await allocator.stop();

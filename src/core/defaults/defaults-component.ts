@@ -2,6 +2,7 @@ import { AlreadyExistsError } from '../errors.js';
 import { logger } from '../logging.js';
 import type { Component } from '../runtime/component.js';
 import type { Runtime } from '../runtime/runtime.js';
+import { untilAborted } from '../runtime/abort.js';
 
 /** Leader-only: creates mesh `default` (with its default policies, via the manager) unless disabled. */
 export function defaultsComponent(rt: Runtime): Component {
@@ -19,7 +20,7 @@ export function defaultsComponent(rt: Runtime): Component {
         }
       }
       ready();
-      await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+      await untilAborted(signal);
     },
   };
 }

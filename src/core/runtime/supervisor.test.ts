@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { logger } from '../logging.js';
 import type { Component } from './component.js';
 import { ComponentManager } from './component-manager.js';
+import { untilAborted } from './abort.js';
 import { backoffDelay, supervise } from './supervisor.js';
 
 const FAST = { baseMs: 1, maxMs: 4 };
@@ -76,5 +77,13 @@ describe('ComponentManager', () => {
     expect(m.ready).toBe(true);
     ac.abort();
     await m.stopped();
+  });
+});
+
+describe('untilAborted', () => {
+  it('resolves at once for a signal that has already aborted', async () => {
+    const ac = new AbortController();
+    ac.abort();
+    await untilAborted(ac.signal);
   });
 });

@@ -14,6 +14,7 @@ import { ConnectedZones } from './connected-zones.js';
 import { exportsForZone } from './exports-for-zone.js';
 import { admitZone, checkZoneName, isDisabled, KdsRefusal } from './zone-admission.js';
 import { ZoneInsights } from './zone-insights.js';
+import { untilAborted } from '../../core/runtime/abort.js';
 
 export interface KdsServerOptions {
   /** How often changed ZoneInsight counters are written. */
@@ -58,7 +59,7 @@ export function kdsServerComponent(rt: Runtime, options: KdsServerOptions = {}):
       options.onListening?.(port);
       const flush = setInterval(() => void insights.flush(), options.insightFlushMs ?? 1000);
       ready();
-      await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
+      await untilAborted(signal);
       clearInterval(flush);
       await handler.closeAll();
       await shutdown(server);

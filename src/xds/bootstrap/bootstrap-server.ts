@@ -8,6 +8,7 @@ import type { Runtime } from '../../core/runtime/runtime.js';
 import { bootstrapRequestSchema, parseInlineDataplane, serviceOf } from './bootstrap-request.js';
 import { envoyBootstrapYaml } from './envoy-bootstrap.js';
 import { grpcBootstrap } from './grpc-bootstrap.js';
+import { untilAborted } from '../../core/runtime/abort.js';
 
 const SERVER = 'bootstrap-server';
 const MAX_BODY = 1024 * 1024;
@@ -38,7 +39,7 @@ export function bootstrapComponents(rt: Runtime, opts: BootstrapServerOptions = 
         const host = rt.config.dpServer.interface;
         await listen(server, SERVER, host, rt.config.bootstrapServer.port, log);
         ready();
-        await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
+        await untilAborted(signal);
         await closeServer(server);
       },
     },

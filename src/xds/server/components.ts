@@ -19,6 +19,7 @@ import { refusingAdsHandlers } from './global-refusal.js';
 import type { NodeInfo } from './node-identity.js';
 import { serveAds } from './serve.js';
 import { SendLimiter } from './send-limiter.js';
+import { untilAborted } from '../../core/runtime/abort.js';
 
 /** Responses being written at once across all ADS streams (bounds buffered copies during a fan-out). */
 const MAX_CONCURRENT_WRITES = 64;
@@ -60,9 +61,6 @@ export interface RunningServer {
   readonly stopped: Promise<void>;
 }
 
-const aborted = (signal: AbortSignal): Promise<void> =>
-  new Promise((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
-
 /**
  * ADS on the dp-server port with everything behind it: registration of data planes, the reconciler that
  * turns store changes into per-proxy snapshots, and insight flushing. Resolves once bound.
@@ -103,7 +101,7 @@ export async function runDpServer<S>(rt: Runtime, generators: Generators<S>, sig
   const flushing = insights.run(signal, durationMs(xdsServer.dataplaneStatusFlushInterval));
   const server = serving.server;
   const stopped = (async () => {
-    await aborted(signal);
+    await untilAborted(signal);
     const closed = shutdownGrpcServer(server);
     await ads.closeAll();
     await closed;
@@ -154,7 +152,7 @@ export async function runGlobalDpRefusal(rt: Runtime, signal: AbortSignal): Prom
   const log = logger('dp-server');
   const handlers = refusingAdsHandlers((peer) => log.warn({ peer }, 'refused a data plane: this is a global control plane'));
   const serving = await serveAds(handlers, 'dp-server', rt.config.dpServer.interface, rt.config.dpServer.port, log);
-  const stopped = aborted(signal).then(() => shutdownGrpcServer(serving.server));
+  const stopped = untilAborted(signal).then(() => shutdownGrpcServer(serving.server));
   return { port: serving.port, stopped };
 }
 
