@@ -2,6 +2,7 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import dnsPacket from 'dns-packet';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { BindError } from '../core/runtime/listen.js';
 import type { Runtime } from '../core/runtime/runtime.js';
 import { dnsComponents } from './dns-components.js';
 import { dnsServerComponent } from './dns-server-component.js';
@@ -23,15 +24,26 @@ async function freePort(): Promise<number> {
 }
 
 /** Starts DNS (server + allocator) on a free port and returns it. */
+/**
+ * UDP and TCP must share one port here, so a probed free port is used; another process may take it before
+ * we bind (tests run in parallel), so a start that fails on the bind is retried on a new port.
+ */
 async function startDns(settings: Record<string, unknown> = {}, prepare?: (rt: Runtime) => Promise<void>): Promise<{ rt: Runtime; port: number }> {
-  const port = await freePort();
-  const rt = testRuntime({ ...settings, port });
-  await prepare?.(rt);
-  for (const c of dnsComponents(rt).reverse()) {
-    const h = await startComponent(c);
-    cleanups.push(() => h.stop());
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const rt = testRuntime({ ...settings, port });
+    await prepare?.(rt);
+    const started: { stop(): Promise<void> }[] = [];
+    try {
+      for (const c of dnsComponents(rt).reverse()) started.push(await startComponent(c));
+    } catch (err) {
+      await Promise.all(started.map((h) => h.stop()));
+      if (!(err instanceof BindError) || attempt >= 5) throw err;
+      continue;
+    }
+    cleanups.push(...started.map((h) => () => h.stop()));
+    return { rt, port };
   }
-  return { rt, port };
 }
 
 async function seed(rt: Runtime): Promise<void> {
