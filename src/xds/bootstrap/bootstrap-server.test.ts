@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { configSchema } from '../../config/schema.js';
 import { buildRuntime } from '../../core/runtime/bootstrap.js';
+import { BindError } from '../../core/runtime/listen.js';
 import type { Runtime } from '../../core/runtime/runtime.js';
 import { MemoryStore } from '../../plugins/store/memory/memory-store.js';
 import { bootstrapComponents } from './bootstrap-server.js';
@@ -19,19 +20,30 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((s) => s.stop()));
 });
 
+/** Starts on a probed free port; a port taken between probe and bind (parallel tests) is retried. */
 async function start(config: Record<string, unknown> = {}, xdsPort?: number, bootstrap: Record<string, unknown> = {}): Promise<Started> {
-  const port = await freePort();
-  const rt = buildRuntime(configSchema.parse({ bootstrapServer: { port, ...bootstrap }, dpServer: { port: 5678, interface: '127.0.0.1' }, ...config }), new MemoryStore());
-  await rt.manager.create('Mesh', { name: 'default', mesh: '' }, {});
-  const [component] = bootstrapComponents(rt, xdsPort ? { xdsPort: () => xdsPort } : {});
-  const abort = new AbortController();
-  let resolveReady!: () => void;
-  const readyP = new Promise<void>((r) => (resolveReady = r));
-  const done = component!.start(abort.signal, resolveReady);
-  await Promise.race([readyP, done]);
-  const started = { rt, url: `http://127.0.0.1:${port}`, stop: async () => (abort.abort(), await done) };
-  running.push(started);
-  return started;
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const rt = buildRuntime(
+      configSchema.parse({ bootstrapServer: { port, interface: '127.0.0.1', ...bootstrap }, dpServer: { port: 5678, interface: '127.0.0.1' }, ...config }),
+      new MemoryStore(),
+    );
+    await rt.manager.create('Mesh', { name: 'default', mesh: '' }, {});
+    const [component] = bootstrapComponents(rt, xdsPort ? { xdsPort: () => xdsPort } : {});
+    const abort = new AbortController();
+    let resolveReady!: () => void;
+    const readyP = new Promise<void>((r) => (resolveReady = r));
+    const done = component!.start(abort.signal, resolveReady);
+    try {
+      await Promise.race([readyP, done]);
+    } catch (err) {
+      if (err instanceof BindError && attempt < 5) continue;
+      throw err;
+    }
+    const started = { rt, url: `http://127.0.0.1:${port}`, stop: async () => (abort.abort(), await done) };
+    running.push(started);
+    return started;
+  }
 }
 
 function freePort(): Promise<number> {
