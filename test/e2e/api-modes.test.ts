@@ -6,6 +6,11 @@ afterAll(stopAll);
 const put = (url: string, body: object): Promise<Response> =>
   fetch(url, { method: 'PUT', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
 
+async function meshNames(apiUrl: string): Promise<string[]> {
+  const list = (await (await fetch(`${apiUrl}/meshes`)).json()) as { items: { name: string }[] };
+  return list.items.map((m) => m.name);
+}
+
 const dataplane = {
   type: 'Dataplane',
   mesh: 'default',
@@ -31,6 +36,13 @@ describe('REST API read-only rules per mode', () => {
       "On remote control plane you can only modify dataplane resources with 'kumactl apply' or via the HTTP API. You can still use 'kumactl' or the HTTP API to modify the rest of the resource on the global control plane.\n",
     );
     expect((await put(`${cp.apiUrl}/meshes/m2`, { type: 'Mesh', name: 'm2' })).status).toBe(405);
+    // A remote gets its meshes from the global: it creates no default mesh of its own.
+    expect(await meshNames(cp.apiUrl)).toEqual([]);
+  });
+
+  it('creates no default mesh when defaults.skipMeshCreation is set', async () => {
+    const cp = await startCp({ env: { KUMA_STORE_TYPE: 'memory', KUMA_DEFAULTS_SKIP_MESH_CREATION: 'true' } });
+    expect(await meshNames(cp.apiUrl)).toEqual([]);
   });
 
   it('global answers 405 with Kuma text to a Dataplane PUT and accepts policies', async () => {
