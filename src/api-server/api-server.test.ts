@@ -351,7 +351,7 @@ describe('api-server: lifecycle', () => {
     const store = new MemoryStore();
     const component = apiServerComponent({ config, instanceId: 'second', store, manager: new DefaultResourceManager(store, { meshDefaults: true }) });
     expect(component.name).toBe('api-server');
-    await expect(component.start(new AbortController().signal, () => undefined)).rejects.toThrow(`port ${a.port} is already in use (api-server)`);
+    await expect(component.start(new AbortController().signal, () => undefined)).rejects.toThrow(`port ${a.port} on 127.0.0.1 is already in use (api-server)`);
   });
 
   it('stops when the signal aborts and frees the port', async () => {

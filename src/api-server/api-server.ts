@@ -1,9 +1,10 @@
-import { once } from 'node:events';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { errorMessage } from '../core/errors.js';
 import { logger, type Logger } from '../core/logging.js';
+import { untilAborted } from '../core/runtime/abort.js';
 import type { Component } from '../core/runtime/component.js';
+import { closeServer, listen } from '../core/runtime/listen.js';
 import type { Runtime } from '../core/runtime/runtime.js';
 import type { ApiDeps, ApiRequest, Endpoint, Reply } from './endpoint.js';
 import { MethodNotAllowedError, RouteNotFoundError, toErrorReply, type ErrorReply } from './error-mapping.js';
@@ -48,45 +49,15 @@ async function run(rt: Runtime, hooks: ApiServerHooks, signal: AbortSignal, read
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => onClientError(log, err, socket));
 
   const { interface: host, port } = rt.config.apiServer.http;
-  await listen(server, host, port);
+  await listen(server, SERVER_NAME, host, port, log);
   server.on('error', (err) => log.error({ err }, 'server error'));
-  const address = server.address() as AddressInfo;
-  log.info({ server: SERVER_NAME, address: host, port: address.port }, 'listening');
-  hooks.onListening?.(address);
+  hooks.onListening?.(server.address() as AddressInfo);
   ready();
 
-  if (!signal.aborted) await once(signal, 'abort');
+  await untilAborted(signal);
   state.stopping = true;
-  await close(server);
+  await closeServer(server, SHUTDOWN_GRACE_MS);
   log.info({ server: SERVER_NAME }, 'stopped');
-}
-
-function listen(server: Server, host: string, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: NodeJS.ErrnoException): void => {
-      reject(
-        err.code === 'EADDRINUSE'
-          ? new Error(`port ${port} is already in use (${SERVER_NAME})`)
-          : new Error(`${SERVER_NAME} cannot listen on ${host}:${port}: ${err.message}`),
-      );
-    };
-    server.once('error', onError);
-    server.listen(port, host, () => {
-      server.off('error', onError);
-      resolve();
-    });
-  });
-}
-
-async function close(server: Server): Promise<void> {
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  server.closeIdleConnections();
-  const timer = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
-  try {
-    await closed;
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 async function handle(deps: ApiDeps, router: Router<Endpoint>, req: IncomingMessage, res: ServerResponse, state: { stopping: boolean }): Promise<void> {

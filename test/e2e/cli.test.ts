@@ -61,7 +61,7 @@ describe('kuma-cp CLI', () => {
       });
       expect(r.status).toBe(1);
       expect(r.stderr).toContain(`port ${port}`);
-      expect(r.stderr).toMatch(/already in use/);
+      expect(r.stderr.trim()).toBe(`kuma-cp: port ${port} on 127.0.0.1 is already in use (api-server)`);
     } finally {
       blocker.close();
     }

@@ -1,6 +1,7 @@
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../logging.js';
 import type { Component } from './component.js';
+import { BindError } from './listen.js';
 
 export interface BackoffPolicy {
   readonly baseMs: number;
@@ -33,7 +34,8 @@ export class StartupError extends Error {
     readonly component: string,
     cause: unknown,
   ) {
-    super(`${component}: ${errorMessage(cause)}`, { cause });
+    // A BindError already names its server: `port 5681 on 0.0.0.0 is already in use (api-server)`.
+    super(cause instanceof BindError ? cause.message : `${component}: ${errorMessage(cause)}`, { cause });
     this.name = 'StartupError';
   }
 }
