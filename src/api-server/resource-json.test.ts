@@ -27,6 +27,20 @@ describe('toApiJson', () => {
   });
 });
 
+describe('toApiJson labels', () => {
+  it('shows where a synced resource came from, and nothing when there are no labels', () => {
+    const labels = { 'kuma.io/origin': 'zone', 'kuma.io/zone': 'zone-1' };
+    const synced: Resource = { type: 'Dataplane', meta: { ...meta, name: 'zone-1.dp-1', mesh: 'default', labels }, spec: {} };
+    expect(toApiJson(synced, 'mesh')['labels']).toEqual(labels);
+    const local: Resource = { type: 'Dataplane', meta: { ...meta, name: 'dp-1', mesh: 'default', labels: {} }, spec: {} };
+    expect(toApiJson(local, 'mesh')).not.toHaveProperty('labels');
+  });
+
+  it('treats labels in a body as meta, never as spec', () => {
+    expect(fromApiJson({ type: 'Mesh', name: 'm', labels: { 'kuma.io/origin': 'global' } }).spec).toEqual({});
+  });
+});
+
 describe('fromApiJson', () => {
   it('splits meta from spec and drops times and __proto__', () => {
     const body = JSON.parse('{"type":"Mesh","name":"m","creationTime":"x","modificationTime":"y","version":2,"mtls":{},"__proto__":{"polluted":true}}') as unknown;

@@ -3,11 +3,13 @@ import type { Resource, ResourceKey, Spec } from '../core/resources/model.js';
 import type { ResourceTypeDescriptor } from '../core/resources/registry.js';
 
 /** Meta fields of the flat REST shape; everything else in a body is spec. */
-const META_FIELDS = new Set(['type', 'mesh', 'name', 'creationTime', 'modificationTime', 'version']);
+const META_FIELDS = new Set(['type', 'mesh', 'name', 'creationTime', 'modificationTime', 'labels', 'version']);
 
 /**
  * Kuma's flat REST shape: `{type, mesh, name, creationTime, modificationTime, ...spec}`; `mesh` is omitted
- * for global-scoped types. Meta fields come first and a spec field never overrides them.
+ * for global-scoped types. Meta fields come first and a spec field never overrides them. `labels` (as in
+ * Kuma 2.x) appear when set: `kuma.io/origin` and `kuma.io/zone` tell where a synced resource came from.
+ * On input they are meta, not spec: the control plane sets them, a PUT cannot.
  */
 export function toApiJson(resource: Resource, scope: ResourceTypeDescriptor['scope']): Record<string, unknown> {
   const out: Record<string, unknown> = { type: resource.type };
@@ -15,6 +17,7 @@ export function toApiJson(resource: Resource, scope: ResourceTypeDescriptor['sco
   out['name'] = resource.meta.name;
   out['creationTime'] = resource.meta.creationTime;
   out['modificationTime'] = resource.meta.modificationTime;
+  if (resource.meta.labels && Object.keys(resource.meta.labels).length > 0) out['labels'] = { ...resource.meta.labels };
   for (const [k, v] of Object.entries(resource.spec)) {
     if (!Object.hasOwn(out, k) && k !== '__proto__') out[k] = v;
   }
