@@ -37,7 +37,7 @@ export function kdsServerComponent(rt: Runtime, options: KdsServerOptions = {}):
       const insights = new ZoneInsights(rt.manager, rt.instanceId, log);
       await insights.closeStale();
       const handler = new StreamHandler(rt, log, index, insights, new ConnectedZones(rt.instanceId), maxMsgSize);
-      const server = new Server(kdsChannelOptions(maxMsgSize));
+      const server = new Server(kdsChannelOptions(maxMsgSize, 'global'));
       server.addService(kdsServiceDefinition, {
         sync: (call: KdsCall) =>
           void handler.handle(call).catch((err: unknown) => {

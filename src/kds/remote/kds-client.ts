@@ -49,7 +49,7 @@ export function kdsClientComponent(rt: Runtime, options: KdsClientOptions = {}):
       const maxMsgSize = rt.config.multizone.global.kds.maxMsgSize;
       const index = new ExportIndex(rt.store, zoneToGlobalTypes(), 'zoneToGlobal');
       await index.start();
-      const client = new Client(target, credentials.createInsecure(), kdsChannelOptions(maxMsgSize));
+      const client = new Client(target, credentials.createInsecure(), kdsChannelOptions(maxMsgSize, 'zone'));
       ready();
       const policy: BackoffPolicy = { baseMs: options.backoffBaseMs ?? 100, maxMs: options.backoffMaxMs ?? 10_000 };
       let attempt = 0;
