@@ -8,5 +8,6 @@ export default defineConfig({
     pool: 'forks',
     allowOnly: false,
     setupFiles: ['test/setup-logging.ts'],
+    reporters: ['default', './test/summary-reporter.ts'],
   },
 });
