@@ -4,10 +4,12 @@
  */
 import { runDnsBench } from './dns-bench.js';
 import { runKdsBench } from './kds-bench.js';
+import { runXdsBench } from './xds-bench.js';
 
 const benches: Record<string, () => Promise<unknown>> = {
   dns: () => runDnsBench(),
   kds: () => runKdsBench(),
+  xds: () => runXdsBench(),
 };
 
 const wanted = process.argv.slice(2);
