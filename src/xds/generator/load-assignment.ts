@@ -10,7 +10,7 @@ import { selectorRank } from './policy-match.js';
  * other zones get priority 1. Shared by every proxy of the mesh.
  */
 export function loadAssignment(snap: MeshSnapshot, clusterName: string, service: string, subset?: Tags): EncodedResource {
-  return snap.resource(TYPE_URLS.clusterLoadAssignment, clusterName, { service, subset: subset ?? null }, () => {
+  return snap.resource(TYPE_URLS.clusterLoadAssignment, clusterName, JSON.stringify([service, subset ?? null]), () => {
     const endpoints = (snap.endpoints.get(service) ?? []).filter((e) => !subset || selectorRank(subset, e.tags));
     return clusterLoadAssignment(clusterName, localityGroups(snap, endpoints));
   });

@@ -103,15 +103,16 @@ export class MeshSnapshot {
   }
 
   /**
-   * The encoded resource for (type, name, params), built by `build` only the first time. `build` must
-   * depend on nothing but `params` and this snapshot, so equal params mean equal bytes.
+   * The encoded resource for (type, name, key), built by `build` only the first time. `key` must capture
+   * everything `build` depends on besides this snapshot (e.g. the JSON of its parameters, or a plan's
+   * precomputed key), so equal keys mean equal bytes; it is built per call, so keep it cheap.
    */
-  resource(typeUrl: TypeUrl, name: string, params: unknown, build: () => EnvoyObject): EncodedResource {
-    const key = `${typeUrl}\n${name}\n${JSON.stringify(params)}`;
-    let encoded = this.memo.get(key);
+  resource(typeUrl: TypeUrl, name: string, key: string, build: () => EnvoyObject): EncodedResource {
+    const memoKey = `${typeUrl}\n${name}\n${key}`;
+    let encoded = this.memo.get(memoKey);
     if (!encoded) {
       encoded = encodeResource(typeUrl, name, build());
-      this.memo.set(key, encoded);
+      this.memo.set(memoKey, encoded);
     }
     return encoded;
   }

@@ -17,6 +17,8 @@ export interface ClusterPlan {
   readonly healthCheck?: EnvoyObject;
   readonly circuitBreakers?: EnvoyObject;
   readonly outlierDetection?: EnvoyObject;
+  /** Content key of every field above (computed once per plan): equal keys mean equal plans. */
+  readonly key: string;
 }
 
 /** A split destination: a service, optionally narrowed to endpoints with `subset` tags. */
@@ -34,6 +36,8 @@ export interface OutboundPlan {
   readonly clusters: readonly ClusterPlan[];
   readonly timeout?: TimeoutConf;
   readonly retry?: RetryConf;
+  /** Content key of every field above (computed once per plan): equal keys mean equal plans. */
+  readonly key: string;
 }
 
 /**
@@ -58,14 +62,14 @@ function computePlan(snap: MeshSnapshot, source: readonly Tags[] | undefined, se
   const clusters = targetServices.map((target) => clusterPlan(snap, source, target, lb, isHttp2(protocol)));
   const timeout = matchConnectionPolicy(snap.policies.timeouts, source, destination);
   const retry = matchConnectionPolicy(snap.policies.retries, source, destination);
-  return {
+  return withKey<OutboundPlan>({
     service,
     protocol,
     splits,
     clusters,
     ...(timeout?.spec.conf ? { timeout: timeout.spec.conf } : {}),
     ...(retry?.spec.conf ? { retry: retry.spec.conf } : {}),
-  };
+  });
 }
 
 function clusterPlan(snap: MeshSnapshot, source: readonly Tags[] | undefined, service: string, lb: LbSettings, http2: boolean): ClusterPlan {
@@ -75,7 +79,7 @@ function clusterPlan(snap: MeshSnapshot, source: readonly Tags[] | undefined, se
   const cbConf = matchConnectionPolicy(snap.policies.circuitBreakers, source, destination)?.spec.conf;
   const cb = circuitBreakers(cbConf);
   const outlier = outlierDetection(cbConf);
-  return {
+  return withKey<ClusterPlan>({
     service,
     lb,
     connectTimeout: connectTimeout(timeout?.spec.conf),
@@ -83,7 +87,16 @@ function clusterPlan(snap: MeshSnapshot, source: readonly Tags[] | undefined, se
     ...(hc ? { healthCheck: hc } : {}),
     ...(cb ? { circuitBreakers: cb } : {}),
     ...(outlier ? { outlierDetection: outlier } : {}),
-  };
+  });
+}
+
+/**
+ * Plans are memoised per (source, service) and shared by every proxy with that source, so their content
+ * key is serialised once here instead of once per resource built from them (nested cluster plans' keys
+ * are not repeated: their content is already in the outer serialisation).
+ */
+function withKey<P extends { readonly key: string }>(plan: Omit<P, 'key'>): P {
+  return { ...plan, key: JSON.stringify(plan, (k, v: unknown) => (k === 'key' ? undefined : v)) } as P;
 }
 
 /** conf.split (weight-0 entries dropped), or conf.destination; `kuma.io/service: *` means the outbound's own service. */

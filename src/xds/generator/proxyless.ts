@@ -38,13 +38,13 @@ function addService(snap: MeshSnapshot, set: ResourceSet, plan: OutboundPlan): v
     const cluster = split.subset ? subsetClusterName(split.service, split.subset) : split.service;
     const lb = proxylessLb(plan.clusters.find((c) => c.service === split.service)?.lb);
     const connectTimeout = plan.clusters.find((c) => c.service === split.service)?.connectTimeout ?? { seconds: 5 };
-    set.add(snap.resource(TYPE_URLS.cluster, cluster, { proxyless: true, lb, connectTimeout }, () => edsCluster({ name: cluster, connectTimeout, lb })));
+    set.add(snap.resource(TYPE_URLS.cluster, cluster, JSON.stringify(['proxyless', lb, connectTimeout]), () => edsCluster({ name: cluster, connectTimeout, lb })));
     set.add(loadAssignment(snap, cluster, split.service, split.subset));
     targets.push({ cluster, weight: split.weight });
   }
   const routeName = names.outboundRoute(plan.service);
   set.add(
-    snap.resource(TYPE_URLS.routeConfiguration, routeName, { proxyless: true, targets }, () =>
+    snap.resource(TYPE_URLS.routeConfiguration, routeName, JSON.stringify(['proxyless', targets]), () =>
       routeConfiguration(routeName, plan.service, routeAction({ targets: mergeTargets(targets) })),
     ),
   );
@@ -52,7 +52,7 @@ function addService(snap: MeshSnapshot, set: ResourceSet, plan: OutboundPlan): v
   const listenerNames = [plan.service, `${plan.service}.mesh`, ...[...ports].map((p) => `${plan.service}.mesh:${p}`)];
   for (const name of listenerNames) {
     set.add(
-      snap.resource(TYPE_URLS.listener, name, { proxyless: true, routeName }, () =>
+      snap.resource(TYPE_URLS.listener, name, JSON.stringify(['proxyless', routeName]), () =>
         apiListener(name, httpConnectionManager({ statPrefix: plan.service, rds: routeName })),
       ),
     );

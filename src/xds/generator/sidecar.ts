@@ -54,14 +54,14 @@ function addInbound(snap: MeshSnapshot, set: ResourceSet, dp: Resource<Dataplane
   const protocol = toProtocol(inbound.tags[PROTOCOL_TAG]);
   const clusterName = names.localCluster(servicePort);
   set.add(
-    snap.resource(TYPE_URLS.cluster, clusterName, { serviceAddress, servicePort, protocol }, () =>
+    snap.resource(TYPE_URLS.cluster, clusterName, JSON.stringify([serviceAddress, servicePort, protocol]), () =>
       staticCluster(clusterName, serviceAddress, servicePort, DEFAULT_CONNECT_TIMEOUT, isHttp2(protocol)),
     ),
   );
   const name = names.inboundListener(address, inbound.port);
   // Seam: with mTLS, TrafficPermission (matchInboundPolicy) becomes an RBAC filter placed before the terminal filter.
   set.add(
-    snap.resource(TYPE_URLS.listener, name, { address, port: inbound.port, service, protocol, clusterName, transparent }, () => {
+    snap.resource(TYPE_URLS.listener, name, JSON.stringify([address, inbound.port, service, protocol, clusterName, transparent]), () => {
       const target = [{ cluster: clusterName, weight: 100 }];
       const filter = isHttp(protocol)
         ? hcmFilter({
@@ -87,15 +87,15 @@ function addOutbounds(snap: MeshSnapshot, set: ResourceSet, dp: Resource<Datapla
   const clusters = new Map<string, ClusterPlan>();
   for (const plan of plans) for (const c of plan.clusters) if (!clusters.has(c.service)) clusters.set(c.service, c);
   for (const cluster of clusters.values()) {
-    const params = { ...cluster, subsetKeys: subsetKeys(plans, cluster.service) };
+    const keys = subsetKeys(plans, cluster.service);
     set.add(
-      snap.resource(TYPE_URLS.cluster, cluster.service, params, () =>
+      snap.resource(TYPE_URLS.cluster, cluster.service, `${cluster.key}\n${JSON.stringify(keys)}`, () =>
         edsCluster({
           name: cluster.service,
           connectTimeout: cluster.connectTimeout,
           lb: cluster.lb,
           http2: cluster.http2,
-          subsetKeys: params.subsetKeys,
+          subsetKeys: keys,
           ...(cluster.healthCheck ? { healthChecks: [cluster.healthCheck] } : {}),
           ...(cluster.circuitBreakers ? { circuitBreakers: cluster.circuitBreakers } : {}),
           ...(cluster.outlierDetection ? { outlierDetection: cluster.outlierDetection } : {}),
@@ -113,7 +113,7 @@ function addOutboundListener(snap: MeshSnapshot, set: ResourceSet, outbound: Out
   if (isHttp(plan.protocol)) {
     const routeName = names.outboundRoute(plan.service);
     set.add(
-      snap.resource(TYPE_URLS.routeConfiguration, routeName, plan, () => {
+      snap.resource(TYPE_URLS.routeConfiguration, routeName, plan.key, () => {
         const requestTimeout = plan.protocol === 'grpc' ? undefined : duration(timeout?.http?.requestTimeout);
         const maxStreamDuration = plan.protocol === 'grpc' ? duration(timeout?.grpc?.maxStreamDuration) : undefined;
         const retry = retrySettings(plan.retry, plan.protocol);
@@ -131,7 +131,7 @@ function addOutboundListener(snap: MeshSnapshot, set: ResourceSet, outbound: Out
     );
   }
   set.add(
-    snap.resource(TYPE_URLS.listener, name, { outbound, plan, transparent }, () => {
+    snap.resource(TYPE_URLS.listener, name, `${JSON.stringify([outbound.address, outbound.port, outbound.service, transparent])}\n${plan.key}`, () => {
       let filter: EnvoyObject;
       if (isHttp(plan.protocol)) {
         const idleTimeout = duration(timeout?.http?.idleTimeout);
@@ -191,9 +191,9 @@ function addPassthrough(snap: MeshSnapshot, set: ResourceSet, spec: DataplaneSpe
 }
 
 function passthrough(snap: MeshSnapshot, set: ResourceSet, name: string, port: number, direction: 'INBOUND' | 'OUTBOUND', bindAddress?: string): void {
-  set.add(snap.resource(TYPE_URLS.cluster, name, { bindAddress: bindAddress ?? null }, () => originalDstCluster(name, DEFAULT_CONNECT_TIMEOUT, bindAddress)));
+  set.add(snap.resource(TYPE_URLS.cluster, name, JSON.stringify([bindAddress ?? null]), () => originalDstCluster(name, DEFAULT_CONNECT_TIMEOUT, bindAddress)));
   set.add(
-    snap.resource(TYPE_URLS.listener, name, { port, direction }, () =>
+    snap.resource(TYPE_URLS.listener, name, JSON.stringify([port, direction]), () =>
       listener({
         name,
         address: '0.0.0.0',
