@@ -9,7 +9,10 @@ export { MeshSnapshot } from './mesh-snapshot.js';
 export { generateSidecar } from './sidecar.js';
 export { generateProxyless } from './proxyless.js';
 
-/** Pure: once per mesh change. Resources it encodes are memoised inside and shared by every proxy. */
-export function buildMeshSnapshot(inputs: MeshInputs): MeshSnapshot {
-  return new MeshSnapshot(inputs);
+/**
+ * Pure: once per mesh change. Resources it encodes are memoised inside and shared by every proxy; those
+ * the `previous` snapshot of the mesh already encoded are reused (same bytes, not encoded again).
+ */
+export function buildMeshSnapshot(inputs: MeshInputs, previous?: MeshSnapshot): MeshSnapshot {
+  return new MeshSnapshot(inputs, previous);
 }

@@ -1,4 +1,5 @@
 import { SERVICE_TAG, type Tags } from '../../core/resources/specs.js';
+import { contentVersion } from '../envoy/encode.js';
 import { clusterLoadAssignment, type LocalityGroup } from '../envoy/endpoints.js';
 import { TYPE_URLS, type EncodedResource } from '../resource.js';
 import type { MeshSnapshot, ServiceEndpoint } from './mesh-snapshot.js';
@@ -10,10 +11,23 @@ import { selectorRank } from './policy-match.js';
  * other zones get priority 1. Shared by every proxy of the mesh.
  */
 export function loadAssignment(snap: MeshSnapshot, clusterName: string, service: string, subset?: Tags): EncodedResource {
-  return snap.resource(TYPE_URLS.clusterLoadAssignment, clusterName, JSON.stringify([service, subset ?? null]), () => {
+  const key = `${JSON.stringify([service, subset ?? null])}\n${endpointsDigest(snap, service)}`;
+  return snap.resource(TYPE_URLS.clusterLoadAssignment, clusterName, key, () => {
     const endpoints = (snap.endpoints.get(service) ?? []).filter((e) => !subset || selectorRank(subset, e.tags));
     return clusterLoadAssignment(clusterName, localityGroups(snap, endpoints));
   });
+}
+
+/**
+ * Digest of everything of the snapshot a load assignment of `service` depends on (its endpoints, locality
+ * settings), once per service and snapshot: part of the resource key, which must hold across snapshots.
+ */
+function endpointsDigest(snap: MeshSnapshot, service: string): string {
+  return snap.derived(`endpoints\n${service}`, () =>
+    contentVersion(
+      Buffer.from(JSON.stringify([snap.meshSpec.routing?.localityAwareLoadBalancing === true, snap.localZone ?? '', snap.endpoints.get(service) ?? []])),
+    ),
+  );
 }
 
 function localityGroups(snap: MeshSnapshot, endpoints: readonly ServiceEndpoint[]): LocalityGroup[] {

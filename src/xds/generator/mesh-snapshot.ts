@@ -52,6 +52,11 @@ export interface MeshPolicies {
  * Immutable per-mesh state built once per mesh change and shared by every proxy of the mesh: dataplanes,
  * endpoints and protocol per service, policies, VIPs, plus a memo of encoded resources so that a
  * resource identical for many proxies is built and encoded once and the same object is handed to all.
+ *
+ * Built from the `previous` snapshot of the mesh, it also reuses that snapshot's encoded resources by key
+ * (unchanged resources keep their bytes and version without being rebuilt, checked and hashed again).
+ * Only the previous generation is kept, and only what that generation used: an entry no snapshot asked
+ * for since the last rebuild is dropped with it, so the memory stays bounded by two generations.
  */
 export class MeshSnapshot {
   readonly mesh: string;
@@ -69,8 +74,11 @@ export class MeshSnapshot {
   readonly policies: MeshPolicies;
   private readonly memo = new Map<string, EncodedResource>();
   private readonly values = new Map<string, unknown>();
+  /** The previous snapshot's memo (not the snapshot itself, so older generations are not kept alive). */
+  private readonly inherited: ReadonlyMap<string, EncodedResource> | undefined;
 
-  constructor(inputs: MeshInputs) {
+  constructor(inputs: MeshInputs, previous?: MeshSnapshot) {
+    this.inherited = previous?.mesh === inputs.mesh.meta.name ? previous.memo : undefined;
     this.mesh = inputs.mesh.meta.name;
     this.meshSpec = inputs.mesh.spec as MeshSpec;
     this.localZone = inputs.localZone;
@@ -103,15 +111,16 @@ export class MeshSnapshot {
   }
 
   /**
-   * The encoded resource for (type, name, key), built by `build` only the first time. `key` must capture
-   * everything `build` depends on besides this snapshot (e.g. the JSON of its parameters, or a plan's
-   * precomputed key), so equal keys mean equal bytes; it is built per call, so keep it cheap.
+   * The encoded resource for (type, name, key), built by `build` only if neither this snapshot nor the
+   * previous one has it. `key` must capture everything `build` depends on, this snapshot's state included
+   * (e.g. the JSON of its parameters, a plan's precomputed key, a digest of the endpoints), since equal
+   * keys must mean equal bytes across snapshots; it is built per call, so keep it cheap.
    */
   resource(typeUrl: TypeUrl, name: string, key: string, build: () => EnvoyObject): EncodedResource {
     const memoKey = `${typeUrl}\n${name}\n${key}`;
     let encoded = this.memo.get(memoKey);
     if (!encoded) {
-      encoded = encodeResource(typeUrl, name, build());
+      encoded = this.inherited?.get(memoKey) ?? encodeResource(typeUrl, name, build());
       this.memo.set(memoKey, encoded);
     }
     return encoded;

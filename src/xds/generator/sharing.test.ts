@@ -3,7 +3,7 @@ import { NotFoundError } from '../../core/errors.js';
 import type { Resource, ResourceTypeName } from '../../core/resources/model.js';
 import { validateSet } from '../../../test/helpers/envoy-validate.js';
 import { TYPE_URLS } from '../resource.js';
-import { buildMeshSnapshot, generateProxyless, generateSidecar } from './index.js';
+import { buildMeshSnapshot, generateProxyless, generateSidecar, type MeshSnapshot } from './index.js';
 
 const T = '2021-01-01T00:00:00Z';
 function res(type: ResourceTypeName, name: string, spec: Record<string, unknown>, mesh = 'default'): Resource {
@@ -11,7 +11,15 @@ function res(type: ResourceTypeName, name: string, spec: Record<string, unknown>
 }
 const any = [{ match: { 'kuma.io/service': '*' } }];
 
-function snapshot() {
+interface Variant {
+  /** route-all's load balancer (changes every outbound cluster). */
+  readonly loadBalancer?: Record<string, unknown>;
+  /** A second backend instance (changes backend's endpoints). */
+  readonly backend2?: boolean;
+  readonly previous?: MeshSnapshot;
+}
+
+function snapshot(variant: Variant = {}) {
   const web = (i: number) =>
     res('Dataplane', `web-${i}`, {
       networking: {
@@ -26,15 +34,29 @@ function snapshot() {
       web(1),
       web(2),
       res('Dataplane', 'backend-1', { networking: { address: '10.0.1.1', inbound: [{ port: 9090, tags: { 'kuma.io/service': 'backend', 'kuma.io/protocol': 'http' } }] } }),
+      ...(variant.backend2
+        ? [res('Dataplane', 'backend-2', { networking: { address: '10.0.1.2', inbound: [{ port: 9090, tags: { 'kuma.io/service': 'backend', 'kuma.io/protocol': 'http' } }] } })]
+        : []),
       res('Dataplane', 'ingress-1', {
         networking: { address: '10.0.2.1', ingress: {}, inbound: [{ port: 10001, tags: { 'kuma.io/service': 'ingress' } }] },
       }),
     ],
-    policies: new Map([['TrafficRoute', [res('TrafficRoute', 'route-all-default', { sources: any, destinations: any, conf: { split: [{ weight: 100, destination: { 'kuma.io/service': '*' } }] } })]]]),
+    policies: new Map([
+      [
+        'TrafficRoute',
+        [
+          res('TrafficRoute', 'route-all-default', {
+            sources: any,
+            destinations: any,
+            conf: { split: [{ weight: 100, destination: { 'kuma.io/service': '*' } }], ...(variant.loadBalancer ? { loadBalancer: variant.loadBalancer } : {}) },
+          }),
+        ],
+      ],
+    ]),
     externalServices: [],
     zoneIngresses: [],
     vips: new Map(),
-  });
+  }, variant.previous);
 }
 
 describe('resource sharing within a snapshot', () => {
@@ -76,5 +98,63 @@ describe('resource sharing within a snapshot', () => {
     const before = generateSidecar(snapshot(), 'web-1');
     const again = generateSidecar(snapshot(), 'web-1');
     expect(again.map((r) => r.version)).toEqual(before.map((r) => r.version));
+  });
+});
+
+describe('resource reuse across snapshots', () => {
+  type Set = ReturnType<typeof generateSidecar>;
+  const pick = (set: Set, type: string, name: string) => {
+    const r = set.find((x) => x.typeUrl === type && x.name === name);
+    if (!r) throw new Error(`no ${name} of ${type}`);
+    return r;
+  };
+  const inbound = (set: Set) => pick(set, TYPE_URLS.listener, 'inbound:10.0.0.1:8080');
+  const cluster = (set: Set) => pick(set, TYPE_URLS.cluster, 'backend');
+  const cla = (set: Set) => pick(set, TYPE_URLS.clusterLoadAssignment, 'backend');
+
+  it('an unchanged resource keeps its EncodedResource (bytes, version); a changed one is encoded anew', () => {
+    const first = snapshot();
+    const before = generateSidecar(first, 'web-1');
+    const second = snapshot({ previous: first, loadBalancer: { leastRequest: { choiceCount: 2 } } });
+    const after = generateSidecar(second, 'web-1');
+    expect(inbound(after)).toBe(inbound(before));
+    expect(cla(after)).toBe(cla(before));
+    expect(cluster(after)).not.toBe(cluster(before));
+    expect(cluster(after).version).not.toBe(cluster(before).version);
+    expect(Buffer.from(cluster(after).bytes).equals(Buffer.from(cluster(before).bytes))).toBe(false);
+    // exactly what a snapshot built from scratch generates
+    expect(after).toEqual(generateSidecar(snapshot({ loadBalancer: { leastRequest: { choiceCount: 2 } } }), 'web-1'));
+  });
+
+  it('endpoints are part of the key: a load assignment whose endpoints changed is not reused', () => {
+    const first = snapshot();
+    const before = generateSidecar(first, 'web-1');
+    const after = generateSidecar(snapshot({ previous: first, backend2: true }), 'web-1');
+    expect(cla(after)).not.toBe(cla(before));
+    expect(cla(after).version).not.toBe(cla(before).version);
+    expect(after).toEqual(generateSidecar(snapshot({ backend2: true }), 'web-1'));
+    expect(cluster(after)).toBe(cluster(before));
+  });
+
+  it('keeps one generation: what the latest snapshot did not use is evicted', () => {
+    const a = snapshot();
+    const fromA = generateSidecar(a, 'web-1');
+    const b = snapshot({ previous: a });
+    const fromB = generateSidecar(b, 'web-2');
+    expect(cla(fromB)).toBe(cla(fromA));
+    const c = snapshot({ previous: b });
+    const fromC = generateSidecar(c, 'web-1');
+    // web-1's inbound listener was not used by b: encoded again (same content), while the shared ones carry on
+    expect(inbound(fromC)).not.toBe(inbound(fromA));
+    expect(inbound(fromC)).toEqual(inbound(fromA));
+    expect(cla(fromC)).toBe(cla(fromA));
+  });
+
+  it('reuses the proxyless catalog resources too', () => {
+    const first = snapshot();
+    const before = generateProxyless(first);
+    const after = generateProxyless(snapshot({ previous: first }));
+    expect(after).not.toBe(before);
+    after.forEach((r, i) => expect(r).toBe(before[i]));
   });
 });

@@ -11,7 +11,8 @@ import { affectedMeshes, loadMeshInputs } from './mesh-inputs.js';
 
 /** The generator entry points (src/xds/generator); a seam so the reconciler can be tested alone. */
 export interface Generators<S> {
-  buildMeshSnapshot(inputs: MeshInputs): S;
+  /** `previous`: the mesh's last snapshot, whose encoded resources the new one may reuse. */
+  buildMeshSnapshot(inputs: MeshInputs, previous?: S): S;
   generateSidecar(snap: S, dataplaneName: string): EncodedResource[];
   generateProxyless(snap: S): EncodedResource[];
 }
@@ -142,7 +143,7 @@ export class Reconciler<S> {
         this.meshes.delete(mesh);
         return;
       }
-      snap = this.deps.generators.buildMeshSnapshot(inputs);
+      snap = this.deps.generators.buildMeshSnapshot(inputs, this.meshes.get(mesh)?.snap);
     } catch (err) {
       log.error({ mesh, err: errorMessage(err) }, 'building the mesh snapshot failed; proxies keep their configuration');
       return;
