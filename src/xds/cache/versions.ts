@@ -2,12 +2,11 @@ import { createHash } from 'node:crypto';
 
 /** A short content hash over ordered parts; equal inputs give equal versions across restarts. */
 export function hashParts(parts: Iterable<string>): string {
-  const h = createHash('sha256');
-  for (const p of parts) {
-    h.update(p);
-    h.update('\0');
-  }
-  return h.digest('hex').slice(0, 16);
+  // One update of the joined text hashes the same bytes as an update per part and separator, without a
+  // native call per piece (this runs for every resource type of every proxy on every change).
+  let text = '';
+  for (const p of parts) text += `${p}\0`;
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
 }
 
 /** Version of a set of resources: the hash of their sorted (name, version) pairs. */
