@@ -36,7 +36,11 @@ export interface OutboundPlan {
   readonly clusters: readonly ClusterPlan[];
   readonly timeout?: TimeoutConf;
   readonly retry?: RetryConf;
-  /** Content key of every field above (computed once per plan): equal keys mean equal plans. */
+  /**
+   * Content key of every field above but `clusters` (computed once per plan), i.e. of everything the
+   * outbound's route and listener are built from: a change of cluster settings alone (each ClusterPlan has
+   * its own key) leaves them untouched, so they are not built and encoded again.
+   */
   readonly key: string;
 }
 
@@ -62,14 +66,17 @@ function computePlan(snap: MeshSnapshot, source: readonly Tags[] | undefined, se
   const clusters = targetServices.map((target) => clusterPlan(snap, source, target, lb, isHttp2(protocol)));
   const timeout = matchConnectionPolicy(snap.policies.timeouts, source, destination);
   const retry = matchConnectionPolicy(snap.policies.retries, source, destination);
-  return withKey<OutboundPlan>({
+  const timeoutConf = timeout?.spec.conf;
+  const retryConf = retry?.spec.conf;
+  return {
     service,
     protocol,
     splits,
     clusters,
-    ...(timeout?.spec.conf ? { timeout: timeout.spec.conf } : {}),
-    ...(retry?.spec.conf ? { retry: retry.spec.conf } : {}),
-  });
+    ...(timeoutConf ? { timeout: timeoutConf } : {}),
+    ...(retryConf ? { retry: retryConf } : {}),
+    key: JSON.stringify([service, protocol, splits, timeoutConf ?? null, retryConf ?? null]),
+  };
 }
 
 function clusterPlan(snap: MeshSnapshot, source: readonly Tags[] | undefined, service: string, lb: LbSettings, http2: boolean): ClusterPlan {
@@ -79,7 +86,7 @@ function clusterPlan(snap: MeshSnapshot, source: readonly Tags[] | undefined, se
   const cbConf = matchConnectionPolicy(snap.policies.circuitBreakers, source, destination)?.spec.conf;
   const cb = circuitBreakers(cbConf);
   const outlier = outlierDetection(cbConf);
-  return withKey<ClusterPlan>({
+  const plan: Omit<ClusterPlan, 'key'> = {
     service,
     lb,
     connectTimeout: connectTimeout(timeout?.spec.conf),
@@ -87,16 +94,10 @@ function clusterPlan(snap: MeshSnapshot, source: readonly Tags[] | undefined, se
     ...(hc ? { healthCheck: hc } : {}),
     ...(cb ? { circuitBreakers: cb } : {}),
     ...(outlier ? { outlierDetection: outlier } : {}),
-  });
-}
-
-/**
- * Plans are memoised per (source, service) and shared by every proxy with that source, so their content
- * key is serialised once here instead of once per resource built from them (nested cluster plans' keys
- * are not repeated: their content is already in the outer serialisation).
- */
-function withKey<P extends { readonly key: string }>(plan: Omit<P, 'key'>): P {
-  return { ...plan, key: JSON.stringify(plan, (k, v: unknown) => (k === 'key' ? undefined : v)) } as P;
+  };
+  // Plans are memoised per (source, service) and shared by every proxy with that source: the content key
+  // is serialised once here, not once per resource built from the plan.
+  return { ...plan, key: JSON.stringify(plan) };
 }
 
 /** conf.split (weight-0 entries dropped), or conf.destination; `kuma.io/service: *` means the outbound's own service. */

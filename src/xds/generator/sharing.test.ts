@@ -16,6 +16,8 @@ interface Variant {
   readonly loadBalancer?: Record<string, unknown>;
   /** A second backend instance (changes backend's endpoints). */
   readonly backend2?: boolean;
+  /** A Timeout for every connection (changes routes and listeners, not clusters' endpoints). */
+  readonly requestTimeout?: string;
   readonly previous?: MeshSnapshot;
 }
 
@@ -41,7 +43,7 @@ function snapshot(variant: Variant = {}) {
         networking: { address: '10.0.2.1', ingress: {}, inbound: [{ port: 10001, tags: { 'kuma.io/service': 'ingress' } }] },
       }),
     ],
-    policies: new Map([
+    policies: new Map<ResourceTypeName, Resource[]>([
       [
         'TrafficRoute',
         [
@@ -52,6 +54,9 @@ function snapshot(variant: Variant = {}) {
           }),
         ],
       ],
+      ...(variant.requestTimeout
+        ? [['Timeout', [res('Timeout', 'timeout-all', { sources: any, destinations: any, conf: { connectTimeout: '5s', http: { requestTimeout: variant.requestTimeout } } })]] as [ResourceTypeName, Resource[]]]
+        : []),
     ]),
     externalServices: [],
     zoneIngresses: [],
@@ -119,6 +124,9 @@ describe('resource reuse across snapshots', () => {
     const after = generateSidecar(second, 'web-1');
     expect(inbound(after)).toBe(inbound(before));
     expect(cla(after)).toBe(cla(before));
+    // a cluster setting does not touch the outbound's route and listener
+    expect(pick(after, TYPE_URLS.routeConfiguration, 'outbound:backend')).toBe(pick(before, TYPE_URLS.routeConfiguration, 'outbound:backend'));
+    expect(pick(after, TYPE_URLS.listener, 'outbound:127.0.0.1:10001')).toBe(pick(before, TYPE_URLS.listener, 'outbound:127.0.0.1:10001'));
     expect(cluster(after)).not.toBe(cluster(before));
     expect(cluster(after).version).not.toBe(cluster(before).version);
     expect(Buffer.from(cluster(after).bytes).equals(Buffer.from(cluster(before).bytes))).toBe(false);
@@ -134,6 +142,17 @@ describe('resource reuse across snapshots', () => {
     expect(cla(after).version).not.toBe(cla(before).version);
     expect(after).toEqual(generateSidecar(snapshot({ backend2: true }), 'web-1'));
     expect(cluster(after)).toBe(cluster(before));
+  });
+
+  it('a policy of the route (Timeout) rebuilds the route, and what is reused equals a build from scratch', () => {
+    const first = snapshot({ requestTimeout: '15s' });
+    const before = generateSidecar(first, 'web-1');
+    const after = generateSidecar(snapshot({ previous: first, requestTimeout: '3s' }), 'web-1');
+    const route = (set: Set) => pick(set, TYPE_URLS.routeConfiguration, 'outbound:backend');
+    expect(route(after)).not.toBe(route(before));
+    expect(route(after).version).not.toBe(route(before).version);
+    expect(cluster(after)).toBe(cluster(before));
+    expect(after).toEqual(generateSidecar(snapshot({ requestTimeout: '3s' }), 'web-1'));
   });
 
   it('keeps one generation: what the latest snapshot did not use is evicted', () => {
