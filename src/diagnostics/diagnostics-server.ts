@@ -1,4 +1,7 @@
 import { createServer } from 'node:http';
+import { errorMessage } from '../core/errors.js';
+import { enableProcessMetrics, metricsRegistry } from '../core/metrics.js';
+import { trackControlPlaneMetrics } from './cp-metrics.js';
 import type { Component } from '../core/runtime/component.js';
 import { closeServer, listen } from '../core/runtime/listen.js';
 import { logger } from '../core/logging.js';
@@ -10,7 +13,7 @@ export interface Readiness {
   pending(): string[];
 }
 
-/** `/healthy` (process alive) and `/ready` (every component started) on the diagnostics port. */
+/** `/healthy` (process alive), `/ready` (every component started) and `/metrics` (Prometheus) on the diagnostics port. */
 export function diagnosticsComponent(rt: Runtime, readiness: Readiness): Component {
   return {
     name: 'diagnostics',
@@ -22,6 +25,14 @@ export function diagnosticsComponent(rt: Runtime, readiness: Readiness): Compone
           res.writeHead(405, { 'content-type': 'text/plain' }).end('Method not allowed\n');
         } else if (path === '/healthy') {
           res.writeHead(200, { 'content-type': 'text/plain' }).end('OK\n');
+        } else if (path === '/metrics') {
+          metricsRegistry.metrics().then(
+            (text) => res.writeHead(200, { 'content-type': metricsRegistry.contentType }).end(text),
+            (err: unknown) => {
+              log.error({ err: errorMessage(err) }, 'metrics collection failed');
+              res.writeHead(500, { 'content-type': 'text/plain' }).end('metrics collection failed\n');
+            },
+          );
         } else if (path === '/ready') {
           if (readiness.ready) res.writeHead(200, { 'content-type': 'text/plain' }).end('OK\n');
           else res.writeHead(503, { 'content-type': 'text/plain' }).end(`starting: ${readiness.pending().join(', ')}\n`);
@@ -29,11 +40,17 @@ export function diagnosticsComponent(rt: Runtime, readiness: Readiness): Compone
           res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found\n');
         }
       });
+      enableProcessMetrics();
+      const untrack = await trackControlPlaneMetrics(rt);
       const { interface: host, serverPort } = rt.config.diagnostics;
-      await listen(server, 'diagnostics', host, serverPort, log);
-      ready();
-      await untilAborted(signal);
-      await closeServer(server);
+      try {
+        await listen(server, 'diagnostics', host, serverPort, log);
+        ready();
+        await untilAborted(signal);
+        await closeServer(server);
+      } finally {
+        untrack();
+      }
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { Logger } from '../core/logging.js';
+import { dnsResolutions, resultOf } from './dns-metrics.js';
 import { buildResponse, responseLimit } from './dns-response.js';
 import type { DnsResponder, Reply } from './dns-responder.js';
 import { RCODE } from './dns-wire.js';
@@ -23,14 +24,17 @@ export function createQueryHandler(responder: DnsResponder, forwarder: UpstreamF
     }
     if (reply.kind === 'answer') {
       send(reply.bytes);
+      dnsResolutions.inc({ result: resultOf(reply.bytes), transport });
       return;
     }
     if (reply.kind === 'drop') {
       log.debug({ transport, bytes: msg.length }, 'dropped malformed message');
+      dnsResolutions.inc({ result: 'malformed', transport });
       return;
     }
     const query = reply.query;
     if (!forwarder) return;
+    dnsResolutions.inc({ result: 'forwarded', transport });
     const limit = responseLimit(query, transport);
     forwarder.forward(msg, query, transport).then(
       (response) => {

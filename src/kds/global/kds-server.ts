@@ -15,6 +15,7 @@ import { exportsForZone } from './exports-for-zone.js';
 import { admitZone, checkZoneName, isDisabled, KdsRefusal } from './zone-admission.js';
 import { ZoneInsights } from './zone-insights.js';
 import { untilAborted } from '../../core/runtime/abort.js';
+import { kdsZoneConnections } from '../kds-metrics.js';
 
 export interface KdsServerOptions {
   /** How often changed ZoneInsight counters are written. */
@@ -159,7 +160,8 @@ class StreamHandler {
     this.log.info({ zone, peer }, 'zone connected');
     if (call.cancelled) session.close({ cause: 'cancelled by the zone' });
     call.on('cancelled', () => session.close({ cause: 'cancelled by the zone' }));
-    const end = await session.run();
+    kdsZoneConnections.inc();
+    const end = await session.run().finally(() => kdsZoneConnections.dec());
     unwatch();
     release();
     await this.insights.disconnected(subId);
