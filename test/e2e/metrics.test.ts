@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { AdsTestClient, CDS, LDS, ack, node } from '../helpers/ads-client.js';
 import { startCp, stopAll, type CpProcess } from '../helpers/cp-process.js';
 import { encodeQuery, udpQuery } from '../helpers/dns-client.js';
 
@@ -54,6 +55,28 @@ describe('/metrics on the diagnostics port', () => {
     expect(del.status).toBe(200);
     text = await until(cp, 'resources_count{resource_type="Dataplane"}', 0);
     expect(sample(text, 'resources_count{resource_type="Dataplane"}')).toBe(0);
+  });
+
+  it('counts ADS streams, responses, ACKs and generations', async () => {
+    const cp = await startCp({ env: { KUMA_STORE_TYPE: 'memory' } });
+    const dp = { type: 'Dataplane', mesh: 'default', name: 'web-1', networking: { address: '127.0.0.1', inbound: [{ port: 9000, tags: { 'kuma.io/service': 'web' } }] } };
+    const put = await fetch(`${cp.apiUrl}/meshes/default/dataplanes/web-1`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(dp) });
+    expect(put.status).toBe(201);
+    expect(sample(await scrape(cp), 'xds_streams_active{kind="envoy"}') ?? 0).toBe(0);
+    const client = new AdsTestClient(`127.0.0.1:${cp.ports.dpServer}`);
+    const s = client.sotw();
+    s.send({ type_url: CDS, node: node({ id: 'default.web-1' }) }).send({ type_url: LDS });
+    const cds = await s.next(CDS);
+    const lds = await s.next(LDS);
+    s.send(ack(cds)).send(ack(lds));
+    const text = await until(cp, `xds_requests_received{type_url="${LDS}",confirmation="ACK"}`, 1);
+    expect(sample(text, 'xds_streams_active{kind="envoy"}')).toBe(1);
+    expect(sample(text, `xds_responses_sent{type_url="${CDS}"}`)).toBe(1);
+    expect(sample(text, `xds_requests_received{type_url="${CDS}",confirmation="ACK"}`)).toBe(1);
+    expect(sample(text, 'xds_generation_count')).toBeGreaterThanOrEqual(1);
+    s.close();
+    expect(sample(await until(cp, 'xds_streams_active{kind="envoy"}', 0), 'xds_streams_active{kind="envoy"}')).toBe(0);
+    client.close();
   });
 
   it('counts the zones connected to a global', async () => {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DiscoverySubscription, DiscoveryTypeStats } from '../../core/resources/specs.js';
 import { TYPE_URLS } from '../resource.js';
+import { xdsRequestsReceived, xdsResponsesSent } from '../xds-metrics.js';
 
 /** What an ADS stream reports about itself. */
 export interface StreamStats {
@@ -35,14 +36,17 @@ export class SubscriptionStats implements StreamStats {
   ) {}
 
   sent(typeUrl: string): void {
+    xdsResponsesSent.inc({ type_url: typeUrl });
     this.bump(typeUrl, 'responsesSent');
   }
 
   acked(typeUrl: string): void {
+    xdsRequestsReceived.inc({ type_url: typeUrl, confirmation: 'ACK' });
     this.bump(typeUrl, 'responsesAcknowledged');
   }
 
   rejected(typeUrl: string): void {
+    xdsRequestsReceived.inc({ type_url: typeUrl, confirmation: 'NACK' });
     this.bump(typeUrl, 'responsesRejected');
   }
 

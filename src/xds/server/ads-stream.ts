@@ -6,9 +6,10 @@ import type { Node } from '../../grpc/discovery-service.js';
 import { toGrpcStatus, type GrpcError } from '../../grpc/status-mapping.js';
 import type { SnapshotCache } from '../cache/snapshot-cache.js';
 import type { StreamStats } from '../insights/subscription-stats.js';
-import { nodeInfo, type NodeInfo, type ProxyIdentity } from './node-identity.js';
+import { nodeInfo, type NodeInfo, type ProxyIdentity, type ProxyKind } from './node-identity.js';
 import type { Protocol, ProtocolContext } from './protocol.js';
 import type { SendLimiter } from './send-limiter.js';
+import { xdsStreamsActive } from '../xds-metrics.js';
 
 /** A connected proxy as the rest of the CP sees it; `close` runs once when the stream ends. */
 export interface StreamSession {
@@ -46,6 +47,8 @@ export class AdsStream<Req extends { node?: Node | null; type_url?: string }, Re
   private unwatch: (() => void) | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private wakeWriter: (() => void) | undefined;
+  /** The kind counted in `xds_streams_active` while this stream serves a registered proxy. */
+  private countedKind: ProxyKind | undefined;
   private closeDone: Promise<void> | undefined;
 
   constructor(
@@ -127,6 +130,8 @@ export class AdsStream<Req extends { node?: Node | null; type_url?: string }, Re
     this.protocol = protocol;
     this.unwatch = this.deps.cache.watch(info.key, () => this.schedule());
     this.deps.log.info({ proxy: info.key, mesh: info.mesh, kind: info.kind, protocol: this.flavour }, 'proxy connected');
+    this.countedKind = info.kind;
+    xdsStreamsActive.inc({ kind: info.kind });
     this.schedule();
   }
 
@@ -213,6 +218,8 @@ export class AdsStream<Req extends { node?: Node | null; type_url?: string }, Re
 
   private async closeSession(session: StreamSession, reason: string): Promise<void> {
     this.deps.log.info({ proxy: session.identity.key, mesh: session.identity.mesh, reason }, 'proxy disconnected');
+    if (this.countedKind) xdsStreamsActive.dec({ kind: this.countedKind });
+    this.countedKind = undefined;
     try {
       await session.close();
     } catch (err) {

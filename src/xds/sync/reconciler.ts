@@ -8,6 +8,7 @@ import type { MeshInputs } from '../generator/index.js';
 import type { EncodedResource } from '../resource.js';
 import type { ProxyIdentity } from '../server/node-identity.js';
 import { affectedMeshes, loadMeshInputs } from './mesh-inputs.js';
+import { xdsGeneration, xdsGenerationErrors } from '../xds-metrics.js';
 
 /** The generator entry points (src/xds/generator); a seam so the reconciler can be tested alone. */
 export interface Generators<S> {
@@ -163,13 +164,16 @@ export class Reconciler<S> {
   /** Returns true if the proxy's snapshot changed. */
   private generate(identity: ProxyIdentity, entry: MeshEntry<S>): boolean {
     const { generators, cache, log } = this.deps;
+    const end = xdsGeneration.startTimer();
     try {
       const snapshot =
         identity.kind === 'proxyless'
           ? (entry.proxyless ??= ProxySnapshot.from(generators.generateProxyless(entry.snap)))
           : ProxySnapshot.from(generators.generateSidecar(entry.snap, identity.name));
+      end();
       return cache.set(identity.key, snapshot);
     } catch (err) {
+      xdsGenerationErrors.inc();
       log.warn({ mesh: identity.mesh, dataplane: identity.name, err: errorMessage(err) }, 'generating proxy configuration failed; it keeps its last configuration');
       return false;
     }
