@@ -22,6 +22,7 @@ import type { StreamSession } from '../../src/xds/server/ads-stream.js';
 import type { NodeInfo } from '../../src/xds/server/node-identity.js';
 import { serveAds } from '../../src/xds/server/serve.js';
 import { SendLimiter } from '../../src/xds/server/send-limiter.js';
+import { afterEach, beforeEach } from 'vitest';
 
 /**
  * The project's own ADS test client: a thin typed SotW + delta client over @grpc/grpc-js. Responses are
@@ -194,6 +195,36 @@ export const res = {
   route: (name: string, cluster: string): EncodedResource =>
     encodeResource(RDS, name, { name, virtual_hosts: [{ name: 'vh', domains: ['*'], routes: [{ match: { prefix: '/' }, route: { cluster } }] }] }),
 };
+
+/** The node id the protocol suites connect as. */
+export const TEST_PROXY = 'default.dp-1';
+
+/** Two clusters with endpoints, a listener and two routes: the set the protocol suites start from. */
+export const baseResources = (): EncodedResource[] => [
+  res.cluster('a'),
+  res.cluster('b'),
+  res.cla('a', 1),
+  res.cla('b', 2),
+  res.listener('l1'),
+  res.route('r1', 'a'),
+  res.route('r2', 'b'),
+];
+
+/** A fresh harness per test in the calling suite (registered with beforeEach/afterEach). */
+export function useAdsHarness(opts?: Parameters<typeof startAdsHarness>[0]): () => AdsHarness {
+  let h: AdsHarness | undefined;
+  beforeEach(async () => {
+    h = await startAdsHarness(opts);
+  });
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+  return () => {
+    if (!h) throw new Error('useAdsHarness: no harness outside a test');
+    return h;
+  };
+}
 
 export interface AdsHarness {
   readonly address: string;

@@ -1,26 +1,19 @@
 import { status } from '@grpc/grpc-js';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DeltaDiscoveryRequest, DeltaDiscoveryResponse } from '../../grpc/discovery-service.js';
-import { CDS, EDS, LDS, node, RDS, res, startAdsHarness, type AdsHarness, type TestStream } from '../../../test/helpers/ads-client.js';
+import { CDS, EDS, LDS, node, RDS, res, type TestStream, baseResources, TEST_PROXY, useAdsHarness } from '../../../test/helpers/ads-client.js';
 
 type Delta = TestStream<DeltaDiscoveryRequest, DeltaDiscoveryResponse>;
 
-let h: AdsHarness;
-beforeEach(async () => {
-  h = await startAdsHarness();
-});
-afterEach(async () => {
-  await h.close();
-});
-
-const KEY = 'default.dp-1';
-const base = () => [res.cluster('a'), res.cluster('b'), res.cla('a', 1), res.cla('b', 2), res.listener('l1'), res.route('r1', 'a'), res.route('r2', 'b')];
+const harness = useAdsHarness();
+const KEY = TEST_PROXY;
+const base = baseResources;
 
 const names = (r: DeltaDiscoveryResponse): string[] => r.resources.map((x) => x.name).sort();
 const ackOf = (r: DeltaDiscoveryResponse, extra: Partial<DeltaDiscoveryRequest> = {}): DeltaDiscoveryRequest => ({ type_url: r.type_url, response_nonce: r.nonce, ...extra });
 
 function open(): Delta {
-  return h.client().delta();
+  return harness().client().delta();
 }
 
 /** Subscribes RDS to `name` (RDS is last in push order) and waits for it: earlier pushes arrive first. */
@@ -33,14 +26,14 @@ async function barrier(s: Delta, name: string): Promise<DeltaDiscoveryResponse> 
 
 describe('delta ADS', () => {
   it('serves a legacy wildcard (empty first subscribe), then only changes, and removals', async () => {
-    h.set(KEY, base());
+    harness().set(KEY, base());
     const s = open();
     s.send({ type_url: CDS, node: node({ id: KEY }) });
     const first = await s.next(CDS);
     expect(names(first)).toEqual(['a', 'b']);
     expect(first.removed_resources).toEqual([]);
     s.send(ackOf(first));
-    h.set(KEY, [...base().filter((r) => !(r.typeUrl === CDS && (r.name === 'a' || r.name === 'b'))), res.cluster('a', 9)]);
+    harness().set(KEY, [...base().filter((r) => !(r.typeUrl === CDS && (r.name === 'a' || r.name === 'b'))), res.cluster('a', 9)]);
     const change = await s.next(CDS);
     expect(names(change)).toEqual(['a']);
     expect(change.removed_resources).toEqual(['b']);
@@ -51,7 +44,7 @@ describe('delta ADS', () => {
     const s = open();
     s.send({ type_url: CDS });
     expect((await s.status()).code).toBe(status.INVALID_ARGUMENT);
-    h.set(KEY, base());
+    harness().set(KEY, base());
     const s2 = open();
     s2.send({ type_url: CDS, node: node({ id: KEY }) });
     await s2.next(CDS);
@@ -60,27 +53,27 @@ describe('delta ADS', () => {
   });
 
   it('sends explicit names only, keeps unknown ones out of removed_resources, and sends them when they appear', async () => {
-    h.set(KEY, base());
+    harness().set(KEY, base());
     const s = open();
     s.send({ type_url: RDS, resource_names_subscribe: ['r1', 'later'], node: node({ id: KEY }) });
     const r = await s.next(RDS);
     expect(names(r)).toEqual(['r1']);
     expect(r.removed_resources).toEqual([]);
     s.send(ackOf(r));
-    h.set(KEY, [...base(), res.route('later', 'a')]);
+    harness().set(KEY, [...base(), res.route('later', 'a')]);
     const later = await s.next(RDS);
     expect(names(later)).toEqual(['later']);
     expect(later.removed_resources).toEqual([]);
   });
 
   it('on reconnect sends only what differs from initial_resource_versions and removes what is gone', async () => {
-    h.set(KEY, base());
+    harness().set(KEY, base());
     const s = open();
     s.send({ type_url: CDS, node: node({ id: KEY }) });
     const first = await s.next(CDS);
     const versions = Object.fromEntries(first.resources.map((r) => [r.name, r.version]));
     s.cancel();
-    h.set(KEY, [res.cluster('a'), res.cluster('c'), res.cla('a', 1)]);
+    harness().set(KEY, [res.cluster('a'), res.cluster('c'), res.cla('a', 1)]);
     const s2 = open();
     s2.send({ type_url: CDS, node: node({ id: KEY }), initial_resource_versions: { ...versions, stale: 'v0' } });
     const resumed = await s2.next(CDS);
@@ -89,7 +82,7 @@ describe('delta ADS', () => {
   });
 
   it('resends a resource named in a later subscribe even if the client has it (unsubscribe + resubscribe)', async () => {
-    h.set(KEY, base());
+    harness().set(KEY, base());
     const s = open();
     s.send({ type_url: RDS, resource_names_subscribe: ['r1'], node: node({ id: KEY }) });
     const r = await s.next(RDS);
@@ -101,18 +94,18 @@ describe('delta ADS', () => {
   });
 
   it('honours a subscription change carried by a stale nonce (not counted as an ACK)', async () => {
-    h.set(KEY, base());
+    harness().set(KEY, base());
     const s = open();
     s.send({ type_url: RDS, resource_names_subscribe: ['r1'], node: node({ id: KEY }) });
     const r = await s.next(RDS);
     s.send(ackOf(r));
     s.send({ type_url: RDS, resource_names_subscribe: ['r2'], response_nonce: 'xyz' });
     expect(names(await s.next(RDS))).toEqual(['r2']);
-    expect(h.stats.get(KEY)?.[0]?.toSubscription().status.rds?.responsesAcknowledged).toBe(1);
+    expect(harness().stats.get(KEY)?.[0]?.toSubscription().status.rds?.responsesAcknowledged).toBe(1);
   });
 
   it('with wildcard plus a name, unsubscribing the name resends it (still covered by the wildcard)', async () => {
-    h.set(KEY, base());
+    harness().set(KEY, base());
     const s = open();
     s.send({ type_url: CDS, resource_names_subscribe: ['*', 'a'], node: node({ id: KEY }) });
     const all = await s.next(CDS);
@@ -123,7 +116,7 @@ describe('delta ADS', () => {
   });
 
   it('with wildcard plus a missing name, unsubscribing the name reports it in removed_resources', async () => {
-    h.set(KEY, base());
+    harness().set(KEY, base());
     const s = open();
     s.send({ type_url: CDS, resource_names_subscribe: ['*', 'ghost'], node: node({ id: KEY }) });
     const all = await s.next(CDS);
@@ -134,7 +127,7 @@ describe('delta ADS', () => {
   });
 
   it('ignores phantom unsubscribes (names never subscribed): nothing is sent, not even removed_resources', async () => {
-    h.set(KEY, base());
+    harness().set(KEY, base());
     const s = open();
     s.send({ type_url: CDS, node: node({ id: KEY }) });
     const all = await s.next(CDS);
@@ -150,11 +143,11 @@ describe('delta ADS', () => {
       .send({ type_url: LDS })
       .send({ type_url: EDS, resource_names_subscribe: ['a', 'b'] })
       .send({ type_url: CDS });
-    await expect.poll(() => h.stats.get(KEY)?.length).toBe(1);
-    h.set(KEY, base());
+    await expect.poll(() => harness().stats.get(KEY)?.length).toBe(1);
+    harness().set(KEY, base());
     for (const t of [CDS, EDS, LDS, RDS]) s.send(ackOf(await s.next(t)));
     expect(s.received.map((r) => r.type_url)).toEqual([CDS, EDS, LDS, RDS]);
-    h.set(KEY, [...base().filter((r) => !(r.typeUrl === CDS && r.name === 'a')), res.cluster('a', 8)]);
+    harness().set(KEY, [...base().filter((r) => !(r.typeUrl === CDS && r.name === 'a')), res.cluster('a', 8)]);
     const cds = await s.next(CDS);
     expect(names(cds)).toEqual(['a']);
     const eds = await s.next(EDS);
@@ -162,7 +155,7 @@ describe('delta ADS', () => {
   });
 
   it('answers an unknown requested cluster with an empty ClusterLoadAssignment', async () => {
-    h.set(KEY, base());
+    harness().set(KEY, base());
     const s = open();
     s.send({ type_url: EDS, resource_names_subscribe: ['nope'], node: node({ id: KEY }) });
     const eds = await s.next(EDS);
@@ -170,18 +163,18 @@ describe('delta ADS', () => {
   });
 
   it('does not resend rejected resources; sends the fix after the back-off', async () => {
-    h.set(KEY, base());
+    harness().set(KEY, base());
     const s = open();
     s.send({ type_url: CDS, node: node({ id: KEY }) });
     s.send(ackOf(await s.next(CDS)));
-    h.set(KEY, [...base(), res.cluster('bad')]);
+    harness().set(KEY, [...base(), res.cluster('bad')]);
     const bad = await s.next(CDS);
     s.send(ackOf(bad, { error_detail: { code: 3, message: 'bad cluster' } }));
     await barrier(s, 'r1');
     expect(s.pending).toEqual([]);
-    h.set(KEY, [...base(), res.cluster('bad', 3)]);
+    harness().set(KEY, [...base(), res.cluster('bad', 3)]);
     const fixed = await s.next(CDS);
     expect(names(fixed)).toEqual(['bad']);
-    expect(h.stats.get(KEY)?.[0]?.toSubscription().status.cds?.responsesRejected).toBe(1);
+    expect(harness().stats.get(KEY)?.[0]?.toSubscription().status.cds?.responsesRejected).toBe(1);
   });
 });

@@ -1,5 +1,5 @@
 import { status } from '@grpc/grpc-js';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DiscoveryResponse } from '../../grpc/discovery-service.js';
 import {
   ack,
@@ -12,27 +12,21 @@ import {
   RDS,
   res,
   resourceNames,
-  startAdsHarness,
-  type AdsHarness,
-  type TestStream,
+    type TestStream,
+  baseResources,
+  TEST_PROXY,
+  useAdsHarness,
 } from '../../../test/helpers/ads-client.js';
 import type { DiscoveryRequest } from '../../grpc/discovery-service.js';
 
 type Sotw = TestStream<DiscoveryRequest, DiscoveryResponse>;
 
-let h: AdsHarness;
-beforeEach(async () => {
-  h = await startAdsHarness();
-});
-afterEach(async () => {
-  await h.close();
-});
-
-const KEY = 'default.dp-1';
-const base = () => [res.cluster('a'), res.cluster('b'), res.cla('a', 1), res.cla('b', 2), res.listener('l1'), res.route('r1', 'a'), res.route('r2', 'b')];
+const harness = useAdsHarness();
+const KEY = TEST_PROXY;
+const base = baseResources;
 
 function open(): Sotw {
-  return h.client().sotw();
+  return harness().client().sotw();
 }
 
 /**
@@ -76,7 +70,7 @@ describe('SotW ADS: stream set-up', () => {
   });
 
   it('rejects a request without type_url', async () => {
-    h.set(KEY, base());
+    harness().set(KEY, base());
     const s = open();
     s.send({ type_url: CDS, node: node({ id: KEY }) });
     await s.next(CDS);
@@ -85,7 +79,7 @@ describe('SotW ADS: stream set-up', () => {
   });
 
   it('rejects a node id change within the stream', async () => {
-    h.set(KEY, base());
+    harness().set(KEY, base());
     const s = open();
     s.send({ type_url: CDS, node: node({ id: KEY }) });
     await s.next(CDS);
@@ -96,7 +90,7 @@ describe('SotW ADS: stream set-up', () => {
   });
 
   it('caches the node of the first request: later requests need none; session closes when the stream ends', async () => {
-    h.set(KEY, base());
+    harness().set(KEY, base());
     const s = open();
     s.send({ type_url: CDS, node: node({ id: KEY }) });
     const cds = await s.next(CDS);
@@ -104,13 +98,13 @@ describe('SotW ADS: stream set-up', () => {
     expect(resourceNames(await s.next(LDS))).toEqual(['l1']);
     s.close();
     await s.status();
-    await expect.poll(() => h.closed).toEqual([KEY]);
+    await expect.poll(() => harness().closed).toEqual([KEY]);
   });
 });
 
 describe('SotW ADS: versions, nonces, ACK', () => {
   it('answers a wildcard CDS with the full state, per-type version and nonce; an ACK triggers nothing', async () => {
-    h.set(KEY, base());
+    harness().set(KEY, base());
     const s = open();
     s.send({ type_url: CDS, node: node({ id: KEY }) });
     const cds = await s.next(CDS);
@@ -122,19 +116,19 @@ describe('SotW ADS: versions, nonces, ACK', () => {
     expect(resourceNames(r)).toEqual(['r1']);
     expect(r.nonce).not.toBe(cds.nonce);
     expect(s.pending).toEqual([]);
-    const st = h.stats.get(KEY)?.[0]?.toSubscription().status;
+    const st = harness().stats.get(KEY)?.[0]?.toSubscription().status;
     expect(st?.cds).toEqual({ responsesSent: 1, responsesAcknowledged: 1, responsesRejected: 0 });
   });
 
   it('pushes a changed type only, with a new version; unchanged types are not resent', async () => {
-    h.set(KEY, base());
+    harness().set(KEY, base());
     const s = open();
     s.send({ type_url: CDS, node: node({ id: KEY }) }).send({ type_url: LDS });
     const cds = await s.next(CDS);
     const lds = await s.next(LDS);
     s.send(ack(cds)).send(ack(lds));
     const r1 = await barrier(s, ['r1']);
-    h.set(KEY, [...base().filter((r) => r.name !== 'l1'), res.listener('l1', 20000)]);
+    harness().set(KEY, [...base().filter((r) => r.name !== 'l1'), res.listener('l1', 20000)]);
     const lds2 = await s.next(LDS);
     expect(lds2.version_info).not.toBe(lds.version_info);
     s.send(ack(lds2));
@@ -148,20 +142,20 @@ describe('SotW ADS: versions, nonces, ACK', () => {
       .send({ type_url: LDS })
       .send({ type_url: EDS, resource_names: ['a'] })
       .send({ type_url: CDS });
-    await expect.poll(() => h.stats.get(KEY)?.length).toBe(1);
-    h.set(KEY, base());
+    await expect.poll(() => harness().stats.get(KEY)?.length).toBe(1);
+    harness().set(KEY, base());
     await s.next(RDS);
     expect(s.received.map((r) => r.type_url)).toEqual([CDS, EDS, LDS, RDS]);
   });
 
   it('sends a fresh EDS after every CDS change even when endpoints are unchanged', async () => {
-    h.set(KEY, base());
+    harness().set(KEY, base());
     const s = open();
     s.send({ type_url: CDS, node: node({ id: KEY }) }).send({ type_url: EDS, resource_names: ['a', 'b'] });
     const cds = await s.next(CDS);
     const eds = await s.next(EDS);
     s.send(ack(cds)).send(ack(eds, ['a', 'b']));
-    h.set(KEY, [...base().filter((r) => r.name !== 'a' || r.typeUrl !== CDS), res.cluster('a', 7)]);
+    harness().set(KEY, [...base().filter((r) => r.name !== 'a' || r.typeUrl !== CDS), res.cluster('a', 7)]);
     const cds2 = await s.next(CDS);
     const eds2 = await s.next(EDS);
     expect(cds2.version_info).not.toBe(cds.version_info);
@@ -171,7 +165,7 @@ describe('SotW ADS: versions, nonces, ACK', () => {
   });
 
   it('answers a requested unknown cluster with an empty ClusterLoadAssignment', async () => {
-    h.set(KEY, base());
+    harness().set(KEY, base());
     const s = open();
     s.send({ type_url: EDS, resource_names: ['a', 'nope'], node: node({ id: KEY }) });
     const eds = await s.next(EDS);
@@ -181,32 +175,32 @@ describe('SotW ADS: versions, nonces, ACK', () => {
   });
 
   it('serves only the requested names to a non-wildcard subscriber and pushes names that appear later', async () => {
-    h.set(KEY, base());
+    harness().set(KEY, base());
     const s = open();
     s.send({ type_url: CDS, resource_names: ['b', 'later'], node: node({ id: KEY, userAgent: 'grpc-node-js' }) });
     const cds = await s.next(CDS);
     expect(resourceNames(cds)).toEqual(['b']);
     s.send(ack(cds, ['b', 'later']));
-    h.set(KEY, [...base(), res.cluster('later')]);
+    harness().set(KEY, [...base(), res.cluster('later')]);
     const cds2 = await s.next(CDS);
     expect(resourceNames(cds2).sort()).toEqual(['b', 'later']);
   });
 
   it('does not count a repeated request with an answered nonce as another ACK', async () => {
-    h.set(KEY, base());
+    harness().set(KEY, base());
     const s = open();
     s.send({ type_url: RDS, resource_names: ['r1'], node: node({ id: KEY }) });
     const r = await s.next(RDS);
     s.send(ack(r, ['r1'])).send(ack(r, ['r1']));
     const r2 = await barrier(s, ['r1', 'r2'], r);
     expect(resourceNames(r2).sort()).toEqual(['r1', 'r2']);
-    expect(h.stats.get(KEY)?.[0]?.toSubscription().status.rds?.responsesAcknowledged).toBe(1);
+    expect(harness().stats.get(KEY)?.[0]?.toSubscription().status.rds?.responsesAcknowledged).toBe(1);
   });
 });
 
 describe('SotW ADS: subscriptions', () => {
   it('resends unchanged resources when the subscription changes, and after unsubscribe + resubscribe', async () => {
-    h.set(KEY, base());
+    harness().set(KEY, base());
     const s = open();
     s.send({ type_url: RDS, resource_names: ['r1'], node: node({ id: KEY }) });
     const r1 = await s.next(RDS);
@@ -224,7 +218,7 @@ describe('SotW ADS: subscriptions', () => {
   });
 
   it('treats an empty first request as wildcard (legacy), and * as explicit wildcard', async () => {
-    h.set(KEY, base());
+    harness().set(KEY, base());
     const s = open();
     s.send({ type_url: RDS, node: node({ id: KEY }) });
     const all = await s.next(RDS);
@@ -237,7 +231,7 @@ describe('SotW ADS: subscriptions', () => {
   });
 
   it('ignores a request with a stale nonce and processes the next one with the current nonce', async () => {
-    h.set(KEY, base());
+    harness().set(KEY, base());
     const s = open();
     s.send({ type_url: EDS, resource_names: ['a'], node: node({ id: KEY }) });
     const eds = await s.next(EDS);
@@ -250,7 +244,7 @@ describe('SotW ADS: subscriptions', () => {
   });
 
   it('tracks nonces per type: an older nonce of another type is current for that type, and stale for this one', async () => {
-    h.set(KEY, base());
+    harness().set(KEY, base());
     const s = open();
     s.send({ type_url: CDS, node: node({ id: KEY }) }).send({ type_url: EDS, resource_names: ['a'] });
     const cds = await s.next(CDS);
@@ -261,40 +255,40 @@ describe('SotW ADS: subscriptions', () => {
     s.send({ type_url: EDS, resource_names: ['a', 'b'], response_nonce: cds.nonce, version_info: eds.version_info });
     await barrier(s, ['r1']);
     expect(s.pending).toEqual([]);
-    expect(h.stats.get(KEY)?.[0]?.toSubscription().status.cds?.responsesAcknowledged).toBe(1);
-    expect(h.stats.get(KEY)?.[0]?.toSubscription().status.eds?.responsesAcknowledged).toBe(0);
+    expect(harness().stats.get(KEY)?.[0]?.toSubscription().status.cds?.responsesAcknowledged).toBe(1);
+    expect(harness().stats.get(KEY)?.[0]?.toSubscription().status.eds?.responsesAcknowledged).toBe(0);
   });
 });
 
 describe('SotW ADS: NACK', () => {
   it('does not resend a rejected version, and sends the fixed config after the back-off', async () => {
-    h.set(KEY, base());
+    harness().set(KEY, base());
     const s = open();
     s.send({ type_url: CDS, node: node({ id: KEY }) });
     const cds = await s.next(CDS);
     s.send(ack(cds));
-    h.set(KEY, [...base(), res.cluster('bad')]);
+    harness().set(KEY, [...base(), res.cluster('bad')]);
     const bad = await s.next(CDS);
     expect(resourceNames(bad)).toContain('bad');
     s.send(nack(bad, cds.version_info));
     await barrier(s, ['r1']);
     expect(s.pending).toEqual([]);
-    h.set(KEY, [...base(), res.cluster('fixed')]);
+    harness().set(KEY, [...base(), res.cluster('fixed')]);
     const fixed = await s.next(CDS);
     expect(resourceNames(fixed).sort()).toEqual(['a', 'b', 'fixed']);
-    const sub = h.stats.get(KEY)?.[0]?.toSubscription();
+    const sub = harness().stats.get(KEY)?.[0]?.toSubscription();
     expect(sub?.status.cds).toEqual({ responsesSent: 3, responsesAcknowledged: 1, responsesRejected: 1 });
   });
 });
 
 describe('SotW ADS: reconnect', () => {
   it('answers a reconnect carrying an old version with the current state', async () => {
-    h.set(KEY, base());
+    harness().set(KEY, base());
     const s = open();
     s.send({ type_url: CDS, node: node({ id: KEY }) });
     const cds = await s.next(CDS);
     s.cancel();
-    h.set(KEY, [...base(), res.cluster('c')]);
+    harness().set(KEY, [...base(), res.cluster('c')]);
     const s2 = open();
     s2.send({ type_url: CDS, node: node({ id: KEY }), version_info: cds.version_info, response_nonce: cds.nonce });
     const again = await s2.next(CDS);
@@ -302,7 +296,7 @@ describe('SotW ADS: reconnect', () => {
   });
 
   it('does not resend a wildcard type to a reconnecting client that already has the current version', async () => {
-    h.set(KEY, base());
+    harness().set(KEY, base());
     const s = open();
     s.send({ type_url: CDS, node: node({ id: KEY }) });
     const cds = await s.next(CDS);
