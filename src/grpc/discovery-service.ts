@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
+import { encodeDeltaDiscoveryResponse, encodeDiscoveryResponse } from './ads-codec.js';
 
 /**
  * The Envoy aggregated discovery service (`envoy.service.discovery.v3.AggregatedDiscoveryService`), loaded
@@ -127,6 +128,21 @@ function adsClientConstructor(): grpc.ServiceClientConstructor {
 
 export function adsServiceDefinition(): grpc.ServiceDefinition {
   return adsClientConstructor().service;
+}
+
+/**
+ * The ADS service definition the server binds: the proto-loader one with the response serializers replaced
+ * by the hand-written encoders of `ads-codec.ts` (resource bytes are not re-encoded per stream).
+ */
+export function adsServerDefinition(): grpc.ServiceDefinition {
+  const std = adsServiceDefinition();
+  const sotw = std['StreamAggregatedResources'] as grpc.MethodDefinition<DiscoveryRequest, DiscoveryResponse>;
+  const delta = std['DeltaAggregatedResources'] as grpc.MethodDefinition<DeltaDiscoveryRequest, DeltaDiscoveryResponse>;
+  return {
+    ...std,
+    StreamAggregatedResources: { ...sotw, responseSerialize: encodeDiscoveryResponse },
+    DeltaAggregatedResources: { ...delta, responseSerialize: encodeDeltaDiscoveryResponse },
+  };
 }
 
 /** A generic client for the ADS service (tests and tooling). */

@@ -1,6 +1,6 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from '../../core/logging.js';
-import { adsServiceDefinition, type AdsHandlers } from '../../grpc/discovery-service.js';
+import { adsServerDefinition, type AdsHandlers } from '../../grpc/discovery-service.js';
 import { bindGrpcServer, newGrpcServer } from '../../grpc/transport.js';
 
 export interface ServingAds {
@@ -11,7 +11,7 @@ export interface ServingAds {
 /** A gRPC server with the ADS service bound on host:port (logs the `listening` line as `server`). */
 export async function serveAds(handlers: AdsHandlers, server: string, host: string, port: number, log: Logger): Promise<ServingAds> {
   const grpcServer = newGrpcServer();
-  grpcServer.addService(adsServiceDefinition(), { ...handlers });
+  grpcServer.addService(adsServerDefinition(), { ...handlers });
   try {
     const bound = await bindGrpcServer(grpcServer, server, host, port, log);
     return { server: grpcServer, port: bound };
