@@ -1,5 +1,7 @@
+import { isIP } from 'node:net';
 import { anyOf, type EnvoyObject } from './encode.js';
 import type { DurationValue } from './duration.js';
+import { lbMetadata } from './struct.js';
 
 export type LbPolicy = 'ROUND_ROBIN' | 'LEAST_REQUEST' | 'RING_HASH' | 'RANDOM' | 'MAGLEV';
 
@@ -45,6 +47,45 @@ export function edsCluster(o: EdsClusterOptions): EnvoyObject {
     ...(o.healthChecks?.length ? { health_checks: o.healthChecks } : {}),
     ...(o.circuitBreakers ? { circuit_breakers: o.circuitBreakers } : {}),
     ...(o.outlierDetection ? { outlier_detection: o.outlierDetection } : {}),
+  };
+}
+
+export interface DnsClusterOptions extends Omit<EdsClusterOptions, 'subsetKeys'> {
+  /** One subset selector per distinct key set used by TrafficRoute splits (matched against `endpoint.tags`). */
+  readonly subsetKeys?: readonly (readonly string[])[];
+  /** The single upstream: a host name (resolved by Envoy) or an IP literal. */
+  readonly endpoint: { readonly address: string; readonly port: number; readonly tags: Readonly<Record<string, string>> };
+  readonly transportSocket?: EnvoyObject;
+}
+
+/**
+ * A cluster outside the mesh (ExternalService): STRICT_DNS for a host name, STATIC for an IP literal, its
+ * endpoint inline in `load_assignment` (no EDS). Endpoint tags (kuma.io/service excluded) are `envoy.lb`
+ * metadata so TrafficRoute subsets work as for EDS clusters.
+ */
+export function dnsCluster(o: DnsClusterOptions): EnvoyObject {
+  const e = o.endpoint;
+  return {
+    name: o.name,
+    type: isIP(e.address) ? 'STATIC' : 'STRICT_DNS',
+    connect_timeout: o.connectTimeout,
+    ...lbFields(o.lb),
+    load_assignment: {
+      cluster_name: o.name,
+      endpoints: [
+        {
+          lb_endpoints: [{ endpoint: { address: socketAddress(e.address, e.port) }, ...(Object.keys(e.tags).length ? { metadata: lbMetadata(e.tags) } : {}) }],
+        },
+      ],
+    },
+    ...(o.subsetKeys?.length
+      ? { lb_subset_config: { fallback_policy: 'ANY_ENDPOINT', subset_selectors: o.subsetKeys.map((keys) => ({ keys: [...keys] })) } }
+      : {}),
+    ...(o.http2 ? http2Options() : {}),
+    ...(o.healthChecks?.length ? { health_checks: o.healthChecks } : {}),
+    ...(o.circuitBreakers ? { circuit_breakers: o.circuitBreakers } : {}),
+    ...(o.outlierDetection ? { outlier_detection: o.outlierDetection } : {}),
+    ...(o.transportSocket ? { transport_socket: o.transportSocket } : {}),
   };
 }
 

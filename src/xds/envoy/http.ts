@@ -53,6 +53,8 @@ export interface RouteActionOptions {
   readonly timeout?: DurationValue;
   readonly maxStreamDuration?: DurationValue;
   readonly retry?: RetrySettings;
+  /** Host header := the upstream's DNS name (routes to ExternalServices, as Kuma does). */
+  readonly autoHostRewrite?: boolean;
 }
 
 /** A single cluster target without subset becomes `cluster`; anything else `weighted_clusters`. */
@@ -74,6 +76,7 @@ export function routeAction(o: RouteActionOptions): EnvoyObject {
     ...(o.timeout ? { timeout: o.timeout } : {}),
     ...(o.maxStreamDuration ? { max_stream_duration: { max_stream_duration: o.maxStreamDuration } } : {}),
     ...(o.retry ? { retry_policy: retryPolicy(o.retry) } : {}),
+    ...(o.autoHostRewrite ? { auto_host_rewrite: { value: true } } : {}),
   };
 }
 

@@ -29,6 +29,8 @@ interface Fixture {
   dataplanes?: FixtureResource[];
   policies?: FixtureResource[];
   zoneIngresses?: FixtureResource[];
+  externalServices?: FixtureResource[];
+  secrets?: FixtureResource[];
   vips?: Record<string, string>;
   generate: ({ sidecar: string } | { proxyless: true })[];
 }
@@ -51,7 +53,8 @@ function inputsOf(f: Fixture): MeshInputs {
     mesh: resource('Mesh', '', f.mesh),
     dataplanes: (f.dataplanes ?? []).map((d) => resource('Dataplane', mesh, d)),
     policies,
-    externalServices: [],
+    externalServices: (f.externalServices ?? []).map((e) => resource('ExternalService', mesh, e)),
+    secrets: (f.secrets ?? []).map((e) => resource('Secret', mesh, e)),
     zoneIngresses: (f.zoneIngresses ?? []).map((z) => resource('ZoneIngress', '', z)),
     vips: new Map(Object.entries(f.vips ?? {})),
     ...(f.localZone ? { localZone: f.localZone } : {}),

@@ -13,9 +13,11 @@ import {
   type TrafficRouteConf,
   type ZoneIngressSpec,
 } from '../../core/resources/specs.js';
+import { logger } from '../../core/logging.js';
 import { encodeResource, type EnvoyObject } from '../envoy/encode.js';
 import type { EncodedResource, TypeUrl } from '../resource.js';
 import type { CircuitBreakerConf, HealthCheckConf, OutboundProtocol } from './policy-conf.js';
+import { resolveExternalServices, type ExternalEndpoint } from './external-services.js';
 import { commonProtocol, toProtocol } from './protocol.js';
 
 /** One healthy instance of a service: a Dataplane inbound, or a remote zone's ingress. */
@@ -33,6 +35,8 @@ export interface MeshInputs {
   dataplanes: Resource[];
   policies: ReadonlyMap<ResourceTypeName, Resource[]>;
   externalServices: Resource[];
+  /** The mesh's Secrets (ExternalService TLS DataSources of kind `secret`). */
+  secrets?: Resource[];
   zoneIngresses: Resource[];
   /** service -> VIP */
   vips: ReadonlyMap<string, string>;
@@ -72,6 +76,12 @@ export class MeshSnapshot {
   readonly services: readonly string[];
   readonly vips: ReadonlyMap<string, string>;
   readonly policies: MeshPolicies;
+  /** Usable ExternalServices by service (services Dataplanes offer are not among them). */
+  readonly externalServices: ReadonlyMap<string, ExternalEndpoint>;
+  /** Services of ExternalServices that could not be resolved (e.g. missing Secret): nothing routes to them. */
+  readonly unusableExternalServices: ReadonlySet<string>;
+  /** Problems found while building the snapshot (each logged once, when it first appears). */
+  readonly warnings: readonly string[];
   private readonly memo = new Map<string, EncodedResource>();
   private readonly values = new Map<string, unknown>();
   /** The previous snapshot's memo (not the snapshot itself, so older generations are not kept alive). */
@@ -92,7 +102,15 @@ export class MeshSnapshot {
     }
     for (const list of byService.values()) list.sort(compareEndpoints);
     this.endpoints = byService;
-    this.protocols = new Map([...byService].map(([svc, eps]) => [svc, commonProtocol(eps.map((e) => toProtocol(e.tags[PROTOCOL_TAG])))]));
+    const protocols = new Map([...byService].map(([svc, eps]) => [svc, commonProtocol(eps.map((e) => toProtocol(e.tags[PROTOCOL_TAG])))]));
+    const external = resolveExternalServices(inputs.externalServices, inputs.secrets ?? [], new Set(byService.keys()));
+    for (const [svc, es] of external.byService) protocols.set(svc, es.protocol);
+    this.protocols = protocols;
+    this.externalServices = external.byService;
+    this.unusableExternalServices = external.unusable;
+    this.warnings = external.warnings;
+    const known = new Set(previous?.mesh === this.mesh ? previous.warnings : []);
+    for (const warning of this.warnings) if (!known.has(warning)) logger('xds-generator').warn({ mesh: this.mesh }, warning);
     this.servicePorts = new Map([...ports].map(([svc, set]) => [svc, [...set].sort((a, b) => a - b)]));
     this.services = [...byService.keys()].sort();
     const p = <C>(type: ResourceTypeName) => (inputs.policies.get(type) ?? []).map((r) => typed<ConnectionPolicySpec<C>>(r));

@@ -58,7 +58,8 @@ function computePlan(snap: MeshSnapshot, source: readonly Tags[] | undefined, se
   const destination = { [SERVICE_TAG]: service };
   const route = matchConnectionPolicy(snap.policies.trafficRoutes, source, destination);
   if (!route) return undefined;
-  const splits = routeSplits(route.spec.conf, service);
+  // Splits to an ExternalService that could not be resolved are dropped (it has no cluster).
+  const splits = routeSplits(route.spec.conf, service).filter((s) => !snap.unusableExternalServices.has(s.service));
   if (splits.length === 0) return undefined;
   const lb = lbSettings(route.spec.conf?.loadBalancer);
   const targetServices = [...new Set(splits.map((s) => s.service))];

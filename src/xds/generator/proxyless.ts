@@ -18,7 +18,8 @@ const VIP_PORT = 80;
  *
  * Only what gRPC clients accept (xds-pitfalls §D): no subset load balancing (a split to tagged endpoints
  * gets its own cluster `<svc>{k=v}` holding only those endpoints), lb ROUND_ROBIN or RING_HASH (XX_HASH),
- * no TLS, no health checks; Retry and Timeout are not applied to proxyless clients yet. Policies whose
+ * no TLS, no health checks; Retry and Timeout are not applied to proxyless clients yet. ExternalServices
+ * are left out (their clusters are STRICT_DNS, which gRPC clients NACK): splits to them are dropped. Policies whose
  * sources are all `*` apply, since the catalog is shared by every client.
  */
 export function generateProxyless(snap: MeshSnapshot): EncodedResource[] {
@@ -35,6 +36,8 @@ export function generateProxyless(snap: MeshSnapshot): EncodedResource[] {
 function addService(snap: MeshSnapshot, set: ResourceSet, plan: OutboundPlan): void {
   const targets: WeightedTarget[] = [];
   for (const split of plan.splits) {
+    // ExternalService clusters are STRICT_DNS (gRPC clients NACK them): splits to them are left out.
+    if (snap.externalServices.has(split.service)) continue;
     const cluster = split.subset ? subsetClusterName(split.service, split.subset) : split.service;
     const lb = proxylessLb(plan.clusters.find((c) => c.service === split.service)?.lb);
     const connectTimeout = plan.clusters.find((c) => c.service === split.service)?.connectTimeout ?? { seconds: 5 };
@@ -42,6 +45,7 @@ function addService(snap: MeshSnapshot, set: ResourceSet, plan: OutboundPlan): v
     set.add(loadAssignment(snap, cluster, split.service, split.subset));
     targets.push({ cluster, weight: split.weight });
   }
+  if (targets.length === 0) return;
   const routeName = names.outboundRoute(plan.service);
   set.add(
     snap.resource(TYPE_URLS.routeConfiguration, routeName, JSON.stringify(['proxyless', targets]), () =>

@@ -1,13 +1,15 @@
 import { NotFoundError } from '../../core/errors.js';
 import type { Resource } from '../../core/resources/model.js';
 import { PROTOCOL_TAG, SERVICE_TAG, type DataplaneInbound, type DataplaneSpec, type Tags } from '../../core/resources/specs.js';
-import { edsCluster, originalDstCluster, staticCluster } from '../envoy/clusters.js';
+import { dnsCluster, edsCluster, originalDstCluster, staticCluster } from '../envoy/clusters.js';
 import type { EnvoyObject } from '../envoy/encode.js';
 import { hcmFilter, routeAction, routeConfiguration } from '../envoy/http.js';
 import { listener } from '../envoy/listeners.js';
 import { names, statPrefix } from '../envoy/names.js';
 import { tcpProxyFilter } from '../envoy/tcp.js';
+import { upstreamTlsTransportSocket } from '../envoy/tls.js';
 import { TYPE_URLS, type EncodedResource } from '../resource.js';
+import type { ExternalEndpoint } from './external-services.js';
 import { loadAssignment } from './load-assignment.js';
 import type { MeshSnapshot } from './mesh-snapshot.js';
 import { planOutbound, sidecarTargets, subsetKeys, type ClusterPlan, type OutboundPlan } from './outbound-plan.js';
@@ -29,7 +31,8 @@ interface OutboundAddress {
 /**
  * The full resource set of one Envoy (sidecar or gateway) of the mesh: inbound listeners and their local
  * clusters, one outbound listener per declared outbound (and per VIP for transparent proxies) with its
- * route, the EDS cluster and endpoints of every service they reach, and the passthrough listeners.
+ * route, the EDS cluster and endpoints of every service they reach (an ExternalService's cluster is
+ * STRICT_DNS with its endpoint inline and optional TLS), and the passthrough listeners.
  * Shared pieces come from the snapshot's memo; only the per-proxy listeners are new work.
  * Throws NotFoundError when the Dataplane is not in the snapshot. A zone ingress gets nothing (not generated yet).
  */
@@ -88,6 +91,11 @@ function addOutbounds(snap: MeshSnapshot, set: ResourceSet, dp: Resource<Datapla
   for (const plan of plans) for (const c of plan.clusters) if (!clusters.has(c.service)) clusters.set(c.service, c);
   for (const cluster of clusters.values()) {
     const keys = subsetKeys(plans, cluster.service);
+    const external = snap.externalServices.get(cluster.service);
+    if (external) {
+      set.add(externalCluster(snap, cluster, keys, external));
+      continue;
+    }
     set.add(
       snap.resource(TYPE_URLS.cluster, cluster.service, `${cluster.key}\n${JSON.stringify(keys)}`, () =>
         edsCluster({
@@ -106,14 +114,34 @@ function addOutbounds(snap: MeshSnapshot, set: ResourceSet, dp: Resource<Datapla
   }
 }
 
+/** An ExternalService's cluster: STRICT_DNS (STATIC for an IP) with its endpoint inline, TLS if enabled. */
+function externalCluster(snap: MeshSnapshot, cluster: ClusterPlan, keys: readonly string[][], external: ExternalEndpoint): EncodedResource {
+  return snap.resource(TYPE_URLS.cluster, cluster.service, `external\n${cluster.key}\n${JSON.stringify(keys)}\n${external.key}`, () =>
+    dnsCluster({
+      name: cluster.service,
+      connectTimeout: cluster.connectTimeout,
+      lb: cluster.lb,
+      http2: cluster.http2,
+      subsetKeys: keys,
+      endpoint: { address: external.host, port: external.port, tags: external.tags },
+      ...(cluster.healthCheck ? { healthChecks: [cluster.healthCheck] } : {}),
+      ...(cluster.circuitBreakers ? { circuitBreakers: cluster.circuitBreakers } : {}),
+      ...(cluster.outlierDetection ? { outlierDetection: cluster.outlierDetection } : {}),
+      ...(external.tls ? { transportSocket: upstreamTlsTransportSocket(external.tls) } : {}),
+    }),
+  );
+}
+
 function addOutboundListener(snap: MeshSnapshot, set: ResourceSet, outbound: OutboundAddress, plan: OutboundPlan, transparent: boolean): void {
   const name = names.outboundListener(outbound.address, outbound.port);
   const timeout = plan.timeout;
   const targets = sidecarTargets(plan);
   if (isHttp(plan.protocol)) {
     const routeName = names.outboundRoute(plan.service);
+    // Like Kuma, a route that can reach an ExternalService rewrites Host to its DNS name.
+    const autoHostRewrite = plan.splits.some((s) => snap.externalServices.has(s.service));
     set.add(
-      snap.resource(TYPE_URLS.routeConfiguration, routeName, plan.key, () => {
+      snap.resource(TYPE_URLS.routeConfiguration, routeName, `${plan.key}\n${autoHostRewrite}`, () => {
         const requestTimeout = plan.protocol === 'grpc' ? undefined : duration(timeout?.http?.requestTimeout);
         const maxStreamDuration = plan.protocol === 'grpc' ? duration(timeout?.grpc?.maxStreamDuration) : undefined;
         const retry = retrySettings(plan.retry, plan.protocol);
@@ -125,6 +153,7 @@ function addOutboundListener(snap: MeshSnapshot, set: ResourceSet, outbound: Out
             ...(requestTimeout ? { timeout: requestTimeout } : {}),
             ...(maxStreamDuration ? { maxStreamDuration } : {}),
             ...(retry ? { retry } : {}),
+            ...(autoHostRewrite ? { autoHostRewrite } : {}),
           }),
         );
       }),
@@ -167,7 +196,10 @@ function outboundAddresses(snap: MeshSnapshot, spec: DataplaneSpec, transparent:
   }
   if (transparent) {
     for (const [service, vip] of [...snap.vips].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-      for (const port of new Set([VIP_PORT, ...(snap.servicePorts.get(service) ?? [])])) result.push({ address: vip, port, service });
+      // An ExternalService is also reachable on its own port (Kuma's VIP outbounds).
+      const externalPort = snap.externalServices.get(service)?.port;
+      const ports = [VIP_PORT, ...(snap.servicePorts.get(service) ?? []), ...(externalPort ? [externalPort] : [])];
+      for (const port of new Set(ports)) result.push({ address: vip, port, service });
     }
   }
   return result;

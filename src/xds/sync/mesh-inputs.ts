@@ -13,9 +13,10 @@ export const POLICY_TYPES: readonly ResourceTypeName[] = resourceTypes.filter((t
 export async function loadMeshInputs(store: ResourceStore, mesh: string, localZone: string | undefined): Promise<MeshInputs | undefined> {
   const meshResource = await store.find('Mesh', { name: mesh, mesh: '' });
   if (!meshResource) return undefined;
-  const [dataplanes, externalServices, zoneIngresses, vipRows, ...policyLists] = await Promise.all([
+  const [dataplanes, externalServices, secrets, zoneIngresses, vipRows, ...policyLists] = await Promise.all([
     store.list('Dataplane', { mesh }),
     store.list('ExternalService', { mesh }),
+    store.list('Secret', { mesh }),
     store.list('ZoneIngress'),
     store.list('VirtualIP'),
     ...POLICY_TYPES.map((t) => store.list(t, { mesh })),
@@ -28,7 +29,7 @@ export async function loadMeshInputs(store: ResourceStore, mesh: string, localZo
     const spec = row.spec as unknown as VirtualIPSpec;
     if (spec.service && offered.has(spec.service)) vips.set(spec.service, spec.ip);
   }
-  const inputs: MeshInputs = { mesh: meshResource, dataplanes, policies, externalServices, zoneIngresses, vips };
+  const inputs: MeshInputs = { mesh: meshResource, dataplanes, policies, externalServices, secrets, zoneIngresses, vips };
   if (localZone) inputs.localZone = localZone;
   return inputs;
 }

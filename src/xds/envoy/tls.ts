@@ -1,0 +1,35 @@
+import { anyOf, type EnvoyObject } from './encode.js';
+
+/**
+ * An envoy.config.core.v3.DataSource in the form protobufjs encodes: `inline_bytes` as base64 (protobufjs
+ * decodes base64 strings for bytes fields), `inline_string`, or `filename`.
+ */
+export type EnvoyDataSource = { readonly inline_bytes: string } | { readonly inline_string: string } | { readonly filename: string };
+
+export interface UpstreamTlsOptions {
+  /** SNI sent to the upstream (a host name; left out for IP literals). */
+  readonly sni?: string;
+  /** CA bundle the upstream certificate is verified against; none = not verified. */
+  readonly trustedCa?: EnvoyDataSource;
+  /** Client certificate and key, both or neither. */
+  readonly clientCert?: { readonly certificateChain: EnvoyDataSource; readonly privateKey: EnvoyDataSource };
+  readonly allowRenegotiation?: boolean;
+}
+
+export const UPSTREAM_TLS_CONTEXT = 'envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext';
+
+/** Cluster transport_socket originating TLS to an upstream outside the mesh (ExternalService). */
+export function upstreamTlsTransportSocket(o: UpstreamTlsOptions): EnvoyObject {
+  const common: EnvoyObject = {
+    ...(o.trustedCa ? { validation_context: { trusted_ca: o.trustedCa } } : {}),
+    ...(o.clientCert ? { tls_certificates: [{ certificate_chain: o.clientCert.certificateChain, private_key: o.clientCert.privateKey }] } : {}),
+  };
+  return {
+    name: 'envoy.transport_sockets.tls',
+    typed_config: anyOf(UPSTREAM_TLS_CONTEXT, {
+      common_tls_context: common,
+      ...(o.sni ? { sni: o.sni } : {}),
+      ...(o.allowRenegotiation ? { allow_renegotiation: true } : {}),
+    }),
+  };
+}
