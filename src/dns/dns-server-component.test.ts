@@ -91,7 +91,7 @@ describe('DNS server component', () => {
     expect(byId.get(2)).toMatchObject({ data: '240.0.0.0' });
 
     await rt.manager.create('Dataplane', { name: 'redis-1', mesh: 'default' }, { networking: { address: '10.0.0.2', inbound: [{ port: 6379, tags: { 'kuma.io/service': 'redis' } }] } });
-    await vi.waitFor(async () => expect((await udpQuery(port, encodeQuery('redis.mesh'))).answers?.[0]).toMatchObject({ data: '240.0.0.2' }), { timeout: 2000, interval: 10 });
+    await vi.waitFor(async () => expect((await udpQuery(port, encodeQuery('redis.mesh'))).answers?.[0]).toMatchObject({ data: '240.0.0.2' }), { timeout: 10_000, interval: 10 });
   });
 
   it('forwards outside names to upstreams: TC over UDP when too big, in full over TCP; SERVFAIL when none answers', async () => {

@@ -68,18 +68,18 @@ describe('VIP allocator component', () => {
     await seed(rt);
     await start(rt, { debounceMs: 1 });
     await rt.manager.create('Dataplane', { name: 'redis-1', mesh: 'other' }, dataplane('redis'));
-    await vi.waitFor(async () => expect((await serviceVips(rt))['redis']).toBe('240.0.0.4'), { timeout: 2000, interval: 5 });
+    await vi.waitFor(async () => expect((await serviceVips(rt))['redis']).toBe('240.0.0.4'), { timeout: 10_000, interval: 5 });
 
     await rt.manager.delete('Dataplane', { name: 'redis-1', mesh: 'other' });
-    await vi.waitFor(async () => expect((await vips(rt))['240-0-0-4']).toEqual({ ip: '240.0.0.4', freedAt: expect.any(String) }), { timeout: 2000, interval: 5 });
+    await vi.waitFor(async () => expect((await vips(rt))['240-0-0-4']).toEqual({ ip: '240.0.0.4', freedAt: expect.any(String) }), { timeout: 10_000, interval: 5 });
     const freedRow = await rt.store.get('VirtualIP', { name: '240-0-0-4', mesh: '' });
     expect(freedRow.meta.labels).toEqual({ 'kuma.io/former-service': 'redis' });
 
     // Another new service must not get the quarantined VIP; redis coming back gets its own back.
     await rt.manager.create('Dataplane', { name: 'kafka-1', mesh: 'default' }, dataplane('kafka'));
-    await vi.waitFor(async () => expect((await serviceVips(rt))['kafka']).toBe('240.0.0.5'), { timeout: 2000, interval: 5 });
+    await vi.waitFor(async () => expect((await serviceVips(rt))['kafka']).toBe('240.0.0.5'), { timeout: 10_000, interval: 5 });
     await rt.manager.create('Dataplane', { name: 'redis-2', mesh: 'default' }, dataplane('redis'));
-    await vi.waitFor(async () => expect((await serviceVips(rt))['redis']).toBe('240.0.0.4'), { timeout: 2000, interval: 5 });
+    await vi.waitFor(async () => expect((await serviceVips(rt))['redis']).toBe('240.0.0.4'), { timeout: 10_000, interval: 5 });
   });
 
   it('frees a service only when its last instance in every mesh is gone', async () => {
@@ -87,7 +87,7 @@ describe('VIP allocator component', () => {
     await seed(rt);
     await start(rt, { debounceMs: 1 });
     await rt.manager.delete('Dataplane', { name: 'web-1', mesh: 'default' });
-    await vi.waitFor(async () => expect((await serviceVips(rt))['web-admin']).toBeUndefined(), { timeout: 2000, interval: 5 });
+    await vi.waitFor(async () => expect((await serviceVips(rt))['web-admin']).toBeUndefined(), { timeout: 10_000, interval: 5 });
     expect((await serviceVips(rt))['web']).toBe('240.0.0.2');
   });
 
@@ -100,12 +100,12 @@ describe('VIP allocator component', () => {
     expect(await serviceVips(rt)).toEqual({ a: '10.0.0.0', b: '10.0.0.1' });
 
     await rt.manager.update('Dataplane', { name: 'a', mesh: 'default' }, dataplane('b', 'c'));
-    await vi.waitFor(async () => expect((await vips(rt))['10-0-0-0']?.freedAt).toBeDefined(), { timeout: 2000, interval: 5 });
+    await vi.waitFor(async () => expect((await vips(rt))['10-0-0-0']?.freedAt).toBeDefined(), { timeout: 10_000, interval: 5 });
     expect(await serviceVips(rt)).toEqual({ b: '10.0.0.1' }); // c waits: the only other VIP is quarantined
 
     now += 61_000;
     await rt.manager.update('Dataplane', { name: 'a', mesh: 'default' }, { ...dataplane('b', 'c'), metrics: {} });
-    await vi.waitFor(async () => expect(await serviceVips(rt)).toEqual({ b: '10.0.0.1', c: '10.0.0.0' }), { timeout: 2000, interval: 5 });
+    await vi.waitFor(async () => expect(await serviceVips(rt)).toEqual({ b: '10.0.0.1', c: '10.0.0.0' }), { timeout: 10_000, interval: 5 });
   });
 
   it('keeps every VIP across a restart and writes nothing when nothing changed', async () => {

@@ -32,7 +32,7 @@ describe('VIP allocation in the built daemon', () => {
     const cp = await startCp({ env: { KUMA_DNS_SERVER_CIDR: '10.250.0.0/31' } });
     const port = cp.ports.dnsUdp!;
     await api(cp, 'PUT', '/meshes/default/dataplanes/a', dataplane('a', 'svc-a', 'svc-b'));
-    await vi.waitFor(async () => expect(aRecords(await dig(port, 'svc-b.mesh'))).toHaveLength(1), { timeout: 3000, interval: 10 });
+    await vi.waitFor(async () => expect(aRecords(await dig(port, 'svc-b.mesh'))).toHaveLength(1), { timeout: 10_000, interval: 10 });
     const before = await vips(cp);
     expect(before.map((v) => [v.ip, v.service])).toEqual([
       ['10.250.0.0', 'svc-a'],
@@ -49,7 +49,7 @@ describe('VIP allocation in the built daemon', () => {
 
     // Freed VIPs are quarantined, so the CIDR stays exhausted: more passes, still one log line.
     await api(cp, 'DELETE', '/meshes/default/dataplanes/a');
-    await vi.waitFor(async () => expect(statusOf(await dig(port, 'svc-a.mesh'))).toBe('NXDOMAIN'), { timeout: 3000, interval: 10 });
+    await vi.waitFor(async () => expect(statusOf(await dig(port, 'svc-a.mesh'))).toBe('NXDOMAIN'), { timeout: 10_000, interval: 10 });
     expect((await vips(cp)).map((v) => [v.ip, v.service, typeof v.freedAt])).toEqual([
       ['10.250.0.0', undefined, 'string'],
       ['10.250.0.1', undefined, 'string'],
@@ -62,19 +62,19 @@ describe('VIP allocation in the built daemon', () => {
     const cp = await startCp();
     const port = cp.ports.dnsUdp!;
     await api(cp, 'PUT', '/meshes/default/dataplanes/old', dataplane('old', 'old-svc'));
-    await vi.waitFor(async () => expect(aRecords(await dig(port, 'old-svc.mesh'))).toHaveLength(1), { timeout: 3000, interval: 10 });
+    await vi.waitFor(async () => expect(aRecords(await dig(port, 'old-svc.mesh'))).toHaveLength(1), { timeout: 10_000, interval: 10 });
     const oldVip = aRecords(await dig(port, 'old-svc.mesh'))[0]![2];
 
     await api(cp, 'DELETE', '/meshes/default/dataplanes/old');
-    await vi.waitFor(async () => expect(statusOf(await dig(port, 'old-svc.mesh'))).toBe('NXDOMAIN'), { timeout: 3000, interval: 10 });
+    await vi.waitFor(async () => expect(statusOf(await dig(port, 'old-svc.mesh'))).toBe('NXDOMAIN'), { timeout: 10_000, interval: 10 });
     expect((await vips(cp)).find((v) => v.ip === oldVip)).toEqual(expect.objectContaining({ ip: oldVip, freedAt: expect.any(String) }));
     expect((await vips(cp)).find((v) => v.ip === oldVip)?.service).toBeUndefined();
 
     await api(cp, 'PUT', '/meshes/default/dataplanes/new', dataplane('new', 'new-svc'));
-    await vi.waitFor(async () => expect(aRecords(await dig(port, 'new-svc.mesh'))).toHaveLength(1), { timeout: 3000, interval: 10 });
+    await vi.waitFor(async () => expect(aRecords(await dig(port, 'new-svc.mesh'))).toHaveLength(1), { timeout: 10_000, interval: 10 });
     expect(aRecords(await dig(port, 'new-svc.mesh'))[0]![2]).not.toBe(oldVip);
 
     await api(cp, 'PUT', '/meshes/default/dataplanes/old', dataplane('old', 'old-svc'));
-    await vi.waitFor(async () => expect(aRecords(await dig(port, 'old-svc.mesh'))[0]?.[2]).toBe(oldVip), { timeout: 3000, interval: 10 });
+    await vi.waitFor(async () => expect(aRecords(await dig(port, 'old-svc.mesh'))[0]?.[2]).toBe(oldVip), { timeout: 10_000, interval: 10 });
   });
 });

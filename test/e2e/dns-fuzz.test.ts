@@ -57,7 +57,7 @@ describe('DNS server under hostile input (built daemon)', () => {
       body: JSON.stringify({ type: 'Dataplane', mesh: 'default', name: 'web-1', networking: { address: '10.0.0.1', inbound: [{ port: 80, tags: { 'kuma.io/service': 'web' } }] } }),
     });
     expect(res.status).toBeLessThan(300);
-    await vi.waitFor(async () => expect(aRecords(await dig(port, 'web.mesh'))).toHaveLength(1), { timeout: 5000, interval: 20 });
+    await vi.waitFor(async () => expect(aRecords(await dig(port, 'web.mesh'))).toHaveLength(1), { timeout: 10_000, interval: 20 });
     vip = aRecords(await dig(port, 'web.mesh'))[0]![2];
   });
   afterAll(stopAll);
@@ -91,7 +91,7 @@ describe('DNS server under hostile input (built daemon)', () => {
       expect(probe.answers?.[0]).toMatchObject({ name: 'web.mesh', data: vip });
       probes++;
     }
-    await vi.waitFor(() => expect(replies).toBe(mustAnswer), { timeout: 5000, interval: 10 });
+    await vi.waitFor(() => expect(replies).toBe(mustAnswer), { timeout: 10_000, interval: 10 });
     sock.close();
     expect(probes).toBeGreaterThan(500);
     expect(undecodable).toBe(0);

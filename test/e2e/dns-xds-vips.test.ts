@@ -88,7 +88,7 @@ describe('xDS outbound listeners on DNS VIPs (built daemon)', () => {
     await api(cp, 'PUT', '/meshes/default/dataplanes/backend-1', dataplane('default', 'backend-1', 'backend', 9090, { protocol: 'http' }));
     await api(cp, 'PUT', '/meshes/default/dataplanes/db-1', dataplane('default', 'db-1', 'db', 5432));
     await api(cp, 'PUT', '/meshes/other/dataplanes/far-1', dataplane('other', 'far-1', 'far', 7070));
-    await vi.waitFor(async () => expect(await Promise.all(['web', 'backend', 'db', 'far'].map(vipOf))).not.toContain(undefined), { timeout: 5000, interval: 20 });
+    await vi.waitFor(async () => expect(await Promise.all(['web', 'backend', 'db', 'far'].map(vipOf))).not.toContain(undefined), { timeout: 10_000, interval: 20 });
   }, 30_000);
   afterAll(async () => {
     for (const c of clients) c.close();
@@ -122,12 +122,12 @@ describe('xDS outbound listeners on DNS VIPs (built daemon)', () => {
     await ldsUntil(s, (res) => expect(outboundListeners(res).has(`outbound:${dbVip}:5432`)).toBe(true));
 
     await api(cp, 'PUT', '/meshes/default/dataplanes/fresh-1', dataplane('default', 'fresh-1', 'fresh', 6060));
-    await vi.waitFor(async () => expect(await vipOf('fresh')).toBeDefined(), { timeout: 5000, interval: 20 });
+    await vi.waitFor(async () => expect(await vipOf('fresh')).toBeDefined(), { timeout: 10_000, interval: 20 });
     const freshVip = (await vipOf('fresh'))!;
     await ldsUntil(s, (res) => expect([...outboundListeners(res).keys()]).toEqual(expect.arrayContaining([`outbound:${freshVip}:80`, `outbound:${freshVip}:6060`])));
 
     await api(cp, 'DELETE', '/meshes/default/dataplanes/db-1');
-    await vi.waitFor(async () => expect(statusOf(await dig(dnsPort, 'db.mesh'))).toBe('NXDOMAIN'), { timeout: 5000, interval: 20 });
+    await vi.waitFor(async () => expect(statusOf(await dig(dnsPort, 'db.mesh'))).toBe('NXDOMAIN'), { timeout: 10_000, interval: 20 });
     const rows = ((await (await fetch(`${cp.apiUrl}/virtual-ips`)).json()) as { items: VipItem[] }).items;
     const dbRow = rows.find((r) => r.ip === dbVip);
     expect([dbRow?.service, typeof dbRow?.freedAt]).toEqual([undefined, 'string']); // row kept, quarantined

@@ -20,7 +20,7 @@ export function encodeQuery(name: string, type: RecordType | 'ANY' = 'A', extra:
 }
 
 /** Test support: sends raw bytes over UDP and resolves with the first reply, or undefined after `timeoutMs`. */
-export function udpExchange(port: number, msg: Uint8Array, timeoutMs = 1000, host = '127.0.0.1'): Promise<Buffer | undefined> {
+export function udpExchange(port: number, msg: Uint8Array, timeoutMs = 3000, host = '127.0.0.1'): Promise<Buffer | undefined> {
   return new Promise((resolve) => {
     const sock = dgram.createSocket('udp4');
     const done = (reply: Buffer | undefined): void => {
