@@ -39,6 +39,13 @@ export function edsCluster(o: EdsClusterOptions): EnvoyObject {
     type: 'EDS',
     eds_cluster_config: { eds_config: ADS_CONFIG_SOURCE },
     connect_timeout: o.connectTimeout,
+    ...upstreamPolicyFields(o),
+  };
+}
+
+/** Load balancing, subsets, protocol and resilience policies: the same for mesh and external clusters. */
+function upstreamPolicyFields(o: EdsClusterOptions): EnvoyObject {
+  return {
     ...lbFields(o.lb),
     ...(o.subsetKeys?.length
       ? { lb_subset_config: { fallback_policy: 'ANY_ENDPOINT', subset_selectors: o.subsetKeys.map((keys) => ({ keys: [...keys] })) } }
@@ -50,10 +57,8 @@ export function edsCluster(o: EdsClusterOptions): EnvoyObject {
   };
 }
 
-export interface DnsClusterOptions extends Omit<EdsClusterOptions, 'subsetKeys'> {
-  /** One subset selector per distinct key set used by TrafficRoute splits (matched against `endpoint.tags`). */
-  readonly subsetKeys?: readonly (readonly string[])[];
-  /** The single upstream: a host name (resolved by Envoy) or an IP literal. */
+export interface DnsClusterOptions extends EdsClusterOptions {
+  /** The single upstream (its tags are what `subsetKeys` match): a host name (resolved by Envoy) or an IP literal. */
   readonly endpoint: { readonly address: string; readonly port: number; readonly tags: Readonly<Record<string, string>> };
   readonly transportSocket?: EnvoyObject;
 }
@@ -69,7 +74,6 @@ export function dnsCluster(o: DnsClusterOptions): EnvoyObject {
     name: o.name,
     type: isIP(e.address) ? 'STATIC' : 'STRICT_DNS',
     connect_timeout: o.connectTimeout,
-    ...lbFields(o.lb),
     load_assignment: {
       cluster_name: o.name,
       endpoints: [
@@ -78,13 +82,7 @@ export function dnsCluster(o: DnsClusterOptions): EnvoyObject {
         },
       ],
     },
-    ...(o.subsetKeys?.length
-      ? { lb_subset_config: { fallback_policy: 'ANY_ENDPOINT', subset_selectors: o.subsetKeys.map((keys) => ({ keys: [...keys] })) } }
-      : {}),
-    ...(o.http2 ? http2Options() : {}),
-    ...(o.healthChecks?.length ? { health_checks: o.healthChecks } : {}),
-    ...(o.circuitBreakers ? { circuit_breakers: o.circuitBreakers } : {}),
-    ...(o.outlierDetection ? { outlier_detection: o.outlierDetection } : {}),
+    ...upstreamPolicyFields(o),
     ...(o.transportSocket ? { transport_socket: o.transportSocket } : {}),
   };
 }
