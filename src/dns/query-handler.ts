@@ -1,5 +1,5 @@
 import type { Logger } from '../core/logging.js';
-import { dnsResolutions, resultOf } from './dns-metrics.js';
+import { countResolution, resultOf } from './dns-metrics.js';
 import { buildResponse, responseLimit } from './dns-response.js';
 import type { DnsResponder, Reply } from './dns-responder.js';
 import { RCODE } from './dns-wire.js';
@@ -24,17 +24,17 @@ export function createQueryHandler(responder: DnsResponder, forwarder: UpstreamF
     }
     if (reply.kind === 'answer') {
       send(reply.bytes);
-      dnsResolutions.inc({ result: resultOf(reply.bytes), transport });
+      countResolution(resultOf(reply.bytes), transport);
       return;
     }
     if (reply.kind === 'drop') {
       log.debug({ transport, bytes: msg.length }, 'dropped malformed message');
-      dnsResolutions.inc({ result: 'malformed', transport });
+      countResolution('malformed', transport);
       return;
     }
     const query = reply.query;
     if (!forwarder) return;
-    dnsResolutions.inc({ result: 'forwarded', transport });
+    countResolution('forwarded', transport);
     const limit = responseLimit(query, transport);
     forwarder.forward(msg, query, transport).then(
       (response) => {
