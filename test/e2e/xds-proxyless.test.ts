@@ -8,56 +8,84 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCp, stopAll, type CpProcess } from '../helpers/cp-process.js';
 
 /**
- * Real proxyless clients through the built kuma-cp: @grpc/grpc-js-xds (in this process) and gRPC C-core
- * (Debian python3-grpcio, /usr/bin/python3) dial xds:///greeter.mesh; two grpc-js backends are Dataplanes
- * of service `greeter`. Every wait is "until the clients observe it", never a fixed time.
+ * Real proxyless clients through the built kuma-cp: @grpc/grpc-js-xds (in this process, one XdsClient per
+ * channel via its per-channel bootstrap option) and gRPC C-core (Debian python3-grpcio, /usr/bin/python3)
+ * dial xds:///greeter.mesh; grpc-js backends are Dataplanes of services `greeter` (two versions), `flaky`
+ * (fails every second RPC) and `slow`. Each library runs a client of service `client` and one of service
+ * `other`, so per-source policies can be told apart. Every wait is "until the clients observe it", never a
+ * fixed time.
  */
 const FIXTURES = resolve(import.meta.dirname, '../fixtures');
 const TARGET = 'xds:///greeter.mesh';
 const PYTHON = '/usr/bin/python3';
+const BOOTSTRAP_OPTION = 'grpc.TEST_ONLY_DO_NOT_USE_IN_PROD.xds_bootstrap_config';
+const UNAVAILABLE = String(grpc.status.UNAVAILABLE);
+const DEADLINE_EXCEEDED = String(grpc.status.DEADLINE_EXCEEDED);
 
 interface Tally {
   counts: Record<string, number>;
+  /** Numeric status code -> count. */
   errors: Record<string, number>;
 }
 
 interface GreeterClient {
   readonly name: string;
-  call(n: number): Promise<Tally>;
+  call(n: number, target?: string): Promise<Tally>;
   start(): Promise<void>;
   stop(): Promise<Tally>;
   close(): void;
 }
 
 type SayHello = (req: { name: string }, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, reply?: { message: string }) => void) => void;
-type GreeterCtor = new (target: string, creds: grpc.ChannelCredentials) => grpc.Client & { SayHello: SayHello };
+type GreeterCtor = new (target: string, creds: grpc.ChannelCredentials, options?: grpc.ChannelOptions) => grpc.Client & { SayHello: SayHello };
+type Handler = (call: unknown, cb: (err: Partial<grpc.StatusObject> | null, res?: { message: string }) => void) => void;
 
 function greeterPackage(): { Greeter: GreeterCtor & { service: grpc.ServiceDefinition } } {
   const def = protoLoader.loadSync(resolve(FIXTURES, 'greeter.proto'), { keepCase: true });
   return (grpc.loadPackageDefinition(def) as unknown as { greeter: { Greeter: GreeterCtor & { service: grpc.ServiceDefinition } } }).greeter;
 }
 
-async function startBackend(reply: string): Promise<{ port: number; server: grpc.Server }> {
+async function startBackend(handler: Handler): Promise<{ port: number; server: grpc.Server }> {
   const server = new grpc.Server();
-  server.addService(greeterPackage().Greeter.service, {
-    SayHello: (_call: unknown, cb: (err: null, res: { message: string }) => void) => cb(null, { message: reply }),
-  });
+  server.addService(greeterPackage().Greeter.service, { SayHello: handler });
   const port = await new Promise<number>((res, rej) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? rej(e) : res(p))));
   return { port, server };
 }
 
+const replying =
+  (reply: string): Handler =>
+  (_call, cb) =>
+    cb(null, { message: reply });
+
+/** Fails every second RPC it receives with UNAVAILABLE. */
+function flaky(): Handler {
+  let n = 0;
+  return (_call, cb) => (n++ % 2 === 0 ? cb({ code: grpc.status.UNAVAILABLE, details: 'every second request fails' }) : cb(null, { message: 'flaky' }));
+}
+
+const slow =
+  (ms: number): Handler =>
+  (_call, cb) =>
+    setTimeout(() => cb(null, { message: 'slow' }), ms);
+
 class JsClient implements GreeterClient {
-  readonly name = 'grpc-js-xds';
-  private readonly client: grpc.Client & { SayHello: SayHello };
+  private readonly clients = new Map<string, grpc.Client & { SayHello: SayHello }>();
   private loop: { stop: boolean; done: Promise<Tally> } | undefined;
 
-  constructor() {
-    this.client = new (greeterPackage().Greeter)(TARGET, grpc.credentials.createInsecure());
+  constructor(
+    readonly name: string,
+    private readonly bootstrap: string,
+  ) {}
+
+  private client(target: string): grpc.Client & { SayHello: SayHello } {
+    let c = this.clients.get(target);
+    if (!c) this.clients.set(target, (c = new (greeterPackage().Greeter)(target, grpc.credentials.createInsecure(), { [BOOTSTRAP_OPTION]: this.bootstrap })));
+    return c;
   }
 
-  private one(t: Tally): Promise<void> {
+  private one(t: Tally, target = TARGET): Promise<void> {
     return new Promise((res) => {
-      this.client.SayHello({ name: 'js' }, { deadline: Date.now() + 10_000 }, (err, reply) => {
+      this.client(target).SayHello({ name: 'js' }, { deadline: Date.now() + 10_000 }, (err, reply) => {
         if (err) t.errors[String(err.code)] = (t.errors[String(err.code)] ?? 0) + 1;
         else if (reply) t.counts[reply.message] = (t.counts[reply.message] ?? 0) + 1;
         res();
@@ -65,9 +93,9 @@ class JsClient implements GreeterClient {
     });
   }
 
-  async call(n: number): Promise<Tally> {
+  async call(n: number, target?: string): Promise<Tally> {
     const t: Tally = { counts: {}, errors: {} };
-    for (let i = 0; i < n; i++) await this.one(t);
+    for (let i = 0; i < n; i++) await this.one(t, target);
     return t;
   }
 
@@ -89,18 +117,20 @@ class JsClient implements GreeterClient {
   }
 
   close(): void {
-    this.client.close();
+    for (const c of this.clients.values()) c.close();
   }
 }
 
 class PyClient implements GreeterClient {
-  readonly name = 'grpc-c-core';
   private readonly lines: string[] = [];
   private readonly waiters: ((line: string) => void)[] = [];
   private readonly proc: ChildProcessWithoutNullStreams;
   private stderr = '';
 
-  constructor(bootstrap: string) {
+  constructor(
+    readonly name: string,
+    bootstrap: string,
+  ) {
     this.proc = spawn(PYTHON, [resolve(FIXTURES, 'greeter_client.py'), TARGET], { env: { ...process.env, GRPC_XDS_BOOTSTRAP_CONFIG: bootstrap } });
     this.proc.stderr.setEncoding('utf8').on('data', (c: string) => (this.stderr = (this.stderr + c).slice(-4000)));
     createInterface({ input: this.proc.stdout }).on('line', (line) => {
@@ -124,8 +154,8 @@ class PyClient implements GreeterClient {
     });
   }
 
-  async call(n: number): Promise<Tally> {
-    return JSON.parse(await this.command(String(n))) as Tally;
+  async call(n: number, target?: string): Promise<Tally> {
+    return JSON.parse(await this.command(target ? `${n} ${target}` : String(n))) as Tally;
   }
 
   async start(): Promise<void> {
@@ -143,7 +173,9 @@ class PyClient implements GreeterClient {
 }
 
 let cp: CpProcess;
+/** Clients of service `client` (one per library) and of service `other`. */
 let clients: GreeterClient[] = [];
+let others: GreeterClient[] = [];
 const backends: { port: number; server: grpc.Server }[] = [];
 
 async function api(method: string, path: string, body?: unknown): Promise<void> {
@@ -151,38 +183,57 @@ async function api(method: string, path: string, body?: unknown): Promise<void> 
   if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
 }
 
-const registerBackend = (name: string, port: number, version: string): Promise<void> =>
+const registerBackend = (name: string, port: number, tags: Record<string, string>): Promise<void> =>
   api('PUT', `/meshes/default/dataplanes/${name}`, {
     type: 'Dataplane',
     mesh: 'default',
     name,
-    networking: { address: '127.0.0.1', inbound: [{ port, tags: { 'kuma.io/service': 'greeter', 'kuma.io/protocol': 'grpc', version } }] },
+    networking: { address: '127.0.0.1', inbound: [{ port, tags: { 'kuma.io/protocol': 'grpc', ...tags } }] },
   });
+const greeter = (version: string) => ({ 'kuma.io/service': 'greeter', version });
 
-async function grpcBootstrap(name: string): Promise<string> {
-  const res = await fetch(`http://127.0.0.1:${cp.ports.bootstrap}/bootstrap/grpc?mesh=default&name=${name}&service=${name}`);
+/** A policy from clients of service `client` only. */
+const fromClient = (type: string, name: string, destination: string, conf: unknown) => ({
+  type,
+  mesh: 'default',
+  name,
+  sources: [{ match: { 'kuma.io/service': 'client' } }],
+  destinations: [{ match: { 'kuma.io/service': destination } }],
+  conf,
+});
+
+async function grpcBootstrap(name: string, service: string): Promise<string> {
+  const res = await fetch(`http://127.0.0.1:${cp.ports.bootstrap}/bootstrap/grpc?mesh=default&name=${name}&service=${service}`);
   expect(res.status).toBe(200);
   return res.text();
 }
 
+async function pyClient(name: string, service: string): Promise<PyClient> {
+  const py = new PyClient(`grpc-c-core ${service}`, await grpcBootstrap(name, service));
+  expect(JSON.parse(await py.nextLine())).toEqual({ ready: true });
+  return py;
+}
+
 const total = (t: Tally): number => Object.values(t.counts).reduce((a, b) => a + b, 0);
+const failed = (t: Tally): number => Object.values(t.errors).reduce((a, b) => a + b, 0);
 const POLL = { timeout: 30_000, interval: 20 };
+const SLOW_MS = 1500;
 
 beforeAll(async () => {
   // Port 0 everywhere: the bootstrap must advertise the bound xDS port, and restart() keeps the ports.
   cp = await startCp();
-  backends.push(await startBackend('backend-1'), await startBackend('backend-2'));
-  await registerBackend('backend-1', backends[0]!.port, 'v1');
-  await registerBackend('backend-2', backends[1]!.port, 'v2');
-  process.env['GRPC_XDS_BOOTSTRAP_CONFIG'] = await grpcBootstrap('client-js');
+  backends.push(await startBackend(replying('backend-1')), await startBackend(replying('backend-2')), await startBackend(flaky()), await startBackend(slow(SLOW_MS)));
+  await registerBackend('backend-1', backends[0]!.port, greeter('v1'));
+  await registerBackend('backend-2', backends[1]!.port, greeter('v2'));
+  await registerBackend('flaky-1', backends[2]!.port, { 'kuma.io/service': 'flaky' });
+  await registerBackend('slow-1', backends[3]!.port, { 'kuma.io/service': 'slow' });
   registerXds();
-  const py = new PyClient(await grpcBootstrap('client-py'));
-  expect(JSON.parse(await py.nextLine())).toEqual({ ready: true });
-  clients = [new JsClient(), py];
+  clients = [new JsClient('grpc-js-xds client', await grpcBootstrap('client-js', 'client')), await pyClient('client-py', 'client')];
+  others = [new JsClient('grpc-js-xds other', await grpcBootstrap('other-js', 'other')), await pyClient('other-py', 'other')];
 }, 60_000);
 
 afterAll(async () => {
-  for (const c of clients) c.close();
+  for (const c of [...clients, ...others]) c.close();
   for (const b of backends) b.server.forceShutdown();
   await stopAll();
 });
@@ -201,35 +252,94 @@ describe('proxyless gRPC clients through kuma-cp', () => {
     for (const c of clients) {
       await expect.poll(() => c.call(20), POLL).toSatisfy((t: Tally) => t.counts['backend-1'] === 20);
     }
-    await registerBackend('backend-2', backends[1]!.port, 'v2');
+    await registerBackend('backend-2', backends[1]!.port, greeter('v2'));
     for (const c of clients) {
       await expect.poll(() => c.call(20), POLL).toSatisfy((t: Tally) => (t.counts['backend-2'] ?? 0) > 0 && total(t) === 20);
     }
   }, 60_000);
 
-  it('a TrafficRoute 90/10 split shows in the RPC distribution', async () => {
-    await api('PUT', '/meshes/default/traffic-routes/greeter-split', {
-      type: 'TrafficRoute',
-      mesh: 'default',
-      name: 'greeter-split',
-      sources: [{ match: { 'kuma.io/service': '*' } }],
-      destinations: [{ match: { 'kuma.io/service': 'greeter' } }],
-      conf: {
+  it('a 90/10 TrafficRoute from service `client` moves its clients\' RPCs; clients of another service keep 50/50', async () => {
+    await api(
+      'PUT',
+      '/meshes/default/traffic-routes/greeter-split',
+      fromClient('TrafficRoute', 'greeter-split', 'greeter', {
         split: [
-          { weight: 90, destination: { 'kuma.io/service': 'greeter', version: 'v1' } },
-          { weight: 10, destination: { 'kuma.io/service': 'greeter', version: 'v2' } },
+          { weight: 90, destination: greeter('v1') },
+          { weight: 10, destination: greeter('v2') },
         ],
-      },
-    });
+      }),
+    );
     for (const c of clients) {
       // Round robin gives v2 half of the calls; wait until the split reached the client.
       await expect.poll(() => c.call(100), POLL).toSatisfy((t: Tally) => total(t) === 100 && (t.counts['backend-2'] ?? 0) < 30);
-      const t = await c.call(1000);
+      const t = await c.call(400);
       expect(t.errors, c.name).toEqual({});
       const share = (t.counts['backend-2'] ?? 0) / total(t);
       expect(share, `${c.name} ${JSON.stringify(t.counts)}`).toBeGreaterThan(0.04);
       expect(share, `${c.name} ${JSON.stringify(t.counts)}`).toBeLessThan(0.17);
     }
+    for (const c of others) {
+      const t = await c.call(200);
+      expect(t.errors, c.name).toEqual({});
+      const share = (t.counts['backend-2'] ?? 0) / total(t);
+      expect(share, `${c.name} ${JSON.stringify(t.counts)}`).toBeGreaterThan(0.35);
+      expect(share, `${c.name} ${JSON.stringify(t.counts)}`).toBeLessThan(0.65);
+    }
+  }, 120_000);
+
+  it('a Retry policy makes RPCs to a backend failing every second request succeed; without it half fail', async () => {
+    // The mesh's default Retry (retry-all-default) would retry too: without any Retry half the RPCs fail.
+    await api('DELETE', '/meshes/default/retries/retry-all-default');
+    for (const c of clients) await expect.poll(() => c.call(20, 'xds:///flaky.mesh'), POLL).toSatisfy((t: Tally) => (t.errors[UNAVAILABLE] ?? 0) >= 8);
+    await api('PUT', '/meshes/default/retries/flaky-retry', fromClient('Retry', 'flaky-retry', 'flaky', { grpc: { numRetries: 2, retryOn: ['unavailable'], backOff: { baseInterval: '10ms', maxInterval: '50ms' } } }));
+    for (const c of clients) {
+      await expect.poll(() => c.call(20, 'xds:///flaky.mesh'), POLL).toSatisfy((t: Tally) => failed(t) === 0);
+      const t = await c.call(40, 'xds:///flaky.mesh');
+      expect(t, c.name).toEqual({ counts: { flaky: 40 }, errors: {} });
+    }
+    // Clients of another service are not retried: the policy's source is `client`.
+    for (const c of others) expect((await c.call(20, 'xds:///flaky.mesh')).errors[UNAVAILABLE], c.name).toBeGreaterThanOrEqual(8);
+    await api('DELETE', '/meshes/default/retries/flaky-retry');
+    for (const c of clients) {
+      await expect.poll(() => c.call(20, 'xds:///flaky.mesh'), POLL).toSatisfy((t: Tally) => failed(t) > 0);
+      const t = await c.call(40, 'xds:///flaky.mesh');
+      expect(t.errors[UNAVAILABLE] ?? 0, `${c.name} ${JSON.stringify(t)}`).toBeGreaterThanOrEqual(16);
+      expect(t.errors[UNAVAILABLE] ?? 0, `${c.name} ${JSON.stringify(t)}`).toBeLessThanOrEqual(24);
+    }
+  }, 120_000);
+
+  it('a Timeout policy (grpc.maxStreamDuration) bounds a slow RPC', async () => {
+    for (const c of clients) expect(await c.call(1, 'xds:///slow.mesh'), c.name).toEqual({ counts: { slow: 1 }, errors: {} });
+    await api('PUT', '/meshes/default/timeouts/slow-timeout', fromClient('Timeout', 'slow-timeout', 'slow', { connectTimeout: '5s', grpc: { maxStreamDuration: '200ms' } }));
+    for (const c of clients) {
+      await expect.poll(() => c.call(1, 'xds:///slow.mesh'), POLL).toSatisfy((t: Tally) => t.errors[DEADLINE_EXCEEDED] === 1);
+    }
+    await api('DELETE', '/meshes/default/timeouts/slow-timeout');
+  }, 120_000);
+
+  it('load balancers and resilience fields gRPC would NACK are left out: both clients accept every policy', async () => {
+    const nacks = () => cp.logs().filter((l) => l.includes('configuration rejected'));
+    expect(nacks()).toEqual([]);
+    // Least request (NACKed by both clients) falls back to round robin; the 100% v2 split shows the cluster
+    // pushed with it (outlier detection with consecutive detectors, every threshold, back-off max < base) was accepted.
+    const cb = {
+      interval: '1s',
+      baseEjectionTime: '30s',
+      maxEjectionPercent: 50,
+      thresholds: { maxConnections: 100, maxPendingRequests: 100, maxRequests: 1000, maxRetries: 3 },
+      detectors: { totalErrors: { consecutive: 20 }, gatewayErrors: { consecutive: 10 }, localErrors: { consecutive: 7 }, standardDeviation: { requestVolume: 10, minimumHosts: 5, factor: 1.9 }, failure: { requestVolume: 10, minimumHosts: 5, threshold: 85 } },
+    };
+    await api('PUT', '/meshes/default/circuit-breakers/greeter-cb', fromClient('CircuitBreaker', 'greeter-cb', 'greeter', cb));
+    await api('PUT', '/meshes/default/retries/greeter-retry', fromClient('Retry', 'greeter-retry', 'greeter', { grpc: { numRetries: 9, perTryTimeout: '1s', backOff: { baseInterval: '100ms', maxInterval: '20ms' } } }));
+    const lbRoute = (loadBalancer: unknown, version: string) =>
+      fromClient('TrafficRoute', 'greeter-lb', 'greeter', { loadBalancer, split: [{ weight: 100, destination: greeter(version) }] });
+    await api('PUT', '/meshes/default/traffic-routes/greeter-lb', lbRoute({ leastRequest: { choiceCount: 3 } }, 'v2'));
+    for (const c of clients) await expect.poll(() => c.call(20), POLL).toSatisfy((t: Tally) => t.counts['backend-2'] === 20);
+    // Ring hash falls back to round robin too: C-core 1.51 leaves ring-hash subchannels IDLE and its RPCs hang.
+    await api('PUT', '/meshes/default/traffic-routes/greeter-lb', lbRoute({ ringHash: { hashFunction: 'XX_HASH', minRingSize: 64, maxRingSize: 1024 } }, 'v1'));
+    for (const c of clients) await expect.poll(() => c.call(20), POLL).toSatisfy((t: Tally) => t.counts['backend-1'] === 20);
+    expect(nacks()).toEqual([]);
+    for (const path of ['traffic-routes/greeter-lb', 'retries/greeter-retry', 'circuit-breakers/greeter-cb']) await api('DELETE', `/meshes/default/${path}`);
   }, 120_000);
 
   it('a control-plane restart does not break RPCs in flight; the clients reconnect and get updates again', async () => {

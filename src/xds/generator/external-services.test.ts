@@ -122,7 +122,7 @@ describe('ExternalServices in generated config', () => {
     // Logged once while it persists, not on every rebuild of the mesh.
     snapshot(undefined, snap);
     expect(warn).toHaveBeenCalledTimes(1);
-    expect(validateSet(generateProxyless(snap))).toEqual([]);
+    expect(validateSet(generateProxyless(snap, 'web-1'))).toEqual([]);
   });
 
   it('once the secret exists the STRICT_DNS cluster with TLS appears, and a changed secret changes its bytes (memo keyed on content)', () => {
@@ -141,6 +141,6 @@ describe('ExternalServices in generated config', () => {
     expect(cluster2?.version).not.toEqual(cluster1?.version);
     expect(warn).not.toHaveBeenCalled();
     // Proxyless clients NACK STRICT_DNS clusters: the catalog has nothing of the ExternalService.
-    expect(generateProxyless(second).some((r) => r.name.startsWith('secure'))).toBe(false);
+    expect(generateProxyless(second, 'web-1').some((r) => r.name.startsWith('secure'))).toBe(false);
   });
 });

@@ -32,7 +32,7 @@ interface Fixture {
   externalServices?: FixtureResource[];
   secrets?: FixtureResource[];
   vips?: Record<string, string>;
-  generate: ({ sidecar: string } | { proxyless: true })[];
+  generate: ({ sidecar: string } | { proxyless: string })[];
 }
 
 function resource(type: ResourceTypeName, mesh: string, r: FixtureResource): Resource {
@@ -79,7 +79,7 @@ describe('generator goldens', () => {
       const fixture = parse(readFileSync(join(DIR, file), 'utf8')) as Fixture;
       const snap = buildMeshSnapshot(inputsOf(fixture));
       const sets = fixture.generate.map((g) =>
-        'sidecar' in g ? { title: `sidecar ${g.sidecar}`, resources: generateSidecar(snap, g.sidecar) } : { title: 'proxyless catalog', resources: generateProxyless(snap) },
+        'sidecar' in g ? { title: `sidecar ${g.sidecar}`, resources: generateSidecar(snap, g.sidecar) } : { title: `proxyless ${g.proxyless}`, resources: generateProxyless(snap, g.proxyless) },
       );
       for (const s of sets) expect(validateSet(s.resources), s.title).toEqual([]);
       const actual = render(sets);

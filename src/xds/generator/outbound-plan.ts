@@ -46,15 +46,15 @@ export interface OutboundPlan {
 
 /**
  * Applies TrafficRoute, Timeout, Retry, HealthCheck and CircuitBreaker to the connection from `source`
- * (the proxy's inbound/gateway tag sets; undefined = any proxyless client) to `service`. No TrafficRoute
+ * (the proxy's inbound/gateway tag sets, sidecar or proxyless client) to `service`. No TrafficRoute
  * -> undefined: Kuma generates no outbound for it.
  */
-export function planOutbound(snap: MeshSnapshot, source: readonly Tags[] | undefined, service: string): OutboundPlan | undefined {
-  const key = `plan\n${JSON.stringify(source ?? null)}\n${service}`;
+export function planOutbound(snap: MeshSnapshot, source: readonly Tags[], service: string): OutboundPlan | undefined {
+  const key = `plan\n${JSON.stringify(source)}\n${service}`;
   return snap.derived(key, () => computePlan(snap, source, service));
 }
 
-function computePlan(snap: MeshSnapshot, source: readonly Tags[] | undefined, service: string): OutboundPlan | undefined {
+function computePlan(snap: MeshSnapshot, source: readonly Tags[], service: string): OutboundPlan | undefined {
   const destination = { [SERVICE_TAG]: service };
   const route = matchConnectionPolicy(snap.policies.trafficRoutes, source, destination);
   if (!route) return undefined;
@@ -80,7 +80,7 @@ function computePlan(snap: MeshSnapshot, source: readonly Tags[] | undefined, se
   };
 }
 
-function clusterPlan(snap: MeshSnapshot, source: readonly Tags[] | undefined, service: string, lb: LbSettings, http2: boolean): ClusterPlan {
+function clusterPlan(snap: MeshSnapshot, source: readonly Tags[], service: string, lb: LbSettings, http2: boolean): ClusterPlan {
   const destination = { [SERVICE_TAG]: service };
   const timeout = matchConnectionPolicy(snap.policies.timeouts, source, destination);
   const hc = healthCheck(matchConnectionPolicy(snap.policies.healthChecks, source, destination)?.spec.conf);

@@ -43,12 +43,16 @@ const GRPC_RETRY_ON: Readonly<Record<string, string>> = {
 };
 const HTTP_RETRY_ON = 'gateway-error,connect-failure,refused-stream';
 
+/** Kuma's gRPC retryOn codes (all of them when none is given) as Envoy/gRFC A44 `retry_on`: no spaces. */
+export function grpcRetryOn(codes: readonly string[] | undefined): string {
+  return (codes?.length ? codes : Object.keys(GRPC_RETRY_ON)).map((c) => GRPC_RETRY_ON[c.toLowerCase()] ?? c.toLowerCase().replace(/_/g, '-')).join(',');
+}
+
 /** The route retry policy of a Retry conf for an HTTP-family outbound (tcp retries live on the tcp_proxy). */
 export function retrySettings(conf: RetryConf | undefined, protocol: OutboundProtocol): RetrySettings | undefined {
   if (protocol === 'grpc' && conf?.grpc) {
     const g = conf.grpc;
-    const on = (g.retryOn?.length ? g.retryOn : Object.keys(GRPC_RETRY_ON)).map((c) => GRPC_RETRY_ON[c.toLowerCase()] ?? c.toLowerCase().replace(/_/g, '-'));
-    return retry(on.join(','), g.numRetries, g.perTryTimeout, g.backOff);
+    return retry(grpcRetryOn(g.retryOn), g.numRetries, g.perTryTimeout, g.backOff);
   }
   if ((protocol === 'http' || protocol === 'http2') && conf?.http) {
     const h = conf.http;

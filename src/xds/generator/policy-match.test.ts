@@ -57,11 +57,6 @@ describe('matchConnectionPolicy', () => {
     const p = policy('from-metrics', [{ 'kuma.io/service': 'metrics' }], [{ 'kuma.io/service': '*' }]);
     expect(matchConnectionPolicy([p], [...web, { 'kuma.io/service': 'metrics' }], backend)?.meta.name).toBe('from-metrics');
   });
-  it('without a source applies only all-wildcard source selectors', () => {
-    const fromWeb = policy('from-web', [{ 'kuma.io/service': 'web' }], [{ 'kuma.io/service': 'backend' }]);
-    expect(matchConnectionPolicy([fromWeb, all], undefined, backend)?.meta.name).toBe('route-all');
-    expect(matchConnectionPolicy([fromWeb], undefined, backend)).toBeUndefined();
-  });
 });
 
 describe('matchInboundPolicy', () => {

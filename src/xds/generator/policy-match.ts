@@ -44,18 +44,18 @@ type ConnectionPolicy = Resource<ConnectionPolicySpec<unknown>>;
 
 /**
  * The one policy of a type that applies to a connection from a proxy with `sourceTags` (one set per
- * inbound, or the gateway tags) to a destination with `destinationTags`: Kuma's ranking, i.e. the best
+ * inbound, and the gateway tags: see source-tags.ts) to a destination with `destinationTags`: Kuma's ranking, i.e. the best
  * source rank plus the best destination rank, more matched tags first, then more exact ones, then the
  * policy created later; full ties go to the name that sorts first.
  */
 export function matchConnectionPolicy<P extends ConnectionPolicy>(
   policies: readonly P[],
-  sourceTags: readonly Tags[] | undefined,
+  sourceTags: readonly Tags[],
   destinationTags: Tags,
 ): P | undefined {
   let best: { policy: P; rank: Rank } | undefined;
   for (const policy of policies) {
-    const source = sourceTags ? bestRank(policy.spec.sources, sourceTags) : allWildcardRank(policy.spec.sources);
+    const source = bestRank(policy.spec.sources, sourceTags);
     if (!source) continue;
     const destination = bestRank(policy.spec.destinations, [destinationTags]);
     if (!destination) continue;
@@ -73,21 +73,6 @@ export function matchInboundPolicy<P extends ConnectionPolicy>(policies: readonl
     if (rank && (!best || isBetter(policy, rank, best.policy, best.rank))) best = { policy, rank };
   }
   return best?.policy;
-}
-
-/**
- * Without a known source (the catalog shared by all proxyless clients) only source selectors made of
- * `*` values can apply.
- */
-function allWildcardRank(selectors: readonly Selector[] | undefined): Rank | undefined {
-  let best: Rank | undefined;
-  for (const selector of selectors ?? []) {
-    const values = Object.values(selector.match);
-    if (!values.every((v) => v === MATCH_ALL)) continue;
-    const rank = { exact: 0, wildcard: values.length };
-    if (!best || compareRanks(rank, best) > 0) best = rank;
-  }
-  return best;
 }
 
 function isBetter(candidate: ConnectionPolicy, rank: Rank, current: ConnectionPolicy, currentRank: Rank): boolean {

@@ -83,9 +83,10 @@ describe('resource sharing within a snapshot', () => {
     expect(pick(a, TYPE_URLS.listener, 'inbound:10.0.0.1:8080')).toBeDefined();
     expect(pick(b, TYPE_URLS.listener, 'inbound:10.0.0.1:8080')).toBeUndefined();
     // the proxyless catalog reuses the sidecar's endpoints
-    const catalog = generateProxyless(snap);
+    const catalog = generateProxyless(snap, 'web-1');
     expect(pick(catalog, TYPE_URLS.clusterLoadAssignment, 'backend')).toBe(pick(a, TYPE_URLS.clusterLoadAssignment, 'backend'));
-    expect(generateProxyless(snap)).toBe(catalog);
+    // web-2 has the same tags, so the same policies: the very same catalog
+    expect(generateProxyless(snap, 'web-2')).toBe(catalog);
     expect(validateSet(catalog)).toEqual([]);
   });
 
@@ -171,8 +172,8 @@ describe('resource reuse across snapshots', () => {
 
   it('reuses the proxyless catalog resources too', () => {
     const first = snapshot();
-    const before = generateProxyless(first);
-    const after = generateProxyless(snapshot({ previous: first }));
+    const before = generateProxyless(first, 'web-1');
+    const after = generateProxyless(snapshot({ previous: first }), 'web-1');
     expect(after).not.toBe(before);
     after.forEach((r, i) => expect(r).toBe(before[i]));
   });

@@ -1,6 +1,6 @@
 import { NotFoundError } from '../../core/errors.js';
 import type { Resource } from '../../core/resources/model.js';
-import { PROTOCOL_TAG, SERVICE_TAG, type DataplaneInbound, type DataplaneSpec, type Tags } from '../../core/resources/specs.js';
+import { PROTOCOL_TAG, SERVICE_TAG, type DataplaneInbound, type DataplaneSpec } from '../../core/resources/specs.js';
 import { dnsCluster, edsCluster, originalDstCluster, staticCluster } from '../envoy/clusters.js';
 import type { EnvoyObject } from '../envoy/encode.js';
 import { hcmFilter, routeAction, routeConfiguration } from '../envoy/http.js';
@@ -16,6 +16,7 @@ import { planOutbound, sidecarTargets, subsetKeys, type ClusterPlan, type Outbou
 import { DEFAULT_CONNECT_TIMEOUT, duration, retrySettings } from './policy-conf.js';
 import { isHttp, isHttp2, toProtocol } from './protocol.js';
 import { ResourceSet } from './resource-set.js';
+import { sourceTags } from './source-tags.js';
 
 const DEFAULT_REDIRECT_OUTBOUND = 15001;
 const DEFAULT_REDIRECT_INBOUND = 15006;
@@ -203,13 +204,6 @@ function outboundAddresses(snap: MeshSnapshot, spec: DataplaneSpec, transparent:
     }
   }
   return result;
-}
-
-/** Policies' `sources` are matched against every inbound's tags, or the gateway's tags. */
-function sourceTags(spec: DataplaneSpec): Tags[] {
-  const sets = (spec.networking.inbound ?? []).map((i) => i.tags);
-  if (spec.networking.gateway) sets.push(spec.networking.gateway.tags);
-  return sets;
 }
 
 function addPassthrough(snap: MeshSnapshot, set: ResourceSet, spec: DataplaneSpec): void {

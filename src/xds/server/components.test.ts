@@ -16,6 +16,7 @@ import { GLOBAL_REFUSAL } from './global-refusal.js';
 configureLogging('off');
 
 const calls = { sidecar: 0, proxyless: 0 };
+const catalogs = new WeakMap<MeshInputs, ReturnType<typeof res.listener>[]>();
 /** Test generators: a cluster + load assignment per dataplane of the mesh; proxyless get one listener per dataplane. */
 const fakeGenerators: Generators<MeshInputs> = {
   buildMeshSnapshot: (inputs) => inputs,
@@ -24,9 +25,14 @@ const fakeGenerators: Generators<MeshInputs> = {
     if (!snap.dataplanes.some((d) => d.meta.name === name)) throw new Error(`dataplane ${name} not in mesh`);
     return snap.dataplanes.flatMap((d) => [res.cluster(d.meta.name), res.cla(d.meta.name, ...portsOf(d))]);
   },
+  // Like the real generator: clients with the same policies (here: all) get the same catalog array.
   generateProxyless(snap) {
-    calls.proxyless++;
-    return snap.dataplanes.map((d) => res.listener(`${d.meta.name}.mesh`, portsOf(d)[0]));
+    let catalog = catalogs.get(snap);
+    if (!catalog) {
+      calls.proxyless++;
+      catalogs.set(snap, (catalog = snap.dataplanes.map((d) => res.listener(`${d.meta.name}.mesh`, portsOf(d)[0]))));
+    }
+    return catalog;
   },
 };
 
@@ -104,16 +110,18 @@ describe('dp-server', () => {
     expect(ports.join()).toContain('9090');
   });
 
-  it('ends streams of unknown dataplanes and meshes with NOT_FOUND, bad node ids with INVALID_ARGUMENT', async () => {
+  it('ends streams of unknown dataplanes and meshes with NOT_FOUND, bad node ids and unknown kinds with INVALID_ARGUMENT', async () => {
     const cp = await startCp();
     const cases: [string, status, string][] = [
       ['default.ghost', status.NOT_FOUND, 'ghost'],
       ['nomesh.dp-1', status.NOT_FOUND, 'nomesh'],
       ['nodot', status.INVALID_ARGUMENT, 'nodot'],
+      ['default.dp-1 curl/8.0', status.INVALID_ARGUMENT, 'cannot tell the kind of data plane'],
     ];
-    for (const [id, code, text] of cases) {
+    for (const [idAndAgent, code, text] of cases) {
+      const [id = '', userAgent] = idAndAgent.split(' ');
       const s = cp.client.sotw();
-      s.send({ type_url: CDS, node: node({ id }) });
+      s.send({ type_url: CDS, node: node({ id, ...(userAgent ? { userAgent } : {}) }) });
       const st = await s.status();
       expect(st.code, id).toBe(code);
       expect(st.details).toContain(text);
@@ -180,7 +188,7 @@ describe('dp-server', () => {
     const before = calls.proxyless;
     const streams = ['a', 'b'].map((n) => {
       const s = cp.client.sotw();
-      s.send({ type_url: LDS, resource_names: [`${n}.mesh`], node: node({ id: `default.${n}`, userAgent: 'grpc-node-js' }) });
+      s.send({ type_url: LDS, resource_names: [`${n}.mesh`], node: node({ id: `default.${n}`, userAgent: 'gRPC Node Pure JS' }) });
       return s;
     });
     const [la, lb] = await Promise.all(streams.map((s) => s.next(LDS)));

@@ -26,9 +26,43 @@ export function parseNodeId(id: string): { mesh: string; name: string } {
   return { mesh: id.slice(0, dot), name: id.slice(dot + 1) };
 }
 
-/** Validates the node of the first request of a stream. Envoy says `user_agent_name: envoy`; anything else is proxyless. */
+/** Node metadata that states the kind when the user agent does not (e.g. a custom xDS client). */
+export const PROXY_KIND_METADATA = 'kuma.io/proxy-kind';
+const KINDS: readonly ProxyKind[] = ['envoy', 'proxyless'];
+
+/** Validates the node of the first request of a stream and tells its kind (see proxyKind). */
 export function nodeInfo(node: Node | null | undefined): NodeInfo {
   if (!node?.id) throw new BadRequestError('node with a non-empty id is required in the first request of a stream', [{ field: 'node', message: 'is required' }]);
   const { mesh, name } = parseNodeId(node.id);
-  return { key: node.id, mesh, name, kind: node.user_agent_name === 'envoy' ? 'envoy' : 'proxyless', metadata: structToJson(node.metadata) };
+  const metadata = structToJson(node.metadata);
+  return { key: node.id, mesh, name, kind: proxyKind(node.id, node.user_agent_name ?? '', metadata[PROXY_KIND_METADATA]), metadata };
+}
+
+/**
+ * Envoy says `user_agent_name: envoy`; gRPC's xDS clients say `gRPC <implementation>` (grpc-js-xds
+ * `gRPC Node Pure JS`, C-core `gRPC C-core <platform> <wrapper>`); node metadata `kuma.io/proxy-kind`
+ * (`envoy` | `proxyless`) may state it, and must then agree with the user agent. Anything else is refused:
+ * the wrong kind of configuration would be NACKed or, worse, silently misapplied.
+ */
+function proxyKind(id: string, userAgent: string, declared: JsonValue | undefined): ProxyKind {
+  const fromAgent: ProxyKind | undefined = userAgent === 'envoy' ? 'envoy' : userAgent.startsWith('gRPC ') ? 'proxyless' : undefined;
+  if (declared !== undefined) {
+    const kind = KINDS.find((k) => k === declared);
+    if (!kind) {
+      throw new BadRequestError(`node "${id}": metadata ${PROXY_KIND_METADATA} ${JSON.stringify(declared)} is invalid`, [
+        { field: `node.metadata.${PROXY_KIND_METADATA}`, message: `must be one of ${KINDS.join(', ')}` },
+      ]);
+    }
+    if (fromAgent && fromAgent !== kind) {
+      throw new BadRequestError(`node "${id}": metadata ${PROXY_KIND_METADATA} "${kind}" contradicts user_agent_name "${userAgent}"`, [
+        { field: `node.metadata.${PROXY_KIND_METADATA}`, message: `user_agent_name "${userAgent}" is a ${fromAgent} client` },
+      ]);
+    }
+    return kind;
+  }
+  if (fromAgent) return fromAgent;
+  throw new BadRequestError(
+    `node "${id}": cannot tell the kind of data plane: user_agent_name "${userAgent}" is neither "envoy" nor a gRPC client ("gRPC ..."); set node metadata ${PROXY_KIND_METADATA} to envoy or proxyless`,
+    [{ field: 'node.user_agent_name', message: 'must be "envoy" or start with "gRPC "' }],
+  );
 }

@@ -78,10 +78,10 @@ function rawCall(address: string, method: string, messages: readonly Buffer[]): 
   });
 }
 
-/** A DiscoveryRequest {node: {id}, type_url} encoded by hand (node = 2, type_url = 4; Node.id = 1). */
+/** A DiscoveryRequest {node: {id, user_agent_name: envoy}, type_url} encoded by hand (node = 2, type_url = 4; Node.id = 1, user_agent_name = 6). */
 function encodedRequest(id: string, typeUrl: string): Buffer {
   const w = protobuf.Writer.create();
-  w.uint32((2 << 3) | 2).fork().uint32((1 << 3) | 2).string(id).ldelim();
+  w.uint32((2 << 3) | 2).fork().uint32((1 << 3) | 2).string(id).uint32((6 << 3) | 2).string('envoy').ldelim();
   w.uint32((4 << 3) | 2).string(typeUrl);
   return Buffer.from(w.finish());
 }

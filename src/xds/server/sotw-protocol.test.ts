@@ -177,7 +177,7 @@ describe('SotW ADS: versions, nonces, ACK', () => {
   it('serves only the requested names to a non-wildcard subscriber and pushes names that appear later', async () => {
     harness().set(KEY, base());
     const s = open();
-    s.send({ type_url: CDS, resource_names: ['b', 'later'], node: node({ id: KEY, userAgent: 'grpc-node-js' }) });
+    s.send({ type_url: CDS, resource_names: ['b', 'later'], node: node({ id: KEY, userAgent: 'gRPC Node Pure JS' }) });
     const cds = await s.next(CDS);
     expect(resourceNames(cds)).toEqual(['b']);
     s.send(ack(cds, ['b', 'later']));

@@ -16,6 +16,7 @@ function setup(debounceMs = 5) {
   const builds: string[] = [];
   /** `<mesh>.<name>` of every generateSidecar call, in order. */
   const generated: string[] = [];
+  const catalogs = new WeakMap<MeshInputs, Map<string, ReturnType<typeof res.listener>[]>>();
   const generators: Generators<MeshInputs> = {
     buildMeshSnapshot: (inputs) => {
       builds.push(inputs.mesh.meta.name);
@@ -26,7 +27,16 @@ function setup(debounceMs = 5) {
       if (!snap.dataplanes.some((d) => d.meta.name === name)) throw new NotFoundError('Dataplane', name, snap.mesh.meta.name);
       return snap.dataplanes.map((d) => res.cluster(d.meta.name));
     },
-    generateProxyless: (snap) => snap.dataplanes.map((d) => res.listener(d.meta.name)),
+    // Like the real generator: one catalog (the same array) per distinct source service.
+    generateProxyless: (snap, name) => {
+      const service = (snap.dataplanes.find((d) => d.meta.name === name)?.spec as { networking: { inbound: { tags: Record<string, string> }[] } } | undefined)?.networking.inbound[0]?.tags['kuma.io/service'];
+      if (!service) throw new NotFoundError('Dataplane', name, snap.mesh.meta.name);
+      let byService = catalogs.get(snap);
+      if (!byService) catalogs.set(snap, (byService = new Map()));
+      let catalog = byService.get(service);
+      if (!catalog) byService.set(service, (catalog = snap.dataplanes.map((d) => res.listener(`${service}->${d.meta.name}`))));
+      return catalog;
+    },
   };
   const reconciler = new Reconciler({ store, cache, generators, debounceMs, log: logger('test') });
   reconciler.start();
@@ -105,13 +115,16 @@ describe('Reconciler', () => {
     expect(cache.get('m1.a')).toBeUndefined();
   });
 
-  it('shares one proxyless catalog between the proxyless clients of a mesh', async () => {
+  it('shares one proxyless snapshot between the clients that get the same catalog, and only between them', async () => {
     const { store, cache, reconciler } = setup();
     await store.create('Mesh', { name: 'm1', mesh: '' }, {});
     await store.create('Dataplane', { name: 'a', mesh: 'm1' }, dp);
     await store.create('Dataplane', { name: 'b', mesh: 'm1' }, dp);
-    await reconciler.add(proxy('m1', 'a', 'proxyless'));
-    await reconciler.add(proxy('m1', 'b', 'proxyless'));
+    await store.create('Dataplane', { name: 'c', mesh: 'm1' }, { networking: { address: '10.0.0.3', inbound: [{ port: 1, tags: { 'kuma.io/service': 'other' } }] } });
+    for (const name of ['a', 'b', 'c']) await reconciler.add(proxy('m1', name, 'proxyless'));
+    expect(cache.get('m1.a')).toBeDefined();
     expect(cache.get('m1.a')).toBe(cache.get('m1.b'));
+    expect(cache.get('m1.c')).toBeDefined();
+    expect(cache.get('m1.c')).not.toBe(cache.get('m1.a'));
   });
 });

@@ -15,7 +15,8 @@ export interface Generators<S> {
   /** `previous`: the mesh's last snapshot, whose encoded resources the new one may reuse. */
   buildMeshSnapshot(inputs: MeshInputs, previous?: S): S;
   generateSidecar(snap: S, dataplaneName: string): EncodedResource[];
-  generateProxyless(snap: S): EncodedResource[];
+  /** The same array for every client with the same effective policies (one catalog per policy set). */
+  generateProxyless(snap: S, dataplaneName: string): EncodedResource[];
 }
 
 export interface ReconcilerDeps<S> {
@@ -29,8 +30,8 @@ export interface ReconcilerDeps<S> {
 
 interface MeshEntry<S> {
   readonly snap: S;
-  /** The proxyless catalog of the mesh, generated once and shared by all its proxyless clients. */
-  proxyless?: ProxySnapshot;
+  /** Proxyless catalogs by identity: one ProxySnapshot per distinct catalog, shared by its clients. */
+  readonly proxyless: Map<readonly EncodedResource[], ProxySnapshot>;
 }
 
 /** Proxies regenerated between yields to the event loop, so streams keep reading during a big rebuild. */
@@ -149,7 +150,7 @@ export class Reconciler<S> {
       log.error({ mesh, err: errorMessage(err) }, 'building the mesh snapshot failed; proxies keep their configuration');
       return;
     }
-    const entry: MeshEntry<S> = { snap };
+    const entry: MeshEntry<S> = { snap, proxyless: new Map() };
     this.meshes.set(mesh, entry);
     const proxies = [...(this.proxies.get(mesh)?.values() ?? [])];
     let changed = 0;
@@ -168,7 +169,7 @@ export class Reconciler<S> {
     try {
       const snapshot =
         identity.kind === 'proxyless'
-          ? (entry.proxyless ??= ProxySnapshot.from(generators.generateProxyless(entry.snap)))
+          ? proxylessSnapshot(entry, generators.generateProxyless(entry.snap, identity.name))
           : ProxySnapshot.from(generators.generateSidecar(entry.snap, identity.name));
       end();
       return cache.set(identity.key, snapshot);
@@ -178,4 +179,10 @@ export class Reconciler<S> {
       return false;
     }
   }
+}
+
+function proxylessSnapshot<S>(entry: MeshEntry<S>, catalog: readonly EncodedResource[]): ProxySnapshot {
+  let snapshot = entry.proxyless.get(catalog);
+  if (!snapshot) entry.proxyless.set(catalog, (snapshot = ProxySnapshot.from([...catalog])));
+  return snapshot;
 }
