@@ -1,3 +1,4 @@
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -122,13 +123,51 @@ describe('GET /bootstrap/grpc', () => {
     const s = await start();
     await s.rt.manager.create('Dataplane', { name: 'web-1', mesh: 'default' }, dataplane);
     const b = (await (await fetch(`${s.url}/bootstrap/grpc?mesh=default&name=web-1`)).json()) as GrpcBootstrap;
-    expect(b.node).toEqual({ id: 'default.web-1', cluster: 'web', locality: { zone: '' }, metadata: {} });
+    expect(b.node).toEqual({ id: 'default.web-1', cluster: 'web', locality: { zone: '' }, metadata: { 'kuma.io/proxy-kind': 'proxyless' } });
   });
 
   it('refuses missing parameters and unknown meshes', async () => {
     const s = await start();
     expect((await fetch(`${s.url}/bootstrap/grpc?mesh=default`)).status).toBe(400);
     expect((await fetch(`${s.url}/bootstrap/grpc?mesh=nope&name=a`)).status).toBe(422);
+  });
+});
+
+describe('proxyless mTLS (GET /bootstrap/grpc, GET /bootstrap/grpc/certs)', () => {
+  const mtlsMesh = { mtls: { enabledBackend: 'ca-1', backends: [{ name: 'ca-1', type: 'builtin' }] } };
+
+  it('an mTLS mesh bootstrap declares the file_watcher provider; certs are issued by the mesh CA for the proxy identity', async () => {
+    const s = await start();
+    await s.rt.manager.create('Mesh', { name: 'secure', mesh: '' }, mtlsMesh);
+    const b = (await (await fetch(`${s.url}/bootstrap/grpc?mesh=secure&name=client-1&service=client&certDir=/etc/kuma/certs`)).json()) as GrpcBootstrap;
+    expect(b.server_listener_resource_name_template).toBe('grpc/server?xds.resource.listening_address=%s');
+    expect(b.certificate_providers).toEqual({
+      'kuma-mesh': {
+        plugin_name: 'file_watcher',
+        config: { certificate_file: '/etc/kuma/certs/cert.pem', private_key_file: '/etc/kuma/certs/key.pem', ca_certificate_file: '/etc/kuma/certs/ca.pem', refresh_interval: '60s' },
+      },
+    });
+    const res = await fetch(`${s.url}/bootstrap/grpc/certs?mesh=secure&name=client-1&service=client`);
+    expect(res.status).toBe(200);
+    const certs = (await res.json()) as { certificate: string; privateKey: string; caCertificate: string; expiresAt: string; renewAfter: string };
+    const cert = new X509Certificate(certs.certificate);
+    const ca = new X509Certificate(certs.caCertificate);
+    expect(cert.verify(ca.publicKey)).toBe(true);
+    expect(cert.subjectAltName).toContain('URI:spiffe://secure/client');
+    expect(createPrivateKey(certs.privateKey).asymmetricKeyType).toBe('ec');
+    expect(Date.parse(certs.renewAfter)).toBeLessThan(Date.parse(certs.expiresAt));
+    expect(Math.abs(Date.parse(certs.expiresAt) - Date.parse(cert.validTo))).toBeLessThan(1000);
+  });
+
+  it('a plaintext mesh declares no certificate provider and issues no certificate; bad certDirs are refused', async () => {
+    const s = await start();
+    const b = (await (await fetch(`${s.url}/bootstrap/grpc?mesh=default&name=client-1`)).json()) as GrpcBootstrap;
+    expect(b.certificate_providers).toBeUndefined();
+    expect(b.node.metadata['kuma.io/proxy-kind']).toBe('proxyless');
+    const res = await fetch(`${s.url}/bootstrap/grpc/certs?mesh=default&name=client-1`);
+    expect(res.status).toBe(409);
+    expect(await res.text()).toContain('no mTLS backend enabled');
+    for (const dir of ['relative/dir', '/etc/../root']) expect((await fetch(`${s.url}/bootstrap/grpc?mesh=default&name=a&certDir=${dir}`)).status, dir).toBe(400);
   });
 });
 

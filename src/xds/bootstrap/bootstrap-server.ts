@@ -1,16 +1,19 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { errorMessage } from '../../core/errors.js';
 import { logger, type Logger } from '../../core/logging.js';
-import type { DataplaneSpec } from '../../core/resources/specs.js';
+import type { DataplaneSpec, MeshSpec } from '../../core/resources/specs.js';
 import type { Component } from '../../core/runtime/component.js';
 import { closeServer, listen } from '../../core/runtime/listen.js';
 import type { Runtime } from '../../core/runtime/runtime.js';
 import { bootstrapRequestSchema, parseInlineDataplane, serviceOf } from './bootstrap-request.js';
 import { envoyBootstrapYaml } from './envoy-bootstrap.js';
 import { grpcBootstrap } from './grpc-bootstrap.js';
+import { proxylessCertificates } from './grpc-certs.js';
 import { untilAborted } from '../../core/runtime/abort.js';
 
 const SERVER = 'bootstrap-server';
+/** Where proxyless bootstraps of an mTLS mesh point their certificate provider unless `certDir` says. */
+const DEFAULT_CERT_DIR = '/var/run/kuma/grpc';
 const MAX_BODY = 1024 * 1024;
 const DATAPLANE_NOT_FOUND =
   'Dataplane entity not found. If you are running on Universal please create a Dataplane entity on kuma-cp before starting kuma-dp or pass it to kuma-dp run --dataplane-file=/file.';
@@ -75,6 +78,10 @@ async function handle(rt: Runtime, opts: BootstrapServerOptions, log: Logger, re
     if (req.method !== 'GET') return text(405, 'Method Not Allowed');
     return grpcReply(rt, opts, log, req, url.searchParams);
   }
+  if (url.pathname === '/bootstrap/grpc/certs') {
+    if (req.method !== 'GET') return text(405, 'Method Not Allowed');
+    return certsReply(rt, log, url.searchParams);
+  }
   return text(404, 'Not Found');
 }
 
@@ -126,13 +133,39 @@ async function grpcReply(rt: Runtime, opts: BootstrapServerOptions, log: Logger,
   if (!mesh || !name) return text(400, 'query parameters "mesh" and "name" are required');
   // The node id is split at the first dot: a dotted name is fine, a dotted mesh would be misread.
   if (mesh.includes('.')) return text(400, `mesh "${mesh}" must not contain "."`);
-  if (!(await rt.store.find('Mesh', { name: mesh, mesh: '' }))) return text(422, `mesh "${mesh}" does not exist`);
+  const meshResource = await rt.store.find('Mesh', { name: mesh, mesh: '' });
+  if (!meshResource) return text(422, `mesh "${mesh}" does not exist`);
   const dp = await rt.store.find('Dataplane', { name, mesh });
   const service = dp ? serviceOf(dp.spec as unknown as DataplaneSpec, name) : q.get('service') || name;
+  const certDir = q.get('certDir') ?? `${DEFAULT_CERT_DIR}/${mesh}/${name}`;
+  if (!certDir.startsWith('/') || certDir.split('/').includes('..') || certDir.includes('\0') || certDir.length > 1024) {
+    return text(400, 'certDir must be an absolute path without ".." (at most 1024 characters)');
+  }
+  const mtls = Boolean((meshResource.spec as unknown as MeshSpec).mtls?.enabledBackend);
   const { host, port } = xdsAddress(rt, opts, req);
-  const body = grpcBootstrap({ mesh, name, service, xdsHost: host, xdsPort: port, zone: rt.config.multizone.remote.zone, inlineDataplane: !dp });
+  const body = grpcBootstrap({
+    mesh,
+    name,
+    service,
+    xdsHost: host,
+    xdsPort: port,
+    zone: rt.config.multizone.remote.zone,
+    inlineDataplane: !dp,
+    ...(mtls ? { certDir } : {}),
+  });
   log.info({ mesh, name, xds: `${host}:${port}`, inline: !dp }, 'served gRPC bootstrap');
   return { status: 200, body: `${JSON.stringify(body, null, 2)}\n`, headers: { 'content-type': 'application/json' } };
+}
+
+/** The workload certificate, key and mesh CA for a proxyless data plane (the bootstrap's certDir files). */
+async function certsReply(rt: Runtime, log: Logger, q: URLSearchParams): Promise<Reply> {
+  const mesh = q.get('mesh') ?? '';
+  const name = q.get('name') ?? '';
+  if (!mesh || !name) return text(400, 'query parameters "mesh" and "name" are required');
+  const result = await proxylessCertificates(rt.store, mesh, name, q.get('service') || name);
+  if ('error' in result) return text(result.status, result.error);
+  log.info({ mesh, name, expiresAt: result.certs.expiresAt }, 'issued proxyless workload certificate');
+  return { status: 200, body: `${JSON.stringify(result.certs, null, 2)}\n`, headers: { 'content-type': 'application/json' } };
 }
 
 /** bootstrapServer.xdsHost, else the host the client used to reach us; bootstrapServer.xdsPort, else the dp-server port. */

@@ -43,7 +43,7 @@ describe('Envoy bootstrap', () => {
 
 describe('gRPC xDS bootstrap', () => {
   it('existing dataplane', () => {
-    const b = grpcBootstrap({ mesh: 'default', name: 'client-1', service: 'client', xdsHost: '127.0.0.1', xdsPort: 5678, zone: 'zone-1', inlineDataplane: false });
+    const b = grpcBootstrap({ mesh: 'default', name: 'client-1', service: 'client', xdsHost: '127.0.0.1', xdsPort: 5678, zone: 'zone-1', inlineDataplane: false, certDir: '/var/run/kuma/default/client-1' });
     golden('grpc-existing.golden.json', `${JSON.stringify(b, null, 2)}\n`);
   });
 

@@ -1,4 +1,8 @@
+import { join } from 'node:path/posix';
 import { SERVICE_TAG } from '../../core/resources/specs.js';
+import { CERT_PROVIDER_INSTANCE } from '../envoy/xds-tls.js';
+import { SERVER_LISTENER_TEMPLATE } from '../generator/proxyless-server.js';
+import { PROXY_KIND_METADATA } from '../server/node-identity.js';
 
 export interface GrpcBootstrapParams {
   readonly mesh: string;
@@ -9,16 +13,31 @@ export interface GrpcBootstrapParams {
   readonly zone: string;
   /** True when no Dataplane mesh/name exists: one is passed inline so the ADS server registers it on connect. */
   readonly inlineDataplane: boolean;
+  /** With mesh mTLS: the directory holding the workload's cert.pem, key.pem and the mesh's ca.pem. */
+  readonly certDir?: string;
+}
+
+/** File names in the certificate directory (what GET /bootstrap/grpc/certs returns, README). */
+export const CERT_FILES = { certificate: 'cert.pem', privateKey: 'key.pem', ca: 'ca.pem' } as const;
+
+interface FileWatcherProvider {
+  plugin_name: 'file_watcher';
+  config: { certificate_file: string; private_key_file: string; ca_certificate_file: string; refresh_interval: string };
 }
 
 export interface GrpcBootstrap {
   xds_servers: { server_uri: string; channel_creds: { type: string }[]; server_features: string[] }[];
   node: { id: string; cluster: string; locality: { zone: string }; metadata: Record<string, string> };
+  server_listener_resource_name_template: string;
+  certificate_providers?: Record<string, FileWatcherProvider>;
 }
 
 /**
- * Bootstrap for proxyless gRPC clients (GRPC_XDS_BOOTSTRAP / GRPC_XDS_BOOTSTRAP_CONFIG). node.locality
- * is always present: grpc-js-xds fails every RPC without it.
+ * Bootstrap for proxyless gRPC clients and xDS-enabled servers (GRPC_XDS_BOOTSTRAP / GRPC_XDS_BOOTSTRAP_CONFIG).
+ * node.locality is always present (grpc-js-xds fails every RPC without it); node metadata states the kind;
+ * server_listener_resource_name_template lets servers find their Listener (gRFC A36, no default); with
+ * `certDir` a file_watcher certificate provider (gRFC A29) that the TLS config of an mTLS mesh names
+ * (refresh_interval is mandatory for grpc-js; files are re-read so renewed certificates are picked up).
  */
 export function grpcBootstrap(p: GrpcBootstrapParams): GrpcBootstrap {
   const host = p.xdsHost.includes(':') && !p.xdsHost.startsWith('[') ? `[${p.xdsHost}]` : p.xdsHost;
@@ -28,8 +47,27 @@ export function grpcBootstrap(p: GrpcBootstrapParams): GrpcBootstrap {
       id: `${p.mesh}.${p.name}`,
       cluster: p.service,
       locality: { zone: p.zone },
-      metadata: p.inlineDataplane ? { 'dataplane.resource': JSON.stringify(inlineGatewayDataplane(p.mesh, p.name, p.service)) } : {},
+      metadata: {
+        [PROXY_KIND_METADATA]: 'proxyless',
+        ...(p.inlineDataplane ? { 'dataplane.resource': JSON.stringify(inlineGatewayDataplane(p.mesh, p.name, p.service)) } : {}),
+      },
     },
+    server_listener_resource_name_template: SERVER_LISTENER_TEMPLATE,
+    ...(p.certDir !== undefined
+      ? {
+          certificate_providers: {
+            [CERT_PROVIDER_INSTANCE]: {
+              plugin_name: 'file_watcher',
+              config: {
+                certificate_file: join(p.certDir, CERT_FILES.certificate),
+                private_key_file: join(p.certDir, CERT_FILES.privateKey),
+                ca_certificate_file: join(p.certDir, CERT_FILES.ca),
+                refresh_interval: '60s',
+              },
+            },
+          },
+        }
+      : {}),
   };
 }
 

@@ -5,6 +5,8 @@ import { lbMetadata } from './struct.js';
 
 export const HCM_TYPE = 'envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
 const ROUTER_TYPE = 'envoy.extensions.filters.http.router.v3.Router';
+/** The terminal HTTP filter (last and only last). */
+export const ROUTER_FILTER: EnvoyObject = { name: 'envoy.filters.http.router', typed_config: anyOf(ROUTER_TYPE, {}) };
 
 export interface HcmOptions {
   readonly statPrefix: string;
@@ -21,7 +23,7 @@ export function httpConnectionManager(o: HcmOptions): EnvoyObject {
   return {
     stat_prefix: o.statPrefix,
     ...(o.rds !== undefined ? { rds: { config_source: adsConfigSource(), route_config_name: o.rds } } : { route_config: o.routeConfig ?? {} }),
-    http_filters: [{ name: 'envoy.filters.http.router', typed_config: anyOf(ROUTER_TYPE, {}) }],
+    http_filters: [ROUTER_FILTER],
     ...(o.http2 ? { http2_protocol_options: {} } : {}),
     ...(o.idleTimeout ? { common_http_protocol_options: { idle_timeout: o.idleTimeout } } : {}),
     ...(o.streamIdleTimeout ? { stream_idle_timeout: o.streamIdleTimeout } : {}),

@@ -1,15 +1,17 @@
 import { NotFoundError } from '../../core/errors.js';
 import type { Tags } from '../../core/resources/specs.js';
-import { contentVersion } from '../envoy/encode.js';
+import { contentVersion, type EnvoyObject } from '../envoy/encode.js';
 import { edsCluster } from '../envoy/clusters.js';
 import { httpConnectionManager, routeAction, routeConfiguration, type WeightedTarget } from '../envoy/http.js';
 import { apiListener } from '../envoy/listeners.js';
 import { names } from '../envoy/names.js';
+import { spiffeId, xdsUpstreamTls } from '../envoy/xds-tls.js';
 import { TYPE_URLS, type EncodedResource } from '../resource.js';
 import { loadAssignment } from './load-assignment.js';
 import type { MeshSnapshot } from './mesh-snapshot.js';
 import { planOutbound, type ClusterPlan, type OutboundPlan } from './outbound-plan.js';
 import { PROXYLESS_LB, proxylessCircuitBreakers, proxylessMaxStreamDuration, proxylessOutlierDetection, proxylessRetry } from './proxyless-policies.js';
+import { serverListeners } from './proxyless-server.js';
 import { ResourceSet } from './resource-set.js';
 import { sourceTags } from './source-tags.js';
 
@@ -27,7 +29,9 @@ const VIP_PORT = 80;
  *
  * Only what gRPC clients accept (xds-pitfalls §D): no subset load balancing (a split to tagged endpoints
  * gets its own cluster `<svc>{k=v}` holding only those endpoints), lb ROUND_ROBIN only (see PROXYLESS_LB),
- * no active health checks (gRPC clients do not run them). ExternalServices are left out (their clusters are
+ * no active health checks (gRPC clients do not run them). With mesh mTLS, clusters carry an A29
+ * UpstreamTlsContext naming the bootstrap's certificate-provider instance and the server's SPIFFE id; a
+ * client Dataplane with inbounds also gets its xDS-server listeners (proxyless-server.ts). ExternalServices are left out (their clusters are
  * STRICT_DNS, which gRPC clients NACK): splits to them are dropped.
  * Throws NotFoundError when the client's Dataplane is not in the snapshot.
  */
@@ -36,9 +40,13 @@ export function generateProxyless(snap: MeshSnapshot, dataplaneName: string): En
   if (!dp) throw new NotFoundError('Dataplane', dataplaneName, snap.mesh);
   const source = sourceTags(dp.spec);
   const client = snap.derived(`proxyless-plans\n${JSON.stringify(source)}`, () => clientPlans(snap, source));
-  return snap.derived(`proxyless\n${client.key}`, () => {
+  // A Dataplane with inbounds is also an xDS-enabled server: its listeners make the catalog its own.
+  const server = dp.spec.networking.inbound?.length ? serverListeners(snap, dp) : [];
+  const serverKey = server.map((r) => `${r.name}\n${r.version}`).join('\n');
+  return snap.derived(`proxyless\n${client.key}\n${serverKey}`, () => {
     const set = new ResourceSet();
     for (const plan of client.plans) addService(snap, set, plan);
+    for (const r of server) set.add(r);
     return set.toArray();
   });
 }
@@ -63,7 +71,8 @@ function addService(snap: MeshSnapshot, set: ResourceSet, plan: OutboundPlan): v
     const clusterPlan = plan.clusters.find((c) => c.service === split.service);
     if (!clusterPlan) continue;
     const cluster = split.subset ? subsetClusterName(split.service, split.subset) : split.service;
-    set.add(snap.resource(TYPE_URLS.cluster, cluster, `proxyless\n${clusterPlan.key}`, () => proxylessCluster(cluster, clusterPlan)));
+    const mtls = snap.meshSpec.mtls?.enabledBackend ? spiffeId(snap.mesh, split.service) : undefined;
+    set.add(snap.resource(TYPE_URLS.cluster, cluster, `proxyless\n${clusterPlan.key}\n${mtls ?? ''}`, () => proxylessCluster(cluster, clusterPlan, mtls)));
     set.add(loadAssignment(snap, cluster, split.service, split.subset));
     targets.push({ cluster, weight: split.weight });
   }
@@ -89,16 +98,20 @@ function addService(snap: MeshSnapshot, set: ResourceSet, plan: OutboundPlan): v
   }
 }
 
-function proxylessCluster(name: string, plan: ClusterPlan): ReturnType<typeof edsCluster> {
+/** `serverSan`: with mesh mTLS, the upstream's SPIFFE id (A29 UpstreamTlsContext from certificate providers). */
+function proxylessCluster(name: string, plan: ClusterPlan, serverSan: string | undefined): EnvoyObject {
   const circuitBreakers = proxylessCircuitBreakers(plan.circuitBreakers);
   const outlierDetection = proxylessOutlierDetection(plan.outlierDetection);
-  return edsCluster({
-    name,
-    connectTimeout: plan.connectTimeout,
-    lb: PROXYLESS_LB,
-    ...(circuitBreakers ? { circuitBreakers } : {}),
-    ...(outlierDetection ? { outlierDetection } : {}),
-  });
+  return {
+    ...edsCluster({
+      name,
+      connectTimeout: plan.connectTimeout,
+      lb: PROXYLESS_LB,
+      ...(circuitBreakers ? { circuitBreakers } : {}),
+      ...(outlierDetection ? { outlierDetection } : {}),
+    }),
+    ...(serverSan ? { transport_socket: xdsUpstreamTls(serverSan) } : {}),
+  };
 }
 
 /** `backend{version=v1}`: the cluster of one tag subset of a service (tags sorted by key). */
