@@ -14,7 +14,7 @@ import type {
   UpdateOptions,
 } from '../../../core/store/resource-store.js';
 import { migrate } from './migrations.js';
-import { labelsJson, rowToResource, type ResourceRow, type RowParams } from './resource-row.js';
+import { labelsJson, rowToResource, type ResourceRow, type RowParams } from '../resource-row.js';
 import { Statements, type KeyParams } from './statements.js';
 
 /** How long a write waits for another connection's lock before failing with SQLITE_BUSY. */
