@@ -5,7 +5,7 @@ import { configureLogging, logger } from '../core/logging.js';
 import { buildRuntime } from '../core/runtime/bootstrap.js';
 import { ComponentManager } from '../core/runtime/component-manager.js';
 import { componentsFor } from '../modes.js';
-import { createLeaderElection, createStore } from '../plugins/store/create-store.js';
+import { createCoordination, createStore } from '../plugins/store/create-store.js';
 import { exportLeaderGauge } from '../core/runtime/leadership.js';
 import { newInstanceId } from '../core/runtime/instance-id.js';
 import { packageVersion } from '../core/version.js';
@@ -38,14 +38,14 @@ export async function runCommand(file: string | undefined, overrides: ConfigOver
     process.stderr.write(`kuma-cp: ${errorMessage(err)}\n`);
     return 1;
   }
-  const rt = buildRuntime(config, store, instanceId);
+  const coordination = createCoordination(config, instanceId);
+  const rt = buildRuntime(config, store, instanceId, coordination.instances);
   const abort = new AbortController();
   // Every component and every open stream listens for the one stop signal.
   setMaxListeners(0, abort.signal);
-  const election = createLeaderElection(config, instanceId);
-  await election.start();
-  const unexportLeader = exportLeaderGauge(election);
-  const supervisor = new ComponentManager(election);
+  await coordination.start();
+  const unexportLeader = exportLeaderGauge(coordination.leadership);
+  const supervisor = new ComponentManager(coordination.leadership);
   supervisor.add(componentsFor(rt, supervisor));
 
   let signalled = false;
@@ -74,7 +74,7 @@ export async function runCommand(file: string | undefined, overrides: ConfigOver
     log.warn({ graceMs: SHUTDOWN_GRACE_MS }, 'components did not stop in time');
   }
   // Released after the leader-only components stopped, so the next leader never overlaps with them.
-  await election.stop();
+  await coordination.stop();
   unexportLeader();
   await store.close();
   log.info({ code }, 'stopped');

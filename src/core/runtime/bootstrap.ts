@@ -1,14 +1,16 @@
 import type { Config } from '../../config/schema.js';
 import { DefaultResourceManager } from '../manager/manager-impl.js';
 import type { ResourceStore } from '../store/resource-store.js';
+import type { InstanceRegistry } from './instance-registry.js';
 import { newInstanceId } from './instance-id.js';
 import type { Runtime } from './runtime.js';
 
 /** Builds the runtime from a config and an opened store. Starts nothing. */
-export function buildRuntime(config: Config, store: ResourceStore, instanceId: string = newInstanceId()): Runtime {
+export function buildRuntime(config: Config, store: ResourceStore, instanceId: string = newInstanceId(), instances?: InstanceRegistry): Runtime {
   return {
     config,
     instanceId,
+    ...(instances ? { instances } : {}),
     store,
     // A remote CP receives its meshes and their policies from the global: it never creates defaults.
     manager: new DefaultResourceManager(store, { meshDefaults: config.mode !== 'remote' }),

@@ -1,7 +1,9 @@
 import type { Config } from '../../config/schema.js';
+import type { InstanceRegistry } from '../../core/runtime/instance-registry.js';
 import { alwaysLeader, type Leadership } from '../../core/runtime/leadership.js';
 import type { ResourceStore } from '../../core/store/resource-store.js';
 import { MemoryStore } from './memory/memory-store.js';
+import { PostgresInstanceRegistry } from './postgres/postgres-instance-registry.js';
 import { PostgresLeaderElector } from './postgres/postgres-leader-elector.js';
 import { PostgresStore } from './postgres/postgres-store.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
@@ -21,13 +23,31 @@ export async function createStore(config: Config, instanceId: string): Promise<R
   }
 }
 
-/** Leader election that goes with the store: a lease in Postgres; SQLite and memory serve one process, always the leader. */
-export interface LeaderElection extends Leadership {
+/** How instances sharing the store coordinate: leader election and the registry of live instances. */
+export interface Coordination {
+  readonly leadership: Leadership;
+  /** Absent when this process is the only instance (SQLite, memory). */
+  readonly instances?: InstanceRegistry;
   start(): Promise<void>;
+  /** Releases the leader lease and leaves the registry. */
   stop(): Promise<void>;
 }
 
-export function createLeaderElection(config: Config, instanceId: string): LeaderElection {
-  if (config.store.type === 'postgres') return new PostgresLeaderElector(config.store.postgres, instanceId);
-  return { ...alwaysLeader, start: async () => undefined, stop: async () => undefined };
+/** Postgres: a lease and heartbeats in the database. SQLite and memory serve one process, always the leader. */
+export function createCoordination(config: Config, instanceId: string): Coordination {
+  if (config.store.type !== 'postgres') return { leadership: alwaysLeader, start: async () => undefined, stop: async () => undefined };
+  const election = new PostgresLeaderElector(config.store.postgres, instanceId);
+  const instances = new PostgresInstanceRegistry(config.store.postgres, instanceId);
+  return {
+    leadership: election,
+    instances,
+    async start() {
+      await instances.start();
+      await election.start();
+    },
+    async stop() {
+      await election.stop();
+      await instances.stop();
+    },
+  };
 }

@@ -10,6 +10,8 @@ import { parseDuration } from '../envoy/duration.js';
 import * as generator from '../generator/index.js';
 import { InsightsFlusher } from '../insights/insights-flusher.js';
 import { closeStaleSubscriptions } from '../insights/stale-subscriptions.js';
+import { aliveInstances } from '../../core/runtime/instance-registry.js';
+import { periodicComponent } from '../../core/runtime/periodic-component.js';
 import { SubscriptionStats } from '../insights/subscription-stats.js';
 import { DataplaneLifecycle } from '../sync/dataplane-lifecycle.js';
 import { Reconciler, type Generators } from '../sync/reconciler.js';
@@ -33,7 +35,18 @@ export interface XdsOptions {
 
 /** The xDS side of a standalone or remote (zone) CP: one `dp-server` component. */
 export function xdsComponents(rt: Runtime, opts: XdsOptions = {}): Component[] {
-  return [dpServerComponent(rt, realGenerators, opts)];
+  return [dpServerComponent(rt, realGenerators, opts), staleSubscriptionSweeper(rt)];
+}
+
+/** How often the leader closes subscriptions of instances that are gone (crashed peers on a shared Postgres). */
+const SWEEP_INTERVAL_MS = 10_000;
+
+/** Leader-only: data planes connected to an instance that crashed show offline on every instance. */
+function staleSubscriptionSweeper(rt: Runtime): Component {
+  const log = logger('dp-subscription-sweeper');
+  return periodicComponent('dp-subscription-sweeper', SWEEP_INTERVAL_MS, async () => {
+    await closeStaleSubscriptions(rt.manager, await aliveInstances(rt), log);
+  }, { leaderOnly: true });
 }
 
 export function durationMs(text: string): number {
@@ -68,7 +81,7 @@ export interface RunningServer {
 export async function runDpServer<S>(rt: Runtime, generators: Generators<S>, signal: AbortSignal): Promise<RunningServer> {
   const log = logger('dp-server');
   const { dpServer, xdsServer, mode, multizone } = rt.config;
-  await closeStaleSubscriptions(rt.manager, rt.instanceId, log).catch((err: unknown) =>
+  await aliveInstances(rt).then((alive) => closeStaleSubscriptions(rt.manager, alive, log)).catch((err: unknown) =>
     log.warn({ err: errorMessage(err) }, 'closing subscriptions of a previous run failed'),
   );
   const cache = new SnapshotCache();

@@ -13,12 +13,12 @@ export interface PgMigration {
  * labels as JSON text (byte-exact round trip), an optional explicit owner. Text columns use the "C" collation so
  * that `ORDER BY mesh, name` is byte order, as in SQLite, whatever the database's locale.
  * `resource_changes` is the change log every instance follows (one row per committed write, with its events);
- * `leader_leases` holds Kuma's `kuma-cp-lock` lease.
+ * `leader_leases` holds Kuma's `kuma-cp-lock` lease; `cp_instances` the instances' heartbeats.
  */
 export const pgMigrations: readonly PgMigration[] = [
   {
     version: 1,
-    name: 'create resources, change log and leases',
+    name: 'create resources, change log, leases and instances',
     sql: `
       CREATE TABLE resources (
         type              TEXT COLLATE "C" NOT NULL,
@@ -51,6 +51,10 @@ export const pgMigrations: readonly PgMigration[] = [
         name       TEXT PRIMARY KEY,
         owner      TEXT NOT NULL,
         expires_at TIMESTAMPTZ NOT NULL
+      );
+      CREATE TABLE cp_instances (
+        id           TEXT PRIMARY KEY,
+        heartbeat_at TIMESTAMPTZ NOT NULL
       );
     `,
   },
