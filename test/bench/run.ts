@@ -4,12 +4,14 @@
  */
 import { runDnsBench } from './dns-bench.js';
 import { runKdsBench } from './kds-bench.js';
+import { runStoreBench } from './store-bench.js';
 import { runXdsBench } from './xds-bench.js';
 
 const benches: Record<string, () => Promise<unknown>> = {
   dns: () => runDnsBench(),
   kds: () => runKdsBench(),
   xds: () => runXdsBench(),
+  store: () => runStoreBench(),
 };
 
 const wanted = process.argv.slice(2);

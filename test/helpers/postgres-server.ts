@@ -62,8 +62,9 @@ async function waitForConnect(port: number, timeoutMs: number): Promise<void> {
 /**
  * A real Postgres 15 in a fresh temp directory on a free loopback port, with password (scram) auth for the
  * superuser `kuma`. Run as root, the server runs as the `postgres` system user, who owns the data directory.
+ * Tests run it with fsync off (speed); `durable` turns fsync on (benches compare it with SQLite's synchronous=FULL).
  */
-export async function startPostgres(): Promise<PostgresServer> {
+export async function startPostgres(opts: { durable?: boolean; tls?: { certPem: string; keyPem: string } } = {}): Promise<PostgresServer> {
   if (!existsSync(join(PG_BIN, 'initdb'))) throw new Error(`Postgres is not installed (${PG_BIN}); run scripts/install-test-deps.sh`);
   const user = asUser();
   const dir = mkdtempSync(join(tmpdir(), 'kuma-pg-'));
@@ -73,6 +74,15 @@ export async function startPostgres(): Promise<PostgresServer> {
   if (user) {
     chownSync(dir, user.uid, user.gid);
     chownSync(pwfile, user.uid, user.gid);
+  }
+  const sslArgs: string[] = [];
+  if (opts.tls) {
+    // Postgres refuses a key readable by others; both files belong to the server's user.
+    for (const [file, pem] of [['server.crt', opts.tls.certPem], ['server.key', opts.tls.keyPem]] as const) {
+      writeFileSync(join(dir, file), pem, { mode: 0o600 });
+      if (user) chownSync(join(dir, file), user.uid, user.gid);
+    }
+    sslArgs.push('-c', 'ssl=on', '-c', `ssl_cert_file=${join(dir, 'server.crt')}`, '-c', `ssl_key_file=${join(dir, 'server.key')}`);
   }
   chmodSync(dir, 0o700);
   const ids = user ? { uid: user.uid, gid: user.gid } : {};
@@ -88,7 +98,7 @@ export async function startPostgres(): Promise<PostgresServer> {
   const launch = async (): Promise<void> => {
     child = spawn(
       join(PG_BIN, 'postgres'),
-      ['-D', data, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${dir}`, '-c', 'fsync=off', '-c', 'max_connections=300'],
+      ['-D', data, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${dir}`, '-c', `fsync=${opts.durable ? 'on' : 'off'}`, '-c', 'max_connections=300', ...sslArgs],
       { ...ids, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     child.stdout?.on('data', (b: Buffer) => output.push(b.toString()));
