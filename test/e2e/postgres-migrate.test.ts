@@ -59,7 +59,7 @@ describe('KUMA_STORE_TYPE=postgres: schema migrations', () => {
     const meshes = (await (await fetch(`${cp.apiUrl}/meshes`)).json()) as { items: { name: string }[] };
     expect(meshes.items.map((m) => m.name)).toEqual(['default']);
     expect(await cp.stop()).toBe(0);
-  });
+  }, 120_000);
 
   it('run and migrate up refuse a schema newer than this kuma-cp', async () => {
     const db = await server.createDatabase('newer');
@@ -73,7 +73,7 @@ describe('KUMA_STORE_TYPE=postgres: schema migrations', () => {
     const up = await runCp(['migrate', 'up'], env);
     expect(up.status).toBe(1);
     expect(up.stderr).toBe(expected);
-  });
+  }, 90_000);
 
   it('an unreachable database or a wrong password is one clear line, not a crash', async () => {
     const db = await server.createDatabase('unreachable');
@@ -83,5 +83,5 @@ describe('KUMA_STORE_TYPE=postgres: schema migrations', () => {
     const badTls = await runCp(['run'], { ...server.env(db), KUMA_STORE_POSTGRES_TLS_MODE: 'verifyFull' });
     expect(badTls.status).toBe(1);
     expect(badTls.stderr).toBe('kuma-cp: store.postgres.tls.caPath is required by store.postgres.tls.mode "verifyFull"\n');
-  });
+  }, 90_000);
 });
