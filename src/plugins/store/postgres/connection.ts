@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
-import type { ClientConfig, PoolConfig } from 'pg';
+import pg, { type ClientConfig, type PoolConfig } from 'pg';
+import type { Logger } from '../../../core/logging.js';
 import type { Config } from '../../../config/schema.js';
 import { ConfigError, errorMessage } from '../../../core/errors.js';
 
@@ -59,4 +60,16 @@ export function poolConfig(pgc: PostgresConfig): PoolConfig {
 /** `kuma@127.0.0.1:15432/kuma`: how logs and errors name the database (never the password). */
 export function describeDatabase(pgc: PostgresConfig): string {
   return `${pgc.user}@${pgc.host}:${pgc.port}/${pgc.dbName}`;
+}
+
+/**
+ * A pool whose connections never crash the process: pg emits 'error' on a connection that dies while checked out
+ * between two queries (a server restart mid-transaction); with no listener that is an uncaught exception. The
+ * query in progress, or the next one, fails instead, and the pool replaces the connection.
+ */
+export function resilientPool(config: PoolConfig, log: Logger): pg.Pool {
+  const pool = new pg.Pool(config);
+  pool.on('error', (err) => log.warn({ err: errorMessage(err) }, 'idle database connection lost'));
+  pool.on('connect', (client) => client.on('error', (err) => log.warn({ err: errorMessage(err) }, 'database connection lost')));
+  return pool;
 }

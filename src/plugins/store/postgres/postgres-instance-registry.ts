@@ -2,7 +2,7 @@ import pg from 'pg';
 import { errorMessage } from '../../../core/errors.js';
 import { logger } from '../../../core/logging.js';
 import type { InstanceRegistry } from '../../../core/runtime/instance-registry.js';
-import { clientConfig, type PostgresConfig } from './connection.js';
+import { clientConfig, resilientPool, type PostgresConfig } from './connection.js';
 
 /** How often each instance records that it is alive, and after how long without a record it counts as gone. */
 export const INSTANCE_HEARTBEAT_MS = 2000;
@@ -26,8 +26,7 @@ export class PostgresInstanceRegistry implements InstanceRegistry {
     pgc: PostgresConfig,
     private readonly instanceId: string,
   ) {
-    this.pool = new pg.Pool({ ...clientConfig(pgc), max: 1 });
-    this.pool.on('error', (err) => this.log.warn({ err: errorMessage(err) }, 'idle instance-registry connection lost'));
+    this.pool = resilientPool({ ...clientConfig(pgc), max: 1 }, this.log);
   }
 
   async start(): Promise<void> {

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { errorMessage } from '../../../core/errors.js';
 import { logger } from '../../../core/logging.js';
 import type { Leadership } from '../../../core/runtime/leadership.js';
-import { clientConfig, type PostgresConfig } from './connection.js';
+import { clientConfig, resilientPool, type PostgresConfig } from './connection.js';
 
 /** Kuma's lock name and timings (pglock: lease 5 s, heartbeat 1 s). */
 export const LOCK_NAME = 'kuma-cp-lock';
@@ -41,8 +41,7 @@ export class PostgresLeaderElector implements Leadership {
     private readonly heartbeatMs = HEARTBEAT_MS,
   ) {
     // A renewal that hangs (unreachable server) must fail before the lease could expire.
-    this.pool = new pg.Pool({ ...clientConfig(pgc), max: 1, query_timeout: Math.max(heartbeatMs, leaseMs / 2) });
-    this.pool.on('error', (err) => this.log.warn({ err: errorMessage(err) }, 'idle leader-election connection lost'));
+    this.pool = resilientPool({ ...clientConfig(pgc), max: 1, query_timeout: Math.max(heartbeatMs, leaseMs / 2) }, this.log);
   }
 
   get isLeader(): boolean {

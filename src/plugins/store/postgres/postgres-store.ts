@@ -13,7 +13,7 @@ import type {
 } from '../../../core/store/resource-store.js';
 import { labelsJson, rowToResource, type ResourceRow } from '../resource-row.js';
 import { ChangeFeed, readSnapshot } from './change-feed.js';
-import { clientConfig, describeDatabase, poolConfig, type PostgresConfig } from './connection.js';
+import { clientConfig, describeDatabase, poolConfig, resilientPool, type PostgresConfig } from './connection.js';
 import { checkSchema } from './migrations.js';
 import { CHANGE_LOG_LOCK, SQL } from './statements.js';
 
@@ -112,9 +112,7 @@ export class PostgresStore implements ResourceStore {
   static async open(pgc: PostgresConfig, instanceId: string): Promise<PostgresStore> {
     const log = logger('postgres-store');
     const database = describeDatabase(pgc);
-    const pool = new pg.Pool(poolConfig(pgc));
-    // An idle pooled connection that dies (server restart) is replaced on the next checkout; never crash on it.
-    pool.on('error', (err) => log.warn({ err: errorMessage(err) }, 'idle database connection lost'));
+    const pool = resilientPool(poolConfig(pgc), log);
     let client: pg.PoolClient;
     try {
       client = await pool.connect();
