@@ -8,10 +8,12 @@ import { closeServer, listen } from '../core/runtime/listen.js';
 import type { Runtime } from '../core/runtime/runtime.js';
 import type { ApiDeps, ApiRequest, Endpoint, Reply } from './endpoint.js';
 import { MethodNotAllowedError, RouteNotFoundError, toErrorReply, type ErrorReply } from './error-mapping.js';
+import { assertMayCall, authenticateRequest } from './authn.js';
 import { addIndexRoutes } from './index-endpoints.js';
 import { addOverviewRoutes } from './overview-endpoints.js';
 import { parseBody, readBody } from './request-body.js';
 import { addResourceRoutes } from './resource-endpoints.js';
+import { addTokenRoutes } from './token-endpoints.js';
 import { Router } from './router.js';
 
 export const SERVER_NAME = 'api-server';
@@ -35,6 +37,7 @@ export function buildRouter(deps: ApiDeps): Router<Endpoint> {
   const router = new Router<Endpoint>();
   addIndexRoutes(router, deps);
   addOverviewRoutes(router, deps);
+  addTokenRoutes(router, deps);
   addResourceRoutes(router, deps);
   return router;
 }
@@ -72,7 +75,10 @@ async function handle(deps: ApiDeps, router: Router<Endpoint>, req: IncomingMess
     if (match.kind === 'not-found') throw new RouteNotFoundError(pathname);
     if (match.kind === 'method-not-allowed') throw new MethodNotAllowedError(match.allowed);
     title = match.handler.title;
+    const user = await authenticateRequest(deps.rt, req, method, pathname);
+    assertMayCall(deps.rt, user, method, pathname);
     const request: ApiRequest = {
+      user,
       method,
       pathname,
       query,
@@ -94,10 +100,10 @@ function send(res: ServerResponse, reply: Reply | ErrorReply, stopping: boolean)
   if (res.headersSent || res.destroyed) return;
   let body = '';
   const headers: Record<string, string> = {};
-  if ('text' in reply) {
+  if ('text' in reply && reply.text !== undefined) {
     body = reply.text;
     headers['content-type'] = 'text/plain; charset=utf-8';
-  } else if (reply.json !== undefined) {
+  } else if ('json' in reply && reply.json !== undefined) {
     body = JSON.stringify(reply.json);
     headers['content-type'] = 'application/json';
   }
