@@ -8,6 +8,7 @@ import {
   PayloadTooLargeError,
   PreconditionFailedError,
   ReadOnlyError,
+  StoreUnavailableError,
   UnauthenticatedError,
   ValidationError,
   type Violation,
@@ -62,6 +63,7 @@ export function toErrorReply(err: unknown, title: string): ErrorReply {
   if (err instanceof ReadOnlyError) return { status: 405, text: err.message };
   if (err instanceof UnauthenticatedError) return { ...json(401, { title: 'Invalid authentication data', details: err.message }), headers: { 'www-authenticate': 'Bearer' } };
   if (err instanceof AccessDeniedError) return json(403, { title: 'Access Denied', details: err.message });
+  if (err instanceof StoreUnavailableError) return json(503, { title, details: err.message });
   if (err instanceof MethodNotAllowedError) return { status: 405, text: err.message, headers: { allow: err.allowed.join(', ') } };
   return { status: 500, json: { title, details: 'Internal Server Error' }, internal: true };
 }

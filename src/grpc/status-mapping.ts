@@ -9,6 +9,7 @@ import {
   PayloadTooLargeError,
   PreconditionFailedError,
   ReadOnlyError,
+  StoreUnavailableError,
   UnauthenticatedError,
   ValidationError,
 } from '../core/errors.js';
@@ -30,5 +31,6 @@ function codeOf(err: unknown): status {
   if (err instanceof PayloadTooLargeError) return status.RESOURCE_EXHAUSTED;
   if (err instanceof UnauthenticatedError) return status.UNAUTHENTICATED;
   if (err instanceof AccessDeniedError) return status.PERMISSION_DENIED;
+  if (err instanceof StoreUnavailableError) return status.UNAVAILABLE;
   return status.INTERNAL;
 }

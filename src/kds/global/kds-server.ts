@@ -155,7 +155,7 @@ class StreamHandler {
       log: zoneLog,
       index: this.index,
       exports: exportsForZone(this.index, zone),
-      alsoAffects: { Zone: ['ZoneIngress'], Dataplane: ['Secret'] },
+      alsoAffects: { Zone: ['ZoneIngress'], Dataplane: ['Secret'], Mesh: ['Secret'] },
       consumes: zoneToGlobalTypes(),
       sink: new Sink(this.rt.manager, zoneScopeOnGlobal(this.rt.store, zone), new Set(zoneToGlobalTypes()), zoneLog, (t, k) => this.insights.stat(subId, t, k)),
       maxMsgBytes,
