@@ -20,9 +20,11 @@ function sample(text: string, series: string): number | undefined {
 }
 
 async function until(cp: CpProcess, series: string, want: number): Promise<string> {
-  for (let i = 0; ; i++) {
+  // Up to 20 s: a loaded 2-core CI machine is slow; the caller still asserts the exact value.
+  const end = Date.now() + 20_000;
+  for (;;) {
     const text = await scrape(cp);
-    if (sample(text, series) === want || i >= 100) return text;
+    if (sample(text, series) === want || Date.now() > end) return text;
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -56,7 +58,7 @@ describe('/metrics on the diagnostics port', () => {
     expect(del.status).toBe(200);
     text = await until(cp, 'resources_count{resource_type="Dataplane"}', 0);
     expect(sample(text, 'resources_count{resource_type="Dataplane"}')).toBe(0);
-  });
+  }, 90_000);
 
   it('counts ADS streams, responses, ACKs and generations', async () => {
     const cp = await startCp({ env: { KUMA_STORE_TYPE: 'memory' } });
@@ -78,7 +80,7 @@ describe('/metrics on the diagnostics port', () => {
     s.close();
     expect(sample(await until(cp, 'xds_streams_active{kind="envoy"}', 0), 'xds_streams_active{kind="envoy"}')).toBe(0);
     client.close();
-  });
+  }, 90_000);
 
   it('counts the zones connected to a global', async () => {
     const global = await startCp({ mode: 'global', env: { KUMA_STORE_TYPE: 'memory' } });
@@ -87,5 +89,5 @@ describe('/metrics on the diagnostics port', () => {
     expect(sample(await until(global, 'kds_zone_active_connections', 1), 'kds_zone_active_connections')).toBe(1);
     await zone.stop();
     expect(sample(await until(global, 'kds_zone_active_connections', 0), 'kds_zone_active_connections')).toBe(0);
-  });
+  }, 90_000);
 });
