@@ -48,7 +48,13 @@ async function run(rt: Runtime, hooks: ApiServerHooks, signal: AbortSignal, read
   const router = buildRouter({ rt, log });
   // Once stopping, answers close their connection: a kept-alive client must not hold the shutdown up.
   const state = { stopping: false };
-  const server = createServer({ requestTimeout: 60_000 }, (req, res) => void handle({ rt, log }, router, req, res, state));
+  // A kept-alive connection stays open well past a client's own idle timeout (undici: 4 s): with Node's 5 s
+  // default, a busy event loop could time a socket out in the same turn its next request arrived, and the
+  // client saw ECONNRESET on a request the server never read.
+  const server = createServer(
+    { requestTimeout: 120_000, headersTimeout: 66_000, keepAliveTimeout: 65_000 },
+    (req, res) => void handle({ rt, log }, router, req, res, state),
+  );
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => onClientError(log, err, socket));
 
   const { interface: host, port } = rt.config.apiServer.http;
