@@ -8,6 +8,7 @@ import { closeServer, listen } from '../core/runtime/listen.js';
 import type { Runtime } from '../core/runtime/runtime.js';
 import type { ApiDeps, ApiRequest, Endpoint, Reply } from './endpoint.js';
 import { MethodNotAllowedError, RouteNotFoundError, toErrorReply, type ErrorReply } from './error-mapping.js';
+import { addInsightRoutes } from './insights/insight-endpoints.js';
 import { addIndexRoutes } from './index-endpoints.js';
 import { addOverviewRoutes } from './overview-endpoints.js';
 import { parseBody, readBody } from './request-body.js';
@@ -35,6 +36,7 @@ export function buildRouter(deps: ApiDeps): Router<Endpoint> {
   const router = new Router<Endpoint>();
   addIndexRoutes(router, deps);
   addOverviewRoutes(router, deps);
+  addInsightRoutes(router, deps);
   addResourceRoutes(router, deps);
   return router;
 }
