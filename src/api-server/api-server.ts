@@ -6,7 +6,8 @@ import { untilAborted } from '../core/runtime/abort.js';
 import type { Component } from '../core/runtime/component.js';
 import { closeServer, listen } from '../core/runtime/listen.js';
 import type { Runtime } from '../core/runtime/runtime.js';
-import type { ApiDeps, ApiRequest, Endpoint, Reply } from './endpoint.js';
+import type { ApiDeps, ApiRequest, Endpoint, InspectDeps, Reply } from './endpoint.js';
+import { addInspectRoutes } from './inspect/inspect-endpoints.js';
 import { MethodNotAllowedError, RouteNotFoundError, toErrorReply, type ErrorReply } from './error-mapping.js';
 import { addInsightRoutes } from './insights/insight-endpoints.js';
 import { addIndexRoutes } from './index-endpoints.js';
@@ -28,8 +29,8 @@ export interface ApiServerHooks {
  * The Kuma-compatible REST API (default port 5681) on `config.apiServer.http.{interface,port}`.
  * `start` resolves once the server has stopped after `signal` aborts; a bind failure rejects it.
  */
-export function apiServerComponent(rt: Runtime, hooks: ApiServerHooks = {}): Component {
-  return { name: SERVER_NAME, start: (signal, ready) => run(rt, hooks, signal, ready) };
+export function apiServerComponent(rt: Runtime, inspect: InspectDeps, hooks: ApiServerHooks = {}): Component {
+  return { name: SERVER_NAME, start: (signal, ready) => run(rt, inspect, hooks, signal, ready) };
 }
 
 export function buildRouter(deps: ApiDeps): Router<Endpoint> {
@@ -37,17 +38,19 @@ export function buildRouter(deps: ApiDeps): Router<Endpoint> {
   addIndexRoutes(router, deps);
   addOverviewRoutes(router, deps);
   addInsightRoutes(router, deps);
+  addInspectRoutes(router, deps);
   addResourceRoutes(router, deps);
   return router;
 }
 
-async function run(rt: Runtime, hooks: ApiServerHooks, signal: AbortSignal, ready: () => void): Promise<void> {
+async function run(rt: Runtime, inspect: InspectDeps, hooks: ApiServerHooks, signal: AbortSignal, ready: () => void): Promise<void> {
   if (signal.aborted) return;
   const log = logger(SERVER_NAME);
-  const router = buildRouter({ rt, log });
+  const deps: ApiDeps = { rt, log, inspect };
+  const router = buildRouter(deps);
   // Once stopping, answers close their connection: a kept-alive client must not hold the shutdown up.
   const state = { stopping: false };
-  const server = createServer({ requestTimeout: 60_000 }, (req, res) => void handle({ rt, log }, router, req, res, state));
+  const server = createServer({ requestTimeout: 60_000 }, (req, res) => void handle(deps, router, req, res, state));
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => onClientError(log, err, socket));
 
   const { interface: host, port } = rt.config.apiServer.http;

@@ -27,6 +27,14 @@ export class MethodNotAllowedError extends Error {
   }
 }
 
+/** An inspect request for a proxy that has no stream to this instance. */
+export class ProxyNotConnectedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ProxyNotConnectedError';
+  }
+}
+
 /** Kuma's error JSON. `causes` is omitted when empty, as Kuma does. */
 export interface ApiErrorBody {
   readonly title: string;
@@ -51,6 +59,7 @@ export function toErrorReply(err: unknown, title: string): ErrorReply {
     return json(400, { title: PROCESS_TITLE, details: 'Mesh is not found', causes: [{ field: 'mesh', message: err.message }] });
   }
   if (err instanceof NotFoundError) return json(404, { title, details: 'Not found' });
+  if (err instanceof ProxyNotConnectedError) return json(404, { title, details: err.message });
   if (err instanceof RouteNotFoundError) return json(404, { title: 'Not found', details: err.message });
   if (err instanceof AlreadyExistsError) return json(409, { title, details: err.message });
   if (err instanceof ConflictError) return json(409, { title, details: err.message });

@@ -8,14 +8,14 @@ afterEach(async () => {
 });
 
 const T0 = '2026-01-02T03:04:05Z';
-const dp = (name: string, service: string) => ({ networking: { address: '10.0.0.1', inbound: [{ port: 8080, tags: { 'kuma.io/service': service } }] } });
+const dp = (service: string) => ({ networking: { address: '10.0.0.1', inbound: [{ port: 8080, tags: { 'kuma.io/service': service } }] } });
 const sub = (online: boolean) => ({ id: 'x', controlPlaneInstanceId: 'cp', connectTime: T0, ...(online ? {} : { disconnectTime: T0 }), status: { total: { responsesSent: 3, responsesAcknowledged: 3, responsesRejected: 0 } } });
 
 async function seed(t: TestApi): Promise<void> {
   const key = (name: string) => ({ name, mesh: 'default' });
-  await t.manager.create('Dataplane', key('web-1'), dp('web-1', 'web'));
-  await t.manager.create('Dataplane', key('backend-1'), dp('backend-1', 'backend'));
-  await t.manager.create('Dataplane', key('backend-2'), dp('backend-2', 'backend'));
+  await t.manager.create('Dataplane', key('web-1'), dp('web'));
+  await t.manager.create('Dataplane', key('backend-1'), dp('backend'));
+  await t.manager.create('Dataplane', key('backend-2'), dp('backend'));
   await t.store.create('DataplaneInsight', key('web-1'), { subscriptions: [sub(true)] });
   await t.store.create('DataplaneInsight', key('backend-1'), { subscriptions: [sub(true)] });
   await t.store.create('DataplaneInsight', key('backend-2'), { subscriptions: [sub(false)] });

@@ -141,8 +141,8 @@ function policyRows(items: readonly Json[]): [string[], string[][]] {
   return [
     ['type', 'name', 'attachment', 'matched by'],
     items.map((p) => {
-      const attachments = (p['attachments'] ?? []) as { kind?: string; name?: string; service?: string }[];
-      const where = attachments.map((a) => `${a.kind ?? ''}${a.name ? ` ${a.name}` : ''}${a.service ? ` (${a.service})` : ''}`).join(', ');
+      const attachments = (p['attachments'] ?? []) as { kind?: string; name?: string }[];
+      const where = attachments.map((a) => (a.kind === 'dataplane' ? 'dataplane' : (a.name ?? ''))).join(', ');
       return [String(p['type']), String(p['name']), where || '-', String(p['reason'] ?? '')];
     }),
   ];
