@@ -90,19 +90,23 @@ async function handle(deps: ApiDeps, router: Router<Endpoint>, req: IncomingMess
   } catch (err) {
     const reply = toErrorReply(err, title);
     if ('internal' in reply) deps.log.error({ err, method, url }, 'request failed');
+    else if (method === 'PUT' || method === 'DELETE') deps.log.info({ method, url, status: reply.status, reason: describeRefusal(reply.json) }, 'write refused');
     else deps.log.debug({ method, url, status: reply.status, reason: errorMessage(err) }, 'request refused');
     send(res, reply, state.stopping);
   }
+}
+
+/** The error answer in one line for the log: details and causes. */
+function describeRefusal(body: ErrorReply['json']): string {
+  const causes = (body.causes ?? []).map((c) => `${c.field}: ${c.message}`).join('; ');
+  return causes ? `${body.details} (${causes})` : body.details;
 }
 
 function send(res: ServerResponse, reply: Reply | ErrorReply, stopping: boolean): void {
   if (res.headersSent || res.destroyed) return;
   let body = '';
   const headers: Record<string, string> = {};
-  if ('text' in reply) {
-    body = reply.text;
-    headers['content-type'] = 'text/plain; charset=utf-8';
-  } else if (reply.json !== undefined) {
+  if (reply.json !== undefined) {
     body = JSON.stringify(reply.json);
     headers['content-type'] = 'application/json';
   }

@@ -42,9 +42,13 @@ export interface ApiErrorBody {
   readonly causes?: readonly Violation[];
 }
 
-export type ErrorReply =
-  | { readonly status: number; readonly json: ApiErrorBody; readonly headers?: Readonly<Record<string, string>>; readonly internal?: true }
-  | { readonly status: number; readonly text: string; readonly headers?: Readonly<Record<string, string>> };
+/** Every error answer is JSON in Kuma's shape. */
+export interface ErrorReply {
+  readonly status: number;
+  readonly json: ApiErrorBody;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly internal?: true;
+}
 
 const PROCESS_TITLE = 'Could not process a resource';
 
@@ -66,8 +70,11 @@ export function toErrorReply(err: unknown, title: string): ErrorReply {
   if (err instanceof BadRequestError) return json(400, { title: err.message, details: err.causes[0]?.message ?? err.message, causes: err.causes });
   if (err instanceof PayloadTooLargeError) return { ...json(413, { title: 'Payload too large', details: err.message }), headers: { connection: 'close' } };
   if (err instanceof PreconditionFailedError) return json(400, { title, details: err.message, causes: err.causes });
-  if (err instanceof ReadOnlyError) return { status: 405, text: err.message };
-  if (err instanceof MethodNotAllowedError) return { status: 405, text: err.message, headers: { allow: err.allowed.join(', ') } };
+  if (err instanceof ReadOnlyError) return json(405, { title: 'Method not allowed', details: err.message });
+  if (err instanceof MethodNotAllowedError) {
+    const details = `this path answers ${err.allowed.join(', ')}; resources are written with PUT (kumactl apply -f FILE)`;
+    return { ...json(405, { title: 'Method not allowed', details }), headers: { allow: err.allowed.join(', ') } };
+  }
   return { status: 500, json: { title, details: 'Internal Server Error' }, internal: true };
 }
 

@@ -1,4 +1,5 @@
 import { parseAllDocuments } from 'yaml';
+import { describeYamlError } from '../core/yaml-error.js';
 import type { ResourceTypeDescriptor } from '../core/resources/registry.js';
 import { usageError } from './kumactl-error.js';
 import { typeByName } from './resource-kinds.js';
@@ -42,8 +43,7 @@ export function parseManifest(text: string, source: string): ManifestResource[] 
     const where = list.length > 1 ? `${source} (document ${i + 1})` : source;
     const err = doc.errors[0];
     if (err) {
-      const line = err.linePos?.[0];
-      throw usageError(`${where} is not valid YAML${line ? ` at line ${line.line}, column ${line.col}` : ''}: ${err.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '')}`);
+      throw usageError(`${where} is not valid YAML ${describeYamlError(err)}`);
     }
     const value: unknown = doc.toJS({ maxAliasCount: 100 });
     if (value === null || value === undefined) return;

@@ -25,7 +25,7 @@ type ClientView = Map<string, { version: string; resources: Record<string, unkno
 
 async function fetchAndAck(s: TestStream<DiscoveryRequest, DiscoveryResponse>, typeUrl: string, names: string[], view: ClientView): Promise<DiscoveryResponse> {
   s.send({ type_url: typeUrl, resource_names: names });
-  const res = await s.next(typeUrl);
+  const res = await s.next(typeUrl, 30_000);
   s.send(ack(res, names));
   view.set(typeUrl, { version: res.version_info, resources: res.resources.map(decodeResource) });
   return res;
@@ -67,7 +67,7 @@ describe('inspect endpoints and kumactl inspect against the built kuma-cp', () =
     const s = client.sotw();
     s.send({ type_url: LDS, node: node({ id: 'default.web-1', userAgent: 'grpc-node-js' }), resource_names: ['backend.mesh'] });
     const view: ClientView = new Map();
-    const lds = await s.next(LDS);
+    const lds = await s.next(LDS, 30_000);
     s.send(ack(lds, ['backend.mesh']));
     view.set(LDS, { version: lds.version_info, resources: lds.resources.map(decodeResource) });
     await fetchAndAck(s, RDS, ['outbound:backend'], view);
@@ -103,7 +103,7 @@ describe('inspect endpoints and kumactl inspect against the built kuma-cp', () =
 
     // A rejection shows as NACK with the client's error detail.
     await fetch(`${cp.apiUrl}/meshes/default/dataplanes/backend-2`, { method: 'PUT', body: JSON.stringify(dataplane('backend-2', 'backend', '127.0.0.4')) });
-    const update = await s.next(EDS);
+    const update = await s.next(EDS, 30_000);
     s.send(nack(update, view.get(EDS)?.version ?? '', ['backend'], 'endpoint 127.0.0.4 refused by the test'));
     let nacked: ConfigDump | undefined;
     for (let i = 0; i < 50; i++) {
