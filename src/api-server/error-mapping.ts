@@ -7,6 +7,7 @@ import {
   PayloadTooLargeError,
   PreconditionFailedError,
   ReadOnlyError,
+  StoreUnavailableError,
   ValidationError,
   type Violation,
 } from '../core/errors.js';
@@ -71,6 +72,7 @@ export function toErrorReply(err: unknown, title: string): ErrorReply {
   if (err instanceof PayloadTooLargeError) return { ...json(413, { title: 'Payload too large', details: err.message }), headers: { connection: 'close' } };
   if (err instanceof PreconditionFailedError) return json(400, { title, details: err.message, causes: err.causes });
   if (err instanceof ReadOnlyError) return json(405, { title: 'Method not allowed', details: err.message });
+  if (err instanceof StoreUnavailableError) return json(503, { title, details: err.message });
   if (err instanceof MethodNotAllowedError) {
     const details = `this path answers ${err.allowed.join(', ')}; resources are written with PUT (kumactl apply -f FILE)`;
     return { ...json(405, { title: 'Method not allowed', details }), headers: { allow: err.allowed.join(', ') } };

@@ -83,7 +83,7 @@ describe('logs and housekeeping for operators', () => {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
     const lines = out.trim().split('\n');
-    expect(lines.some((l) => /^\d{4}-\d\d-\d\dT[\d:.]+Z INFO  api-server: listening .*server=api-server .*port=\d+/.test(l))).toBe(true);
+    expect(lines.some((l) => /^\d{4}-\d\d-\d\dT[\d:.]+Z INFO {2}api-server: listening .*server=api-server .*port=\d+/.test(l))).toBe(true);
     expect(lines.every((l) => !l.startsWith('{'))).toBe(true);
   });
 
