@@ -10,10 +10,12 @@ import type { ApiDeps, ApiRequest, Endpoint, InspectDeps, Reply } from './endpoi
 import { addInspectRoutes } from './inspect/inspect-endpoints.js';
 import { MethodNotAllowedError, RouteNotFoundError, toErrorReply, type ErrorReply } from './error-mapping.js';
 import { addInsightRoutes } from './insights/insight-endpoints.js';
+import { assertMayCall, authenticateRequest } from './authn.js';
 import { addIndexRoutes } from './index-endpoints.js';
 import { addOverviewRoutes } from './overview-endpoints.js';
 import { parseBody, readBody } from './request-body.js';
 import { addResourceRoutes } from './resource-endpoints.js';
+import { addTokenRoutes } from './token-endpoints.js';
 import { Router } from './router.js';
 
 export const SERVER_NAME = 'api-server';
@@ -39,6 +41,7 @@ export function buildRouter(deps: ApiDeps): Router<Endpoint> {
   addOverviewRoutes(router, deps);
   addInsightRoutes(router, deps);
   addInspectRoutes(router, deps);
+  addTokenRoutes(router, deps);
   addResourceRoutes(router, deps);
   return router;
 }
@@ -50,7 +53,13 @@ async function run(rt: Runtime, inspect: InspectDeps, hooks: ApiServerHooks, sig
   const router = buildRouter(deps);
   // Once stopping, answers close their connection: a kept-alive client must not hold the shutdown up.
   const state = { stopping: false };
-  const server = createServer({ requestTimeout: 60_000 }, (req, res) => void handle(deps, router, req, res, state));
+  // A kept-alive connection stays open well past a client's own idle timeout (undici: 4 s): with Node's 5 s
+  // default, a busy event loop could time a socket out in the same turn its next request arrived, and the
+  // client saw ECONNRESET on a request the server never read.
+  const server = createServer(
+    { requestTimeout: 120_000, headersTimeout: 66_000, keepAliveTimeout: 65_000 },
+    (req, res) => void handle(deps, router, req, res, state),
+  );
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => onClientError(log, err, socket));
 
   const { interface: host, port } = rt.config.apiServer.http;
@@ -77,7 +86,10 @@ async function handle(deps: ApiDeps, router: Router<Endpoint>, req: IncomingMess
     if (match.kind === 'not-found') throw new RouteNotFoundError(pathname);
     if (match.kind === 'method-not-allowed') throw new MethodNotAllowedError(match.allowed);
     title = match.handler.title;
+    const user = await authenticateRequest(deps.rt, req, method, pathname);
+    assertMayCall(deps.rt, user, method, pathname);
     const request: ApiRequest = {
+      user,
       method,
       pathname,
       query,
@@ -106,7 +118,10 @@ function send(res: ServerResponse, reply: Reply | ErrorReply, stopping: boolean)
   if (res.headersSent || res.destroyed) return;
   let body = '';
   const headers: Record<string, string> = {};
-  if (reply.json !== undefined) {
+  if ('text' in reply && reply.text !== undefined) {
+    body = reply.text;
+    headers['content-type'] = 'text/plain; charset=utf-8';
+  } else if ('json' in reply && reply.json !== undefined) {
     body = JSON.stringify(reply.json);
     headers['content-type'] = 'application/json';
   }

@@ -1,4 +1,5 @@
 import {
+  AccessDeniedError,
   AlreadyExistsError,
   BadRequestError,
   ConflictError,
@@ -8,6 +9,7 @@ import {
   PreconditionFailedError,
   ReadOnlyError,
   StoreUnavailableError,
+  UnauthenticatedError,
   ValidationError,
   type Violation,
 } from '../core/errors.js';
@@ -72,6 +74,8 @@ export function toErrorReply(err: unknown, title: string): ErrorReply {
   if (err instanceof PayloadTooLargeError) return { ...json(413, { title: 'Payload too large', details: err.message }), headers: { connection: 'close' } };
   if (err instanceof PreconditionFailedError) return json(400, { title, details: err.message, causes: err.causes });
   if (err instanceof ReadOnlyError) return json(405, { title: 'Method not allowed', details: err.message });
+  if (err instanceof UnauthenticatedError) return { ...json(401, { title: 'Invalid authentication data', details: err.message }), headers: { 'www-authenticate': 'Bearer' } };
+  if (err instanceof AccessDeniedError) return json(403, { title: 'Access Denied', details: err.message });
   if (err instanceof StoreUnavailableError) return json(503, { title, details: err.message });
   if (err instanceof MethodNotAllowedError) {
     const details = `this path answers ${err.allowed.join(', ')}; resources are written with PUT (kumactl apply -f FILE)`;
