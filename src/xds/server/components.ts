@@ -13,6 +13,7 @@ import { closeStaleSubscriptions } from '../insights/stale-subscriptions.js';
 import { aliveInstances } from '../../core/runtime/instance-registry.js';
 import { periodicComponent } from '../../core/runtime/periodic-component.js';
 import { SubscriptionStats } from '../insights/subscription-stats.js';
+import { XdsStateRegistry } from '../inspect/xds-state-registry.js';
 import { DataplaneLifecycle } from '../sync/dataplane-lifecycle.js';
 import { removeInlineGhosts } from '../sync/inline-ghosts.js';
 import { Reconciler, type Generators } from '../sync/reconciler.js';
@@ -33,6 +34,8 @@ export const realGenerators: Generators<generator.MeshSnapshot> = generator;
 export interface XdsOptions {
   /** Called with the bound dp-server port (the bootstrap server needs it when the configured port is 0). */
   readonly onListening?: (port: number) => void;
+  /** Where the streams record what they sent, for the API's inspect endpoints. */
+  readonly state?: XdsStateRegistry;
 }
 
 /** The xDS side of a standalone or remote (zone) CP: one `dp-server` component. */
@@ -80,7 +83,7 @@ export interface RunningServer {
  * ADS on the dp-server port with everything behind it: registration of data planes, the reconciler that
  * turns store changes into per-proxy snapshots, and insight flushing. Resolves once bound.
  */
-export async function runDpServer<S>(rt: Runtime, generators: Generators<S>, signal: AbortSignal): Promise<RunningServer> {
+export async function runDpServer<S>(rt: Runtime, generators: Generators<S>, signal: AbortSignal, state: XdsStateRegistry = new XdsStateRegistry()): Promise<RunningServer> {
   const log = logger('dp-server');
   const { dpServer, xdsServer, mode, multizone } = rt.config;
   await aliveInstances(rt).then((alive) => closeStaleSubscriptions(rt.manager, alive, log)).catch((err: unknown) =>
@@ -103,7 +106,7 @@ export async function runDpServer<S>(rt: Runtime, generators: Generators<S>, sig
     nackBackoffMs: durationMs(xdsServer.nackBackoff),
     controlPlaneId: rt.instanceId,
     log,
-    connect: (info) => connectProxy(info, { rt, lifecycle, reconciler, insights, log }),
+    connect: (info) => connectProxy(info, { rt, lifecycle, reconciler, insights, state, log }),
   });
   reconciler.start();
   let serving;
@@ -134,7 +137,7 @@ export function dpServerComponent<S>(rt: Runtime, generators: Generators<S>, opt
   return {
     name: 'dp-server',
     async start(signal, ready) {
-      const running = await runDpServer(rt, generators, signal);
+      const running = await runDpServer(rt, generators, signal, opts.state);
       opts.onListening?.(running.port);
       ready();
       await running.stopped;
@@ -147,6 +150,7 @@ interface ConnectDeps<S> {
   readonly lifecycle: DataplaneLifecycle;
   readonly reconciler: Reconciler<S>;
   readonly insights: InsightsFlusher;
+  readonly state: XdsStateRegistry;
   readonly log: Logger;
 }
 
@@ -156,10 +160,12 @@ async function connectProxy<S>(info: NodeInfo, d: ConnectDeps<S>): Promise<Strea
   const stats = new SubscriptionStats(d.rt.instanceId, versionOf(info.metadata));
   d.reconciler.add(info).catch((err: unknown) => d.log.error({ proxy: info.key, err: errorMessage(err) }, 'initial configuration failed'));
   void d.insights.connected(info, stats);
+  const sent = d.state.track(info, stats);
   return {
     identity: info,
-    stats,
+    stats: sent,
     close: async () => {
+      d.state.untrack(info, sent);
       d.reconciler.remove(info);
       await d.insights.disconnected(info, stats);
       await d.lifecycle.unregister(info, registration);
