@@ -256,9 +256,13 @@ export async function runXdsScenario(sc: XdsScenario, changes: number, profile: 
   const n = sc.services * sc.replicas;
   try {
     const preload = pathToFileURL(join(import.meta.dirname, 'cpu-profile-preload.js')).href;
+    // The memory store: the bench measures xDS, and 2,000 REST writes into SQLite would dominate its set-up.
     const cp = await startCp({
       startTimeoutMs: 60_000,
-      env: profile ? { NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} --import=${preload}`.trim(), KUMA_BENCH_CPU_PROFILE: join(work, 'change.cpuprofile') } : {},
+      env: {
+        KUMA_STORE_TYPE: 'memory',
+        ...(profile ? { NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} --import=${preload}`.trim(), KUMA_BENCH_CPU_PROFILE: join(work, 'change.cpuprofile') } : {}),
+      },
     });
     let t = Date.now();
     await createMesh(cp, sc.services, sc.replicas);
@@ -335,6 +339,7 @@ function figures(sc: XdsScenario, n: number, d: DaemonRun, b: BaselineRun | unde
     { scenario: s, metric: 'cp_peak_rss_mb', value: d.peakRssKb / 1024, unit: 'MB', target: Math.round(rssTarget * 1.5) },
     { scenario: s, metric: 'dns_p99_during_change_ms', value: percentile(d.dnsLatenciesMs, 99), unit: 'ms', target: 100, note: `${d.dnsLatenciesMs.length} answered` },
     { scenario: s, metric: 'dns_unanswered_during_change', value: d.dnsUnanswered, unit: 'count', target: 0 },
+    { scenario: s, metric: 'stream_reconnects', value: d.endpoint.result.reconnects, unit: 'count', ...opt(b?.changes.at(-1)?.result.reconnects), note: 'streams the server dropped (connect included)' },
   ];
 }
 

@@ -54,6 +54,8 @@ export interface PhaseResult {
   readonly done: number;
   readonly complete: boolean;
   readonly traffic: PhaseTraffic;
+  /** Streams re-opened so far after the server dropped them (connection resets, listen-queue overflows). */
+  readonly reconnects: number;
 }
 
 /** Child -> parent. */
@@ -134,17 +136,16 @@ interface Phase {
 
 class Proxy {
   private readonly client: grpc.Client;
-  private readonly call: grpc.ClientDuplexStream<DiscoveryRequest, ScannedResponse>;
+  private call!: grpc.ClientDuplexStream<DiscoveryRequest, ScannedResponse>;
   readonly acked = new Set<string>();
   lastAckNs = 0n;
   /** Responses received in the current phase. */
   inPhase = 0;
+  /** Streams re-opened after the server dropped one (like Envoy, which reconnects). */
+  reconnects = 0;
   readonly recording: { init: Record<string, string>; change: string[] } = { init: {}, change: [] };
-  private readonly names = new Map<string, string[]>([
-    [EDS, []],
-    [RDS, []],
-  ]);
-  private readonly last = new Map<string, ScannedResponse>();
+  private names = new Map<string, string[]>();
+  private last = new Map<string, ScannedResponse>();
 
   constructor(
     address: string,
@@ -152,16 +153,30 @@ class Proxy {
     private readonly phase: () => Phase,
     private readonly recorder: Recorder,
   ) {
-    const m = method();
     this.client = new grpc.Client(address, grpc.credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 });
-    this.call = this.client.makeBidiStreamRequest<DiscoveryRequest, ScannedResponse>(m.path, m.requestSerialize, scanResponse);
-    this.call.on('data', (r: ScannedResponse) => this.onData(r));
-    this.call.on('error', (err: Error) => {
-      if (!closing) send({ ev: 'error', message: `stream ${id}: ${err.message}` });
+    this.open();
+  }
+
+  private open(): void {
+    const m = method();
+    this.names = new Map([
+      [EDS, []],
+      [RDS, []],
+    ]);
+    this.last = new Map();
+    const call = this.client.makeBidiStreamRequest<DiscoveryRequest, ScannedResponse>(m.path, m.requestSerialize, scanResponse);
+    this.call = call;
+    call.on('data', (r: ScannedResponse) => {
+      if (this.call === call) this.onData(r);
     });
-    const node: Node = { id, user_agent_name: 'envoy', cluster: '', metadata: jsonToStruct({}), locality: null };
-    this.call.write({ type_url: CDS, node, resource_names: [] });
-    this.call.write({ type_url: LDS, resource_names: [] });
+    call.on('error', () => {
+      if (closing || this.call !== call) return;
+      this.reconnects++;
+      setTimeout(() => this.open(), 100 + Math.random() * 400);
+    });
+    const node: Node = { id: this.id, user_agent_name: 'envoy', cluster: '', metadata: jsonToStruct({}), locality: null };
+    call.write({ type_url: CDS, node, resource_names: [] });
+    call.write({ type_url: LDS, resource_names: [] });
   }
 
   private onData(msg: ScannedResponse): void {
@@ -242,6 +257,7 @@ function result(proxies: readonly Proxy[], phase: Phase, done: number): PhaseRes
     done,
     complete: done === proxies.length,
     traffic: { responses: phase.responses, bytes: phase.bytes, streams: proxies.filter((p) => p.inPhase > 0).length },
+    reconnects: proxies.reduce((n, p) => n + p.reconnects, 0),
   };
 }
 

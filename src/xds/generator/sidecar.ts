@@ -15,6 +15,8 @@ import type { MeshSnapshot } from './mesh-snapshot.js';
 import { planOutbound, sidecarTargets, subsetKeys, type ClusterPlan, type OutboundPlan } from './outbound-plan.js';
 import { DEFAULT_CONNECT_TIMEOUT, duration, retrySettings } from './policy-conf.js';
 import { isHttp, isHttp2, toProtocol } from './protocol.js';
+import { ResourceGroup } from '../cache/resource-group.js';
+import { canonical } from './canonical.js';
 import { ResourceSet } from './resource-set.js';
 
 const DEFAULT_REDIRECT_OUTBOUND = 15001;
@@ -28,24 +30,71 @@ interface OutboundAddress {
   readonly service: string;
 }
 
+/** What a sidecar's shared part is built from: the same for every proxy with the same parameters. */
+interface SharedParams {
+  /** Tag sets policies' `sources` are matched against (every inbound's, the gateway's). */
+  readonly source: readonly Tags[];
+  /** Declared outbounds. */
+  readonly outbound: DataplaneSpec['networking']['outbound'];
+  readonly transparentProxying: DataplaneSpec['networking']['transparentProxying'] | null;
+}
+
+/** A sidecar's resources: its own (inbound listeners and local clusters) and a group shared with every proxy of the same parameters. */
+export interface SidecarParts {
+  readonly own: EncodedResource[];
+  readonly shared: ResourceGroup;
+}
+
 /**
  * The full resource set of one Envoy (sidecar or gateway) of the mesh: inbound listeners and their local
  * clusters, one outbound listener per declared outbound (and per VIP for transparent proxies) with its
  * route, the EDS cluster and endpoints of every service they reach (an ExternalService's cluster is
  * STRICT_DNS with its endpoint inline and optional TLS), and the passthrough listeners.
- * Shared pieces come from the snapshot's memo; only the per-proxy listeners are new work.
  * Throws NotFoundError when the Dataplane is not in the snapshot. A zone ingress gets nothing (not generated yet).
  */
 export function generateSidecar(snap: MeshSnapshot, dataplaneName: string): EncodedResource[] {
+  const { own, shared } = generateSidecarParts(snap, dataplaneName);
+  const set = new ResourceSet();
+  for (const r of own) set.add(r);
+  for (const t of shared.types()) for (const r of shared.list(t)) set.add(r);
+  return set.toArray();
+}
+
+/**
+ * The same resources split for sharing: everything but the inbound side depends only on the proxy's
+ * SharedParams, so it is generated once per distinct parameters per mesh snapshot (in a mesh of 2,000
+ * sidecars of 100 services, 100 times, not 2,000) and held by all those proxies as one ResourceGroup.
+ */
+export function generateSidecarParts(snap: MeshSnapshot, dataplaneName: string): SidecarParts {
   const dp = snap.dataplanes.get(dataplaneName);
   if (!dp) throw new NotFoundError('Dataplane', dataplaneName, snap.mesh);
+  if (dp.spec.networking.ingress) return { own: [], shared: ResourceGroup.EMPTY };
+  const net = dp.spec.networking;
+  const params: SharedParams = { source: sourceTags(dp.spec), outbound: net.outbound, transparentProxying: net.transparentProxying ?? null };
+  const key = canonical(params);
+  const shared = snap.derived(`sidecar-shared\n${key}`, () => sharedGroup(snap, params));
   const set = new ResourceSet();
-  if (dp.spec.networking.ingress) return [];
-  const transparent = dp.spec.networking.transparentProxying !== undefined;
-  for (const inbound of dp.spec.networking.inbound ?? []) addInbound(snap, set, dp, inbound, transparent);
-  addOutbounds(snap, set, dp, transparent);
-  if (transparent) addPassthrough(snap, set, dp.spec);
-  return set.toArray();
+  const transparent = net.transparentProxying !== undefined;
+  for (const inbound of net.inbound ?? []) addInbound(snap, set, dp, inbound, transparent);
+  // Own resources first win over shared ones of the same (type, name), as in one ResourceSet.
+  const own = set.toArray();
+  return { own, shared: own.some((r) => shared.get(r.typeUrl, r.name)) ? withoutShadowed(shared, own) : shared };
+}
+
+function sharedGroup(snap: MeshSnapshot, params: SharedParams): ResourceGroup {
+  const set = new ResourceSet();
+  const transparent = params.transparentProxying !== null;
+  addOutbounds(snap, set, params, transparent);
+  if (params.transparentProxying) addPassthrough(snap, set, params.transparentProxying);
+  return new ResourceGroup(set.toArray());
+}
+
+/** The shared group minus what the proxy's own resources shadow (a service named like a local cluster). */
+function withoutShadowed(shared: ResourceGroup, own: readonly EncodedResource[]): ResourceGroup {
+  const taken = new Set(own.map((r) => `${r.typeUrl}\n${r.name}`));
+  const rest: EncodedResource[] = [];
+  for (const t of shared.types()) for (const r of shared.list(t)) if (!taken.has(`${t}\n${r.name}`)) rest.push(r);
+  return new ResourceGroup(rest);
 }
 
 function addInbound(snap: MeshSnapshot, set: ResourceSet, dp: Resource<DataplaneSpec>, inbound: DataplaneInbound, transparent: boolean): void {
@@ -78,11 +127,10 @@ function addInbound(snap: MeshSnapshot, set: ResourceSet, dp: Resource<Dataplane
   );
 }
 
-function addOutbounds(snap: MeshSnapshot, set: ResourceSet, dp: Resource<DataplaneSpec>, transparent: boolean): void {
-  const source = sourceTags(dp.spec);
+function addOutbounds(snap: MeshSnapshot, set: ResourceSet, params: SharedParams, transparent: boolean): void {
   const plans: OutboundPlan[] = [];
-  for (const outbound of outboundAddresses(snap, dp.spec, transparent)) {
-    const plan = planOutbound(snap, source, outbound.service);
+  for (const outbound of outboundAddresses(snap, params.outbound, transparent)) {
+    const plan = planOutbound(snap, params.source, outbound.service);
     if (!plan) continue;
     plans.push(plan);
     addOutboundListener(snap, set, outbound, plan, transparent);
@@ -188,9 +236,9 @@ function addOutboundListener(snap: MeshSnapshot, set: ResourceSet, outbound: Out
 }
 
 /** Declared outbounds, then (transparent proxies) every service's VIP on port 80 and on its inbound ports. */
-function outboundAddresses(snap: MeshSnapshot, spec: DataplaneSpec, transparent: boolean): OutboundAddress[] {
+function outboundAddresses(snap: MeshSnapshot, declared: SharedParams['outbound'], transparent: boolean): OutboundAddress[] {
   const result: OutboundAddress[] = [];
-  for (const o of spec.networking.outbound ?? []) {
+  for (const o of declared ?? []) {
     const service = o.tags?.[SERVICE_TAG] ?? o.service;
     if (service) result.push({ address: o.address ?? '127.0.0.1', port: o.port, service });
   }
@@ -212,8 +260,7 @@ function sourceTags(spec: DataplaneSpec): Tags[] {
   return sets;
 }
 
-function addPassthrough(snap: MeshSnapshot, set: ResourceSet, spec: DataplaneSpec): void {
-  const tp = spec.networking.transparentProxying ?? {};
+function addPassthrough(snap: MeshSnapshot, set: ResourceSet, tp: NonNullable<SharedParams['transparentProxying']>): void {
   const inboundPort = tp.redirectPortInbound ?? DEFAULT_REDIRECT_INBOUND;
   passthrough(snap, set, names.inboundPassthrough, inboundPort, 'INBOUND', INBOUND_PASSTHROUGH_SOURCE);
   // With mesh passthrough off, connections to destinations outside the mesh find no listener.
