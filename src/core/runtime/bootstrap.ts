@@ -1,6 +1,7 @@
 import type { Config } from '../../config/schema.js';
 import { DefaultResourceManager } from '../manager/manager-impl.js';
 import type { ResourceStore } from '../store/resource-store.js';
+import { meshCaHooks } from '../../mtls/mesh-ca-hooks.js';
 import { newInstanceId } from './instance-id.js';
 import type { Runtime } from './runtime.js';
 
@@ -11,6 +12,7 @@ export function buildRuntime(config: Config, store: ResourceStore): Runtime {
     instanceId: newInstanceId(),
     store,
     // A remote CP receives its meshes and their policies from the global: it never creates defaults.
-    manager: new DefaultResourceManager(store, { meshDefaults: config.mode !== 'remote' }),
+    // The mesh CA rules apply to user writes; synced ones (a zone's meshes and CA Secrets) bypass them.
+    manager: new DefaultResourceManager(store, { meshDefaults: config.mode !== 'remote', hooks: meshCaHooks(store) }),
   };
 }
