@@ -259,8 +259,10 @@ export async function runXdsScenario(sc: XdsScenario, changes: number, profile: 
     // The memory store: the bench measures xDS, and 2,000 REST writes into SQLite would dominate its set-up.
     const cp = await startCp({
       startTimeoutMs: 60_000,
+      // The bench measures serving, not the one token check per stream: data planes connect with the dev flag.
       env: {
         KUMA_STORE_TYPE: 'memory',
+        KUMA_DP_SERVER_AUTHN_DP_PROXY_TYPE: 'none',
         ...(profile ? { NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} --import=${preload}`.trim(), KUMA_BENCH_CPU_PROFILE: join(work, 'change.cpuprofile') } : {}),
       },
     });
