@@ -110,7 +110,7 @@ export class SotwProtocol implements Protocol<DiscoveryRequest, DiscoveryRespons
         this.markSent(typeUrl, st, version, snapshot);
         continue;
       }
-      return { kind: 'send', response: this.respond(typeUrl, st, version, snapshot, resources) };
+      return { kind: 'send', response: this.respond(typeUrl, st, version, snapshot, resources, resources.length === visible.resources.size) };
     }
     return { kind: 'idle', retryAt };
   }
@@ -144,7 +144,7 @@ export class SotwProtocol implements Protocol<DiscoveryRequest, DiscoveryRespons
       st.nack = { version: st.sentVersion ?? '', at: this.ctx.now() };
       // The client kept its previous state: the next response carries everything again.
       st.full = true;
-      this.ctx.stats.rejected(typeUrl);
+      this.ctx.stats.rejected(typeUrl, req.error_detail.message ?? '');
       this.ctx.log.warn(
         { proxy: this.ctx.proxy, typeUrl, version: st.sentVersion, error: req.error_detail.message ?? '' },
         'configuration rejected (NACK)',
@@ -172,13 +172,14 @@ export class SotwProtocol implements Protocol<DiscoveryRequest, DiscoveryRespons
     if (typeUrl === TYPE_URLS.clusterLoadAssignment) st.clusterSnapshot = this.types.get(TYPE_URLS.cluster)?.sentSnapshot;
   }
 
-  private respond(typeUrl: string, st: TypeState, version: string, snapshot: ProxySnapshot, resources: readonly EncodedResource[]): DiscoveryResponse {
+  /** `full`: `resources` is every visible resource of the type (else only what changed, EDS/RDS). */
+  private respond(typeUrl: string, st: TypeState, version: string, snapshot: ProxySnapshot, resources: readonly EncodedResource[], full: boolean): DiscoveryResponse {
     const nonce = this.nextNonce();
     st.nonce = nonce;
     st.inFlight = true;
     st.full = false;
     this.markSent(typeUrl, st, version, snapshot);
-    this.ctx.stats.sent(typeUrl);
+    this.ctx.stats.sent(typeUrl, { version, resources: [...resources], removed: [], full });
     this.ctx.log.debug({ proxy: this.ctx.proxy, typeUrl, version, nonce, resources: resources.length }, 'sending');
     return {
       version_info: version,
