@@ -8,6 +8,7 @@ import type { DataplaneInsightSpec, DataplaneSpec } from '../../core/resources/s
 import type { Runtime } from '../../core/runtime/runtime.js';
 import { MemoryStore } from '../../plugins/store/memory/memory-store.js';
 import { AdsTestClient, CDS, EDS, LDS, ack, decodeResource, node, res, resourceNames } from '../../../test/helpers/ads-client.js';
+import { ProxySnapshot } from '../cache/proxy-snapshot.js';
 import type { MeshInputs } from '../generator/index.js';
 import type { Generators } from '../sync/reconciler.js';
 import { runDpServer, runGlobalDpRefusal } from './components.js';
@@ -19,14 +20,14 @@ const calls = { sidecar: 0, proxyless: 0 };
 /** Test generators: a cluster + load assignment per dataplane of the mesh; proxyless get one listener per dataplane. */
 const fakeGenerators: Generators<MeshInputs> = {
   buildMeshSnapshot: (inputs) => inputs,
-  generateSidecar(snap, name) {
+  sidecarSnapshot(snap, name) {
     calls.sidecar++;
     if (!snap.dataplanes.some((d) => d.meta.name === name)) throw new Error(`dataplane ${name} not in mesh`);
-    return snap.dataplanes.flatMap((d) => [res.cluster(d.meta.name), res.cla(d.meta.name, ...portsOf(d))]);
+    return ProxySnapshot.from(snap.dataplanes.flatMap((d) => [res.cluster(d.meta.name), res.cla(d.meta.name, ...portsOf(d))]));
   },
-  generateProxyless(snap) {
+  proxylessSnapshot(snap) {
     calls.proxyless++;
-    return snap.dataplanes.map((d) => res.listener(`${d.meta.name}.mesh`, portsOf(d)[0]));
+    return ProxySnapshot.from(snap.dataplanes.map((d) => res.listener(`${d.meta.name}.mesh`, portsOf(d)[0])));
   },
 };
 
