@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCp, stopAll, type CpProcess } from '../helpers/cp-process.js';
+import { zoneAuthEnv } from '../helpers/tokens.js';
 import { startPostgres, type PostgresServer } from '../helpers/postgres-server.js';
 import { migrateDatabase } from '../helpers/postgres-store.js';
 
@@ -79,7 +80,7 @@ beforeAll(async () => {
   await migrateDatabase(server, zoneDb);
   g1 = await startCp({ mode: 'global', env: server.env(globalDb) });
   g2 = await startCp({ mode: 'global', env: server.env(globalDb) });
-  const zoneEnv = { ...server.env(zoneDb), KUMA_XDS_SERVER_DATAPLANE_STATUS_FLUSH_INTERVAL: '100ms' };
+  const zoneEnv = { ...server.env(zoneDb), KUMA_XDS_SERVER_DATAPLANE_STATUS_FLUSH_INTERVAL: '100ms', ...(await zoneAuthEnv(g1, 'zone-1')) };
   z1 = await startCp({ mode: 'zone', zone: 'zone-1', globalAddress: `grpc://127.0.0.1:${g1.ports.kds}`, env: zoneEnv });
   z2 = await startCp({ mode: 'zone', zone: 'zone-1', globalAddress: `grpc://127.0.0.1:${g2.ports.kds}`, env: zoneEnv });
 }, 120_000);

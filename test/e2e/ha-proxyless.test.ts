@@ -3,6 +3,7 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { register as registerXds } from '@grpc/grpc-js-xds';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dataplaneToken } from '../helpers/tokens.js';
 import { startCp, stopAll, type CpProcess } from '../helpers/cp-process.js';
 import { startPostgres, type PostgresServer } from '../helpers/postgres-server.js';
 import { migrateDatabase } from '../helpers/postgres-store.js';
@@ -68,7 +69,9 @@ beforeAll(async () => {
     });
   }
   // The client's bootstrap, and so its xDS stream, is A's.
-  const res = await fetch(`http://127.0.0.1:${a.ports.bootstrap}/bootstrap/grpc?mesh=default&name=client-js&service=client-js`);
+  // The token travels inside the bootstrap (node metadata `dataplane.token`), issued by A like an operator would.
+  const token = await dataplaneToken(a, { name: 'client-js' });
+  const res = await fetch(`http://127.0.0.1:${a.ports.bootstrap}/bootstrap/grpc?mesh=default&name=client-js&service=client-js`, { headers: { authorization: token } });
   expect(res.status).toBe(200);
   process.env['GRPC_XDS_BOOTSTRAP_CONFIG'] = await res.text();
   registerXds();
@@ -76,7 +79,7 @@ beforeAll(async () => {
 }, 90_000);
 
 afterAll(async () => {
-  client.close();
+  client?.close();
   for (const s of backends) s.server.forceShutdown();
   await stopAll();
   await server.stop();

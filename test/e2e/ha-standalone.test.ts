@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DiscoveryRequest, DiscoveryResponse } from '../../src/grpc/discovery-service.js';
 import { AdsTestClient, CDS, LDS, ack, resourceNames, node, type TestStream } from '../helpers/ads-client.js';
 import { startCp, stopAll, type CpProcess } from '../helpers/cp-process.js';
+import { dataplaneToken } from '../helpers/tokens.js';
 import { aRecords, dig } from '../helpers/dns-tools.js';
 import { startPostgres, type PostgresServer } from '../helpers/postgres-server.js';
 import { migrateDatabase } from '../helpers/postgres-store.js';
@@ -68,10 +69,13 @@ async function openSubscriptions(cp: CpProcess, dataplaneName: string): Promise<
   return (body.dataplaneInsight?.subscriptions ?? []).filter((s) => !s.disconnectTime).map((s) => s.controlPlaneInstanceId);
 }
 
-function sidecar(cp: CpProcess, id: string): TestStream<DiscoveryRequest, DiscoveryResponse> {
+/** A sidecar stream to `cp`, authenticated with a data-plane token issued by that instance (`<mesh>.<name>` id). */
+async function sidecar(cp: CpProcess, id: string): Promise<TestStream<DiscoveryRequest, DiscoveryResponse>> {
+  const [mesh = '', name = ''] = id.split('.');
+  const token = await dataplaneToken(cp, { mesh, name });
   const client = new AdsTestClient(`127.0.0.1:${cp.ports.dpServer}`);
   clients.push(client);
-  const s = client.sotw();
+  const s = client.sotw(token);
   s.send({ type_url: CDS, node: node({ id }) }).send({ type_url: LDS });
   return s;
 }
@@ -108,7 +112,7 @@ describe('two standalone instances on one Postgres', () => {
 
   it("a Dataplane written through A resolves in B's DNS and appears in B's xDS", async () => {
     await put(a, '/meshes/default/dataplanes/web-1', dataplane('web-1', 'web', 8080, true));
-    const s = sidecar(b, 'default.web-1');
+    const s = await sidecar(b, 'default.web-1');
     await ldsUntil(s, (names) => names.includes('inbound:127.0.0.1:8080'));
 
     const written = performance.now();
@@ -140,7 +144,7 @@ describe('two standalone instances on one Postgres', () => {
   it('kill -9 of the leader: the other takes over within the lease, allocates VIPs, and no acknowledged write is lost', async () => {
     // A proxy connected to A: its insight names A; once A is gone, the leader closes the subscription.
     const aId = instanceIdOf(a);
-    const proxy = sidecar(a, 'default.web-1');
+    const proxy = await sidecar(a, 'default.web-1');
     await ldsUntil(proxy, (names) => names.includes('inbound:127.0.0.1:8080'));
     await vi.waitFor(async () => expect(await openSubscriptions(b, 'web-1')).toContain(aId), { timeout: 20_000, interval: 200 });
     const bId = instanceIdOf(b);
