@@ -7,7 +7,8 @@ import { closeServer, listen } from '../../core/runtime/listen.js';
 import type { Runtime } from '../../core/runtime/runtime.js';
 import { bootstrapRequestSchema, parseInlineDataplane, serviceOf } from './bootstrap-request.js';
 import { envoyBootstrapYaml } from './envoy-bootstrap.js';
-import { grpcBootstrap } from './grpc-bootstrap.js';
+import { bootstrapRefusal, headerToken } from './bootstrap-auth.js';
+import { grpcBootstrap, inlineGatewayDataplane } from './grpc-bootstrap.js';
 import { proxylessCertificates } from './grpc-certs.js';
 import { untilAborted } from '../../core/runtime/abort.js';
 
@@ -80,7 +81,7 @@ async function handle(rt: Runtime, opts: BootstrapServerOptions, log: Logger, re
   }
   if (url.pathname === '/bootstrap/grpc/certs') {
     if (req.method !== 'GET') return text(405, 'Method Not Allowed');
-    return certsReply(rt, log, url.searchParams);
+    return certsReply(rt, log, req, url.searchParams);
   }
   return text(404, 'Not Found');
 }
@@ -109,6 +110,11 @@ async function envoyReply(rt: Runtime, opts: BootstrapServerOptions, log: Logger
     if (!dp) return text(404, DATAPLANE_NOT_FOUND);
     spec = dp.spec as unknown as DataplaneSpec;
   }
+  const refusal = await bootstrapRefusal(rt, r.dataplaneToken, { mesh: r.mesh, name: r.name, spec });
+  if (refusal) {
+    log.info({ mesh: r.mesh, name: r.name, reason: refusal }, 'refused Envoy bootstrap');
+    return text(401, refusal);
+  }
   const { host, port } = xdsAddress(rt, opts, req);
   const yaml = envoyBootstrapYaml({
     mesh: r.mesh,
@@ -122,12 +128,29 @@ async function envoyReply(rt: Runtime, opts: BootstrapServerOptions, log: Logger
     ...(r.dnsPort ? { dnsPort: r.dnsPort } : {}),
     ...(r.emptyDnsPort ? { emptyDnsPort: r.emptyDnsPort } : {}),
     ...(r.dynamicMetadata ? { dynamicMetadata: r.dynamicMetadata } : {}),
+    ...(r.dataplaneToken ? { dataplaneToken: r.dataplaneToken } : {}),
   });
   log.info({ mesh: r.mesh, name: r.name, xds: `${host}:${port}` }, 'served Envoy bootstrap');
   return { status: 200, body: yaml, headers: { 'content-type': 'text/x-yaml', 'kuma-bootstrap-version': '3' } };
 }
 
-async function grpcReply(rt: Runtime, opts: BootstrapServerOptions, log: Logger, req: IncomingMessage, q: URLSearchParams): Promise<Reply> {
+/** The proxyless data plane a `GET /bootstrap/grpc[/certs]` request is for, once its token is accepted. */
+interface ProxylessTarget {
+  readonly mesh: string;
+  readonly meshSpec: MeshSpec;
+  readonly name: string;
+  readonly service: string;
+  /** Its stored Dataplane, else the gateway Dataplane it registers inline on connect. */
+  readonly spec: DataplaneSpec;
+  readonly inline: boolean;
+  readonly token: string;
+}
+
+/**
+ * Query `mesh`, `name` (and `service` for an inline Dataplane), authenticated as the bootstrap server and ADS
+ * do: the data-plane token in header `authorization` must be valid for that proxy (bootstrapRefusal).
+ */
+async function proxylessTarget(rt: Runtime, log: Logger, req: IncomingMessage, q: URLSearchParams, what: string): Promise<ProxylessTarget | Reply> {
   const mesh = q.get('mesh') ?? '';
   const name = q.get('name') ?? '';
   if (!mesh || !name) return text(400, 'query parameters "mesh" and "name" are required');
@@ -137,34 +160,51 @@ async function grpcReply(rt: Runtime, opts: BootstrapServerOptions, log: Logger,
   if (!meshResource) return text(422, `mesh "${mesh}" does not exist`);
   const dp = await rt.store.find('Dataplane', { name, mesh });
   const service = dp ? serviceOf(dp.spec as unknown as DataplaneSpec, name) : q.get('service') || name;
-  const certDir = q.get('certDir') ?? `${DEFAULT_CERT_DIR}/${mesh}/${name}`;
-  if (!certDir.startsWith('/') || certDir.split('/').includes('..') || certDir.includes('\0') || certDir.length > 1024) {
+  const spec = (dp?.spec ?? inlineGatewayDataplane(mesh, name, service)) as unknown as DataplaneSpec;
+  const token = headerToken(req.headers);
+  const refusal = await bootstrapRefusal(rt, token, { mesh, name, spec });
+  if (refusal) {
+    log.info({ mesh, name, reason: refusal }, `refused ${what}`);
+    return text(401, refusal);
+  }
+  return { mesh, meshSpec: meshResource.spec as unknown as MeshSpec, name, service, spec, inline: !dp, token };
+}
+
+async function grpcReply(rt: Runtime, opts: BootstrapServerOptions, log: Logger, req: IncomingMessage, q: URLSearchParams): Promise<Reply> {
+  const certDir = q.get('certDir');
+  if (certDir !== null && (!certDir.startsWith('/') || certDir.split('/').includes('..') || certDir.includes('\0') || certDir.length > 1024)) {
     return text(400, 'certDir must be an absolute path without ".." (at most 1024 characters)');
   }
-  const mtls = Boolean((meshResource.spec as unknown as MeshSpec).mtls?.enabledBackend);
+  const target = await proxylessTarget(rt, log, req, q, 'gRPC bootstrap');
+  if ('status' in target) return target;
+  const { mesh, name } = target;
+  const mtls = Boolean(target.meshSpec.mtls?.enabledBackend);
   const { host, port } = xdsAddress(rt, opts, req);
   const body = grpcBootstrap({
     mesh,
     name,
-    service,
+    service: target.service,
     xdsHost: host,
     xdsPort: port,
     zone: rt.config.multizone.remote.zone,
-    inlineDataplane: !dp,
-    ...(mtls ? { certDir } : {}),
+    inlineDataplane: target.inline,
+    ...(target.token ? { dataplaneToken: target.token } : {}),
+    ...(mtls ? { certDir: certDir ?? `${DEFAULT_CERT_DIR}/${mesh}/${name}` } : {}),
   });
-  log.info({ mesh, name, xds: `${host}:${port}`, inline: !dp }, 'served gRPC bootstrap');
+  log.info({ mesh, name, xds: `${host}:${port}`, inline: target.inline }, 'served gRPC bootstrap');
   return { status: 200, body: `${JSON.stringify(body, null, 2)}\n`, headers: { 'content-type': 'application/json' } };
 }
 
-/** The workload certificate, key and mesh CA for a proxyless data plane (the bootstrap's certDir files). */
-async function certsReply(rt: Runtime, log: Logger, q: URLSearchParams): Promise<Reply> {
-  const mesh = q.get('mesh') ?? '';
-  const name = q.get('name') ?? '';
-  if (!mesh || !name) return text(400, 'query parameters "mesh" and "name" are required');
-  const result = await proxylessCertificates(rt.store, mesh, name, q.get('service') || name);
+/**
+ * The workload certificate, key and mesh CA for a proxyless data plane (the bootstrap's certDir files):
+ * a private key and a certificate carrying the proxy's identity, so only to a caller holding its token.
+ */
+async function certsReply(rt: Runtime, log: Logger, req: IncomingMessage, q: URLSearchParams): Promise<Reply> {
+  const target = await proxylessTarget(rt, log, req, q, 'proxyless workload certificate');
+  if ('status' in target) return target;
+  const result = await proxylessCertificates(rt.store, target.mesh, target.meshSpec, target.spec);
   if ('error' in result) return text(result.status, result.error);
-  log.info({ mesh, name, expiresAt: result.certs.expiresAt }, 'issued proxyless workload certificate');
+  log.info({ mesh: target.mesh, name: target.name, expiresAt: result.certs.expiresAt }, 'issued proxyless workload certificate');
   return { status: 200, body: `${JSON.stringify(result.certs, null, 2)}\n`, headers: { 'content-type': 'application/json' } };
 }
 

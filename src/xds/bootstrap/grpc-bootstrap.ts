@@ -13,6 +13,8 @@ export interface GrpcBootstrapParams {
   readonly zone: string;
   /** True when no Dataplane mesh/name exists: one is passed inline so the ADS server registers it on connect. */
   readonly inlineDataplane: boolean;
+  /** Sent in node metadata `dataplane.token`: gRPC's bootstrap has no per-call credentials for the xDS server. */
+  readonly dataplaneToken?: string;
   /** With mesh mTLS: the directory holding the workload's cert.pem, key.pem and the mesh's ca.pem. */
   readonly certDir?: string;
 }
@@ -50,6 +52,7 @@ export function grpcBootstrap(p: GrpcBootstrapParams): GrpcBootstrap {
       metadata: {
         [PROXY_KIND_METADATA]: 'proxyless',
         ...(p.inlineDataplane ? { 'dataplane.resource': JSON.stringify(inlineGatewayDataplane(p.mesh, p.name, p.service)) } : {}),
+        ...(p.dataplaneToken ? { 'dataplane.token': p.dataplaneToken } : {}),
       },
     },
     server_listener_resource_name_template: SERVER_LISTENER_TEMPLATE,

@@ -24,19 +24,16 @@ export type CertificatesResult = { readonly certs: ProxylessCertificates } | { r
 const RENEW_AT = 0.8;
 
 /**
- * A workload certificate for the proxyless data plane `<mesh>.<name>` from the mesh's CA (src/mtls, the
- * one CA module): for the tags of its Dataplane, or, before an inline one is registered on connect, for
- * `service`. Every call signs a fresh certificate; clients fetch again at `renewAfter`.
+ * A workload certificate for a proxyless data plane of `mesh` from the mesh's CA (src/mtls, the one CA
+ * module): for the tags of its Dataplane `spec` (stored, or the one it registers inline on connect).
+ * Every call signs a fresh certificate; clients fetch again at `renewAfter`.
  */
-export async function proxylessCertificates(store: ResourceStore, mesh: string, name: string, service: string, now = new Date()): Promise<CertificatesResult> {
-  const meshResource = await store.find('Mesh', { name: mesh, mesh: '' });
-  if (!meshResource) return { status: 422, error: `mesh "${mesh}" does not exist` };
+export async function proxylessCertificates(store: ResourceStore, mesh: string, meshSpec: MeshSpec, spec: DataplaneSpec, now = new Date()): Promise<CertificatesResult> {
   const secrets = await store.list('Secret', { mesh });
-  const material = meshCaMaterial(mesh, meshResource.spec as unknown as MeshSpec, secrets);
+  const material = meshCaMaterial(mesh, meshSpec, secrets);
   if (!material) return { status: 409, error: `mesh "${mesh}" has no mTLS backend enabled: proxyless clients use plaintext` };
   if ('error' in material) return { status: 503, error: material.error };
-  const dp = await store.find('Dataplane', { name, mesh });
-  const tagSets = dp ? sourceTags(dp.spec as unknown as DataplaneSpec) : [{ [SERVICE_TAG]: service }];
+  const tagSets = sourceTags(spec);
   const signer = await loadCaSigner(material.ca.certPem, material.ca.keyPem);
   const issued = await issueWorkloadCert(signer, certificateUris(mesh, tagSets), material.ca.workloadLifetimeMs, now);
   const renewAfter = new Date(now.getTime() + (issued.notAfter.getTime() - now.getTime()) * RENEW_AT);

@@ -1,11 +1,16 @@
-import type { Resource } from '../../core/resources/model.js';
-import { SERVICE_TAG, type ConnectionPolicySpec, type Selector } from '../../core/resources/specs.js';
+import { SERVICE_TAG, type Selector } from '../../core/resources/specs.js';
 import { anyOf, type EnvoyObject } from '../envoy/encode.js';
 import { spiffeId } from '../envoy/xds-tls.js';
 
 const RBAC_TYPE = 'envoy.extensions.filters.http.rbac.v3.RBAC';
 export const RBAC_FILTER_NAME = 'envoy.filters.http.rbac';
 const MATCH_ALL = '*';
+
+/** What of a TrafficPermission the RBAC filter reads: its name and its sources. */
+export interface PermissionParams {
+  readonly name: string;
+  readonly sources: readonly Selector[];
+}
 
 /**
  * gRFC A41 RBAC HTTP filter of an xDS-enabled gRPC server from the TrafficPermission that applies to the
@@ -17,11 +22,11 @@ const MATCH_ALL = '*';
  * `kuma://<tag>/<value>`, all of a selector's tags required (and_ids). Never bare `authenticated{}` (C-core
  * 1.51 treats it as any, plaintext included).
  */
-export function grpcRbacFilter(mesh: string, permission: Resource<ConnectionPolicySpec<unknown>> | undefined): EnvoyObject {
+export function grpcRbacFilter(mesh: string, permission: PermissionParams | undefined): EnvoyObject {
   const policies: Record<string, EnvoyObject> = {};
   if (permission) {
-    const principals = (permission.spec.sources ?? []).map((s) => principal(mesh, s));
-    if (principals.length > 0) policies[permission.meta.name] = { permissions: [{ any: true }], principals };
+    const principals = permission.sources.map((s) => principal(mesh, s));
+    if (principals.length > 0) policies[permission.name] = { permissions: [{ any: true }], principals };
   }
   return { name: RBAC_FILTER_NAME, typed_config: anyOf(RBAC_TYPE, { rules: { action: 'ALLOW', policies } }) };
 }

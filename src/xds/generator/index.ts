@@ -2,12 +2,16 @@
  * Envoy resource generation: pure functions from a mesh's resources to encoded xDS resources.
  * The xDS reconciler builds one MeshSnapshot per mesh change and asks it for every connected proxy.
  */
+import { ProxySnapshot } from '../cache/proxy-snapshot.js';
+import { ResourceGroup } from '../cache/resource-group.js';
 import { MeshSnapshot, type MeshInputs } from './mesh-snapshot.js';
+import { generateProxylessParts } from './proxyless.js';
+import { generateSidecarParts } from './sidecar.js';
 
 export type { MeshInputs } from './mesh-snapshot.js';
 export { MeshSnapshot } from './mesh-snapshot.js';
-export { generateSidecar } from './sidecar.js';
-export { generateProxyless } from './proxyless.js';
+export { generateSidecar, generateSidecarParts } from './sidecar.js';
+export { generateProxyless, generateProxylessParts } from './proxyless.js';
 
 /**
  * Pure: once per mesh change. Resources it encodes are memoised inside and shared by every proxy; those
@@ -15,4 +19,20 @@ export { generateProxyless } from './proxyless.js';
  */
 export function buildMeshSnapshot(inputs: MeshInputs, previous?: MeshSnapshot): MeshSnapshot {
   return new MeshSnapshot(inputs, previous);
+}
+
+/** A sidecar's snapshot: its own resources plus the group it shares with every sidecar of the same parameters. */
+export function sidecarSnapshot(snap: MeshSnapshot, dataplaneName: string): ProxySnapshot {
+  const { own, shared } = generateSidecarParts(snap, dataplaneName);
+  return ProxySnapshot.of([new ResourceGroup(own), shared]);
+}
+
+/**
+ * A proxyless data plane's snapshot: the client catalog of its policy set (one snapshot instance for every
+ * client of that set without a server side), plus its own xDS-server listeners if it has inbounds.
+ */
+export function proxylessSnapshot(snap: MeshSnapshot, dataplaneName: string): ProxySnapshot {
+  const { own, shared, sharedKey } = generateProxylessParts(snap, dataplaneName);
+  if (own.length === 0) return snap.derived(`${sharedKey}\nsnapshot`, () => ProxySnapshot.of([shared]));
+  return ProxySnapshot.of([new ResourceGroup(own), shared]);
 }

@@ -3,8 +3,9 @@ import type { Resource } from '../../core/resources/model.js';
 import { grpcServerListener } from '../envoy/grpc-server.js';
 import { xdsDownstreamTls } from '../envoy/xds-tls.js';
 import { names } from '../envoy/names.js';
+import type { EnvoyObject } from '../envoy/encode.js';
 import { TYPE_URLS, type EncodedResource } from '../resource.js';
-import { grpcRbacFilter } from './grpc-rbac.js';
+import { grpcRbacFilter, type PermissionParams } from './grpc-rbac.js';
 import type { MeshSnapshot } from './mesh-snapshot.js';
 import { matchInboundPolicy } from './policy-match.js';
 
@@ -31,24 +32,34 @@ export function serverListeners(snap: MeshSnapshot, dp: Resource<DataplaneSpec>)
   const out: EncodedResource[] = [];
   for (const inbound of net.inbound ?? []) {
     const service = inbound.tags[SERVICE_TAG] ?? '';
-    const permission = mtls ? matchInboundPolicy(snap.policies.trafficPermissions, inbound.tags) : undefined;
-    const key = JSON.stringify([service, mtls, snap.mesh, permission ? [permission.meta.name, permission.spec.sources] : null]);
+    const matched = mtls ? matchInboundPolicy(snap.policies.trafficPermissions, inbound.tags) : undefined;
+    const permission: PermissionParams | null = matched ? { name: matched.meta.name, sources: matched.spec.sources ?? [] } : null;
     for (const ip of new Set([inbound.address ?? net.address, ...WILDCARDS])) {
-      const name = serverListenerName(ip, inbound.port);
-      out.push(
-        snap.resource(TYPE_URLS.listener, name, `${ip}\n${inbound.port}\n${key}`, () =>
-          grpcServerListener({
-            name,
-            address: ip,
-            port: inbound.port,
-            routeName: names.inboundRoute(service),
-            virtualHost: service,
-            httpFilters: mtls ? [grpcRbacFilter(snap.mesh, permission)] : [],
-            ...(mtls ? { transportSocket: xdsDownstreamTls() } : {}),
-          }),
-        ),
-      );
+      const params: ServerListenerParams = { address: ip, port: inbound.port, service, mesh: snap.mesh, mtls, permission };
+      out.push(snap.resource(TYPE_URLS.listener, serverListenerName(ip, inbound.port), params, buildServerListener));
     }
   }
   return out;
+}
+
+interface ServerListenerParams {
+  readonly address: string;
+  readonly port: number;
+  readonly service: string;
+  readonly mesh: string;
+  readonly mtls: boolean;
+  /** The TrafficPermission of the inbound (mTLS only). */
+  readonly permission: PermissionParams | null;
+}
+
+function buildServerListener(p: ServerListenerParams, name: string): EnvoyObject {
+  return grpcServerListener({
+    name,
+    address: p.address,
+    port: p.port,
+    routeName: names.inboundRoute(p.service),
+    virtualHost: p.service,
+    httpFilters: p.mtls ? [grpcRbacFilter(p.mesh, p.permission ?? undefined)] : [],
+    ...(p.mtls ? { transportSocket: xdsDownstreamTls() } : {}),
+  });
 }

@@ -1,15 +1,16 @@
 import { NotFoundError } from '../../core/errors.js';
-import type { Tags } from '../../core/resources/specs.js';
-import { contentVersion, type EnvoyObject } from '../envoy/encode.js';
+import type { RetryConf, Tags, TimeoutConf } from '../../core/resources/specs.js';
 import { edsCluster } from '../envoy/clusters.js';
+import type { EnvoyObject } from '../envoy/encode.js';
 import { httpConnectionManager, routeAction, routeConfiguration, type WeightedTarget } from '../envoy/http.js';
 import { apiListener } from '../envoy/listeners.js';
 import { names } from '../envoy/names.js';
 import { spiffeId, xdsUpstreamTls } from '../envoy/xds-tls.js';
+import { ResourceGroup } from '../cache/resource-group.js';
 import { TYPE_URLS, type EncodedResource } from '../resource.js';
 import { loadAssignment } from './load-assignment.js';
 import type { MeshSnapshot } from './mesh-snapshot.js';
-import { planOutbound, type ClusterPlan, type OutboundPlan } from './outbound-plan.js';
+import { planOutbound, sourceKey, type ClusterPlan, type OutboundPlan } from './outbound-plan.js';
 import { PROXYLESS_LB, proxylessCircuitBreakers, proxylessMaxStreamDuration, proxylessOutlierDetection, proxylessRetry } from './proxyless-policies.js';
 import { serverListeners } from './proxyless-server.js';
 import { ResourceSet } from './resource-set.js';
@@ -17,101 +18,125 @@ import { sourceTags } from './source-tags.js';
 
 const VIP_PORT = 80;
 
+/** A proxyless data plane's resources: its server listeners (own) and the client catalog of its policy set (shared). */
+export interface ProxylessParts {
+  readonly own: readonly EncodedResource[];
+  readonly shared: ResourceGroup;
+  /** Equal for every client with the same catalog (`sourceKey`): what the shared group was made for. */
+  readonly sharedKey: string;
+}
+
 /**
  * The catalog a proxyless gRPC client picks from (the ADS server serves only the names a client requested):
  * per service, api_listeners `<svc>`, `<svc>.mesh` and `<svc>.mesh:<port>` (each inbound port and 80)
  * -> RDS `outbound:<svc>` -> EDS clusters -> endpoints with locality and weight.
  *
  * Policies are matched with the client's own Dataplane as the source, exactly as for a sidecar (the same
- * outbound plans): TrafficRoute splits and load balancer, Retry (A44), Timeout (A31 max stream duration),
- * CircuitBreaker (A32 max requests, A50 outlier detection). Clients whose plans are equal get the very same
- * catalog (one per distinct policy set, not per client).
+ * outbound plans): TrafficRoute splits, Retry (A44), Timeout (A31 max stream duration), CircuitBreaker
+ * (A32 max requests, A50 outlier detection). Clients whose sources match the mesh's policies alike
+ * (`sourceKey`) share one catalog (one per distinct policy set, not per client).
  *
  * Only what gRPC clients accept (xds-pitfalls §D): no subset load balancing (a split to tagged endpoints
  * gets its own cluster `<svc>{k=v}` holding only those endpoints), lb ROUND_ROBIN only (see PROXYLESS_LB),
  * no active health checks (gRPC clients do not run them). With mesh mTLS, clusters carry an A29
  * UpstreamTlsContext naming the bootstrap's certificate-provider instance and the server's SPIFFE id; a
- * client Dataplane with inbounds also gets its xDS-server listeners (proxyless-server.ts). ExternalServices are left out (their clusters are
- * STRICT_DNS, which gRPC clients NACK): splits to them are dropped.
+ * client Dataplane with inbounds also gets its xDS-server listeners (proxyless-server.ts). ExternalServices
+ * are left out (their clusters are STRICT_DNS, which gRPC clients NACK): splits to them are dropped.
  * Throws NotFoundError when the client's Dataplane is not in the snapshot.
  */
 export function generateProxyless(snap: MeshSnapshot, dataplaneName: string): EncodedResource[] {
+  const { own, shared } = generateProxylessParts(snap, dataplaneName);
+  const set = new ResourceSet();
+  for (const r of own) set.add(r);
+  for (const t of shared.types()) for (const r of shared.list(t)) set.add(r);
+  return set.toArray();
+}
+
+export function generateProxylessParts(snap: MeshSnapshot, dataplaneName: string): ProxylessParts {
   const dp = snap.dataplanes.get(dataplaneName);
   if (!dp) throw new NotFoundError('Dataplane', dataplaneName, snap.mesh);
   const source = sourceTags(dp.spec);
-  const client = snap.derived(`proxyless-plans\n${JSON.stringify(source)}`, () => clientPlans(snap, source));
-  // A Dataplane with inbounds is also an xDS-enabled server: its listeners make the catalog its own.
-  const server = dp.spec.networking.inbound?.length ? serverListeners(snap, dp) : [];
-  const serverKey = server.map((r) => `${r.name}\n${r.version}`).join('\n');
-  return snap.derived(`proxyless\n${client.key}\n${serverKey}`, () => {
-    const set = new ResourceSet();
-    for (const plan of client.plans) addService(snap, set, plan);
-    for (const r of server) set.add(r);
-    return set.toArray();
-  });
+  const sharedKey = `proxyless-client\n${sourceKey(snap, source)}`;
+  // `source` is one of the sources with this key: the plans it gives are those of every other one.
+  const shared = snap.derived(sharedKey, () => clientCatalog(snap, source));
+  // A Dataplane with inbounds is also an xDS-enabled server: its listeners are its own.
+  const own = dp.spec.networking.inbound?.length ? serverListeners(snap, dp) : [];
+  return { own, shared, sharedKey };
 }
 
-interface ClientPlans {
-  readonly plans: readonly OutboundPlan[];
-  /** Digest of every plan's content key: equal keys, equal catalogs. */
-  readonly key: string;
+function clientCatalog(snap: MeshSnapshot, source: readonly Tags[]): ResourceGroup {
+  const set = new ResourceSet();
+  for (const service of snap.services) {
+    const plan = planOutbound(snap, source, service);
+    if (plan) addService(snap, set, plan);
+  }
+  return new ResourceGroup(set.toArray());
 }
 
-function clientPlans(snap: MeshSnapshot, source: readonly Tags[]): ClientPlans {
-  const plans = snap.services.map((service) => planOutbound(snap, source, service)).filter((p): p is OutboundPlan => p !== undefined);
-  const keys = plans.map((p) => `${p.key}\n${p.clusters.map((c) => c.key).join('\n')}`);
-  return { plans, key: contentVersion(Buffer.from(keys.join('\n\n'))) };
+interface ProxylessClusterParams {
+  readonly cluster: ClusterPlan;
+  /** With mesh mTLS, the upstream's SPIFFE id (A29 UpstreamTlsContext from certificate providers). */
+  readonly serverSan: string | null;
+}
+
+interface ProxylessRouteParams {
+  readonly service: string;
+  readonly targets: readonly WeightedTarget[];
+  readonly retry: RetryConf | null;
+  readonly timeout: TimeoutConf | null;
+}
+
+interface ApiListenerParams {
+  readonly service: string;
+  readonly route: string;
 }
 
 function addService(snap: MeshSnapshot, set: ResourceSet, plan: OutboundPlan): void {
   const targets: WeightedTarget[] = [];
+  const mtls = Boolean(snap.meshSpec.mtls?.enabledBackend);
   for (const split of plan.splits) {
     // ExternalService clusters are STRICT_DNS (gRPC clients NACK them): splits to them are left out.
     if (snap.externalServices.has(split.service)) continue;
     const clusterPlan = plan.clusters.find((c) => c.service === split.service);
     if (!clusterPlan) continue;
     const cluster = split.subset ? subsetClusterName(split.service, split.subset) : split.service;
-    const mtls = snap.meshSpec.mtls?.enabledBackend ? spiffeId(snap.mesh, split.service) : undefined;
-    set.add(snap.resource(TYPE_URLS.cluster, cluster, `proxyless\n${clusterPlan.key}\n${mtls ?? ''}`, () => proxylessCluster(cluster, clusterPlan, mtls)));
+    const params: ProxylessClusterParams = { cluster: clusterPlan, serverSan: mtls ? spiffeId(snap.mesh, split.service) : null };
+    set.add(snap.resource(TYPE_URLS.cluster, cluster, params, buildCluster));
     set.add(loadAssignment(snap, cluster, split.service, split.subset));
     targets.push({ cluster, weight: split.weight });
   }
   if (targets.length === 0) return;
   const routeName = names.outboundRoute(plan.service);
-  set.add(
-    snap.resource(TYPE_URLS.routeConfiguration, routeName, `proxyless\n${plan.key}\n${JSON.stringify(targets)}`, () => {
-      const retry = proxylessRetry(plan.retry);
-      const maxStreamDuration = proxylessMaxStreamDuration(plan.timeout);
-      return routeConfiguration(
-        routeName,
-        plan.service,
-        routeAction({ targets: mergeTargets(targets), ...(retry ? { retry } : {}), ...(maxStreamDuration ? { maxStreamDuration } : {}) }),
-      );
-    }),
-  );
+  const route: ProxylessRouteParams = { service: plan.service, targets, retry: plan.retry ?? null, timeout: plan.timeout ?? null };
+  set.add(snap.resource(TYPE_URLS.routeConfiguration, routeName, route, buildRoute));
   const ports = new Set([...(snap.servicePorts.get(plan.service) ?? []), VIP_PORT]);
   const listenerNames = [plan.service, `${plan.service}.mesh`, ...[...ports].map((p) => `${plan.service}.mesh:${p}`)];
-  for (const name of listenerNames) {
-    set.add(
-      snap.resource(TYPE_URLS.listener, name, `proxyless\n${routeName}`, () => apiListener(name, httpConnectionManager({ statPrefix: plan.service, rds: routeName }))),
-    );
-  }
+  for (const name of listenerNames) set.add(snap.resource(TYPE_URLS.listener, name, { service: plan.service, route: routeName }, buildApiListener));
 }
 
-/** `serverSan`: with mesh mTLS, the upstream's SPIFFE id (A29 UpstreamTlsContext from certificate providers). */
-function proxylessCluster(name: string, plan: ClusterPlan, serverSan: string | undefined): EnvoyObject {
-  const circuitBreakers = proxylessCircuitBreakers(plan.circuitBreakers);
-  const outlierDetection = proxylessOutlierDetection(plan.outlierDetection);
+function buildCluster({ cluster, serverSan }: ProxylessClusterParams, name: string): EnvoyObject {
+  const circuitBreakers = proxylessCircuitBreakers(cluster.circuitBreakers);
+  const outlierDetection = proxylessOutlierDetection(cluster.outlierDetection);
   return {
     ...edsCluster({
       name,
-      connectTimeout: plan.connectTimeout,
+      connectTimeout: cluster.connectTimeout,
       lb: PROXYLESS_LB,
       ...(circuitBreakers ? { circuitBreakers } : {}),
       ...(outlierDetection ? { outlierDetection } : {}),
     }),
     ...(serverSan ? { transport_socket: xdsUpstreamTls(serverSan) } : {}),
   };
+}
+
+function buildRoute(p: ProxylessRouteParams, name: string): EnvoyObject {
+  const retry = proxylessRetry(p.retry ?? undefined);
+  const maxStreamDuration = proxylessMaxStreamDuration(p.timeout ?? undefined);
+  return routeConfiguration(name, p.service, routeAction({ targets: mergeTargets(p.targets), ...(retry ? { retry } : {}), ...(maxStreamDuration ? { maxStreamDuration } : {}) }));
+}
+
+function buildApiListener(p: ApiListenerParams, name: string): EnvoyObject {
+  return apiListener(name, httpConnectionManager({ statPrefix: p.service, rds: p.route }));
 }
 
 /** `backend{version=v1}`: the cluster of one tag subset of a service (tags sorted by key). */

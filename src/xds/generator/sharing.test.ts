@@ -3,7 +3,7 @@ import { NotFoundError } from '../../core/errors.js';
 import type { Resource, ResourceTypeName } from '../../core/resources/model.js';
 import { validateSet } from '../../../test/helpers/envoy-validate.js';
 import { TYPE_URLS } from '../resource.js';
-import { buildMeshSnapshot, generateProxyless, generateSidecar, type MeshSnapshot } from './index.js';
+import { buildMeshSnapshot, generateProxyless, generateProxylessParts, generateSidecar, type MeshSnapshot } from './index.js';
 
 const T = '2021-01-01T00:00:00Z';
 function res(type: ResourceTypeName, name: string, spec: Record<string, unknown>, mesh = 'default'): Resource {
@@ -87,7 +87,10 @@ describe('resource sharing within a snapshot', () => {
     expect(pick(catalog, TYPE_URLS.clusterLoadAssignment, 'backend')).toBe(pick(a, TYPE_URLS.clusterLoadAssignment, 'backend'));
     // web-2 has the same tags, so the same policies: the same client resources (its server listeners differ)
     expect(pick(generateProxyless(snap, 'web-2'), TYPE_URLS.routeConfiguration, 'outbound:backend')).toBe(pick(catalog, TYPE_URLS.routeConfiguration, 'outbound:backend'));
-    expect(generateProxyless(snap, 'web-1')).toBe(catalog);
+    // ... held as one shared group, while each keeps its own server listeners
+    const [p1, p2] = [generateProxylessParts(snap, 'web-1'), generateProxylessParts(snap, 'web-2')];
+    expect(p1.shared).toBe(p2.shared);
+    expect(p1.own.map((r) => r.name)).not.toEqual(p2.own.map((r) => r.name));
     expect(validateSet(catalog)).toEqual([]);
   });
 

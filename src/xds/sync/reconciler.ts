@@ -2,10 +2,9 @@ import { setImmediate as yieldToIo } from 'node:timers/promises';
 import { errorMessage } from '../../core/errors.js';
 import type { Logger } from '../../core/logging.js';
 import type { ResourceStore, StoreEvent } from '../../core/store/resource-store.js';
-import { ProxySnapshot } from '../cache/proxy-snapshot.js';
+import type { ProxySnapshot } from '../cache/proxy-snapshot.js';
 import type { SnapshotCache } from '../cache/snapshot-cache.js';
 import type { MeshInputs } from '../generator/index.js';
-import type { EncodedResource } from '../resource.js';
 import type { ProxyIdentity } from '../server/node-identity.js';
 import { affectedMeshes, loadMeshInputs } from './mesh-inputs.js';
 import { xdsGeneration, xdsGenerationErrors } from '../xds-metrics.js';
@@ -14,9 +13,13 @@ import { xdsGeneration, xdsGenerationErrors } from '../xds-metrics.js';
 export interface Generators<S> {
   /** `previous`: the mesh's last snapshot, whose encoded resources the new one may reuse. */
   buildMeshSnapshot(inputs: MeshInputs, previous?: S): S;
-  generateSidecar(snap: S, dataplaneName: string): EncodedResource[];
-  /** The same array for every client with the same effective policies (one catalog per policy set). */
-  generateProxyless(snap: S, dataplaneName: string): EncodedResource[];
+  /** A sidecar's snapshot; what it shares with other sidecars (groups of resources) is shared, not copied. */
+  sidecarSnapshot(snap: S, dataplaneName: string): ProxySnapshot;
+  /**
+   * A proxyless client's snapshot (policies matched with its Dataplane as source): clients with the same
+   * effective policy set and no server side get the same snapshot instance (one catalog per policy set).
+   */
+  proxylessSnapshot(snap: S, dataplaneName: string): ProxySnapshot;
 }
 
 export interface ReconcilerDeps<S> {
@@ -30,12 +33,10 @@ export interface ReconcilerDeps<S> {
 
 interface MeshEntry<S> {
   readonly snap: S;
-  /** Proxyless catalogs by identity: one ProxySnapshot per distinct catalog, shared by its clients. */
-  readonly proxyless: Map<readonly EncodedResource[], ProxySnapshot>;
 }
 
-/** Proxies regenerated between yields to the event loop, so streams keep reading during a big rebuild. */
-const BATCH = 50;
+/** Longest stretch of regeneration between yields to the event loop, so streams and DNS keep being served. */
+const SLICE_MS = 8;
 
 /**
  * Event-driven generation: store events mark meshes dirty; after the debounce each dirty mesh's snapshot
@@ -150,16 +151,23 @@ export class Reconciler<S> {
       log.error({ mesh, err: errorMessage(err) }, 'building the mesh snapshot failed; proxies keep their configuration');
       return;
     }
-    const entry: MeshEntry<S> = { snap, proxyless: new Map() };
+    const entry: MeshEntry<S> = { snap };
     this.meshes.set(mesh, entry);
     const proxies = [...(this.proxies.get(mesh)?.values() ?? [])];
     let changed = 0;
+    let slice = performance.now();
     for (let i = 0; i < proxies.length; i++) {
-      if (i > 0 && i % BATCH === 0) await yieldToIo();
+      if (performance.now() - slice > SLICE_MS) {
+        await yieldToIo();
+        slice = performance.now();
+      }
       const p = proxies[i];
       if (p && this.proxies.get(mesh)?.has(p.identity.key) && this.generate(p.identity, entry)) changed++;
     }
-    log.debug({ mesh, proxies: proxies.length, changed, ms: Date.now() - started }, 'mesh regenerated');
+    // One line per push that changed something: operators see each config change reach the proxies.
+    const fields = { mesh, proxies: proxies.length, updated: changed, ms: Date.now() - started };
+    if (changed > 0) log.info(fields, 'configuration pushed');
+    else log.debug(fields, 'mesh regenerated, no proxy changed');
   }
 
   /** Returns true if the proxy's snapshot changed. */
@@ -167,10 +175,7 @@ export class Reconciler<S> {
     const { generators, cache, log } = this.deps;
     const end = xdsGeneration.startTimer();
     try {
-      const snapshot =
-        identity.kind === 'proxyless'
-          ? proxylessSnapshot(entry, generators.generateProxyless(entry.snap, identity.name))
-          : ProxySnapshot.from(generators.generateSidecar(entry.snap, identity.name));
+      const snapshot = identity.kind === 'proxyless' ? generators.proxylessSnapshot(entry.snap, identity.name) : generators.sidecarSnapshot(entry.snap, identity.name);
       end();
       return cache.set(identity.key, snapshot);
     } catch (err) {
@@ -179,10 +184,4 @@ export class Reconciler<S> {
       return false;
     }
   }
-}
-
-function proxylessSnapshot<S>(entry: MeshEntry<S>, catalog: readonly EncodedResource[]): ProxySnapshot {
-  let snapshot = entry.proxyless.get(catalog);
-  if (!snapshot) entry.proxyless.set(catalog, (snapshot = ProxySnapshot.from([...catalog])));
-  return snapshot;
 }
