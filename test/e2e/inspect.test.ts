@@ -66,7 +66,7 @@ describe('inspect endpoints and kumactl inspect against the built kuma-cp', () =
 
   it('shows the listener, route, cluster and endpoints a proxyless client received, with versions and ACK state', async () => {
     const s = client.sotw(await dataplaneToken(cp, { name: 'web-1' }));
-    s.send({ type_url: LDS, node: node({ id: 'default.web-1', userAgent: 'grpc-node-js' }), resource_names: ['backend.mesh'] });
+    s.send({ type_url: LDS, node: node({ id: 'default.web-1', userAgent: 'gRPC Node Pure JS' }), resource_names: ['backend.mesh'] });
     const view: ClientView = new Map();
     const lds = await s.next(LDS, 30_000);
     s.send(ack(lds, ['backend.mesh']));

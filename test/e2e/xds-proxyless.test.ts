@@ -1,12 +1,9 @@
-import { dataplaneToken } from '../helpers/tokens.js';
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { resolve } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
 import { register as registerXds } from '@grpc/grpc-js-xds';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCp, stopAll, type CpProcess } from '../helpers/cp-process.js';
+import { failed, JsClient, PyClient, startBackend, total, type GreeterClient, type Handler, type Tally } from '../helpers/proxyless-clients.js';
+import { dataplaneToken } from '../helpers/tokens.js';
 
 /**
  * Real proxyless clients through the built kuma-cp: @grpc/grpc-js-xds (in this process, one XdsClient per
@@ -16,42 +13,9 @@ import { startCp, stopAll, type CpProcess } from '../helpers/cp-process.js';
  * `other`, so per-source policies can be told apart. Every wait is "until the clients observe it", never a
  * fixed time.
  */
-const FIXTURES = resolve(import.meta.dirname, '../fixtures');
 const TARGET = 'xds:///greeter.mesh';
-const PYTHON = '/usr/bin/python3';
-const BOOTSTRAP_OPTION = 'grpc.TEST_ONLY_DO_NOT_USE_IN_PROD.xds_bootstrap_config';
 const UNAVAILABLE = String(grpc.status.UNAVAILABLE);
 const DEADLINE_EXCEEDED = String(grpc.status.DEADLINE_EXCEEDED);
-
-interface Tally {
-  counts: Record<string, number>;
-  /** Numeric status code -> count. */
-  errors: Record<string, number>;
-}
-
-interface GreeterClient {
-  readonly name: string;
-  call(n: number, target?: string): Promise<Tally>;
-  start(): Promise<void>;
-  stop(): Promise<Tally>;
-  close(): void;
-}
-
-type SayHello = (req: { name: string }, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, reply?: { message: string }) => void) => void;
-type GreeterCtor = new (target: string, creds: grpc.ChannelCredentials, options?: grpc.ChannelOptions) => grpc.Client & { SayHello: SayHello };
-type Handler = (call: unknown, cb: (err: Partial<grpc.StatusObject> | null, res?: { message: string }) => void) => void;
-
-function greeterPackage(): { Greeter: GreeterCtor & { service: grpc.ServiceDefinition } } {
-  const def = protoLoader.loadSync(resolve(FIXTURES, 'greeter.proto'), { keepCase: true });
-  return (grpc.loadPackageDefinition(def) as unknown as { greeter: { Greeter: GreeterCtor & { service: grpc.ServiceDefinition } } }).greeter;
-}
-
-async function startBackend(handler: Handler): Promise<{ port: number; server: grpc.Server }> {
-  const server = new grpc.Server();
-  server.addService(greeterPackage().Greeter.service, { SayHello: handler });
-  const port = await new Promise<number>((res, rej) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? rej(e) : res(p))));
-  return { port, server };
-}
 
 const replying =
   (reply: string): Handler =>
@@ -68,110 +32,6 @@ const slow =
   (ms: number): Handler =>
   (_call, cb) =>
     setTimeout(() => cb(null, { message: 'slow' }), ms);
-
-class JsClient implements GreeterClient {
-  private readonly clients = new Map<string, grpc.Client & { SayHello: SayHello }>();
-  private loop: { stop: boolean; done: Promise<Tally> } | undefined;
-
-  constructor(
-    readonly name: string,
-    private readonly bootstrap: string,
-  ) {}
-
-  private client(target: string): grpc.Client & { SayHello: SayHello } {
-    let c = this.clients.get(target);
-    if (!c) this.clients.set(target, (c = new (greeterPackage().Greeter)(target, grpc.credentials.createInsecure(), { [BOOTSTRAP_OPTION]: this.bootstrap })));
-    return c;
-  }
-
-  private one(t: Tally, target = TARGET): Promise<void> {
-    return new Promise((res) => {
-      this.client(target).SayHello({ name: 'js' }, { deadline: Date.now() + 10_000 }, (err, reply) => {
-        if (err) t.errors[String(err.code)] = (t.errors[String(err.code)] ?? 0) + 1;
-        else if (reply) t.counts[reply.message] = (t.counts[reply.message] ?? 0) + 1;
-        res();
-      });
-    });
-  }
-
-  async call(n: number, target?: string): Promise<Tally> {
-    const t: Tally = { counts: {}, errors: {} };
-    for (let i = 0; i < n; i++) await this.one(t, target);
-    return t;
-  }
-
-  start(): Promise<void> {
-    const t: Tally = { counts: {}, errors: {} };
-    const state = { stop: false, done: Promise.resolve(t) };
-    state.done = (async () => {
-      while (!state.stop) await this.one(t);
-      return t;
-    })();
-    this.loop = state;
-    return Promise.resolve();
-  }
-
-  async stop(): Promise<Tally> {
-    if (!this.loop) throw new Error('not started');
-    this.loop.stop = true;
-    return this.loop.done;
-  }
-
-  close(): void {
-    for (const c of this.clients.values()) c.close();
-  }
-}
-
-class PyClient implements GreeterClient {
-  private readonly lines: string[] = [];
-  private readonly waiters: ((line: string) => void)[] = [];
-  private readonly proc: ChildProcessWithoutNullStreams;
-  private stderr = '';
-
-  constructor(
-    readonly name: string,
-    bootstrap: string,
-  ) {
-    this.proc = spawn(PYTHON, [resolve(FIXTURES, 'greeter_client.py'), TARGET], { env: { ...process.env, GRPC_XDS_BOOTSTRAP_CONFIG: bootstrap } });
-    this.proc.stderr.setEncoding('utf8').on('data', (c: string) => (this.stderr = (this.stderr + c).slice(-4000)));
-    createInterface({ input: this.proc.stdout }).on('line', (line) => {
-      const w = this.waiters.shift();
-      if (w) w(line);
-      else this.lines.push(line);
-    });
-  }
-
-  private command(cmd: string): Promise<string> {
-    this.proc.stdin.write(`${cmd}\n`);
-    return this.nextLine();
-  }
-
-  nextLine(): Promise<string> {
-    const line = this.lines.shift();
-    if (line !== undefined) return Promise.resolve(line);
-    return new Promise((res, rej) => {
-      if (this.proc.exitCode !== null) rej(new Error(`python client exited: ${this.stderr}`));
-      this.waiters.push(res);
-    });
-  }
-
-  async call(n: number, target?: string): Promise<Tally> {
-    return JSON.parse(await this.command(target ? `${n} ${target}` : String(n))) as Tally;
-  }
-
-  async start(): Promise<void> {
-    await this.command('start');
-  }
-
-  async stop(): Promise<Tally> {
-    return JSON.parse(await this.command('stop')) as Tally;
-  }
-
-  close(): void {
-    this.proc.stdin.end();
-    this.proc.kill();
-  }
-}
 
 let cp: CpProcess;
 /** Clients of service `client` (one per library) and of service `other`. */
@@ -212,13 +72,8 @@ async function grpcBootstrap(name: string, service: string): Promise<string> {
 }
 
 async function pyClient(name: string, service: string): Promise<PyClient> {
-  const py = new PyClient(`grpc-c-core ${service}`, await grpcBootstrap(name, service));
-  expect(JSON.parse(await py.nextLine())).toEqual({ ready: true });
-  return py;
+  return PyClient.start(`grpc-c-core ${service}`, await grpcBootstrap(name, service), { target: TARGET });
 }
-
-const total = (t: Tally): number => Object.values(t.counts).reduce((a, b) => a + b, 0);
-const failed = (t: Tally): number => Object.values(t.errors).reduce((a, b) => a + b, 0);
 const POLL = { timeout: 30_000, interval: 20 };
 const SLOW_MS = 1500;
 
@@ -231,8 +86,8 @@ beforeAll(async () => {
   await registerBackend('flaky-1', backends[2]!.port, { 'kuma.io/service': 'flaky' });
   await registerBackend('slow-1', backends[3]!.port, { 'kuma.io/service': 'slow' });
   registerXds();
-  clients = [new JsClient('grpc-js-xds client', await grpcBootstrap('client-js', 'client')), await pyClient('client-py', 'client')];
-  others = [new JsClient('grpc-js-xds other', await grpcBootstrap('other-js', 'other')), await pyClient('other-py', 'other')];
+  clients = [new JsClient('grpc-js-xds client', await grpcBootstrap('client-js', 'client'), { target: TARGET }), await pyClient('client-py', 'client')];
+  others = [new JsClient('grpc-js-xds other', await grpcBootstrap('other-js', 'other'), { target: TARGET }), await pyClient('other-py', 'other')];
 }, 60_000);
 
 afterAll(async () => {

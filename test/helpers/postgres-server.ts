@@ -1,9 +1,9 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { freePort } from './free-port.js';
 
 /** Debian's postgresql package (scripts/install-test-deps.sh installs it). */
 const PG_BIN = '/usr/lib/postgresql/15/bin';
@@ -30,17 +30,6 @@ function asUser(): { uid: number; gid: number } | undefined {
   const uid = Number(execFileSync('id', ['-u', RUN_AS]).toString().trim());
   const gid = Number(execFileSync('id', ['-g', RUN_AS]).toString().trim());
   return { uid, gid };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      srv.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 async function waitForConnect(port: number, timeoutMs: number): Promise<void> {
