@@ -7,6 +7,7 @@ import type { Mode } from './config/schema.js';
 import { dnsComponents } from './dns/dns-components.js';
 import { kdsGlobalComponents, kdsRemoteComponents } from './kds/components.js';
 import { bootstrapComponents } from './xds/bootstrap/bootstrap-server.js';
+import { dryRunnerFor } from './xds/inspect/dry-run.js';
 import { matchedPolicies } from './xds/inspect/matched-policies.js';
 import { XdsStateRegistry } from './xds/inspect/xds-state-registry.js';
 import { globalDpRefusalComponent, xdsComponents } from './xds/server/components.js';
@@ -31,7 +32,7 @@ export const features: readonly Feature[] = [
   {
     name: 'api-server',
     modes: ['standalone', 'global', 'remote'],
-    components: (rt, _r, bound) => [apiServerComponent(rt, { matchPolicies: matchedPolicies, xds: () => bound.xdsState })],
+    components: (rt, _r, bound) => [apiServerComponent(rt, { matchPolicies: matchedPolicies, xds: () => bound.xdsState, dryRun: dryRunnerFor(rt, () => bound.xdsState) })],
   },
   { name: 'diagnostics', modes: ['standalone', 'global', 'remote'], components: (rt, r) => [diagnosticsComponent(rt, r)] },
   { name: 'defaults', modes: ['standalone', 'global'], components: (rt) => [defaultsComponent(rt)] },
