@@ -2,6 +2,7 @@ import type { Component } from './core/runtime/component.js';
 import type { Runtime } from './core/runtime/runtime.js';
 import { apiServerComponent } from './api-server/api-server.js';
 import { defaultsComponent } from './core/defaults/defaults-component.js';
+import { dataplaneGcComponent } from './core/gc/dataplane-gc-component.js';
 import { diagnosticsComponent, type Readiness } from './diagnostics/diagnostics-server.js';
 import type { Mode } from './config/schema.js';
 import { dnsComponents } from './dns/dns-components.js';
@@ -36,6 +37,8 @@ export const features: readonly Feature[] = [
   },
   { name: 'diagnostics', modes: ['standalone', 'global', 'remote'], components: (rt, r) => [diagnosticsComponent(rt, r)] },
   { name: 'defaults', modes: ['standalone', 'global'], components: (rt) => [defaultsComponent(rt)] },
+  // Data planes live (and are deleted) where their proxies connect; the global learns of it over KDS.
+  { name: 'dataplane-gc', modes: ['standalone', 'remote'], components: (rt) => [dataplaneGcComponent(rt)].filter((c) => c !== undefined) },
   {
     name: 'xds',
     modes: ['standalone', 'remote'],
