@@ -76,7 +76,7 @@ async function dryRunMesh<S>(
     }
     result.examined++;
     const kind = deps.connectedKind(`${mesh}.${name}`);
-    const generate = (snap: S): ProxySnapshot => (kind === 'proxyless' ? generators.proxylessSnapshot(snap) : generators.sidecarSnapshot(snap, name));
+    const generate = (snap: S): ProxySnapshot => (kind === 'proxyless' ? generators.proxylessSnapshot(snap, name) : generators.sidecarSnapshot(snap, name));
     let before: ProxySnapshot | undefined;
     let next: ProxySnapshot | undefined;
     try {
