@@ -7,6 +7,8 @@ export interface ListenerOptions {
   readonly port: number;
   readonly direction: 'INBOUND' | 'OUTBOUND';
   readonly filters: readonly EnvoyObject[];
+  /** TLS of the filter chain (inbound mTLS). */
+  readonly transportSocket?: EnvoyObject;
   /** false for listeners reached only through a transparent-proxy redirect. */
   readonly bindToPort?: boolean;
   /** Hand redirected connections to the listener of their original destination. */
@@ -18,7 +20,7 @@ export function listener(o: ListenerOptions): EnvoyObject {
     name: o.name,
     address: socketAddress(o.address, o.port),
     traffic_direction: o.direction,
-    filter_chains: [{ filters: o.filters }],
+    filter_chains: [{ filters: o.filters, ...(o.transportSocket ? { transport_socket: o.transportSocket } : {}) }],
     ...(o.bindToPort === false ? { bind_to_port: { value: false } } : {}),
     ...(o.useOriginalDst
       ? {

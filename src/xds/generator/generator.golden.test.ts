@@ -32,6 +32,8 @@ interface Fixture {
   externalServices?: FixtureResource[];
   secrets?: FixtureResource[];
   vips?: Record<string, string>;
+  /** With mTLS on: the workload certificate every sidecar is given (any text: Envoy's decoding does not parse PEM). */
+  identity?: { certPem: string; keyPem: string };
   generate: ({ sidecar: string } | { proxyless: true })[];
 }
 
@@ -78,8 +80,11 @@ describe('generator goldens', () => {
     it(file.replace('.input.yaml', ''), () => {
       const fixture = parse(readFileSync(join(DIR, file), 'utf8')) as Fixture;
       const snap = buildMeshSnapshot(inputsOf(fixture));
+      const identity = fixture.identity ? { ...fixture.identity, caPem: '', expiresAt: new Date(0), key: 'fixture' } : undefined;
       const sets = fixture.generate.map((g) =>
-        'sidecar' in g ? { title: `sidecar ${g.sidecar}`, resources: generateSidecar(snap, g.sidecar) } : { title: 'proxyless catalog', resources: generateProxyless(snap) },
+        'sidecar' in g
+          ? { title: `sidecar ${g.sidecar}`, resources: generateSidecar(snap, g.sidecar, identity) }
+          : { title: 'proxyless catalog', resources: generateProxyless(snap) },
       );
       for (const s of sets) expect(validateSet(s.resources), s.title).toEqual([]);
       const actual = render(sets);

@@ -8,6 +8,7 @@ export type { MeshInputs } from './mesh-snapshot.js';
 export { MeshSnapshot } from './mesh-snapshot.js';
 export { generateSidecar } from './sidecar.js';
 export { generateProxyless } from './proxyless.js';
+export { identityRequest } from './mesh-mtls.js';
 
 /**
  * Pure: once per mesh change. Resources it encodes are memoised inside and shared by every proxy; those

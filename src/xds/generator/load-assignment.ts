@@ -25,7 +25,7 @@ export function loadAssignment(snap: MeshSnapshot, clusterName: string, service:
 function endpointsDigest(snap: MeshSnapshot, service: string): string {
   return snap.derived(`endpoints\n${service}`, () =>
     contentVersion(
-      Buffer.from(JSON.stringify([snap.meshSpec.routing?.localityAwareLoadBalancing === true, snap.localZone ?? '', snap.endpoints.get(service) ?? []])),
+      Buffer.from(JSON.stringify([snap.meshSpec.routing?.localityAwareLoadBalancing === true, snap.localZone ?? '', snap.mtls !== undefined, snap.endpoints.get(service) ?? []])),
     ),
   );
 }
@@ -41,10 +41,11 @@ function localityGroups(snap: MeshSnapshot, endpoints: readonly ServiceEndpoint[
   }
   // Priorities must be contiguous from 0 (gRPC NACKs sparse ones): remote-only services stay at 0.
   const remoteOnly = ![...groups.keys()].includes(localZone);
+  const socketMatch = snap.mtls !== undefined;
   return [...groups].map(([zone, list]) => ({
     zone,
     priority: localityAware && !remoteOnly && zone !== localZone ? 1 : 0,
-    endpoints: list.map((e) => ({ address: e.address, port: e.port, weight: e.weight, tags: withoutService(e.tags) })),
+    endpoints: list.map((e) => ({ address: e.address, port: e.port, weight: e.weight, tags: withoutService(e.tags), socketMatch })),
   }));
 }
 

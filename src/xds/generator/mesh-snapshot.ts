@@ -14,7 +14,8 @@ import {
   type ZoneIngressSpec,
 } from '../../core/resources/specs.js';
 import { logger } from '../../core/logging.js';
-import { encodeResource, type EnvoyObject } from '../envoy/encode.js';
+import { meshCaMaterial, type MeshCaMaterial } from '../../mtls/mesh-ca.js';
+import { contentVersion, encodeResource, type EnvoyObject } from '../envoy/encode.js';
 import type { EncodedResource, TypeUrl } from '../resource.js';
 import type { CircuitBreakerConf, HealthCheckConf, OutboundProtocol } from './policy-conf.js';
 import { resolveExternalServices, type ExternalEndpoint } from './external-services.js';
@@ -80,6 +81,8 @@ export class MeshSnapshot {
   readonly externalServices: ReadonlyMap<string, ExternalEndpoint>;
   /** Services of ExternalServices that could not be resolved (e.g. missing Secret): nothing routes to them. */
   readonly unusableExternalServices: ReadonlySet<string>;
+  /** mTLS on: the mesh CA (or why it cannot be read: then no proxy of the mesh can be configured). */
+  readonly mtls: { readonly ca: MeshCaMaterial; readonly digest: string } | { readonly error: string } | undefined;
   /** Problems found while building the snapshot (each logged once, when it first appears). */
   readonly warnings: readonly string[];
   private readonly memo = new Map<string, EncodedResource>();
@@ -108,7 +111,9 @@ export class MeshSnapshot {
     this.protocols = protocols;
     this.externalServices = external.byService;
     this.unusableExternalServices = external.unusable;
-    this.warnings = external.warnings;
+    const ca = meshCaMaterial(this.mesh, this.meshSpec, inputs.secrets ?? []);
+    this.mtls = ca && 'ca' in ca ? { ca: ca.ca, digest: contentVersion(Buffer.from(`${ca.ca.backend}\n${ca.ca.certPem}`)) } : ca;
+    this.warnings = ca && 'error' in ca ? [...external.warnings, ca.error] : external.warnings;
     const known = new Set(previous?.mesh === this.mesh ? previous.warnings : []);
     for (const warning of this.warnings) if (!known.has(warning)) logger('xds-generator').warn({ mesh: this.mesh }, warning);
     this.servicePorts = new Map([...ports].map(([svc, set]) => [svc, [...set].sort((a, b) => a - b)]));

@@ -1,7 +1,11 @@
 import { NotFoundError } from '../../core/errors.js';
 import type { Resource } from '../../core/resources/model.js';
 import { PROTOCOL_TAG, SERVICE_TAG, type DataplaneInbound, type DataplaneSpec, type Tags } from '../../core/resources/specs.js';
-import { dnsCluster, edsCluster, originalDstCluster, staticCluster } from '../envoy/clusters.js';
+import { dnsCluster, edsCluster, originalDstCluster, staticCluster, type EdsClusterOptions } from '../envoy/clusters.js';
+import { inboundMtlsTransportSocket, meshSni, outboundMtlsTransportSocket } from '../envoy/mesh-tls.js';
+import { networkRbacFilter } from '../envoy/rbac.js';
+import type { IssuedIdentity } from '../../mtls/workload-identity.js';
+import { inboundRbacPolicies, meshCa, meshSecrets } from './mesh-mtls.js';
 import type { EnvoyObject } from '../envoy/encode.js';
 import { hcmFilter, routeAction, routeConfiguration } from '../envoy/http.js';
 import { listener } from '../envoy/listeners.js';
@@ -34,13 +38,16 @@ interface OutboundAddress {
  * route, the EDS cluster and endpoints of every service they reach (an ExternalService's cluster is
  * STRICT_DNS with its endpoint inline and optional TLS), and the passthrough listeners.
  * Shared pieces come from the snapshot's memo; only the per-proxy listeners are new work.
+ * With mTLS on, `identity` is the proxy's workload certificate: its SDS secrets are added, inbounds require
+ * mesh client certificates and enforce TrafficPermission (RBAC), mesh clusters originate mTLS.
  * Throws NotFoundError when the Dataplane is not in the snapshot. A zone ingress gets nothing (not generated yet).
  */
-export function generateSidecar(snap: MeshSnapshot, dataplaneName: string): EncodedResource[] {
+export function generateSidecar(snap: MeshSnapshot, dataplaneName: string, identity?: IssuedIdentity): EncodedResource[] {
   const dp = snap.dataplanes.get(dataplaneName);
   if (!dp) throw new NotFoundError('Dataplane', dataplaneName, snap.mesh);
   const set = new ResourceSet();
   if (dp.spec.networking.ingress) return [];
+  for (const secret of meshSecrets(snap, identity, `${snap.mesh}.${dataplaneName}`)) set.add(secret);
   const transparent = dp.spec.networking.transparentProxying !== undefined;
   for (const inbound of dp.spec.networking.inbound ?? []) addInbound(snap, set, dp, inbound, transparent);
   addOutbounds(snap, set, dp, transparent);
@@ -62,9 +69,10 @@ function addInbound(snap: MeshSnapshot, set: ResourceSet, dp: Resource<Dataplane
     ),
   );
   const name = names.inboundListener(address, inbound.port);
-  // Seam: with mTLS, TrafficPermission (matchInboundPolicy) becomes an RBAC filter placed before the terminal filter.
+  const mtls = meshCa(snap);
+  const rbac = mtls ? inboundRbacPolicies(snap, inbound.tags) : undefined;
   set.add(
-    snap.resource(TYPE_URLS.listener, name, JSON.stringify([address, inbound.port, service, protocol, clusterName, transparent]), () => {
+    snap.resource(TYPE_URLS.listener, name, JSON.stringify([address, inbound.port, service, protocol, clusterName, transparent, mtls ? snap.mesh : null, rbac ?? null]), () => {
       const target = [{ cluster: clusterName, weight: 100 }];
       const filter = isHttp(protocol)
         ? hcmFilter({
@@ -73,7 +81,17 @@ function addInbound(snap: MeshSnapshot, set: ResourceSet, dp: Resource<Dataplane
             http2: isHttp2(protocol),
           })
         : tcpProxyFilter({ statPrefix: statPrefix(name), targets: target });
-      return listener({ name, address, port: inbound.port, direction: 'INBOUND', filters: [filter], bindToPort: !transparent });
+      // Kuma: the RBAC filter's stat prefix is `inbound_<ip>_<port>.`
+      const filters = rbac ? [networkRbacFilter(`${statPrefix(name)}.`, rbac), filter] : [filter];
+      return listener({
+        name,
+        address,
+        port: inbound.port,
+        direction: 'INBOUND',
+        filters,
+        bindToPort: !transparent,
+        ...(mtls ? { transportSocket: inboundMtlsTransportSocket(snap.mesh) } : {}),
+      });
     }),
   );
 }
@@ -96,8 +114,9 @@ function addOutbounds(snap: MeshSnapshot, set: ResourceSet, dp: Resource<Datapla
       set.add(externalCluster(snap, cluster, keys, external));
       continue;
     }
+    const tls = meshCa(snap) ? { mesh: snap.mesh, subsets: splitSubsets(plans, cluster.service) } : undefined;
     set.add(
-      snap.resource(TYPE_URLS.cluster, cluster.service, `${cluster.key}\n${JSON.stringify(keys)}`, () =>
+      snap.resource(TYPE_URLS.cluster, cluster.service, `${cluster.key}\n${JSON.stringify(keys)}\n${JSON.stringify(tls ?? null)}`, () =>
         edsCluster({
           name: cluster.service,
           connectTimeout: cluster.connectTimeout,
@@ -107,11 +126,27 @@ function addOutbounds(snap: MeshSnapshot, set: ResourceSet, dp: Resource<Datapla
           ...(cluster.healthCheck ? { healthChecks: [cluster.healthCheck] } : {}),
           ...(cluster.circuitBreakers ? { circuitBreakers: cluster.circuitBreakers } : {}),
           ...(cluster.outlierDetection ? { outlierDetection: cluster.outlierDetection } : {}),
+          ...(tls ? meshClusterTls(tls.mesh, cluster.service, tls.subsets) : {}),
         }),
       ),
     );
     set.add(loadAssignment(snap, cluster.service, cluster.service));
   }
+}
+
+/** Distinct tag subsets the splits of `plans` narrow `service` to, sorted by their SNI. */
+function splitSubsets(plans: readonly OutboundPlan[], service: string): Tags[] {
+  const out = new Map<string, Tags>();
+  for (const plan of plans) for (const split of plan.splits) if (split.service === service && split.subset) out.set(JSON.stringify(Object.entries(split.subset).sort()), split.subset);
+  return [...out.values()].sort((a, b) => (meshSni(service, '', a) < meshSni(service, '', b) ? -1 : 1));
+}
+
+/** Mesh mTLS to `service`: SNI `<service>{mesh=<mesh>}`, and one transport socket match per split subset with its tags in the SNI. */
+function meshClusterTls(mesh: string, service: string, subsets: readonly Tags[]): Pick<EdsClusterOptions, 'transportSocket' | 'transportSocketMatches'> {
+  return {
+    transportSocket: outboundMtlsTransportSocket(mesh, service),
+    transportSocketMatches: subsets.map((tags) => ({ name: meshSni(service, mesh, tags), match: tags, transportSocket: outboundMtlsTransportSocket(mesh, service, tags) })),
+  };
 }
 
 /** An ExternalService's cluster: STRICT_DNS (STATIC for an IP) with its endpoint inline, TLS if enabled. */

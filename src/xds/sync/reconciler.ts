@@ -6,6 +6,7 @@ import { ProxySnapshot } from '../cache/proxy-snapshot.js';
 import type { SnapshotCache } from '../cache/snapshot-cache.js';
 import type { MeshInputs } from '../generator/index.js';
 import type { EncodedResource } from '../resource.js';
+import { WorkloadIdentities, type IdentityRequest, type IssuedIdentity } from '../../mtls/workload-identity.js';
 import type { ProxyIdentity } from '../server/node-identity.js';
 import { affectedMeshes, loadMeshInputs } from './mesh-inputs.js';
 import { xdsGeneration, xdsGenerationErrors } from '../xds-metrics.js';
@@ -14,7 +15,10 @@ import { xdsGeneration, xdsGenerationErrors } from '../xds-metrics.js';
 export interface Generators<S> {
   /** `previous`: the mesh's last snapshot, whose encoded resources the new one may reuse. */
   buildMeshSnapshot(inputs: MeshInputs, previous?: S): S;
-  generateSidecar(snap: S, dataplaneName: string): EncodedResource[];
+  /** `identity`: the proxy's workload certificate when its mesh has mTLS on. */
+  generateSidecar(snap: S, dataplaneName: string, identity?: IssuedIdentity): EncodedResource[];
+  /** What the proxy's workload certificate is issued for; undefined = none needed (mTLS off). */
+  identityRequest?(snap: S, dataplaneName: string): IdentityRequest | undefined;
   generateProxyless(snap: S): EncodedResource[];
 }
 
@@ -35,6 +39,8 @@ interface MeshEntry<S> {
 
 /** Proxies regenerated between yields to the event loop, so streams keep reading during a big rebuild. */
 const BATCH = 50;
+/** Workload certificates signed concurrently (WebCrypto runs them on the libuv thread pool). */
+const SIGN_BATCH = 64;
 
 /**
  * Event-driven generation: store events mark meshes dirty; after the debounce each dirty mesh's snapshot
@@ -48,6 +54,9 @@ export class Reconciler<S> {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private unsubscribe: (() => void) | undefined;
+  /** Workload certificates per proxy (mTLS meshes); renewals due mark the proxy's mesh dirty. */
+  readonly identities = new WorkloadIdentities((keys) => this.renew(keys));
+  private readonly issued = new Map<string, IssuedIdentity>();
 
   constructor(private readonly deps: ReconcilerDeps<S>) {}
 
@@ -57,6 +66,7 @@ export class Reconciler<S> {
 
   stop(): void {
     this.unsubscribe?.();
+    this.identities.stop();
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
   }
@@ -71,8 +81,11 @@ export class Reconciler<S> {
     const entry = this.meshes.get(identity.mesh);
     // A pending change (e.g. this proxy's own Dataplane just registered) makes the cached mesh snapshot stale.
     if (entry && !this.dirty.has(identity.mesh)) {
-      this.generate(identity, entry);
-      return;
+      await this.prepareIdentities(identity.mesh, entry, [identity]);
+      if (this.meshes.get(identity.mesh) === entry) {
+        this.generate(identity, entry);
+        return;
+      }
     }
     this.dirty.add(identity.mesh);
     await this.flush();
@@ -85,6 +98,8 @@ export class Reconciler<S> {
     if (--p.refs > 0) return;
     byKey.delete(identity.key);
     this.deps.cache.delete(identity.key);
+    this.identities.forget(identity.key);
+    this.issued.delete(identity.key);
     if (byKey.size === 0) {
       this.proxies.delete(identity.mesh);
       this.meshes.delete(identity.mesh);
@@ -113,11 +128,52 @@ export class Reconciler<S> {
         }
       }
     }
-    if (any && !this.timer) {
-      this.timer = setTimeout(() => {
-        this.timer = undefined;
-        this.flush().catch((err: unknown) => this.deps.log.error({ err: errorMessage(err) }, 'xDS regeneration failed'));
-      }, this.deps.debounceMs);
+    if (any) this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.flush().catch((err: unknown) => this.deps.log.error({ err: errorMessage(err) }, 'xDS regeneration failed'));
+    }, this.deps.debounceMs);
+  }
+
+  /** Certificates due for renewal: their meshes are regenerated, which issues new ones. */
+  private renew(keys: readonly string[]): void {
+    const wanted = new Set(keys);
+    for (const [mesh, byKey] of this.proxies) {
+      for (const key of byKey.keys()) {
+        if (!wanted.has(key)) continue;
+        this.dirty.add(mesh);
+        break;
+      }
+    }
+    this.deps.log.info({ proxies: keys.length }, 'renewing workload certificates');
+    this.schedule();
+  }
+
+  /** Issues (or takes from the cache) the workload certificates of `proxies` before their generation. */
+  private async prepareIdentities(mesh: string, entry: MeshEntry<S>, proxies: readonly ProxyIdentity[]): Promise<void> {
+    const request = this.deps.generators.identityRequest;
+    if (!request) return;
+    const envoys = proxies.filter((p) => p.kind === 'envoy');
+    for (let i = 0; i < envoys.length; i += SIGN_BATCH) {
+      await Promise.all(
+        envoys.slice(i, i + SIGN_BATCH).map(async (p) => {
+          const req = request(entry.snap, p.name);
+          if (!req) {
+            this.issued.delete(p.key);
+            return;
+          }
+          try {
+            const id = await this.identities.issue(p.key, req);
+            if (this.proxies.get(mesh)?.has(p.key)) this.issued.set(p.key, id);
+          } catch (err) {
+            this.deps.log.warn({ mesh, dataplane: p.name, err: errorMessage(err) }, 'issuing the workload certificate failed');
+          }
+        }),
+      );
     }
   }
 
@@ -152,6 +208,11 @@ export class Reconciler<S> {
     const entry: MeshEntry<S> = { snap };
     this.meshes.set(mesh, entry);
     const proxies = [...(this.proxies.get(mesh)?.values() ?? [])];
+    await this.prepareIdentities(
+      mesh,
+      entry,
+      proxies.map((p) => p.identity),
+    );
     let changed = 0;
     for (let i = 0; i < proxies.length; i++) {
       if (i > 0 && i % BATCH === 0) await yieldToIo();
@@ -169,7 +230,7 @@ export class Reconciler<S> {
       const snapshot =
         identity.kind === 'proxyless'
           ? (entry.proxyless ??= ProxySnapshot.from(generators.generateProxyless(entry.snap)))
-          : ProxySnapshot.from(generators.generateSidecar(entry.snap, identity.name));
+          : ProxySnapshot.from(generators.generateSidecar(entry.snap, identity.name, this.issued.get(identity.key)));
       end();
       return cache.set(identity.key, snapshot);
     } catch (err) {

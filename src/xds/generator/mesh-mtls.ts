@@ -1,0 +1,81 @@
+import type { Resource } from '../../core/resources/model.js';
+import { SERVICE_TAG, type DataplaneSpec, type Tags } from '../../core/resources/specs.js';
+import type { IdentityRequest, IssuedIdentity } from '../../mtls/workload-identity.js';
+import { encodeResource } from '../envoy/encode.js';
+import { identitySecret, meshCaSecret, meshSecretNames } from '../envoy/mesh-tls.js';
+import type { RbacPolicy, RbacPrincipal } from '../envoy/rbac.js';
+import { TYPE_URLS, type EncodedResource } from '../resource.js';
+import type { MeshSnapshot } from './mesh-snapshot.js';
+import { bestRank } from './policy-match.js';
+
+const MATCH_ALL = '*';
+
+/** The mesh's CA when mTLS is on; throws (naming the mesh) when it is on but the CA cannot be read. */
+export function meshCa(snap: MeshSnapshot): { readonly ca: { readonly certPem: string }; readonly digest: string } | undefined {
+  const mtls = snap.mtls;
+  if (!mtls) return undefined;
+  if ('error' in mtls) throw new Error(`mTLS is on but the CA cannot be used: ${mtls.error}`);
+  return mtls;
+}
+
+/** The tag sets a proxy's certificate is issued for: its inbounds, or its gateway. */
+export function identityTagSets(spec: DataplaneSpec): Tags[] {
+  const sets = (spec.networking.inbound ?? []).map((i) => i.tags);
+  if (spec.networking.gateway) sets.push(spec.networking.gateway.tags);
+  return sets;
+}
+
+/** What the proxy's workload certificate must be issued for; undefined when mTLS is off or its CA is unusable. */
+export function identityRequest(snap: MeshSnapshot, dataplaneName: string): IdentityRequest | undefined {
+  const mtls = snap.mtls;
+  const dp = snap.dataplanes.get(dataplaneName);
+  if (!mtls || 'error' in mtls || !dp) return undefined;
+  return { mesh: snap.mesh, ca: mtls.ca, tagSets: identityTagSets(dp.spec) };
+}
+
+const encodedIdentities = new WeakMap<IssuedIdentity, EncodedResource>();
+
+/**
+ * The two SDS secrets of a proxy: its identity (per proxy, encoded once per issued certificate) and the
+ * mesh CA (shared by the mesh's proxies through the snapshot memo).
+ */
+export function meshSecrets(snap: MeshSnapshot, identity: IssuedIdentity | undefined, proxy: string): EncodedResource[] {
+  const ca = meshCa(snap);
+  if (!ca) return [];
+  if (!identity) throw new Error(`mTLS is on but no workload certificate has been issued for ${proxy} yet`);
+  let encoded = encodedIdentities.get(identity);
+  if (!encoded) {
+    const name = meshSecretNames.identity(snap.mesh);
+    encoded = encodeResource(TYPE_URLS.secret, name, identitySecret(snap.mesh, identity.certPem, identity.keyPem));
+    encodedIdentities.set(identity, encoded);
+  }
+  const caName = meshSecretNames.ca(snap.mesh);
+  return [encoded, snap.resource(TYPE_URLS.secret, caName, ca.digest, () => meshCaSecret(snap.mesh, ca.ca.certPem))];
+}
+
+/**
+ * TrafficPermission as RBAC for an inbound with `tags`: one policy per TrafficPermission whose destinations
+ * match it, named by the TrafficPermission, one principal per source selector (all `*` = any client of the
+ * mesh; otherwise the SPIFFE ID of its service and the `kuma://` URI of each other tag). None = deny all.
+ */
+export function inboundRbacPolicies(snap: MeshSnapshot, tags: Tags): RbacPolicy[] {
+  return snap.derived(`rbac\n${JSON.stringify(tags)}`, () =>
+    snap.policies.trafficPermissions
+      .filter((tp) => bestRank(tp.spec.destinations, [tags]) !== undefined)
+      .sort((a, b) => (a.meta.name < b.meta.name ? -1 : a.meta.name > b.meta.name ? 1 : 0))
+      .map((tp) => ({ name: tp.meta.name, principals: principalsOf(snap.mesh, tp) })),
+  );
+}
+
+function principalsOf(mesh: string, tp: Resource<{ sources: readonly { match: Tags }[] }>): RbacPrincipal[] {
+  return tp.spec.sources.map((s): RbacPrincipal => {
+    const uris: string[] = [];
+    const service = s.match[SERVICE_TAG];
+    if (service !== undefined && service !== MATCH_ALL) uris.push(`spiffe://${mesh}/${service}`);
+    for (const key of Object.keys(s.match).sort()) {
+      const value = s.match[key];
+      if (key !== SERVICE_TAG && value !== MATCH_ALL) uris.push(`kuma://${key}/${value}`);
+    }
+    return uris.length === 0 ? { any: true } : { uris };
+  });
+}
