@@ -99,6 +99,13 @@ export class PreconditionFailedError extends KumaError {
   }
 }
 
+/** The store cannot take writes (its database file was deleted or replaced...); the CP is unready. */
+export class StoreUnavailableError extends KumaError {
+  constructor(readonly reason: string) {
+    super(`the store is unavailable: ${reason}`);
+  }
+}
+
 /** An invalid control-plane configuration: the process exits 1 printing `message`. */
 export class ConfigError extends KumaError {
   constructor(message: string) {

@@ -8,6 +8,7 @@ import {
   PayloadTooLargeError,
   PreconditionFailedError,
   ReadOnlyError,
+  StoreUnavailableError,
   ValidationError,
 } from '../core/errors.js';
 
@@ -26,5 +27,6 @@ function codeOf(err: unknown): status {
   if (err instanceof ConflictError) return status.ABORTED;
   if (err instanceof PreconditionFailedError || err instanceof ReadOnlyError) return status.FAILED_PRECONDITION;
   if (err instanceof PayloadTooLargeError) return status.RESOURCE_EXHAUSTED;
+  if (err instanceof StoreUnavailableError) return status.UNAVAILABLE;
   return status.INTERNAL;
 }

@@ -1,4 +1,5 @@
 import { BadRequestError } from '../../core/errors.js';
+import { clip } from '../../core/clip.js';
 import type { Node } from '../../grpc/discovery-service.js';
 import { structToJson, type JsonValue } from '../../grpc/struct.js';
 
@@ -17,11 +18,17 @@ export interface NodeInfo extends ProxyIdentity {
   readonly metadata: Record<string, JsonValue>;
 }
 
+/** Longest accepted node id: a mesh name, a dot and a resource name (each DNS-label-like in Kuma). */
+const MAX_NODE_ID_LENGTH = 512;
+
 /** Node id `<mesh>.<name>`, split at the first dot. */
 export function parseNodeId(id: string): { mesh: string; name: string } {
+  if (id.length > MAX_NODE_ID_LENGTH) {
+    throw new BadRequestError(`node id of ${id.length} bytes is longer than ${MAX_NODE_ID_LENGTH}: "${clip(id, 64)}"`, [{ field: 'node.id', message: `must be at most ${MAX_NODE_ID_LENGTH} bytes` }]);
+  }
   const dot = id.indexOf('.');
   if (dot <= 0 || dot === id.length - 1) {
-    throw new BadRequestError(`node id "${id}" is invalid: expected <mesh>.<name>`, [{ field: 'node.id', message: 'must be <mesh>.<name>' }]);
+    throw new BadRequestError(`node id "${clip(id, 64)}" is invalid: expected <mesh>.<name>`, [{ field: 'node.id', message: 'must be <mesh>.<name>' }]);
   }
   return { mesh: id.slice(0, dot), name: id.slice(dot + 1) };
 }
