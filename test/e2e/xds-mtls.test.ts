@@ -68,4 +68,47 @@ describe('mesh mTLS on the built kuma-cp', () => {
     s.close();
     client.close();
   }, 90_000);
+
+  it('keeps a ZoneIngress\'s availableServices in step with the Dataplanes and serves the ingress (node id .<name>) its SNI filter chains over ADS', async () => {
+    const cp = await startCp();
+    expect((await fetch(`${cp.apiUrl}/meshes/default`, { method: 'PUT', headers: json, body: JSON.stringify(mtlsMesh('ca-1', ['ca-1'])) })).status).toBe(200);
+    const ingress = { type: 'ZoneIngress', name: 'ingress-1', networking: { address: '127.0.0.1', port: 10001, advertisedAddress: '127.0.0.1', advertisedPort: 10001 } };
+    expect((await fetch(`${cp.apiUrl}/zoneingresses/ingress-1`, { method: 'PUT', headers: json, body: JSON.stringify(ingress) })).status).toBe(201);
+    for (const [name, version] of [['backend-1', 'v1'], ['backend-2', 'v1'], ['backend-3', 'v2']] as const) {
+      const dp = { type: 'Dataplane', mesh: 'default', name, networking: { address: '127.0.0.1', inbound: [{ port: 9000 + Number(name.slice(-1)), tags: { 'kuma.io/service': 'backend', version } }] } };
+      expect((await fetch(`${cp.apiUrl}/meshes/default/dataplanes/${name}`, { method: 'PUT', headers: json, body: JSON.stringify(dp) })).status).toBe(201);
+    }
+    const available = async (): Promise<unknown> => ((await (await fetch(`${cp.apiUrl}/zoneingresses/ingress-1`)).json()) as { availableServices?: unknown }).availableServices;
+    await expect.poll(available, { timeout: 20_000 }).toEqual([
+      { mesh: 'default', tags: { 'kuma.io/service': 'backend', version: 'v1' }, instances: 2 },
+      { mesh: 'default', tags: { 'kuma.io/service': 'backend', version: 'v2' }, instances: 1 },
+    ]);
+    const split = {
+      type: 'TrafficRoute',
+      mesh: 'default',
+      name: 'backend-split',
+      sources: [{ match: { 'kuma.io/service': '*' } }],
+      destinations: [{ match: { 'kuma.io/service': 'backend' } }],
+      conf: { split: [{ weight: 50, destination: { 'kuma.io/service': 'backend', version: 'v1' } }, { weight: 50, destination: { 'kuma.io/service': 'backend', version: 'v2' } }] },
+    };
+    expect((await fetch(`${cp.apiUrl}/meshes/default/traffic-routes/backend-split`, { method: 'PUT', headers: json, body: JSON.stringify(split) })).status).toBe(201);
+
+    const client = new AdsTestClient(`127.0.0.1:${cp.ports.dpServer}`);
+    const s = client.sotw();
+    s.send({ type_url: CDS, node: node({ id: '.ingress-1' }) }).send({ type_url: LDS });
+    const cds = await s.next(CDS);
+    expect(resourceNames(cds)).toEqual(['default:backend']);
+    const lds = await s.next(LDS);
+    s.send(ack(cds)).send(ack(lds));
+    const listener = decodeResource(lds.resources[0]!);
+    expect(listener['name']).toBe('inbound:127.0.0.1:10001');
+    expect((listener['listener_filters'] as { name: string }[]).map((f) => f.name)).toEqual(['envoy.filters.listener.tls_inspector']);
+    const snis = (listener['filter_chains'] as { filter_chain_match: { server_names: string[] } }[]).map((c) => c.filter_chain_match.server_names[0]);
+    expect(snis).toEqual(['backend{mesh=default,version=v1}', 'backend{mesh=default,version=v2}', 'backend{mesh=default}']);
+    await expect
+      .poll(async () => (await fetch(`${cp.apiUrl}/zoneingress-insights/ingress-1`)).status, { timeout: 20_000 })
+      .toBe(200);
+    s.close();
+    client.close();
+  }, 90_000);
 });

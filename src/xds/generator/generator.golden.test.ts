@@ -5,7 +5,7 @@ import { parse, stringify } from 'yaml';
 import type { Resource, ResourceTypeName } from '../../core/resources/model.js';
 import { toPlain, validateSet } from '../../../test/helpers/envoy-validate.js';
 import type { EncodedResource } from '../resource.js';
-import { buildMeshSnapshot, generateProxyless, generateSidecar, type MeshInputs } from './index.js';
+import { buildMeshSnapshot, generateIngress, generateProxyless, generateSidecar, ingressOfZoneIngress, type MeshInputs } from './index.js';
 
 /**
  * Fixtures `test/golden/generator/NN-name.input.yaml` (mesh, dataplanes, policies, VIPs, what to generate)
@@ -34,7 +34,7 @@ interface Fixture {
   vips?: Record<string, string>;
   /** With mTLS on: the workload certificate every sidecar is given (any text: Envoy's decoding does not parse PEM). */
   identity?: { certPem: string; keyPem: string };
-  generate: ({ sidecar: string } | { proxyless: true })[];
+  generate: ({ sidecar: string } | { proxyless: true } | { ingress: string })[];
 }
 
 function resource(type: ResourceTypeName, mesh: string, r: FixtureResource): Resource {
@@ -81,11 +81,16 @@ describe('generator goldens', () => {
       const fixture = parse(readFileSync(join(DIR, file), 'utf8')) as Fixture;
       const snap = buildMeshSnapshot(inputsOf(fixture));
       const identity = fixture.identity ? { ...fixture.identity, caPem: '', expiresAt: new Date(0), key: 'fixture' } : undefined;
-      const sets = fixture.generate.map((g) =>
-        'sidecar' in g
-          ? { title: `sidecar ${g.sidecar}`, resources: generateSidecar(snap, g.sidecar, identity) }
-          : { title: 'proxyless catalog', resources: generateProxyless(snap) },
-      );
+      const inputs = inputsOf(fixture);
+      const sets = fixture.generate.map((g) => {
+        if ('sidecar' in g) return { title: `sidecar ${g.sidecar}`, resources: generateSidecar(snap, g.sidecar, identity) };
+        if ('ingress' in g) {
+          const zi = inputs.zoneIngresses.find((z) => z.meta.name === g.ingress);
+          if (!zi) throw new Error(`fixture has no ZoneIngress ${g.ingress}`);
+          return { title: `ingress ${g.ingress}`, resources: generateIngress(new Map([[snap.mesh, snap]]), ingressOfZoneIngress(zi)) };
+        }
+        return { title: 'proxyless catalog', resources: generateProxyless(snap) };
+      });
       for (const s of sets) expect(validateSet(s.resources), s.title).toEqual([]);
       const actual = render(sets);
       const goldenPath = join(DIR, file.replace('.input.yaml', '.golden.yaml'));

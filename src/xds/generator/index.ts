@@ -9,6 +9,7 @@ export { MeshSnapshot } from './mesh-snapshot.js';
 export { generateSidecar } from './sidecar.js';
 export { generateProxyless } from './proxyless.js';
 export { identityRequest } from './mesh-mtls.js';
+export { generateIngress, ingressOfDataplane, ingressOfZoneIngress, type IngressProxy } from './ingress.js';
 
 /**
  * Pure: once per mesh change. Resources it encodes are memoised inside and shared by every proxy; those

@@ -8,12 +8,12 @@ import { selectorRank } from './policy-match.js';
 /**
  * The ClusterLoadAssignment `clusterName` for the healthy endpoints of `service` (only those whose tags
  * match `subset`, for proxyless subset clusters), grouped by zone. With locality-aware load balancing on,
- * other zones get priority 1. Shared by every proxy of the mesh.
+ * other zones get priority 1. `localOnly`: this zone's endpoints only (a zone ingress). Shared by every proxy of the mesh.
  */
-export function loadAssignment(snap: MeshSnapshot, clusterName: string, service: string, subset?: Tags): EncodedResource {
-  const key = `${JSON.stringify([service, subset ?? null])}\n${endpointsDigest(snap, service)}`;
+export function loadAssignment(snap: MeshSnapshot, clusterName: string, service: string, subset?: Tags, localOnly = false): EncodedResource {
+  const key = `${JSON.stringify([service, subset ?? null, localOnly])}\n${endpointsDigest(snap, service)}`;
   return snap.resource(TYPE_URLS.clusterLoadAssignment, clusterName, key, () => {
-    const endpoints = (snap.endpoints.get(service) ?? []).filter((e) => !subset || selectorRank(subset, e.tags));
+    const endpoints = (snap.endpoints.get(service) ?? []).filter((e) => (!subset || selectorRank(subset, e.tags)) && (!localOnly || e.zone === (snap.localZone ?? '')));
     return clusterLoadAssignment(clusterName, localityGroups(snap, endpoints));
   });
 }

@@ -6,6 +6,7 @@ import { ProxySnapshot } from '../cache/proxy-snapshot.js';
 import type { SnapshotCache } from '../cache/snapshot-cache.js';
 import type { MeshInputs } from '../generator/index.js';
 import type { EncodedResource } from '../resource.js';
+import { ingressOfZoneIngress, type IngressProxy } from '../generator/ingress.js';
 import { WorkloadIdentities, type IdentityRequest, type IssuedIdentity } from '../../mtls/workload-identity.js';
 import type { ProxyIdentity } from '../server/node-identity.js';
 import { affectedMeshes, loadMeshInputs } from './mesh-inputs.js';
@@ -17,6 +18,8 @@ export interface Generators<S> {
   buildMeshSnapshot(inputs: MeshInputs, previous?: S): S;
   /** `identity`: the proxy's workload certificate when its mesh has mTLS on. */
   generateSidecar(snap: S, dataplaneName: string, identity?: IssuedIdentity): EncodedResource[];
+  /** A zone ingress (node id `.<name>`), from the snapshots of every mesh. */
+  generateIngress?(snaps: ReadonlyMap<string, S>, ingress: IngressProxy): EncodedResource[];
   /** What the proxy's workload certificate is issued for; undefined = none needed (mTLS off). */
   identityRequest?(snap: S, dataplaneName: string): IdentityRequest | undefined;
   generateProxyless(snap: S): EncodedResource[];
@@ -41,6 +44,8 @@ interface MeshEntry<S> {
 const BATCH = 50;
 /** Workload certificates signed concurrently (WebCrypto runs them on the libuv thread pool). */
 const SIGN_BATCH = 64;
+/** The "mesh" of zone ingress proxies (node id `.<name>`). */
+const INGRESS_MESH = '';
 
 /**
  * Event-driven generation: store events mark meshes dirty; after the debounce each dirty mesh's snapshot
@@ -57,6 +62,8 @@ export class Reconciler<S> {
   /** Workload certificates per proxy (mTLS meshes); renewals due mark the proxy's mesh dirty. */
   readonly identities = new WorkloadIdentities((keys) => this.renew(keys));
   private readonly issued = new Map<string, IssuedIdentity>();
+  /** Zone ingresses (mesh ''): the snapshots of every mesh they were last generated from. */
+  private ingressSnaps = new Map<string, S>();
 
   constructor(private readonly deps: ReconcilerDeps<S>) {}
 
@@ -78,7 +85,7 @@ export class Reconciler<S> {
     const existing = byKey.get(identity.key);
     if (existing) existing.refs++;
     else byKey.set(identity.key, { identity, refs: 1 });
-    const entry = this.meshes.get(identity.mesh);
+    const entry = identity.mesh === INGRESS_MESH ? undefined : this.meshes.get(identity.mesh);
     // A pending change (e.g. this proxy's own Dataplane just registered) makes the cached mesh snapshot stale.
     if (entry && !this.dirty.has(identity.mesh)) {
       await this.prepareIdentities(identity.mesh, entry, [identity]);
@@ -119,6 +126,11 @@ export class Reconciler<S> {
     for (const ev of events) {
       const affected = affectedMeshes(ev.type, ev.resource);
       if (affected === undefined) continue;
+      // Zone ingresses (mesh '') route to every mesh: any change may concern them.
+      if (this.proxies.has(INGRESS_MESH)) {
+        this.dirty.add(INGRESS_MESH);
+        any = true;
+      }
       for (const mesh of affected === 'all' ? this.proxies.keys() : [affected]) {
         if (this.proxies.has(mesh)) {
           this.dirty.add(mesh);
@@ -189,6 +201,11 @@ export class Reconciler<S> {
     const { log } = this.deps;
     if (!this.proxies.get(mesh)?.size) {
       this.meshes.delete(mesh);
+      if (mesh === INGRESS_MESH) this.ingressSnaps = new Map();
+      return;
+    }
+    if (mesh === INGRESS_MESH) {
+      await this.rebuildIngresses();
       return;
     }
     const started = Date.now();
@@ -220,6 +237,36 @@ export class Reconciler<S> {
       if (p && this.proxies.get(mesh)?.has(p.identity.key) && this.generate(p.identity, entry)) changed++;
     }
     log.debug({ mesh, proxies: proxies.length, changed, ms: Date.now() - started }, 'mesh regenerated');
+  }
+
+  /** Every zone ingress proxy, from fresh snapshots of every mesh (ingresses are few; meshes are rebuilt once). */
+  private async rebuildIngresses(): Promise<void> {
+    const { store, generators, log, cache } = this.deps;
+    if (!generators.generateIngress) return;
+    const snaps = new Map<string, S>();
+    try {
+      for (const m of await store.list('Mesh')) {
+        const inputs = await loadMeshInputs(store, m.meta.name, this.deps.localZone);
+        if (inputs) snaps.set(m.meta.name, generators.buildMeshSnapshot(inputs, this.ingressSnaps.get(m.meta.name)));
+      }
+    } catch (err) {
+      log.error({ err: errorMessage(err) }, 'building mesh snapshots for zone ingresses failed; they keep their configuration');
+      return;
+    }
+    this.ingressSnaps = snaps;
+    for (const p of this.proxies.get(INGRESS_MESH)?.values() ?? []) {
+      const end = xdsGeneration.startTimer();
+      try {
+        const zi = await store.find('ZoneIngress', { name: p.identity.name, mesh: '' });
+        if (!zi) throw new Error(`ZoneIngress "${p.identity.name}" not found`);
+        const snapshot = ProxySnapshot.from(generators.generateIngress(snaps, ingressOfZoneIngress(zi)));
+        end();
+        if (this.proxies.get(INGRESS_MESH)?.has(p.identity.key)) cache.set(p.identity.key, snapshot);
+      } catch (err) {
+        xdsGenerationErrors.inc();
+        log.warn({ ingress: p.identity.name, err: errorMessage(err) }, 'generating zone ingress configuration failed; it keeps its last configuration');
+      }
+    }
   }
 
   /** Returns true if the proxy's snapshot changed. */
