@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { TYPE_URLS } from '../../src/xds/resource.js';
 import { AdsTestClient, CDS, LDS, ack, decodeResource, node, resourceNames } from '../helpers/ads-client.js';
 import { startCp, stopAll } from '../helpers/cp-process.js';
+import { dataplaneToken, zoneIngressToken } from '../helpers/tokens.js';
 
 const SDS = TYPE_URLS.secret;
 
@@ -36,7 +37,7 @@ describe('mesh mTLS on the built kuma-cp', () => {
     const dp = { type: 'Dataplane', mesh: 'default', name: 'backend-1', networking: { address: '127.0.0.1', inbound: [{ port: 9000, servicePort: 9001, tags: { 'kuma.io/service': 'backend', version: 'v1' } }] } };
     expect((await fetch(`${cp.apiUrl}/meshes/default/dataplanes/backend-1`, { method: 'PUT', headers: json, body: JSON.stringify(dp) })).status).toBe(201);
     const client = new AdsTestClient(`127.0.0.1:${cp.ports.dpServer}`);
-    const s = client.sotw();
+    const s = client.sotw(await dataplaneToken(cp, { name: 'backend-1' }));
     s.send({ type_url: CDS, node: node({ id: 'default.backend-1' }) }).send({ type_url: LDS });
     const cds = await s.next(CDS);
     const lds = await s.next(LDS);
@@ -94,7 +95,10 @@ describe('mesh mTLS on the built kuma-cp', () => {
     expect((await fetch(`${cp.apiUrl}/meshes/default/traffic-routes/backend-split`, { method: 'PUT', headers: json, body: JSON.stringify(split) })).status).toBe(201);
 
     const client = new AdsTestClient(`127.0.0.1:${cp.ports.dpServer}`);
-    const s = client.sotw();
+    const refused = client.sotw(await dataplaneToken(cp, { name: 'ingress-1' }));
+    refused.send({ type_url: CDS, node: node({ id: '.ingress-1' }) });
+    expect((await refused.status()).code).toBe(16); // UNAUTHENTICATED: a data-plane token is not a zone-ingress token
+    const s = client.sotw(await zoneIngressToken(cp));
     s.send({ type_url: CDS, node: node({ id: '.ingress-1' }) }).send({ type_url: LDS });
     const cds = await s.next(CDS);
     expect(resourceNames(cds)).toEqual(['default:backend']);

@@ -1,7 +1,7 @@
 import type { Resource } from '../../core/resources/model.js';
 import { SERVICE_TAG, type AvailableService, type DataplaneSpec, type Tags, type ZoneIngressSpec } from '../../core/resources/specs.js';
 import { edsCluster } from '../envoy/clusters.js';
-import { encodeResource } from '../envoy/encode.js';
+import { encodeResource, type EnvoyObject } from '../envoy/encode.js';
 import { listener } from '../envoy/listeners.js';
 import { meshSni } from '../envoy/mesh-tls.js';
 import { names, statPrefix } from '../envoy/names.js';
@@ -70,11 +70,7 @@ export function generateIngress(snaps: ReadonlyMap<string, MeshSnapshot>, ingres
   }
   for (const [name, c] of [...clusters].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const keys = [...c.keys.values()].sort((a, b) => a.join(',').localeCompare(b.join(',')));
-    set.add(
-      c.snap.resource(TYPE_URLS.cluster, name, `ingress\n${JSON.stringify(keys)}`, () =>
-        edsCluster({ name, connectTimeout: DEFAULT_CONNECT_TIMEOUT, lb: { policy: 'ROUND_ROBIN' }, subsetKeys: keys }),
-      ),
-    );
+    set.add(c.snap.resource(TYPE_URLS.cluster, name, { ingressSubsetKeys: keys }, buildIngressCluster));
     set.add(loadAssignment(c.snap, name, c.service, undefined, true));
   }
   const name = names.inboundListener(ingress.address, ingress.port);
@@ -97,6 +93,10 @@ export function generateIngress(snaps: ReadonlyMap<string, MeshSnapshot>, ingres
     ),
   );
   return set.toArray();
+}
+
+function buildIngressCluster(p: { readonly ingressSubsetKeys: readonly string[][] }, name: string): EnvoyObject {
+  return edsCluster({ name, connectTimeout: DEFAULT_CONNECT_TIMEOUT, lb: { policy: 'ROUND_ROBIN' }, subsetKeys: p.ingressSubsetKeys });
 }
 
 /** Tag subsets TrafficRoutes of the mesh split `service` into (any source). */

@@ -1,12 +1,12 @@
 import type { Resource } from '../../core/resources/model.js';
-import { SERVICE_TAG, type DataplaneSpec, type Tags } from '../../core/resources/specs.js';
+import { SERVICE_TAG, type Tags } from '../../core/resources/specs.js';
 import type { IdentityRequest, IssuedIdentity } from '../../mtls/workload-identity.js';
-import { encodeResource } from '../envoy/encode.js';
+import type { EnvoyObject } from '../envoy/encode.js';
 import { identitySecret, meshCaSecret, meshSecretNames } from '../envoy/mesh-tls.js';
 import type { RbacPolicy, RbacPrincipal } from '../envoy/rbac.js';
 import { TYPE_URLS, type EncodedResource } from '../resource.js';
 import type { MeshSnapshot } from './mesh-snapshot.js';
-import { bestRank } from './policy-match.js';
+import { bestRank, proxyTagSets } from './policy-match.js';
 
 const MATCH_ALL = '*';
 
@@ -18,39 +18,45 @@ export function meshCa(snap: MeshSnapshot): { readonly ca: { readonly certPem: s
   return mtls;
 }
 
-/** The tag sets a proxy's certificate is issued for: its inbounds, or its gateway. */
-export function identityTagSets(spec: DataplaneSpec): Tags[] {
-  const sets = (spec.networking.inbound ?? []).map((i) => i.tags);
-  if (spec.networking.gateway) sets.push(spec.networking.gateway.tags);
-  return sets;
-}
-
 /** What the proxy's workload certificate must be issued for; undefined when mTLS is off or its CA is unusable. */
 export function identityRequest(snap: MeshSnapshot, dataplaneName: string): IdentityRequest | undefined {
   const mtls = snap.mtls;
   const dp = snap.dataplanes.get(dataplaneName);
   if (!mtls || 'error' in mtls || !dp) return undefined;
-  return { mesh: snap.mesh, ca: mtls.ca, tagSets: identityTagSets(dp.spec) };
+  return { mesh: snap.mesh, ca: mtls.ca, tagSets: proxyTagSets(dp.spec) };
 }
 
-const encodedIdentities = new WeakMap<IssuedIdentity, EncodedResource>();
+interface IdentitySecretParams {
+  readonly mesh: string;
+  readonly certPem: string;
+  readonly keyPem: string;
+}
 
-/**
- * The two SDS secrets of a proxy: its identity (per proxy, encoded once per issued certificate) and the
- * mesh CA (shared by the mesh's proxies through the snapshot memo).
- */
-export function meshSecrets(snap: MeshSnapshot, identity: IssuedIdentity | undefined, proxy: string): EncodedResource[] {
+/** The proxy's SDS identity secret (its own: memoised by its certificate, so it is encoded once per issue). */
+export function identitySecretResource(snap: MeshSnapshot, identity: IssuedIdentity): EncodedResource {
+  const params: IdentitySecretParams = { mesh: snap.mesh, certPem: identity.certPem, keyPem: identity.keyPem };
+  return snap.resource(TYPE_URLS.secret, meshSecretNames.identity(snap.mesh), params, buildIdentitySecret);
+}
+
+function buildIdentitySecret(p: IdentitySecretParams): EnvoyObject {
+  return identitySecret(p.mesh, p.certPem, p.keyPem);
+}
+
+interface CaSecretParams {
+  readonly mesh: string;
+  readonly caPem: string;
+}
+
+/** The mesh CA SDS secret, shared by the mesh's proxies. Throws when mTLS is off or its CA unusable. */
+export function meshCaSecretResource(snap: MeshSnapshot): EncodedResource {
   const ca = meshCa(snap);
-  if (!ca) return [];
-  if (!identity) throw new Error(`mTLS is on but no workload certificate has been issued for ${proxy} yet`);
-  let encoded = encodedIdentities.get(identity);
-  if (!encoded) {
-    const name = meshSecretNames.identity(snap.mesh);
-    encoded = encodeResource(TYPE_URLS.secret, name, identitySecret(snap.mesh, identity.certPem, identity.keyPem));
-    encodedIdentities.set(identity, encoded);
-  }
-  const caName = meshSecretNames.ca(snap.mesh);
-  return [encoded, snap.resource(TYPE_URLS.secret, caName, ca.digest, () => meshCaSecret(snap.mesh, ca.ca.certPem))];
+  if (!ca) throw new Error(`mesh ${snap.mesh} has no mTLS CA`);
+  const params: CaSecretParams = { mesh: snap.mesh, caPem: ca.ca.certPem };
+  return snap.resource(TYPE_URLS.secret, meshSecretNames.ca(snap.mesh), params, buildCaSecret);
+}
+
+function buildCaSecret(p: CaSecretParams): EnvoyObject {
+  return meshCaSecret(p.mesh, p.caPem);
 }
 
 /**

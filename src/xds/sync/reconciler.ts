@@ -16,13 +16,17 @@ import { xdsGeneration, xdsGenerationErrors } from '../xds-metrics.js';
 export interface Generators<S> {
   /** `previous`: the mesh's last snapshot, whose encoded resources the new one may reuse. */
   buildMeshSnapshot(inputs: MeshInputs, previous?: S): S;
-  /** `identity`: the proxy's workload certificate when its mesh has mTLS on. */
-  generateSidecar(snap: S, dataplaneName: string, identity?: IssuedIdentity): EncodedResource[];
+  /**
+   * A sidecar's snapshot; what it shares with other sidecars (groups of resources) is shared, not copied.
+   * `identity`: the proxy's workload certificate when its mesh has mTLS on.
+   */
+  sidecarSnapshot(snap: S, dataplaneName: string, identity?: IssuedIdentity): ProxySnapshot;
+  /** The mesh's proxyless catalog: one snapshot for every proxyless client of `snap`. */
+  proxylessSnapshot(snap: S): ProxySnapshot;
   /** A zone ingress (node id `.<name>`), from the snapshots of every mesh. */
   generateIngress?(snaps: ReadonlyMap<string, S>, ingress: IngressProxy): EncodedResource[];
   /** What the proxy's workload certificate is issued for; undefined = none needed (mTLS off). */
   identityRequest?(snap: S, dataplaneName: string): IdentityRequest | undefined;
-  generateProxyless(snap: S): EncodedResource[];
 }
 
 export interface ReconcilerDeps<S> {
@@ -40,8 +44,8 @@ interface MeshEntry<S> {
   proxyless?: ProxySnapshot;
 }
 
-/** Proxies regenerated between yields to the event loop, so streams keep reading during a big rebuild. */
-const BATCH = 50;
+/** Longest stretch of regeneration between yields to the event loop, so streams and DNS keep being served. */
+const SLICE_MS = 8;
 /** Workload certificates signed concurrently (WebCrypto runs them on the libuv thread pool). */
 const SIGN_BATCH = 64;
 /** The "mesh" of zone ingress proxies (node id `.<name>`). */
@@ -231,12 +235,19 @@ export class Reconciler<S> {
       proxies.map((p) => p.identity),
     );
     let changed = 0;
+    let slice = performance.now();
     for (let i = 0; i < proxies.length; i++) {
-      if (i > 0 && i % BATCH === 0) await yieldToIo();
+      if (performance.now() - slice > SLICE_MS) {
+        await yieldToIo();
+        slice = performance.now();
+      }
       const p = proxies[i];
       if (p && this.proxies.get(mesh)?.has(p.identity.key) && this.generate(p.identity, entry)) changed++;
     }
-    log.debug({ mesh, proxies: proxies.length, changed, ms: Date.now() - started }, 'mesh regenerated');
+    // One line per push that changed something: operators see each config change reach the proxies.
+    const fields = { mesh, proxies: proxies.length, updated: changed, ms: Date.now() - started };
+    if (changed > 0) log.info(fields, 'configuration pushed');
+    else log.debug(fields, 'mesh regenerated, no proxy changed');
   }
 
   /** Every zone ingress proxy, from fresh snapshots of every mesh (ingresses are few; meshes are rebuilt once). */
@@ -274,10 +285,7 @@ export class Reconciler<S> {
     const { generators, cache, log } = this.deps;
     const end = xdsGeneration.startTimer();
     try {
-      const snapshot =
-        identity.kind === 'proxyless'
-          ? (entry.proxyless ??= ProxySnapshot.from(generators.generateProxyless(entry.snap)))
-          : ProxySnapshot.from(generators.generateSidecar(entry.snap, identity.name, this.issued.get(identity.key)));
+      const snapshot = identity.kind === 'proxyless' ? (entry.proxyless ??= generators.proxylessSnapshot(entry.snap)) : generators.sidecarSnapshot(entry.snap, identity.name, this.issued.get(identity.key));
       end();
       return cache.set(identity.key, snapshot);
     } catch (err) {
