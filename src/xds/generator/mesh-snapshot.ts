@@ -183,7 +183,11 @@ function collectInbounds(dp: Resource<DataplaneSpec>, localZone: string | undefi
   }
 }
 
-/** Services of other zones are reached through their zone's ingress (Kuma: only with mTLS on). */
+/**
+ * Services of other zones are reached through their zone's ingress (Kuma: only with mTLS on, the TLS passes
+ * through it): one endpoint per available service at the ingress's advertised address, weight = instances,
+ * tags = the service's tags plus `kuma.io/zone`. An ingress without an IP address to advertise is skipped.
+ */
 function collectIngress(ingress: Resource<ZoneIngressSpec>, mesh: string, localZone: string | undefined, byService: Map<string, ServiceEndpoint[]>): void {
   const spec = ingress.spec;
   if (!spec.zone || spec.zone === localZone) return;
@@ -193,7 +197,8 @@ function collectIngress(ingress: Resource<ZoneIngressSpec>, mesh: string, localZ
   for (const available of spec.availableServices ?? []) {
     const service = available.tags[SERVICE_TAG];
     if (!service || (available.mesh ?? mesh) !== mesh) continue;
-    push(byService, service, { address, port, tags: available.tags, zone: available.tags[ZONE_TAG] ?? spec.zone, weight: Math.max(1, available.instances ?? 1) });
+    const zone = available.tags[ZONE_TAG] ?? spec.zone;
+    push(byService, service, { address, port, tags: { ...available.tags, [ZONE_TAG]: zone }, zone, weight: Math.max(1, available.instances ?? 1) });
   }
 }
 
