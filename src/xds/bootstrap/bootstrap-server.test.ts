@@ -7,6 +7,8 @@ import { buildRuntime } from '../../core/runtime/bootstrap.js';
 import { BindError } from '../../core/runtime/listen.js';
 import type { Runtime } from '../../core/runtime/runtime.js';
 import { MemoryStore } from '../../plugins/store/memory/memory-store.js';
+import { issueDataplaneToken } from '../../core/tokens/dataplane-token.js';
+import { issueZoneIngressToken } from '../../core/tokens/zone-ingress-token.js';
 import { bootstrapComponents } from './bootstrap-server.js';
 import type { GrpcBootstrap } from './grpc-bootstrap.js';
 
@@ -108,6 +110,35 @@ describe('POST /bootstrap', () => {
   });
 });
 
+describe('POST /bootstrap for a zone ingress (proxyType ingress, no mesh)', () => {
+  const ingress = { zone: '', networking: { address: '127.0.0.1', port: 10001, advertisedAddress: '192.0.2.2', advertisedPort: 10001 } };
+
+  it('serves node .<name> for a ZoneIngress of this control plane, and refuses what is not one', async () => {
+    const s = await start();
+    expect((await post(s.url, { mesh: '', name: 'ingress-1', proxyType: 'ingress' })).status).toBe(404);
+    await s.rt.manager.create('ZoneIngress', { name: 'ingress-1', mesh: '' }, ingress);
+    const res = await post(s.url, { mesh: '', name: 'ingress-1', proxyType: 'ingress', adminPort: 9902 });
+    expect(res.status).toBe(200);
+    expect(parse(await res.text()).node).toMatchObject({ id: '.ingress-1', cluster: 'ingress', metadata: { 'dataplane.admin.port': '9902' } });
+    expect((await post(s.url, { mesh: '', name: 'ingress-1' })).status).toBe(400);
+    expect((await post(s.url, { mesh: 'default', name: 'ingress-1', proxyType: 'ingress' })).status).toBe(400);
+  });
+
+  it('requires a zone-ingress token of this control plane: a data-plane token or none is refused', async () => {
+    const s = await start({ dpServer: { port: 5678, interface: '127.0.0.1', authn: { dpProxy: { type: 'dpToken' } } } });
+    await s.rt.manager.create('ZoneIngress', { name: 'ingress-1', mesh: '' }, ingress);
+    const none = await post(s.url, { mesh: '', name: 'ingress-1', proxyType: 'ingress' });
+    expect(none.status).toBe(401);
+    expect(await none.text()).toMatch(/no zone-ingress token/);
+    const dpToken = await issueDataplaneToken(s.rt.manager, { mesh: 'default', name: 'ingress-1', type: 'ingress' });
+    expect((await post(s.url, { mesh: '', name: 'ingress-1', proxyType: 'ingress', dataplaneToken: dpToken })).status).toBe(401);
+    const token = await issueZoneIngressToken(s.rt.manager, {}, '');
+    const ok = await post(s.url, { mesh: '', name: 'ingress-1', proxyType: 'ingress', dataplaneToken: token });
+    expect(ok.status).toBe(200);
+    expect(parse(await ok.text()).dynamic_resources.ads_config.grpc_services[0].initial_metadata).toEqual([{ key: 'authorization', value: token }]);
+  });
+});
+
 describe('GET /bootstrap/grpc', () => {
   it('inlines a gateway Dataplane when none exists', async () => {
     const s = await start({ mode: 'remote', multizone: { remote: { zone: 'zone-1', globalAddress: 'grpcs://g:5685' } } });
@@ -157,6 +188,15 @@ describe('proxyless mTLS (GET /bootstrap/grpc, GET /bootstrap/grpc/certs)', () =
     expect(createPrivateKey(certs.privateKey).asymmetricKeyType).toBe('ec');
     expect(Date.parse(certs.renewAfter)).toBeLessThan(Date.parse(certs.expiresAt));
     expect(Math.abs(Date.parse(certs.expiresAt) - Date.parse(cert.validTo))).toBeLessThan(1000);
+  });
+
+  it('hands a proxy the same certificate until it is due for renewal (one issuer, cached per proxy), another proxy its own', async () => {
+    const s = await start();
+    await s.rt.manager.create('Mesh', { name: 'secure', mesh: '' }, mtlsMesh);
+    const get = async (name: string) => ((await (await fetch(`${s.url}/bootstrap/grpc/certs?mesh=secure&name=${name}&service=client`)).json()) as { certificate: string }).certificate;
+    const first = await get('client-1');
+    expect(await get('client-1')).toBe(first);
+    expect(await get('client-2')).not.toBe(first);
   });
 
   it('a plaintext mesh declares no certificate provider and issues no certificate; bad certDirs are refused', async () => {

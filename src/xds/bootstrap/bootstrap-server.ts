@@ -5,11 +5,11 @@ import type { DataplaneSpec, MeshSpec } from '../../core/resources/specs.js';
 import type { Component } from '../../core/runtime/component.js';
 import { closeServer, listen } from '../../core/runtime/listen.js';
 import type { Runtime } from '../../core/runtime/runtime.js';
-import { bootstrapRequestSchema, parseInlineDataplane, serviceOf } from './bootstrap-request.js';
+import { bootstrapRequestSchema, parseInlineDataplane, serviceOf, type BootstrapRequest } from './bootstrap-request.js';
 import { envoyBootstrapYaml } from './envoy-bootstrap.js';
-import { bootstrapRefusal, headerToken } from './bootstrap-auth.js';
+import { bootstrapRefusal, headerToken, ingressBootstrapRefusal } from './bootstrap-auth.js';
 import { grpcBootstrap, inlineGatewayDataplane } from './grpc-bootstrap.js';
-import { proxylessCertificates } from './grpc-certs.js';
+import { ProxylessCertificates } from './grpc-certs.js';
 import { untilAborted } from '../../core/runtime/abort.js';
 
 const SERVER = 'bootstrap-server';
@@ -39,20 +39,25 @@ export function bootstrapComponents(rt: Runtime, opts: BootstrapServerOptions = 
       name: SERVER,
       async start(signal, ready) {
         const log = logger(SERVER);
-        const server = createBootstrapServer(rt, opts, log);
+        const certs = new ProxylessCertificates(rt.store);
+        const server = createBootstrapServer(rt, opts, log, certs);
         const host = rt.config.dpServer.interface;
-        await listen(server, SERVER, host, rt.config.bootstrapServer.port, log);
-        ready();
-        await untilAborted(signal);
-        await closeServer(server);
+        try {
+          await listen(server, SERVER, host, rt.config.bootstrapServer.port, log);
+          ready();
+          await untilAborted(signal);
+          await closeServer(server);
+        } finally {
+          certs.stop();
+        }
       },
     },
   ];
 }
 
-export function createBootstrapServer(rt: Runtime, opts: BootstrapServerOptions, log: Logger): Server {
+export function createBootstrapServer(rt: Runtime, opts: BootstrapServerOptions, log: Logger, certs: ProxylessCertificates): Server {
   return createServer((req, res) => {
-    handle(rt, opts, log, req)
+    handle(rt, opts, log, certs, req)
       .catch((err: unknown): Reply => {
         log.error({ err: errorMessage(err), path: req.url }, 'bootstrap request failed');
         return text(500, 'Internal Server Error');
@@ -67,7 +72,7 @@ function send(res: ServerResponse, reply: Reply): void {
   res.end(reply.body);
 }
 
-async function handle(rt: Runtime, opts: BootstrapServerOptions, log: Logger, req: IncomingMessage): Promise<Reply> {
+async function handle(rt: Runtime, opts: BootstrapServerOptions, log: Logger, certs: ProxylessCertificates, req: IncomingMessage): Promise<Reply> {
   const url = new URL(req.url ?? '/', 'http://bootstrap');
   if (url.pathname === '/bootstrap') {
     if (req.method !== 'POST') return text(405, 'Method Not Allowed');
@@ -81,7 +86,7 @@ async function handle(rt: Runtime, opts: BootstrapServerOptions, log: Logger, re
   }
   if (url.pathname === '/bootstrap/grpc/certs') {
     if (req.method !== 'GET') return text(405, 'Method Not Allowed');
-    return certsReply(rt, log, req, url.searchParams);
+    return certsReply(rt, log, certs, req, url.searchParams);
   }
   return text(404, 'Not Found');
 }
@@ -96,6 +101,7 @@ async function envoyReply(rt: Runtime, opts: BootstrapServerOptions, log: Logger
   const parsed = bootstrapRequestSchema.safeParse(json);
   if (!parsed.success) return text(400, parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
   const r = parsed.data;
+  if (r.proxyType === 'ingress') return ingressReply(rt, opts, log, req, r);
   if (!(await rt.store.find('Mesh', { name: r.mesh, mesh: '' }))) return text(422, `mesh "${r.mesh}" does not exist`);
   let spec: DataplaneSpec;
   if (r.dataplaneResource) {
@@ -131,6 +137,29 @@ async function envoyReply(rt: Runtime, opts: BootstrapServerOptions, log: Logger
     ...(r.dataplaneToken ? { dataplaneToken: r.dataplaneToken } : {}),
   });
   log.info({ mesh: r.mesh, name: r.name, xds: `${host}:${port}` }, 'served Envoy bootstrap');
+  return { status: 200, body: yaml, headers: { 'content-type': 'text/x-yaml', 'kuma-bootstrap-version': '3' } };
+}
+
+/** A zone ingress's Envoy bootstrap (kuma-dp `--proxy-type=ingress`): node `.<name>`, for a ZoneIngress of this CP. */
+async function ingressReply(rt: Runtime, opts: BootstrapServerOptions, log: Logger, req: IncomingMessage, r: BootstrapRequest): Promise<Reply> {
+  if (!(await rt.store.find('ZoneIngress', { name: r.name, mesh: '' }))) return text(404, `ZoneIngress "${r.name}" not found: create it on this zone control plane first`);
+  const refusal = await ingressBootstrapRefusal(rt, r.dataplaneToken);
+  if (refusal) {
+    log.info({ ingress: r.name, reason: refusal }, 'refused zone ingress bootstrap');
+    return text(401, refusal);
+  }
+  const { host, port } = xdsAddress(rt, opts, req);
+  const yaml = envoyBootstrapYaml({
+    mesh: '',
+    name: r.name,
+    service: 'ingress',
+    xdsHost: host,
+    xdsPort: port,
+    ...(r.adminPort !== undefined ? { adminPort: r.adminPort } : {}),
+    ...(r.version ? { version: r.version } : {}),
+    ...(r.dataplaneToken ? { dataplaneToken: r.dataplaneToken } : {}),
+  });
+  log.info({ ingress: r.name, xds: `${host}:${port}` }, 'served zone ingress bootstrap');
   return { status: 200, body: yaml, headers: { 'content-type': 'text/x-yaml', 'kuma-bootstrap-version': '3' } };
 }
 
@@ -199,12 +228,12 @@ async function grpcReply(rt: Runtime, opts: BootstrapServerOptions, log: Logger,
  * The workload certificate, key and mesh CA for a proxyless data plane (the bootstrap's certDir files):
  * a private key and a certificate carrying the proxy's identity, so only to a caller holding its token.
  */
-async function certsReply(rt: Runtime, log: Logger, req: IncomingMessage, q: URLSearchParams): Promise<Reply> {
+async function certsReply(rt: Runtime, log: Logger, certs: ProxylessCertificates, req: IncomingMessage, q: URLSearchParams): Promise<Reply> {
   const target = await proxylessTarget(rt, log, req, q, 'proxyless workload certificate');
   if ('status' in target) return target;
-  const result = await proxylessCertificates(rt.store, target.mesh, target.meshSpec, target.spec);
+  const result = await certs.issue(target.mesh, target.meshSpec, target.name, target.spec);
   if ('error' in result) return text(result.status, result.error);
-  log.info({ mesh: target.mesh, name: target.name, expiresAt: result.certs.expiresAt }, 'issued proxyless workload certificate');
+  log.info({ mesh: target.mesh, name: target.name, expiresAt: result.certs.expiresAt }, 'served proxyless workload certificate');
   return { status: 200, body: `${JSON.stringify(result.certs, null, 2)}\n`, headers: { 'content-type': 'application/json' } };
 }
 

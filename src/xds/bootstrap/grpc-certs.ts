@@ -1,13 +1,11 @@
-import type { MeshSpec, DataplaneSpec, Tags } from '../../core/resources/specs.js';
-import { SERVICE_TAG } from '../../core/resources/specs.js';
+import type { DataplaneSpec, MeshSpec } from '../../core/resources/specs.js';
 import type { ResourceStore } from '../../core/store/resource-store.js';
 import { meshCaMaterial } from '../../mtls/mesh-ca.js';
-import { issueWorkloadCert, loadCaSigner } from '../../mtls/x509.js';
-import { spiffeId } from '../envoy/xds-tls.js';
-import { sourceTags } from '../generator/source-tags.js';
+import { RENEW_WHEN_LEFT, WorkloadIdentities } from '../../mtls/workload-identity.js';
+import { proxyTagSets } from '../generator/policy-match.js';
 
 /** What GET /bootstrap/grpc/certs answers: the files of the bootstrap's file_watcher certificate provider. */
-export interface ProxylessCertificates {
+export interface CertificateFiles {
   /** cert.pem: the workload certificate (URI SANs spiffe://<mesh>/<service>, kuma://<tag>/<value>). */
   readonly certificate: string;
   /** key.pem */
@@ -15,48 +13,62 @@ export interface ProxylessCertificates {
   /** ca.pem: the mesh CA. */
   readonly caCertificate: string;
   readonly expiresAt: string;
-  /** Fetch again from then on (4/5 of the lifetime, as kuma-dp rotates). */
+  /** Fetch again from then on (1/5 of the lifetime left, as kuma-dp and the sidecars' certificates renew). */
   readonly renewAfter: string;
 }
 
-export type CertificatesResult = { readonly certs: ProxylessCertificates } | { readonly status: number; readonly error: string };
+export type CertificatesResult = { readonly certs: CertificateFiles } | { readonly status: number; readonly error: string };
 
-const RENEW_AT = 0.8;
+/** Proxies whose certificates are kept for re-delivery; beyond, the least recently asked for is forgotten. */
+const MAX_PROXIES = 10_000;
 
 /**
- * A workload certificate for a proxyless data plane of `mesh` from the mesh's CA (src/mtls, the one CA
- * module): for the tags of its Dataplane `spec` (stored, or the one it registers inline on connect).
- * Every call signs a fresh certificate; clients fetch again at `renewAfter`.
+ * Workload certificates of proxyless data planes, from the one issuer of the mesh's workload certificates
+ * (WorkloadIdentities: same SANs and lifetime as a sidecar's, signed off the event loop): a proxy asking again
+ * gets the same certificate until it is due for renewal, so repeated fetches neither sign again nor change
+ * the files under a running application. At most MAX_PROXIES are remembered.
  */
-export async function proxylessCertificates(store: ResourceStore, mesh: string, meshSpec: MeshSpec, spec: DataplaneSpec, now = new Date()): Promise<CertificatesResult> {
-  const secrets = await store.list('Secret', { mesh });
-  const material = meshCaMaterial(mesh, meshSpec, secrets);
-  if (!material) return { status: 409, error: `mesh "${mesh}" has no mTLS backend enabled: proxyless clients use plaintext` };
-  if ('error' in material) return { status: 503, error: material.error };
-  const tagSets = sourceTags(spec);
-  const signer = await loadCaSigner(material.ca.certPem, material.ca.keyPem);
-  const issued = await issueWorkloadCert(signer, certificateUris(mesh, tagSets), material.ca.workloadLifetimeMs, now);
-  const renewAfter = new Date(now.getTime() + (issued.notAfter.getTime() - now.getTime()) * RENEW_AT);
-  return {
-    certs: {
-      certificate: issued.certPem,
-      privateKey: issued.keyPem,
-      caCertificate: material.ca.certPem,
-      expiresAt: issued.notAfter.toISOString(),
-      renewAfter: renewAfter.toISOString(),
-    },
-  };
-}
+export class ProxylessCertificates {
+  private readonly identities = new WorkloadIdentities();
+  /** Proxy keys, least recently asked for first. */
+  private readonly recent = new Set<string>();
 
-/** Kuma's workload SANs: each service's SPIFFE id, then `kuma://<tag>/<value>` for every tag, sorted. */
-function certificateUris(mesh: string, tagSets: readonly Tags[]): string[] {
-  const services = new Set<string>();
-  const tags = new Set<string>();
-  for (const set of tagSets) {
-    for (const [k, v] of Object.entries(set)) {
-      if (k === SERVICE_TAG) services.add(spiffeId(mesh, v));
-      tags.add(`kuma://${k}/${v}`);
-    }
+  constructor(
+    private readonly store: ResourceStore,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** For the proxy `<mesh>.<name>` whose Dataplane (stored, or the one it registers inline) is `spec`. */
+  async issue(mesh: string, meshSpec: MeshSpec, name: string, spec: DataplaneSpec): Promise<CertificatesResult> {
+    const material = meshCaMaterial(mesh, meshSpec, await this.store.list('Secret', { mesh }));
+    if (!material) return { status: 409, error: `mesh "${mesh}" has no mTLS backend enabled: proxyless clients use plaintext` };
+    if ('error' in material) return { status: 503, error: material.error };
+    const key = `${mesh}.${name}`;
+    this.remember(key);
+    const issued = await this.identities.issue(key, { mesh, ca: material.ca, tagSets: proxyTagSets(spec) });
+    const renewAfter = Math.max(this.now(), issued.expiresAt.getTime() - material.ca.workloadLifetimeMs * RENEW_WHEN_LEFT);
+    return {
+      certs: {
+        certificate: issued.certPem,
+        privateKey: issued.keyPem,
+        caCertificate: issued.caPem,
+        expiresAt: issued.expiresAt.toISOString(),
+        renewAfter: new Date(renewAfter).toISOString(),
+      },
+    };
   }
-  return [...[...services].sort(), ...[...tags].sort()];
+
+  stop(): void {
+    this.identities.stop();
+  }
+
+  private remember(key: string): void {
+    this.recent.delete(key);
+    this.recent.add(key);
+    if (this.recent.size <= MAX_PROXIES) return;
+    const [oldest] = this.recent;
+    if (oldest === undefined) return;
+    this.recent.delete(oldest);
+    this.identities.forget(oldest);
+  }
 }

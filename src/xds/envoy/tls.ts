@@ -17,6 +17,15 @@ export interface UpstreamTlsOptions {
 }
 
 export const UPSTREAM_TLS_CONTEXT = 'envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext';
+export const DOWNSTREAM_TLS_CONTEXT = 'envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext';
+
+/**
+ * The `transport_socket` holding a TLS context: `envoy.transport_sockets.tls` with an Upstream- or
+ * DownstreamTlsContext (the one shape every TLS socket here has: sidecars, ExternalServices, proxyless gRPC).
+ */
+export function tlsTransportSocket(contextType: typeof UPSTREAM_TLS_CONTEXT | typeof DOWNSTREAM_TLS_CONTEXT, context: EnvoyObject): EnvoyObject {
+  return { name: 'envoy.transport_sockets.tls', typed_config: anyOf(contextType, context) };
+}
 
 /** Cluster transport_socket originating TLS to an upstream outside the mesh (ExternalService). */
 export function upstreamTlsTransportSocket(o: UpstreamTlsOptions): EnvoyObject {
@@ -24,12 +33,9 @@ export function upstreamTlsTransportSocket(o: UpstreamTlsOptions): EnvoyObject {
     ...(o.trustedCa ? { validation_context: { trusted_ca: o.trustedCa } } : {}),
     ...(o.clientCert ? { tls_certificates: [{ certificate_chain: o.clientCert.certificateChain, private_key: o.clientCert.privateKey }] } : {}),
   };
-  return {
-    name: 'envoy.transport_sockets.tls',
-    typed_config: anyOf(UPSTREAM_TLS_CONTEXT, {
-      common_tls_context: common,
-      ...(o.sni ? { sni: o.sni } : {}),
-      ...(o.allowRenegotiation ? { allow_renegotiation: true } : {}),
-    }),
-  };
+  return tlsTransportSocket(UPSTREAM_TLS_CONTEXT, {
+    common_tls_context: common,
+    ...(o.sni ? { sni: o.sni } : {}),
+    ...(o.allowRenegotiation ? { allow_renegotiation: true } : {}),
+  });
 }

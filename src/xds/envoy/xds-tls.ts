@@ -1,19 +1,19 @@
-import { anyOf, type EnvoyObject } from './encode.js';
-import { UPSTREAM_TLS_CONTEXT } from './tls.js';
+import type { EnvoyObject } from './encode.js';
+import { DOWNSTREAM_TLS_CONTEXT, tlsTransportSocket, UPSTREAM_TLS_CONTEXT } from './tls.js';
 
 /**
  * gRFC A29 TLS for proxyless gRPC: certificates come from certificate-provider instances declared in the
- * client's bootstrap (never inline, never SDS: both gRPC clients NACK those). One `file_watcher` instance
- * feeds both the workload identity (cert + key) and the mesh CA.
+ * client's bootstrap (never inline, never SDS as for sidecars: both gRPC clients NACK those). One
+ * `file_watcher` instance feeds both the workload identity (cert + key) and the mesh CA.
  */
 export const CERT_PROVIDER_INSTANCE = 'kuma-mesh';
 
-const DOWNSTREAM_TLS_CONTEXT = 'envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext';
-const TLS_SOCKET = 'envoy.transport_sockets.tls';
-
-/** The SPIFFE id of a service (DESIGN §5): what client and server certificates carry as URI SAN. */
-export function spiffeId(mesh: string, service: string): string {
-  return `spiffe://${mesh}/${service}`;
+/** The bootstrap's certificates: identity and CA from the one provider instance. */
+function providerTlsContext(validation: EnvoyObject): EnvoyObject {
+  return {
+    tls_certificate_provider_instance: { instance_name: CERT_PROVIDER_INSTANCE },
+    validation_context: { ca_certificate_provider_instance: { instance_name: CERT_PROVIDER_INSTANCE }, ...validation },
+  };
 }
 
 /**
@@ -22,18 +22,7 @@ export function spiffeId(mesh: string, service: string): string {
  * validation_context_certificate_provider_instance).
  */
 export function xdsUpstreamTls(expectedSan: string): EnvoyObject {
-  return {
-    name: TLS_SOCKET,
-    typed_config: anyOf(UPSTREAM_TLS_CONTEXT, {
-      common_tls_context: {
-        tls_certificate_provider_instance: { instance_name: CERT_PROVIDER_INSTANCE },
-        validation_context: {
-          ca_certificate_provider_instance: { instance_name: CERT_PROVIDER_INSTANCE },
-          match_subject_alt_names: [{ exact: expectedSan }],
-        },
-      },
-    }),
-  };
+  return tlsTransportSocket(UPSTREAM_TLS_CONTEXT, { common_tls_context: providerTlsContext({ match_subject_alt_names: [{ exact: expectedSan }] }) });
 }
 
 /**
@@ -42,14 +31,5 @@ export function xdsUpstreamTls(expectedSan: string): EnvoyObject {
  * them): who may call is the RBAC filter's decision.
  */
 export function xdsDownstreamTls(): EnvoyObject {
-  return {
-    name: TLS_SOCKET,
-    typed_config: anyOf(DOWNSTREAM_TLS_CONTEXT, {
-      require_client_certificate: { value: true },
-      common_tls_context: {
-        tls_certificate_provider_instance: { instance_name: CERT_PROVIDER_INSTANCE },
-        validation_context: { ca_certificate_provider_instance: { instance_name: CERT_PROVIDER_INSTANCE } },
-      },
-    }),
-  };
+  return tlsTransportSocket(DOWNSTREAM_TLS_CONTEXT, { require_client_certificate: { value: true }, common_tls_context: providerTlsContext({}) });
 }

@@ -5,9 +5,9 @@ import { xdsDownstreamTls } from '../envoy/xds-tls.js';
 import { names } from '../envoy/names.js';
 import type { EnvoyObject } from '../envoy/encode.js';
 import { TYPE_URLS, type EncodedResource } from '../resource.js';
-import { grpcRbacFilter, type PermissionParams } from './grpc-rbac.js';
+import { httpRbacFilter, type RbacPolicy } from '../envoy/rbac.js';
+import { inboundRbacPolicies } from './mesh-mtls.js';
 import type { MeshSnapshot } from './mesh-snapshot.js';
-import { matchInboundPolicy } from './policy-match.js';
 
 /** gRFC A36: the listener an xDS-enabled gRPC server bound to `<ip>:<port>` asks for (bootstrap template). */
 export const SERVER_LISTENER_TEMPLATE = 'grpc/server?xds.resource.listening_address=%s';
@@ -23,7 +23,7 @@ export function serverListenerName(ip: string, port: number): string {
  * The server side of a proxyless Dataplane with inbounds (an xDS-enabled gRPC server, gRFC A36): per inbound,
  * a Listener for each address it may bind (the inbound's, 0.0.0.0, [::]) whose single filter chain routes
  * every RPC to the server itself (non_forwarding_action). With mesh mTLS: a DownstreamTlsContext requiring
- * client certificates (A29) and the RBAC filter (A41) built from the TrafficPermission of the inbound;
+ * client certificates (A29) and the RBAC filter (A41) from the inbound's TrafficPermissions, as for a sidecar;
  * without, plaintext and no RBAC (Kuma enforces TrafficPermission only with mTLS).
  */
 export function serverListeners(snap: MeshSnapshot, dp: Resource<DataplaneSpec>): EncodedResource[] {
@@ -32,10 +32,10 @@ export function serverListeners(snap: MeshSnapshot, dp: Resource<DataplaneSpec>)
   const out: EncodedResource[] = [];
   for (const inbound of net.inbound ?? []) {
     const service = inbound.tags[SERVICE_TAG] ?? '';
-    const matched = mtls ? matchInboundPolicy(snap.policies.trafficPermissions, inbound.tags) : undefined;
-    const permission: PermissionParams | null = matched ? { name: matched.meta.name, sources: matched.spec.sources ?? [] } : null;
+    // TrafficPermission as for a sidecar's inbound (mTLS only, as Kuma enforces it).
+    const rbac = mtls ? inboundRbacPolicies(snap, inbound.tags) : NO_POLICIES;
     for (const ip of new Set([inbound.address ?? net.address, ...WILDCARDS])) {
-      const params: ServerListenerParams = { address: ip, port: inbound.port, service, mesh: snap.mesh, mtls, permission };
+      const params: ServerListenerParams = { address: ip, port: inbound.port, service, mtls, rbac };
       out.push(snap.resource(TYPE_URLS.listener, serverListenerName(ip, inbound.port), params, buildServerListener));
     }
   }
@@ -46,11 +46,12 @@ interface ServerListenerParams {
   readonly address: string;
   readonly port: number;
   readonly service: string;
-  readonly mesh: string;
   readonly mtls: boolean;
-  /** The TrafficPermission of the inbound (mTLS only). */
-  readonly permission: PermissionParams | null;
+  /** The inbound's TrafficPermissions (mTLS only). */
+  readonly rbac: readonly RbacPolicy[];
 }
+
+const NO_POLICIES: readonly RbacPolicy[] = [];
 
 function buildServerListener(p: ServerListenerParams, name: string): EnvoyObject {
   return grpcServerListener({
@@ -59,7 +60,7 @@ function buildServerListener(p: ServerListenerParams, name: string): EnvoyObject
     port: p.port,
     routeName: names.inboundRoute(p.service),
     virtualHost: p.service,
-    httpFilters: p.mtls ? [grpcRbacFilter(p.mesh, p.permission ?? undefined)] : [],
+    httpFilters: p.mtls ? [httpRbacFilter(p.rbac)] : [],
     ...(p.mtls ? { transportSocket: xdsDownstreamTls() } : {}),
   });
 }

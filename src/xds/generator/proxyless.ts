@@ -5,7 +5,8 @@ import type { EnvoyObject } from '../envoy/encode.js';
 import { httpConnectionManager, routeAction, routeConfiguration, type WeightedTarget } from '../envoy/http.js';
 import { apiListener } from '../envoy/listeners.js';
 import { names } from '../envoy/names.js';
-import { spiffeId, xdsUpstreamTls } from '../envoy/xds-tls.js';
+import { xdsUpstreamTls } from '../envoy/xds-tls.js';
+import { spiffeId } from '../../mtls/workload-identity.js';
 import { ResourceGroup } from '../cache/resource-group.js';
 import { TYPE_URLS, type EncodedResource } from '../resource.js';
 import { loadAssignment } from './load-assignment.js';
@@ -14,7 +15,7 @@ import { planOutbound, sourceKey, type ClusterPlan, type OutboundPlan } from './
 import { PROXYLESS_LB, proxylessCircuitBreakers, proxylessMaxStreamDuration, proxylessOutlierDetection, proxylessRetry } from './proxyless-policies.js';
 import { serverListeners } from './proxyless-server.js';
 import { ResourceSet } from './resource-set.js';
-import { sourceTags } from './source-tags.js';
+import { proxyTagSets } from './policy-match.js';
 
 const VIP_PORT = 80;
 
@@ -55,7 +56,7 @@ export function generateProxyless(snap: MeshSnapshot, dataplaneName: string): En
 export function generateProxylessParts(snap: MeshSnapshot, dataplaneName: string): ProxylessParts {
   const dp = snap.dataplanes.get(dataplaneName);
   if (!dp) throw new NotFoundError('Dataplane', dataplaneName, snap.mesh);
-  const source = sourceTags(dp.spec);
+  const source = proxyTagSets(dp.spec);
   const sharedKey = `proxyless-client\n${sourceKey(snap, source)}`;
   // `source` is one of the sources with this key: the plans it gives are those of every other one.
   const shared = snap.derived(sharedKey, () => clientCatalog(snap, source));
