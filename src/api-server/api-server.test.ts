@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import { connectionLimits } from '../transport/connection-guard.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { configSchema } from '../config/schema.js';
 import { DefaultResourceManager } from '../core/manager/manager-impl.js';
@@ -349,7 +350,7 @@ describe('api-server: lifecycle', () => {
     const a = await start();
     const config = configSchema.parse({ apiServer: { http: { interface: '127.0.0.1', port: a.port } } });
     const store = new MemoryStore();
-    const component = apiServerComponent({ config, instanceId: 'second', store, manager: new DefaultResourceManager(store, { meshDefaults: true }) });
+    const component = apiServerComponent({ config, instanceId: 'second', store, manager: new DefaultResourceManager(store, { meshDefaults: true }), connectionLimits: connectionLimits(config) });
     expect(component.name).toBe('api-server');
     await expect(component.start(new AbortController().signal, () => undefined)).rejects.toThrow(`port ${a.port} on 127.0.0.1 is already in use (api-server)`);
   });

@@ -9,6 +9,7 @@ function isIpv4Cidr(text: string): boolean {
 }
 
 export const MODES = ['standalone', 'global', 'remote'] as const;
+
 export type Mode = (typeof MODES)[number];
 
 /**
@@ -42,7 +43,7 @@ export const configSchema = z
       .prefault({}),
     bootstrapServer: z
       .object({
-        port: port.default(5682),
+        port: port.default(5679),
         interface: z.string().min(1).default('0.0.0.0'),
         /** Address data planes use to reach the xDS server; defaults to the host name of the bootstrap request. */
         xdsHost: z.string().default(''),
@@ -73,11 +74,25 @@ export const configSchema = z
       .prefault({}),
     multizone: z
       .object({
-        global: z.object({ kds: z.object({ grpcPort: port.default(5685), interface: z.string().min(1).default('0.0.0.0'), maxMsgSize: z.number().int().positive().default(10 * 1024 * 1024) }).strict().prefault({}) }).strict().prefault({}),
+        global: z
+          .object({
+            kds: z
+              .object({
+                grpcPort: port.default(5685),
+                interface: z.string().min(1).default('0.0.0.0'),
+                maxMsgSize: z.number().int().positive().default(10 * 1024 * 1024),
+              })
+              .strict()
+              .prefault({}),
+          })
+          .strict()
+          .prefault({}),
         remote: z
           .object({
             zone: z.string().default(''),
             globalAddress: z.string().default(''),
+            /** For `grpcs://`: the CA the zone trusts for the global's KDS certificate (empty = system roots). */
+            kds: z.object({ rootCaFile: z.string().default(''), tlsSkipVerify: z.boolean().default(false) }).strict().prefault({}),
           })
           .strict()
           .prefault({}),
@@ -86,6 +101,16 @@ export const configSchema = z
       .prefault({}),
     diagnostics: z.object({ serverPort: port.default(5680), interface: z.string().min(1).default('0.0.0.0') }).strict().prefault({}),
     defaults: z.object({ skipMeshCreation: z.boolean().default(false) }).strict().prefault({}),
+    general: z
+      .object({
+        /** Open connections one port accepts, in total and from one source address. */
+        maxConnectionsPerPort: z.number().int().positive().default(8192),
+        maxConnectionsPerSource: z.number().int().positive().default(2048),
+        /** A connection that sends nothing for this long is closed. */
+        idleConnectionTimeout: duration.default('10s'),
+      })
+      .strict()
+      .prefault({}),
     logLevel: z.enum(['debug', 'info', 'warn', 'error', 'off']).default('info'),
   })
   .strict();

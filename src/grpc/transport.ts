@@ -1,13 +1,51 @@
 import * as grpc from '@grpc/grpc-js';
 import { BindError } from '../core/runtime/listen.js';
 import type { Logger } from '../core/logging.js';
+import type { ConnectionLimits } from '../transport/connection-guard.js';
+import { PortListener, type PortSecurity } from '../transport/port-listener.js';
 
-/**
- * Transport set-up for the CP's gRPC servers, in one place: today plaintext; TLS with generated
- * certificates replaces `serverCredentials` later without touching the services.
- */
+/** Plaintext credentials of a directly bound server (bench baselines); the CP's ports go through `serveGrpc`. */
 export function serverCredentials(): grpc.ServerCredentials {
   return grpc.ServerCredentials.createInsecure();
+}
+
+/** A gRPC server serving on one of the CP's ports. */
+export interface GrpcServing {
+  readonly port: number;
+  /** Stops accepting, lets streams end for `graceMs`, then cancels what is left. */
+  close(graceMs?: number): Promise<void>;
+}
+
+export interface GrpcPortOptions {
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+  readonly log: Logger;
+  readonly security: PortSecurity;
+  readonly limits: ConnectionLimits;
+}
+
+/**
+ * Serves `server` on a CP port: the PortListener admits connections within the limits and terminates TLS;
+ * grpc-js gets each connection through its connection injector (so its own credentials stay plaintext).
+ */
+export async function serveGrpc(server: grpc.Server, opts: GrpcPortOptions): Promise<GrpcServing> {
+  const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
+  const listener = new PortListener({ ...opts, handoff: (conn) => injector.injectConnection(conn) });
+  try {
+    await listener.listen();
+  } catch (err) {
+    injector.destroy();
+    throw err;
+  }
+  return {
+    port: listener.port,
+    close: async (graceMs = 2000) => {
+      const closed = listener.close(graceMs);
+      await shutdownGrpcServer(server, graceMs);
+      await closed;
+    },
+  };
 }
 
 export function newGrpcServer(): grpc.Server {

@@ -1,4 +1,5 @@
 import { Client, credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { connectionLimits } from '../transport/connection-guard.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { configSchema } from '../config/schema.js';
 import { configureLogging } from '../core/logging.js';
@@ -30,7 +31,7 @@ function runtime(mode: 'global' | 'remote', extra: { zone?: string; globalPort?:
     },
   });
   const store = new MemoryStore();
-  return { config, instanceId: `test-${mode}-${++n}`, store, manager: new DefaultResourceManager(store, { meshDefaults: mode !== 'remote' }) };
+  return { config, instanceId: `test-${mode}-${++n}`, store, manager: new DefaultResourceManager(store, { meshDefaults: mode !== 'remote' }), connectionLimits: connectionLimits(config) };
 }
 
 async function start(c: Component): Promise<() => Promise<void>> {

@@ -264,7 +264,8 @@ export async function startAdsHarness(opts: { dataplanes?: readonly string[]; na
   };
   const log = logger('ads-test');
   const ads = new AdsServer({ cache, limiter: new SendLimiter(4), nackBackoffMs: opts.nackBackoffMs ?? 100, controlPlaneId: 'cp-test', log, connect });
-  const { server, port } = await serveAds(ads.handlers(), 'dp-server', '127.0.0.1', 0, log);
+  const serving = await serveAds(ads.handlers(), 'dp-server', '127.0.0.1', 0, log);
+  const { port } = serving;
   const clients: AdsTestClient[] = [];
   return {
     address: `127.0.0.1:${port}`,
@@ -281,7 +282,7 @@ export async function startAdsHarness(opts: { dataplanes?: readonly string[]; na
     close: async () => {
       for (const c of clients) c.close();
       await ads.closeAll();
-      server.forceShutdown();
+      await serving.close(0);
     },
   };
 }

@@ -2,6 +2,7 @@ import type { Config } from '../../config/schema.js';
 import { DefaultResourceManager } from '../manager/manager-impl.js';
 import type { ResourceStore } from '../store/resource-store.js';
 import { meshCaHooks } from '../../mtls/mesh-ca-hooks.js';
+import { connectionLimits } from '../../transport/connection-guard.js';
 import { newInstanceId } from './instance-id.js';
 import type { Runtime } from './runtime.js';
 
@@ -14,5 +15,6 @@ export function buildRuntime(config: Config, store: ResourceStore): Runtime {
     // A remote CP receives its meshes and their policies from the global: it never creates defaults.
     // The mesh CA rules apply to user writes; synced ones (a zone's meshes and CA Secrets) bypass them.
     manager: new DefaultResourceManager(store, { meshDefaults: config.mode !== 'remote', hooks: meshCaHooks(store) }),
+    connectionLimits: connectionLimits(config),
   };
 }

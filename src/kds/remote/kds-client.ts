@@ -1,4 +1,4 @@
-import { Client, credentials, Metadata, status, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
+import { Client, Metadata, status, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
 import type { Logger } from '../../core/logging.js';
 import { logger } from '../../core/logging.js';
 import type { ResourceTypeName } from '../../core/resources/model.js';
@@ -25,6 +25,7 @@ import { globalScopeOnZone } from '../sync-scope.js';
 import { globalToZoneTypes, zoneToGlobalTypes } from '../synced-types.js';
 import type { ExportedResource } from '../wire-resource.js';
 import { parseGlobalAddress } from './global-address.js';
+import { kdsChannelCredentials } from './kds-credentials.js';
 
 export interface KdsClientOptions {
   /** Reconnect back-off: first delay ~base, doubling up to max, with jitter. */
@@ -44,12 +45,12 @@ export function kdsClientComponent(rt: Runtime, options: KdsClientOptions = {}):
     leaderOnly: true,
     async start(signal, ready) {
       const { zone, globalAddress } = rt.config.multizone.remote;
-      const target = parseGlobalAddress(globalAddress);
+      const address = parseGlobalAddress(globalAddress);
       const log = logger('kds-client').child({ zone, globalAddress });
       const maxMsgSize = rt.config.multizone.global.kds.maxMsgSize;
       const index = new ExportIndex(rt.store, zoneToGlobalTypes(), 'zoneToGlobal');
       await index.start();
-      const client = new Client(target, credentials.createInsecure(), kdsChannelOptions(maxMsgSize, 'zone'));
+      const client = new Client(address.target, kdsChannelCredentials(address, rt.config.multizone.remote), kdsChannelOptions(maxMsgSize, 'zone'));
       ready();
       const policy: BackoffPolicy = { baseMs: options.backoffBaseMs ?? 100, maxMs: options.backoffMaxMs ?? 10_000 };
       let attempt = 0;

@@ -36,7 +36,7 @@ export function bootstrapComponents(rt: Runtime, opts: BootstrapServerOptions = 
       async start(signal, ready) {
         const log = logger(SERVER);
         const server = createBootstrapServer(rt, opts, log);
-        const host = rt.config.dpServer.interface;
+        const host = rt.config.bootstrapServer.interface;
         await listen(server, SERVER, host, rt.config.bootstrapServer.port, log);
         ready();
         await untilAborted(signal);

@@ -4,7 +4,6 @@ import type { DiscoverySubscription } from '../../core/resources/specs.js';
 import type { Component } from '../../core/runtime/component.js';
 import type { Runtime } from '../../core/runtime/runtime.js';
 import type { JsonValue } from '../../grpc/struct.js';
-import { shutdownGrpcServer } from '../../grpc/transport.js';
 import { SnapshotCache } from '../cache/snapshot-cache.js';
 import { parseDuration } from '../envoy/duration.js';
 import * as generator from '../generator/index.js';
@@ -17,7 +16,7 @@ import { AdsServer } from './ads-server.js';
 import type { StreamSession } from './ads-stream.js';
 import { refusingAdsHandlers } from './global-refusal.js';
 import type { NodeInfo } from './node-identity.js';
-import { serveAds } from './serve.js';
+import { serveAds, type AdsTransport } from './serve.js';
 import { SendLimiter } from './send-limiter.js';
 import { untilAborted } from '../../core/runtime/abort.js';
 
@@ -53,6 +52,11 @@ function versionOf(metadata: Record<string, JsonValue>): DiscoverySubscription['
   if (kumaDp) out.kumaDp = kumaDp;
   if (envoy) out.envoy = envoy;
   return out;
+}
+
+/** The dp-server port: plaintext for now, within the connection limits. */
+function adsTransport(rt: Runtime): AdsTransport {
+  return { security: { plaintext: true }, limits: rt.connectionLimits };
 }
 
 /** A bound dp-server: its port, and a promise that settles once it has stopped after the abort. */
@@ -93,16 +97,15 @@ export async function runDpServer<S>(rt: Runtime, generators: Generators<S>, sig
   reconciler.start();
   let serving;
   try {
-    serving = await serveAds(ads.handlers(), 'dp-server', dpServer.interface, dpServer.port, log);
+    serving = await serveAds(ads.handlers(), 'dp-server', dpServer.interface, dpServer.port, log, adsTransport(rt));
   } catch (err) {
     reconciler.stop();
     throw err;
   }
   const flushing = insights.run(signal, durationMs(xdsServer.dataplaneStatusFlushInterval));
-  const server = serving.server;
   const stopped = (async () => {
     await untilAborted(signal);
-    const closed = shutdownGrpcServer(server);
+    const closed = serving.close();
     await ads.closeAll();
     await closed;
     reconciler.stop();
@@ -151,8 +154,8 @@ async function connectProxy<S>(info: NodeInfo, d: ConnectDeps<S>): Promise<Strea
 export async function runGlobalDpRefusal(rt: Runtime, signal: AbortSignal): Promise<RunningServer> {
   const log = logger('dp-server');
   const handlers = refusingAdsHandlers((peer) => log.warn({ peer }, 'refused a data plane: this is a global control plane'));
-  const serving = await serveAds(handlers, 'dp-server', rt.config.dpServer.interface, rt.config.dpServer.port, log);
-  const stopped = untilAborted(signal).then(() => shutdownGrpcServer(serving.server));
+  const serving = await serveAds(handlers, 'dp-server', rt.config.dpServer.interface, rt.config.dpServer.port, log, adsTransport(rt));
+  const stopped = untilAborted(signal).then(() => serving.close());
   return { port: serving.port, stopped };
 }
 
