@@ -1,6 +1,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { PolicyMatcher } from '../core/inspect/policy-inspector.js';
+import type { XdsInspector } from '../core/inspect/xds-inspector.js';
 import type { Logger } from '../core/logging.js';
 import type { Runtime } from '../core/runtime/runtime.js';
+import type { User } from '../core/tokens/user-token.js';
 import type { Params } from './router.js';
 
 /** What a handler sees of an HTTP request. */
@@ -13,6 +16,8 @@ export interface ApiRequest {
   readonly headers: IncomingHttpHeaders;
   /** `http://<Host header>`: base of absolute links (`next`). */
   readonly origin: string;
+  /** Who is calling (api-server/authn.ts): localhost admin, a user token's user, or anonymous. */
+  readonly user: User;
   /** Reads (bounded by apiServer.maxBodyBytes) and parses the JSON or YAML body. */
   body(): Promise<unknown>;
 }
@@ -22,6 +27,8 @@ export interface Reply {
   readonly status: number;
   /** Serialised as JSON; absent = empty body. */
   readonly json?: unknown;
+  /** A plain-text body instead (issued tokens). */
+  readonly text?: string;
   readonly headers?: Readonly<Record<string, string>>;
 }
 
@@ -31,7 +38,15 @@ export interface Endpoint {
   handle(req: ApiRequest): Promise<Reply>;
 }
 
+/** What the inspect endpoints read from other subsystems, through core interfaces only. */
+export interface InspectDeps {
+  readonly matchPolicies: PolicyMatcher;
+  /** The xDS server's state on modes that run one (standalone, zone); undefined on a global. */
+  xds(): XdsInspector | undefined;
+}
+
 export interface ApiDeps {
   readonly rt: Runtime;
   readonly log: Logger;
+  readonly inspect: InspectDeps;
 }

@@ -11,6 +11,7 @@ export interface ConfigOverrides {
   readonly zone?: string;
   readonly globalAddress?: string;
   readonly logLevel?: string;
+  readonly logFormat?: string;
 }
 
 export interface LoadInput {
@@ -20,6 +21,13 @@ export interface LoadInput {
 }
 
 const ZONE_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** `--zone` / `--global-address` mean something only to a zone control plane; silently ignoring them hides a mistake. */
+function checkZoneFlags(cfg: Config, o: ConfigOverrides): void {
+  if (cfg.mode === 'remote') return;
+  const given = [o.zone !== undefined ? '--zone' : '', o.globalAddress !== undefined ? '--global-address' : ''].filter(Boolean).join(' and ');
+  if (given) throw new ConfigError(`${given} only appl${given.includes(' and ') ? 'y' : 'ies'} to a zone control plane (--mode=zone), not to mode ${cfg.mode}`);
+}
 
 /** defaults < YAML file < KUMA_* env < flags; then validation. Throws ConfigError with one clear line. */
 export function loadConfig(input: LoadInput): Config {
@@ -31,11 +39,13 @@ export function loadConfig(input: LoadInput): Config {
   if (o.zone !== undefined) setPath(merged, ['multizone', 'remote', 'zone'], o.zone);
   if (o.globalAddress !== undefined) setPath(merged, ['multizone', 'remote', 'globalAddress'], o.globalAddress);
   if (o.logLevel !== undefined) setPath(merged, ['logLevel'], o.logLevel);
+  if (o.logFormat !== undefined) setPath(merged, ['logFormat'], o.logFormat);
   if (merged['mode'] === 'zone') merged['mode'] = 'remote';
 
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) throw new ConfigError(`invalid configuration: ${formatIssue(parsed.error.issues)}`);
   checkModeRules(parsed.data);
+  checkZoneFlags(parsed.data, o);
   return parsed.data;
 }
 

@@ -21,8 +21,34 @@ export const configSchema = z
     mode: z.enum(MODES).default('standalone'),
     store: z
       .object({
-        type: z.enum(['sqlite', 'memory']).default('sqlite'),
+        type: z.enum(['sqlite', 'memory', 'postgres']).default('sqlite'),
         sqlite: z.object({ path: z.string().min(1).default('kuma-cp.db') }).strict().prefault({}),
+        /** Kuma's `store.postgres` keys and defaults (KUMA_STORE_POSTGRES_*): several instances may share one database. */
+        postgres: z
+          .object({
+            host: z.string().min(1).default('127.0.0.1'),
+            port: port.default(15432),
+            user: z.string().min(1).default('kuma'),
+            password: z.string().default('kuma'),
+            dbName: z.string().min(1).default('kuma'),
+            /** Seconds to wait for a new connection. */
+            connectionTimeout: z.number().int().positive().default(5),
+            /** Size of the connection pool (Kuma's default since 1.3.1); one more connection listens for changes. */
+            maxOpenConnections: z.number().int().positive().default(50),
+            tls: z
+              .object({
+                mode: z.enum(['disable', 'verifyNone', 'verifyCa', 'verifyFull']).default('disable'),
+                /** CA bundle the server certificate must chain to (required by verifyCa and verifyFull). */
+                caPath: z.string().default(''),
+                /** Client certificate and key, both or neither. */
+                certPath: z.string().default(''),
+                keyPath: z.string().default(''),
+              })
+              .strict()
+              .prefault({}),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),
@@ -31,6 +57,17 @@ export const configSchema = z
         http: z.object({ interface: z.string().min(1).default('0.0.0.0'), port: port.default(5681) }).strict().prefault({}),
         /** Largest accepted request body. */
         maxBodyBytes: z.number().int().positive().default(1024 * 1024),
+        authn: z
+          .object({
+            /** Kuma 2.x: user tokens (`authorization: Bearer <JWT>`); the only type. */
+            type: z.enum(['tokens']).default('tokens'),
+            /** Requests from 127.0.0.1 / ::1 are admin (`mesh-system:admin`), whatever token they carry. */
+            localhostIsAdmin: z.boolean().default(true),
+            /** What callers without the admin group may do: read everything but secrets, or nothing at all (401/403). */
+            nonAdmin: z.enum(['readOnly', 'none']).default('readOnly'),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),
@@ -38,6 +75,13 @@ export const configSchema = z
       .object({
         port: port.default(5678),
         interface: z.string().min(1).default('0.0.0.0'),
+        authn: z
+          .object({
+            /** `dpToken`: every proxy presents a data-plane token (ADS and bootstrap); `none`: anyone connects (development only). */
+            dpProxy: z.object({ type: z.enum(['dpToken', 'none']).default('dpToken') }).strict().prefault({}),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),
@@ -57,6 +101,8 @@ export const configSchema = z
         debounce: duration.default('50ms'),
         dataplaneStatusFlushInterval: duration.default('10s'),
         nackBackoff: duration.default('5s'),
+        /** After a start, inline Dataplanes whose proxy has not reconnected within this are removed (ghosts of a killed CP). */
+        inlineDataplaneGracePeriod: duration.default('30s'),
       })
       .strict()
       .prefault({}),
@@ -81,6 +127,8 @@ export const configSchema = z
                 grpcPort: port.default(5685),
                 interface: z.string().min(1).default('0.0.0.0'),
                 maxMsgSize: z.number().int().positive().default(10 * 1024 * 1024),
+                /** `zoneToken`: a zone CP must present a zone token (scope `cp`) naming its zone; `none`: any zone name is accepted (development only). */
+                auth: z.object({ type: z.enum(['zoneToken', 'none']).default('zoneToken') }).strict().prefault({}),
               })
               .strict()
               .prefault({}),
@@ -91,8 +139,15 @@ export const configSchema = z
           .object({
             zone: z.string().default(''),
             globalAddress: z.string().default(''),
-            /** For `grpcs://`: the CA the zone trusts for the global's KDS certificate (empty = system roots). */
-            kds: z.object({ rootCaFile: z.string().default(''), tlsSkipVerify: z.boolean().default(false) }).strict().prefault({}),
+            /** The zone token sent to the global (inline, or read from a file at each connect); for `grpcs://` the CA the zone trusts for the global's KDS certificate (empty = system roots). */
+            kds: z
+              .object({
+                auth: z.object({ tokenInline: z.string().default(''), tokenPath: z.string().default('') }).strict().prefault({}),
+                rootCaFile: z.string().default(''),
+                tlsSkipVerify: z.boolean().default(false),
+              })
+              .strict()
+              .prefault({}),
           })
           .strict()
           .prefault({}),
@@ -112,6 +167,8 @@ export const configSchema = z
       .strict()
       .prefault({}),
     logLevel: z.enum(['debug', 'info', 'warn', 'error', 'off']).default('info'),
+    /** Empty = `text` when stdout is a terminal, `json` otherwise. */
+    logFormat: z.enum(['', 'text', 'json']).default(''),
   })
   .strict();
 

@@ -116,3 +116,17 @@ export class ConfigError extends KumaError {
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/** A credential is missing, malformed, expired, revoked or does not match (HTTP 401, gRPC UNAUTHENTICATED). */
+export class UnauthenticatedError extends KumaError {
+  constructor(message: string) {
+    super(message);
+  }
+}
+
+/** An authenticated (or anonymous) user may not do this (HTTP 403, gRPC PERMISSION_DENIED). */
+export class AccessDeniedError extends KumaError {
+  constructor(message: string) {
+    super(message);
+  }
+}

@@ -1,5 +1,4 @@
 import { Client, credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
-import { connectionLimits } from '../transport/connection-guard.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { configSchema } from '../config/schema.js';
 import { configureLogging } from '../core/logging.js';
@@ -26,12 +25,13 @@ function runtime(mode: 'global' | 'remote', extra: { zone?: string; globalPort?:
   const config = configSchema.parse({
     mode,
     multizone: {
-      global: { kds: { grpcPort: 0, ...(extra.maxMsgSize ? { maxMsgSize: extra.maxMsgSize } : {}) } },
+      // Zone authentication has its own tests (test/e2e/security); these are about the sync.
+      global: { kds: { grpcPort: 0, auth: { type: 'none' }, ...(extra.maxMsgSize ? { maxMsgSize: extra.maxMsgSize } : {}) } },
       remote: { zone: extra.zone ?? '', globalAddress: extra.globalPort ? `grpc://127.0.0.1:${extra.globalPort}` : '' },
     },
   });
   const store = new MemoryStore();
-  return { config, instanceId: `test-${mode}-${++n}`, store, manager: new DefaultResourceManager(store, { meshDefaults: mode !== 'remote' }), connectionLimits: connectionLimits(config) };
+  return { config, instanceId: `test-${mode}-${++n}`, store, manager: new DefaultResourceManager(store, { meshDefaults: mode !== 'remote' }) };
 }
 
 async function start(c: Component): Promise<() => Promise<void>> {

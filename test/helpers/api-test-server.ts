@@ -1,11 +1,11 @@
 import type { AddressInfo } from 'node:net';
-import { connectionLimits } from '../../src/transport/connection-guard.js';
 import { configSchema, type Mode } from '../../src/config/schema.js';
 import { DefaultResourceManager } from '../../src/core/manager/manager-impl.js';
 import type { ResourceManager } from '../../src/core/manager/resource-manager.js';
 import type { ResourceStore } from '../../src/core/store/resource-store.js';
 import { MemoryStore } from '../../src/plugins/store/memory/memory-store.js';
 import { apiServerComponent } from '../../src/api-server/api-server.js';
+import { matchedPolicies } from '../../src/xds/inspect/matched-policies.js';
 
 /** An API server running in-process on a free port over a MemoryStore: for this directory's tests only. */
 export interface TestApi {
@@ -29,7 +29,7 @@ export async function startTestApi(opts: { mode?: Mode; maxBodyBytes?: number; d
   const controller = new AbortController();
   let onListening: (a: AddressInfo) => void = () => undefined;
   const listening = new Promise<AddressInfo>((resolve) => (onListening = resolve));
-  const running = apiServerComponent({ config, instanceId: 'test', store, manager, connectionLimits: connectionLimits(config) }, { onListening }).start(controller.signal, () => undefined);
+  const running = apiServerComponent({ config, instanceId: 'test', store, manager }, { matchPolicies: matchedPolicies, xds: () => undefined }, { onListening }).start(controller.signal, () => undefined);
   const address = await Promise.race([listening, running.then(() => Promise.reject(new Error('api-server stopped before listening')))]);
   return {
     url: `http://127.0.0.1:${address.port}`,

@@ -1,5 +1,4 @@
 import { configSchema } from '../../src/config/schema.js';
-import { connectionLimits } from '../../src/transport/connection-guard.js';
 import { DefaultResourceManager } from '../../src/core/manager/manager-impl.js';
 import type { Component } from '../../src/core/runtime/component.js';
 import type { Runtime } from '../../src/core/runtime/runtime.js';
@@ -9,7 +8,7 @@ import { MemoryStore } from '../../src/plugins/store/memory/memory-store.js';
 /** Test support: a runtime over an in-memory store with the given dnsServer settings (ports 0 on loopback). */
 export function testRuntime(dnsServer: Record<string, unknown> = {}, store: ResourceStore = new MemoryStore()): Runtime {
   const config = configSchema.parse({ store: { type: 'memory' }, dnsServer: { port: 0, interface: '127.0.0.1', ...dnsServer } });
-  return { config, instanceId: 'test', store, manager: new DefaultResourceManager(store, { meshDefaults: false }), connectionLimits: connectionLimits(config) };
+  return { config, instanceId: 'test', store, manager: new DefaultResourceManager(store, { meshDefaults: false }) };
 }
 
 /** Test support: starts a component and resolves once it is ready; `stop()` aborts it and waits for the end. */

@@ -1,7 +1,7 @@
 import type { Config } from '../../config/schema.js';
 import type { ResourceManager } from '../manager/resource-manager.js';
 import type { ResourceStore } from '../store/resource-store.js';
-import type { ConnectionLimits } from '../../transport/connection-guard.js';
+import type { InstanceRegistry } from './instance-registry.js';
 
 /**
  * What every subsystem gets: the effective config, the store (reads and change events) and the manager
@@ -17,6 +17,6 @@ export interface Runtime {
   readonly instanceId: string;
   readonly store: ResourceStore;
   readonly manager: ResourceManager;
-  /** What every port admits: open connections per port and per source, idle limit. */
-  readonly connectionLimits: ConnectionLimits;
+  /** The instances sharing the store (Postgres); absent = this process is the only one (SQLite, memory, tests). */
+  readonly instances?: InstanceRegistry;
 }

@@ -15,8 +15,11 @@ import { ConnectedZones } from './connected-zones.js';
 import { exportsForZone } from './exports-for-zone.js';
 import { admitZone, checkZoneName, isDisabled, KdsRefusal } from './zone-admission.js';
 import { ZoneInsights } from './zone-insights.js';
+import { aliveInstances } from '../../core/runtime/instance-registry.js';
+import { authenticateZoneStream, ZONE_TOKEN_METADATA } from './zone-auth.js';
 import { untilAborted } from '../../core/runtime/abort.js';
 import { kdsZoneConnections } from '../kds-metrics.js';
+import { connectionLimits } from '../../transport/connection-guard.js';
 
 export interface KdsServerOptions {
   /** How often changed ZoneInsight counters are written. */
@@ -34,10 +37,11 @@ export function kdsServerComponent(rt: Runtime, options: KdsServerOptions = {}):
     async start(signal, ready) {
       const log = logger('kds-server');
       const { grpcPort, maxMsgSize } = rt.config.multizone.global.kds;
-      const index = new ExportIndex(rt.store, [...globalToZoneTypes(), 'Zone'], 'globalToZone');
+      // Dataplanes: which meshes each zone has proxies in decides which Secrets it gets.
+      const index = new ExportIndex(rt.store, [...globalToZoneTypes(), 'Zone', 'Dataplane'], 'globalToZone');
       await index.start();
       const insights = new ZoneInsights(rt.manager, rt.instanceId, log);
-      await insights.closeStale();
+      await insights.closeStale(await aliveInstances(rt));
       const handler = new StreamHandler(rt, log, index, insights, new ConnectedZones(rt.instanceId), maxMsgSize);
       const server = new Server(kdsChannelOptions(maxMsgSize, 'global'));
       server.addService(kdsServiceDefinition, {
@@ -50,7 +54,7 @@ export function kdsServerComponent(rt: Runtime, options: KdsServerOptions = {}):
       const kds = rt.config.multizone.global.kds;
       let serving;
       try {
-        serving = await serveGrpc(server, { name: 'kds-server', host: kds.interface, port: grpcPort, log, security: { plaintext: true }, limits: rt.connectionLimits });
+        serving = await serveGrpc(server, { name: 'kds-server', host: kds.interface, port: grpcPort, log, security: { plaintext: true }, limits: connectionLimits(rt.config) });
       } catch (err) {
         index.stop();
         throw err;
@@ -92,6 +96,10 @@ class StreamHandler {
     let release: (() => void) | undefined;
     let disabled: string | undefined;
     const live: { session?: KdsSession } = {};
+    const evict = (reason: string): void => {
+      disabled = reason;
+      live.session?.close({ error: { code: status.ABORTED, message: reason } });
+    };
     const unwatch = this.rt.store.subscribe((events) => {
       for (const e of events) {
         if (e.type !== 'Zone' || e.resource.meta.name !== zone) continue;
@@ -103,7 +111,10 @@ class StreamHandler {
     });
     try {
       zone = checkZoneName(metadataValue(call, CLIENT_ID_METADATA));
-      release = this.zones.claim(zone, peer);
+      const authType = this.rt.config.multizone.global.kds.auth.type;
+      await authenticateZoneStream(this.rt.manager, authType, zone, metadataValues(call, ZONE_TOKEN_METADATA));
+      // An authenticated zone that reconnects replaces its stale stream; unauthenticated (dev) streams keep first-come.
+      release = this.zones.claim(zone, peer, authType === 'zoneToken' ? (reason) => evict(reason) : undefined);
       await admitZone(this.rt.manager, zone);
       if (disabled) throw new KdsRefusal(status.FAILED_PRECONDITION, disabled);
     } catch (err) {
@@ -126,7 +137,7 @@ class StreamHandler {
       log: zoneLog,
       index: this.index,
       exports: exportsForZone(this.index, zone),
-      alsoAffects: { Zone: ['ZoneIngress'] },
+      alsoAffects: { Zone: ['ZoneIngress'], Dataplane: ['Secret'], Mesh: ['Secret'] },
       consumes: zoneToGlobalTypes(),
       sink: new Sink(this.rt.manager, zoneScopeOnGlobal(this.rt.store, zone), new Set(zoneToGlobalTypes()), zoneLog, (t, k) => this.insights.stat(subId, t, k)),
       maxMsgBytes,
@@ -157,6 +168,10 @@ class StreamHandler {
     for (const s of all) s.session.close({ error: { code: status.UNAVAILABLE, message: 'global control plane is shutting down' } });
     await Promise.all(all.map((s) => s.done));
   }
+}
+
+function metadataValues(call: KdsCall, key: string): string[] {
+  return call.metadata.get(key).map((v) => (typeof v === 'string' ? v : v.toString('utf8')));
 }
 
 function metadataValue(call: KdsCall, key: string): string | undefined {

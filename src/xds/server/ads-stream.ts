@@ -94,7 +94,7 @@ export class AdsStream<Req extends { node?: Node | null; type_url?: string }, Re
       this.pending.push(req);
       if (!this.connecting) {
         this.connecting = true;
-        this.connect(nodeInfo(req.node));
+        this.connect(nodeInfo(req.node, this.call.metadata));
       }
     } catch (err) {
       this.fail(err);

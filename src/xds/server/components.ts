@@ -9,16 +9,22 @@ import { parseDuration } from '../envoy/duration.js';
 import * as generator from '../generator/index.js';
 import { InsightsFlusher } from '../insights/insights-flusher.js';
 import { closeStaleSubscriptions } from '../insights/stale-subscriptions.js';
+import { aliveInstances } from '../../core/runtime/instance-registry.js';
+import { periodicComponent } from '../../core/runtime/periodic-component.js';
 import { SubscriptionStats } from '../insights/subscription-stats.js';
+import { XdsStateRegistry } from '../inspect/xds-state-registry.js';
 import { DataplaneLifecycle } from '../sync/dataplane-lifecycle.js';
+import { removeInlineGhosts } from '../sync/inline-ghosts.js';
 import { Reconciler, type Generators } from '../sync/reconciler.js';
 import { AdsServer } from './ads-server.js';
+import { authenticateStream } from './dp-auth.js';
 import type { StreamSession } from './ads-stream.js';
 import { refusingAdsHandlers } from './global-refusal.js';
 import type { NodeInfo } from './node-identity.js';
 import { serveAds, type AdsTransport } from './serve.js';
 import { SendLimiter } from './send-limiter.js';
 import { untilAborted } from '../../core/runtime/abort.js';
+import { connectionLimits } from '../../transport/connection-guard.js';
 
 /** Responses being written at once across all ADS streams (bounds buffered copies during a fan-out). */
 const MAX_CONCURRENT_WRITES = 64;
@@ -28,11 +34,24 @@ export const realGenerators: Generators<generator.MeshSnapshot> = generator;
 export interface XdsOptions {
   /** Called with the bound dp-server port (the bootstrap server needs it when the configured port is 0). */
   readonly onListening?: (port: number) => void;
+  /** Where the streams record what they sent, for the API's inspect endpoints. */
+  readonly state?: XdsStateRegistry;
 }
 
 /** The xDS side of a standalone or remote (zone) CP: one `dp-server` component. */
 export function xdsComponents(rt: Runtime, opts: XdsOptions = {}): Component[] {
-  return [dpServerComponent(rt, realGenerators, opts)];
+  return [dpServerComponent(rt, realGenerators, opts), staleSubscriptionSweeper(rt)];
+}
+
+/** How often the leader closes subscriptions of instances that are gone (crashed peers on a shared Postgres). */
+const SWEEP_INTERVAL_MS = 10_000;
+
+/** Leader-only: data planes connected to an instance that crashed show offline on every instance. */
+function staleSubscriptionSweeper(rt: Runtime): Component {
+  const log = logger('dp-subscription-sweeper');
+  return periodicComponent('dp-subscription-sweeper', SWEEP_INTERVAL_MS, async () => {
+    await closeStaleSubscriptions(rt.manager, await aliveInstances(rt), log);
+  }, { leaderOnly: true });
 }
 
 export function durationMs(text: string): number {
@@ -56,7 +75,7 @@ function versionOf(metadata: Record<string, JsonValue>): DiscoverySubscription['
 
 /** The dp-server port: plaintext for now, within the connection limits. */
 function adsTransport(rt: Runtime): AdsTransport {
-  return { security: { plaintext: true }, limits: rt.connectionLimits };
+  return { security: { plaintext: true }, limits: connectionLimits(rt.config) };
 }
 
 /** A bound dp-server: its port, and a promise that settles once it has stopped after the abort. */
@@ -69,10 +88,10 @@ export interface RunningServer {
  * ADS on the dp-server port with everything behind it: registration of data planes, the reconciler that
  * turns store changes into per-proxy snapshots, and insight flushing. Resolves once bound.
  */
-export async function runDpServer<S>(rt: Runtime, generators: Generators<S>, signal: AbortSignal): Promise<RunningServer> {
+export async function runDpServer<S>(rt: Runtime, generators: Generators<S>, signal: AbortSignal, state: XdsStateRegistry = new XdsStateRegistry()): Promise<RunningServer> {
   const log = logger('dp-server');
   const { dpServer, xdsServer, mode, multizone } = rt.config;
-  await closeStaleSubscriptions(rt.manager, rt.instanceId, log).catch((err: unknown) =>
+  await aliveInstances(rt).then((alive) => closeStaleSubscriptions(rt.manager, alive, log)).catch((err: unknown) =>
     log.warn({ err: errorMessage(err) }, 'closing subscriptions of a previous run failed'),
   );
   const cache = new SnapshotCache();
@@ -92,7 +111,7 @@ export async function runDpServer<S>(rt: Runtime, generators: Generators<S>, sig
     nackBackoffMs: durationMs(xdsServer.nackBackoff),
     controlPlaneId: rt.instanceId,
     log,
-    connect: (info) => connectProxy(info, { rt, lifecycle, reconciler, insights, log }),
+    connect: (info) => connectProxy(info, { rt, lifecycle, reconciler, insights, state, log }),
   });
   reconciler.start();
   let serving;
@@ -103,6 +122,9 @@ export async function runDpServer<S>(rt: Runtime, generators: Generators<S>, sig
     throw err;
   }
   const flushing = insights.run(signal, durationMs(xdsServer.dataplaneStatusFlushInterval));
+  const ghosts = removeInlineGhosts(rt, lifecycle, durationMs(xdsServer.inlineDataplaneGracePeriod), signal, log).catch((err: unknown) =>
+    log.warn({ err: errorMessage(err) }, 'removing ghost inline dataplanes failed'),
+  );
   const stopped = (async () => {
     await untilAborted(signal);
     const closed = serving.close();
@@ -110,6 +132,7 @@ export async function runDpServer<S>(rt: Runtime, generators: Generators<S>, sig
     await closed;
     reconciler.stop();
     await flushing;
+    await ghosts;
   })();
   return { port: serving.port, stopped };
 }
@@ -118,7 +141,7 @@ export function dpServerComponent<S>(rt: Runtime, generators: Generators<S>, opt
   return {
     name: 'dp-server',
     async start(signal, ready) {
-      const running = await runDpServer(rt, generators, signal);
+      const running = await runDpServer(rt, generators, signal, opts.state);
       opts.onListening?.(running.port);
       ready();
       await running.stopped;
@@ -131,18 +154,22 @@ interface ConnectDeps<S> {
   readonly lifecycle: DataplaneLifecycle;
   readonly reconciler: Reconciler<S>;
   readonly insights: InsightsFlusher;
+  readonly state: XdsStateRegistry;
   readonly log: Logger;
 }
 
 async function connectProxy<S>(info: NodeInfo, d: ConnectDeps<S>): Promise<StreamSession> {
+  await authenticateStream(d.rt.manager, d.rt.config.dpServer.authn.dpProxy.type, info);
   const registration = await d.lifecycle.register(info);
   const stats = new SubscriptionStats(d.rt.instanceId, versionOf(info.metadata));
   d.reconciler.add(info).catch((err: unknown) => d.log.error({ proxy: info.key, err: errorMessage(err) }, 'initial configuration failed'));
   void d.insights.connected(info, stats);
+  const sent = d.state.track(info, stats);
   return {
     identity: info,
-    stats,
+    stats: sent,
     close: async () => {
+      d.state.untrack(info, sent);
       d.reconciler.remove(info);
       await d.insights.disconnected(info, stats);
       await d.lifecycle.unregister(info, registration);

@@ -16,6 +16,8 @@ export interface ProxyIdentity {
 export interface NodeInfo extends ProxyIdentity {
   /** node.metadata as JSON (`dataplane.resource`, `version`, ...). */
   readonly metadata: Record<string, JsonValue>;
+  /** Values of the stream's `authorization` gRPC metadata (Envoy sends the data-plane token there). */
+  readonly authorization: readonly string[];
 }
 
 /** Longest accepted node id: a mesh name, a dot and a resource name (each DNS-label-like in Kuma). */
@@ -34,8 +36,9 @@ export function parseNodeId(id: string): { mesh: string; name: string } {
 }
 
 /** Validates the node of the first request of a stream. Envoy says `user_agent_name: envoy`; anything else is proxyless. */
-export function nodeInfo(node: Node | null | undefined): NodeInfo {
+export function nodeInfo(node: Node | null | undefined, callMetadata?: { get(key: string): (string | Buffer)[] }): NodeInfo {
   if (!node?.id) throw new BadRequestError('node with a non-empty id is required in the first request of a stream', [{ field: 'node', message: 'is required' }]);
   const { mesh, name } = parseNodeId(node.id);
-  return { key: node.id, mesh, name, kind: node.user_agent_name === 'envoy' ? 'envoy' : 'proxyless', metadata: structToJson(node.metadata) };
+  const authorization = (callMetadata?.get('authorization') ?? []).map((v) => (typeof v === 'string' ? v : v.toString('utf8')));
+  return { key: node.id, mesh, name, kind: node.user_agent_name === 'envoy' ? 'envoy' : 'proxyless', metadata: structToJson(node.metadata), authorization };
 }

@@ -1,13 +1,9 @@
 import type { Resource, ResourceTypeName } from '../../core/resources/model.js';
-import { resourceTypes } from '../../core/resources/registry.js';
+import { POLICY_TYPES } from '../../core/resources/policy-types.js';
 import { SERVICE_TAG, type AvailableService, type DataplaneSpec, type ExternalServiceSpec, type VirtualIPSpec, type ZoneIngressSpec } from '../../core/resources/specs.js';
 import type { ResourceStore } from '../../core/store/resource-store.js';
 import type { MeshInputs } from '../generator/index.js';
 
-/** Mesh-scoped types that are not policies (read separately or not at all by the generators). */
-const NOT_POLICIES: ReadonlySet<ResourceTypeName> = new Set(['Dataplane', 'ExternalService', 'DataplaneInsight', 'Secret']);
-
-export const POLICY_TYPES: readonly ResourceTypeName[] = resourceTypes.filter((t) => t.scope === 'mesh' && !NOT_POLICIES.has(t.name)).map((t) => t.name);
 
 /** Everything the generators read for one mesh, from the store; undefined if the mesh does not exist. */
 export async function loadMeshInputs(store: ResourceStore, mesh: string, localZone: string | undefined): Promise<MeshInputs | undefined> {

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { AdsTestClient, CDS, EDS, node, resourceNames } from '../../helpers/ads-client.js';
 import { startCp, stopAll, type CpProcess } from '../../helpers/cp-process.js';
+import { dataplaneToken } from '../../helpers/tokens.js';
 
 afterAll(stopAll);
 
@@ -33,9 +34,10 @@ async function settledHeap(cp: CpProcess, samples: number): Promise<number> {
 }
 
 /** One round: one stream sends EDS requests naming 200 distinct 1 MB clusters (one per request) without waiting for answers. */
-async function attackRound(address: string, round: number): Promise<{ code: number; details: string; answered: number }> {
+async function attackRound(address: string, round: number, token: string): Promise<{ code: number; details: string; answered: number }> {
   const client = new AdsTestClient(address);
-  const stream = client.sotw();
+  // With a valid data-plane token: the bound must hold for an authenticated proxy too.
+  const stream = client.sotw(token);
   for (let i = 0; i < NAMES_PER_ROUND; i++) {
     const name = `${round}-${i}-`.padEnd(NAME_BYTES, 'x');
     stream.send(i === 0 ? { type_url: EDS, node: node({ id: 'default.backend-1' }), resource_names: [name] } : { type_url: EDS, resource_names: [name] });
@@ -54,14 +56,15 @@ describe('attack: ADS streams requesting 200 x 1 MB endpoint names', () => {
     const cp = await startCp({ env: { KUMA_STORE_TYPE: 'memory', NODE_OPTIONS: '--max-old-space-size=256' }, startTimeoutMs: 60_000 });
     expect((await fetch(`${cp.apiUrl}/meshes/default/dataplanes/backend-1`, { method: 'PUT', body: JSON.stringify(backend) })).status).toBe(201);
     const address = `127.0.0.1:${cp.ports.dpServer}`;
+    const token = await dataplaneToken(cp, { name: 'backend-1' });
     const legit = new AdsTestClient(address);
-    const proxy = legit.sotw();
+    const proxy = legit.sotw(token);
     proxy.send({ type_url: CDS, node: node({ id: 'default.backend-1' }) });
     await proxy.next(CDS);
     const baseline = await settledHeap(cp, 8);
 
     for (let round = 0; round < ROUNDS; round++) {
-      const outcome = await attackRound(address, round);
+      const outcome = await attackRound(address, round, token);
       expect(outcome).toMatchObject({ code: 3, answered: 0 }); // INVALID_ARGUMENT, nothing served
       expect(outcome.details).toMatch(/^resource name of 1048576 bytes is longer than 4096: "\d-0-x+…\(1048576 chars\)"$/);
     }
