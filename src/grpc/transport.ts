@@ -2,7 +2,8 @@ import * as grpc from '@grpc/grpc-js';
 import { BindError } from '../core/runtime/listen.js';
 import type { Logger } from '../core/logging.js';
 import type { ConnectionLimits } from '../transport/connection-guard.js';
-import { PortListener, type PortSecurity } from '../transport/port-listener.js';
+import { PortListener } from '../transport/port-listener.js';
+import type { TlsMaterial } from '../transport/tls-material.js';
 
 /** Plaintext credentials of a directly bound server (bench baselines); the CP's ports go through `serveGrpc`. */
 export function serverCredentials(): grpc.ServerCredentials {
@@ -21,21 +22,37 @@ export interface GrpcPortOptions {
   readonly host: string;
   readonly port: number;
   readonly log: Logger;
-  readonly security: PortSecurity;
+  /** The certificate the port presents; absent = plaintext only (in-process tests). */
+  readonly tls?: TlsMaterial;
+  /** Also accept plaintext gRPC on the port (always true without `tls`). */
+  readonly plaintext: boolean;
   readonly limits: ConnectionLimits;
 }
 
 /**
- * Serves `server` on a CP port: the PortListener admits connections within the limits and terminates TLS;
- * grpc-js gets each connection through its connection injector (so its own credentials stay plaintext).
+ * Serves `server` on a CP port: the PortListener admits connections within the limits and tells TLS from
+ * plaintext; grpc-js gets each connection through a connection injector with the matching credentials, so
+ * grpc-js's own HTTP/2 TLS server does the handshake (ALPN h2 included).
  */
 export async function serveGrpc(server: grpc.Server, opts: GrpcPortOptions): Promise<GrpcServing> {
-  const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
-  const listener = new PortListener({ ...opts, handoff: (conn) => injector.injectConnection(conn) });
+  const secure = opts.tls
+    ? server.createConnectionInjector(grpc.ServerCredentials.createSsl(null, [{ private_key: Buffer.from(opts.tls.keyPem), cert_chain: Buffer.from(opts.tls.certPem) }], false))
+    : undefined;
+  const plain = !secure || opts.plaintext ? server.createConnectionInjector(grpc.ServerCredentials.createInsecure()) : undefined;
+  const listener = new PortListener({
+    name: opts.name,
+    host: opts.host,
+    port: opts.port,
+    log: opts.log,
+    limits: opts.limits,
+    security: { tls: secure !== undefined, plaintext: plain !== undefined },
+    handoff: { tls: (conn) => secure?.injectConnection(conn), plaintext: (conn) => plain?.injectConnection(conn) },
+  });
   try {
     await listener.listen();
   } catch (err) {
-    injector.destroy();
+    secure?.destroy();
+    plain?.destroy();
     throw err;
   }
   return {

@@ -3,13 +3,20 @@ import type { Logger } from '../core/logging.js';
 import { closeServer, listen } from '../core/runtime/listen.js';
 import { ConnectionGuard, type ConnectionLimits } from './connection-guard.js';
 
-/** What a port speaks: plaintext only for now (TLS termination is the next step). */
+/** What a port speaks: TLS, plaintext, or both on the same port (told apart by the first byte). */
 export interface PortSecurity {
-  readonly plaintext: true;
+  readonly tls: boolean;
+  readonly plaintext: boolean;
 }
 
-/** Takes an admitted connection. */
-export type Handoff = (conn: Socket) => void;
+/**
+ * Takes an admitted connection. `sniffed`: its first bytes were read to tell TLS from plaintext and pushed
+ * back (unshift) into the socket, which is paused.
+ */
+export interface Handoff {
+  tls?(conn: Socket): void;
+  plaintext?(conn: Socket, sniffed: boolean): void;
+}
 
 export interface PortListenerOptions {
   readonly name: string;
@@ -21,10 +28,15 @@ export interface PortListenerOptions {
   readonly handoff: Handoff;
 }
 
+/** A TLS record starts with content type 22 (handshake); no HTTP or HTTP/2 preface does. */
+const TLS_HANDSHAKE = 0x16;
+
 /**
  * One listening port of the CP: admits connections within the per-port and per-source limits, closes those
- * that stay silent past the idle limit, and hands each connection to the server behind it (gRPC through
- * grpc-js's connection injector).
+ * that stay silent past the idle limit, and hands each connection to the server behind it: TLS is terminated
+ * there (grpc-js's or node:https's own TLS server), never here. A server-side TLSSocket made outside a
+ * tls.Server keeps `secureConnecting` true after its handshake, and node:http2 waits for a `secureConnect`
+ * that never comes, so a connection decrypted here and injected into a plaintext HTTP/2 server stalls.
  */
 export class PortListener {
   private readonly server: Server;
@@ -33,6 +45,7 @@ export class PortListener {
   private boundPort = 0;
 
   constructor(private readonly opts: PortListenerOptions) {
+    if (!opts.security.tls && !opts.security.plaintext) throw new Error(`${opts.name}: a port needs TLS or plaintext`);
     this.guard = new ConnectionGuard(opts.name, opts.limits, opts.log);
     this.server = createServer({ noDelay: true }, (socket) => this.accept(socket));
   }
@@ -46,8 +59,8 @@ export class PortListener {
   }
 
   async listen(): Promise<number> {
-    const { name, host, port, log } = this.opts;
-    this.boundPort = await listen(this.server, name, host, port, log);
+    const { name, host, port, log, security } = this.opts;
+    this.boundPort = await listen(this.server, name, host, port, log, { tls: security.tls, plaintext: security.plaintext });
     return this.boundPort;
   }
 
@@ -69,6 +82,15 @@ export class PortListener {
     setTimeout(() => {
       if (socket.bytesRead === 0) socket.destroy();
     }, this.opts.limits.idleFirstByteMs).unref();
-    this.opts.handoff(socket);
+    const { tls, plaintext } = this.opts.security;
+    const { handoff } = this.opts;
+    if (!tls) return handoff.plaintext?.(socket, false);
+    if (!plaintext) return handoff.tls?.(socket);
+    socket.once('data', (chunk: Buffer) => {
+      socket.pause();
+      socket.unshift(chunk);
+      if (chunk[0] === TLS_HANDSHAKE) handoff.tls?.(socket);
+      else handoff.plaintext?.(socket, true);
+    });
   }
 }

@@ -1,4 +1,4 @@
-import { Metadata } from '@grpc/grpc-js';
+import { credentials, Metadata } from '@grpc/grpc-js';
 import type * as grpc from '@grpc/grpc-js';
 import {
   adsClient,
@@ -66,8 +66,9 @@ function authMetadata(token: string | undefined): grpc.Metadata {
 export class AdsTestClient {
   private readonly client: grpc.Client & DuplexMethods;
 
-  constructor(address: string) {
-    this.client = adsClient(address) as grpc.Client & DuplexMethods;
+  /** `caCert`: dial over TLS, trusting this CA (PEM); plaintext without. */
+  constructor(address: string, caCert?: string) {
+    this.client = (caCert ? adsClient(address, credentials.createSsl(Buffer.from(caCert))) : adsClient(address)) as grpc.Client & DuplexMethods;
   }
 
   /** `token`: the data-plane token, sent as Envoy does (`authorization` metadata, the raw JWT). */

@@ -54,7 +54,7 @@ export function kdsServerComponent(rt: Runtime, options: KdsServerOptions = {}):
       const kds = rt.config.multizone.global.kds;
       let serving;
       try {
-        serving = await serveGrpc(server, { name: 'kds-server', host: kds.interface, port: grpcPort, log, security: { plaintext: true }, limits: connectionLimits(rt.config) });
+        serving = await serveGrpc(server, { name: 'kds-server', host: kds.interface, port: grpcPort, log, ...(rt.tls ? { tls: rt.tls } : {}), plaintext: kds.plaintextEnabled, limits: connectionLimits(rt.config) });
       } catch (err) {
         index.stop();
         throw err;

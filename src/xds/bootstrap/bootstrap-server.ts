@@ -1,9 +1,10 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { errorMessage } from '../../core/errors.js';
 import { logger, type Logger } from '../../core/logging.js';
 import type { DataplaneSpec } from '../../core/resources/specs.js';
 import type { Component } from '../../core/runtime/component.js';
-import { closeServer, listen } from '../../core/runtime/listen.js';
+import { connectionLimits } from '../../transport/connection-guard.js';
+import { serveHttp } from '../../transport/serve-http.js';
 import type { Runtime } from '../../core/runtime/runtime.js';
 import { bootstrapRequestSchema, parseInlineDataplane, serviceOf } from './bootstrap-request.js';
 import { envoyBootstrapYaml } from './envoy-bootstrap.js';
@@ -36,26 +37,35 @@ export function bootstrapComponents(rt: Runtime, opts: BootstrapServerOptions = 
       name: SERVER,
       async start(signal, ready) {
         const log = logger(SERVER);
-        const server = createBootstrapServer(rt, opts, log);
-        const host = rt.config.bootstrapServer.interface;
-        await listen(server, SERVER, host, rt.config.bootstrapServer.port, log);
+        const cfg = rt.config.bootstrapServer;
+        // HTTPS with the CP certificate, plain HTTP on the same port too unless bootstrapServer.plaintextEnabled is false.
+        const serving = await serveHttp({
+          name: SERVER,
+          host: cfg.interface,
+          port: cfg.port,
+          log,
+          limits: connectionLimits(rt.config),
+          ...(rt.tls ? { tls: rt.tls } : {}),
+          plaintext: cfg.plaintextEnabled,
+          handler: bootstrapHandler(rt, opts, log),
+        });
         ready();
         await untilAborted(signal);
-        await closeServer(server);
+        await serving.close();
       },
     },
   ];
 }
 
-export function createBootstrapServer(rt: Runtime, opts: BootstrapServerOptions, log: Logger): Server {
-  return createServer((req, res) => {
+export function bootstrapHandler(rt: Runtime, opts: BootstrapServerOptions, log: Logger): RequestListener {
+  return (req, res) => {
     handle(rt, opts, log, req)
       .catch((err: unknown): Reply => {
         log.error({ err: errorMessage(err), path: req.url }, 'bootstrap request failed');
         return text(500, 'Internal Server Error');
       })
       .then((reply) => send(res, reply), () => undefined);
-  });
+  };
 }
 
 function send(res: ServerResponse, reply: Reply): void {
@@ -131,6 +141,8 @@ async function grpcReply(rt: Runtime, opts: BootstrapServerOptions, log: Logger,
   const mesh = q.get('mesh') ?? '';
   const name = q.get('name') ?? '';
   if (!mesh || !name) return text(400, 'query parameters "mesh" and "name" are required');
+  const tls = q.get('tls');
+  if (tls !== null && tls !== 'true' && tls !== 'false') return text(400, 'query parameter "tls" must be true or false');
   // The node id is split at the first dot: a dotted name is fine, a dotted mesh would be misread.
   if (mesh.includes('.')) return text(400, `mesh "${mesh}" must not contain "."`);
   if (!(await rt.store.find('Mesh', { name: mesh, mesh: '' }))) return text(422, `mesh "${mesh}" does not exist`);
@@ -144,7 +156,7 @@ async function grpcReply(rt: Runtime, opts: BootstrapServerOptions, log: Logger,
     return text(401, refusal);
   }
   const { host, port } = xdsAddress(rt, opts, req);
-  const body = grpcBootstrap({ mesh, name, service, xdsHost: host, xdsPort: port, zone: rt.config.multizone.remote.zone, inlineDataplane: !dp, ...(token ? { dataplaneToken: token } : {}) });
+  const body = grpcBootstrap({ mesh, name, service, xdsHost: host, xdsPort: port, zone: rt.config.multizone.remote.zone, inlineDataplane: !dp, tls: tls === 'true', ...(token ? { dataplaneToken: token } : {}) });
   log.info({ mesh, name, xds: `${host}:${port}`, inline: !dp }, 'served gRPC bootstrap');
   return { status: 200, body: `${JSON.stringify(body, null, 2)}\n`, headers: { 'content-type': 'application/json' } };
 }

@@ -73,9 +73,9 @@ function versionOf(metadata: Record<string, JsonValue>): DiscoverySubscription['
   return out;
 }
 
-/** The dp-server port: plaintext for now, within the connection limits. */
+/** The dp-server port: TLS with the CP certificate, plaintext too unless dpServer.plaintextEnabled is false; within the connection limits. */
 function adsTransport(rt: Runtime): AdsTransport {
-  return { security: { plaintext: true }, limits: connectionLimits(rt.config) };
+  return { ...(rt.tls ? { tls: rt.tls } : {}), plaintext: rt.config.dpServer.plaintextEnabled, limits: connectionLimits(rt.config) };
 }
 
 /** A bound dp-server: its port, and a promise that settles once it has stopped after the abort. */

@@ -3,7 +3,7 @@ import type { Logger } from '../../core/logging.js';
 import { adsServerDefinition, type AdsHandlers } from '../../grpc/discovery-service.js';
 import { newGrpcServer, serveGrpc, type GrpcServing } from '../../grpc/transport.js';
 import type { ConnectionLimits } from '../../transport/connection-guard.js';
-import type { PortSecurity } from '../../transport/port-listener.js';
+import type { TlsMaterial } from '../../transport/tls-material.js';
 
 export interface ServingAds extends GrpcServing {
   readonly server: grpc.Server;
@@ -11,11 +11,13 @@ export interface ServingAds extends GrpcServing {
 
 /** How the ADS port is served; in-process tests use plaintext with generous limits. */
 export interface AdsTransport {
-  readonly security: PortSecurity;
+  /** Absent: plaintext only. */
+  readonly tls?: TlsMaterial;
+  readonly plaintext: boolean;
   readonly limits: ConnectionLimits;
 }
 
-const PLAINTEXT_FOR_TESTS: AdsTransport = { security: { plaintext: true }, limits: { perPort: 10_000, perSource: 10_000, idleFirstByteMs: 10_000 } };
+const PLAINTEXT_FOR_TESTS: AdsTransport = { plaintext: true, limits: { perPort: 10_000, perSource: 10_000, idleFirstByteMs: 10_000 } };
 
 /** A gRPC server with the ADS service on host:port (logs the `listening` line as `server`). */
 export async function serveAds(handlers: AdsHandlers, server: string, host: string, port: number, log: Logger, transport = PLAINTEXT_FOR_TESTS): Promise<ServingAds> {
