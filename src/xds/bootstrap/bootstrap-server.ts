@@ -119,6 +119,9 @@ async function envoyReply(rt: Runtime, opts: BootstrapServerOptions, log: Logger
     return text(401, refusal);
   }
   const { host, port } = xdsAddress(rt, opts, req);
+  // As Kuma: Envoy verifies the xDS server against kuma-dp's CA if it sent one, else the CP certificate, which must then be a CA.
+  const xdsCaPem = r.caCert || (rt.tls?.isCa ? rt.tls.certPem : undefined);
+  if (rt.tls && !xdsCaPem) return text(400, 'the control plane certificate is not a CA: send the CA that signed it as caCert (kuma-dp --ca-cert-file)');
   const yaml = envoyBootstrapYaml({
     mesh: r.mesh,
     name: r.name,
@@ -132,6 +135,7 @@ async function envoyReply(rt: Runtime, opts: BootstrapServerOptions, log: Logger
     ...(r.emptyDnsPort ? { emptyDnsPort: r.emptyDnsPort } : {}),
     ...(r.dynamicMetadata ? { dynamicMetadata: r.dynamicMetadata } : {}),
     ...(r.dataplaneToken ? { dataplaneToken: r.dataplaneToken } : {}),
+    ...(xdsCaPem ? { xdsCaPem } : {}),
   });
   log.info({ mesh: r.mesh, name: r.name, xds: `${host}:${port}` }, 'served Envoy bootstrap');
   return { status: 200, body: yaml, headers: { 'content-type': 'text/x-yaml', 'kuma-bootstrap-version': '3' } };

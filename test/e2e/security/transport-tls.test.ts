@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
+import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdsTestClient, CDS, node } from '../../helpers/ads-client.js';
 import { startCp, stopAll, type CpProcess } from '../../helpers/cp-process.js';
@@ -135,6 +136,17 @@ describe('TLS on every port (plaintext disabled)', () => {
       await cp.waitForLog(new RegExp(`"proxy":"default.${name}".*"msg":"proxy connected"`));
     }
   }, 120_000);
+
+  it("Envoy's bootstrap (POST /bootstrap over HTTPS) points ADS at TLS, trusting the CP's CA", async () => {
+    const token = await api('POST', '/tokens/dataplane', { mesh: 'default', name: 'backend-1', validFor: '1h' });
+    const res = await call(true, cp.ports.bootstrap ?? 0, '/bootstrap', { method: 'POST', ca: cp.caCert(), body: JSON.stringify({ mesh: 'default', name: 'backend-1', dataplaneToken: token.body }) });
+    expect(res.status).toBe(200);
+    const ads = (parseYaml(res.body) as { static_resources: { clusters: { name: string; transport_socket?: { typed_config: Record<string, unknown> } }[] } }).static_resources.clusters.find((c) => c.name === 'ads_cluster');
+    expect(ads?.transport_socket?.typed_config).toMatchObject({
+      sni: 'localhost',
+      common_tls_context: { validation_context: { trusted_ca: { inline_string: cp.caCert() }, match_typed_subject_alt_names: [{ san_type: 'DNS', matcher: { exact: 'localhost' } }] } },
+    });
+  });
 
   it('plaintext is refused on the ADS and bootstrap ports, and the API has no plain HTTP port', async () => {
     const plain = new AdsTestClient(`127.0.0.1:${cp.ports.dpServer ?? 0}`);
