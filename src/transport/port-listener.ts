@@ -61,6 +61,13 @@ export class PortListener {
   async listen(): Promise<number> {
     const { name, host, port, log, security } = this.opts;
     this.boundPort = await listen(this.server, name, host, port, log, { tls: security.tls, plaintext: security.plaintext });
+    // Accept failures (EMFILE...) must not crash the process; logged at most once per 10 s.
+    let lastLog = 0;
+    this.server.on('error', (err: NodeJS.ErrnoException) => {
+      if (Date.now() - lastLog < 10_000) return;
+      lastLog = Date.now();
+      log.warn({ server: name, port: this.boundPort, code: err.code, reason: err.message }, 'accepting a connection failed');
+    });
     return this.boundPort;
   }
 

@@ -5,6 +5,7 @@ import type { ResourceManager } from '../../src/core/manager/resource-manager.js
 import type { ResourceStore } from '../../src/core/store/resource-store.js';
 import { MemoryStore } from '../../src/plugins/store/memory/memory-store.js';
 import { apiServerComponent } from '../../src/api-server/api-server.js';
+import { dryRunnerFor } from '../../src/xds/inspect/dry-run.js';
 import { matchedPolicies } from '../../src/xds/inspect/matched-policies.js';
 
 /** An API server running in-process on a free port over a MemoryStore: for this directory's tests only. */
@@ -29,7 +30,8 @@ export async function startTestApi(opts: { mode?: Mode; maxBodyBytes?: number; d
   const controller = new AbortController();
   let onListening: (a: AddressInfo) => void = () => undefined;
   const listening = new Promise<AddressInfo>((resolve) => (onListening = resolve));
-  const running = apiServerComponent({ config, instanceId: 'test', store, manager }, { matchPolicies: matchedPolicies, xds: () => undefined }, { onListening }).start(controller.signal, () => undefined);
+  const rt = { config, instanceId: 'test', store, manager };
+  const running = apiServerComponent(rt, { matchPolicies: matchedPolicies, xds: () => undefined, dryRun: dryRunnerFor(rt, () => undefined) }, { onListening }).start(controller.signal, () => undefined);
   const address = await Promise.race([listening, running.then(() => Promise.reject(new Error('api-server stopped before listening')))]);
   return {
     url: `http://127.0.0.1:${address.port}`,

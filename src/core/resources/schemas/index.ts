@@ -21,7 +21,7 @@ import { validateZone } from './zone.js';
 import { validateZoneIngress } from './zone-ingress.js';
 
 /**
- * The spec validator of every resource type: returns the spec normalised (unknown fields dropped,
+ * The spec validator of every resource type: returns the spec normalised (unknown fields refused,
  * defaults applied) or throws ValidationError with every violation, using Kuma's field paths.
  */
 export const specValidators: Record<ResourceTypeName, SpecValidator> = {
