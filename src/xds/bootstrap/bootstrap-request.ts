@@ -4,7 +4,8 @@ import { SERVICE_TAG, type DataplaneSpec } from '../../core/resources/specs.js';
 
 /** kuma-dp 1.x `POST /bootstrap` body (unknown fields are accepted and ignored). */
 export const bootstrapRequestSchema = z.looseObject({
-  mesh: z.string().min(1),
+  /** Empty for a zone ingress (`proxyType: ingress`): it serves every mesh. */
+  mesh: z.string(),
   name: z.string().min(1),
   adminPort: z.number().int().min(0).max(65535).optional(),
   dataplaneResource: z.string().optional(),
@@ -17,7 +18,9 @@ export const bootstrapRequestSchema = z.looseObject({
   dataplaneToken: z.string().optional(),
   /** The CA (PEM) kuma-dp trusts for the CP (`--ca-cert-file`); Envoy's ADS connection verifies against it. */
   caCert: z.string().optional(),
-});
+  /** kuma-dp's `--proxy-type`: `dataplane` (default) or `ingress` (a ZoneIngress of this zone, node id `.<name>`). */
+  proxyType: z.enum(['dataplane', 'ingress']).optional(),
+}).refine((r) => (r.proxyType === 'ingress') === (r.mesh === ''), { path: ['mesh'], message: 'must be empty for proxyType ingress, and only then' });
 
 export type BootstrapRequest = z.infer<typeof bootstrapRequestSchema>;
 
