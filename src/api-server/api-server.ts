@@ -1,10 +1,9 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { errorMessage } from '../core/errors.js';
 import { logger, type Logger } from '../core/logging.js';
 import { untilAborted } from '../core/runtime/abort.js';
 import type { Component } from '../core/runtime/component.js';
-import { closeServer, listen } from '../core/runtime/listen.js';
 import type { Runtime } from '../core/runtime/runtime.js';
 import type { ApiDeps, ApiRequest, Endpoint, InspectDeps, Reply } from './endpoint.js';
 import { addInspectRoutes } from './inspect/inspect-endpoints.js';
@@ -18,8 +17,12 @@ import { parseBody, readBody } from './request-body.js';
 import { addResourceRoutes } from './resource-endpoints.js';
 import { addTokenRoutes } from './token-endpoints.js';
 import { Router } from './router.js';
+import { connectionLimits } from '../transport/connection-guard.js';
+import { serveHttp, type HttpServing } from '../transport/serve-http.js';
 
 export const SERVER_NAME = 'api-server';
+/** The HTTPS port (Kuma's 5682) logs its `listening` line under this name. */
+export const HTTPS_SERVER_NAME = 'api-server-https';
 /** After a stop, connections still busy this long are cut. */
 const SHUTDOWN_GRACE_MS = 3000;
 
@@ -55,24 +58,34 @@ async function run(rt: Runtime, inspect: InspectDeps, hooks: ApiServerHooks, sig
   const router = buildRouter(deps);
   // Once stopping, answers close their connection: a kept-alive client must not hold the shutdown up.
   const state = { stopping: false };
-  // A kept-alive connection stays open well past a client's own idle timeout (undici: 4 s): with Node's 5 s
-  // default, a busy event loop could time a socket out in the same turn its next request arrived, and the
-  // client saw ECONNRESET on a request the server never read.
-  const server = createServer(
-    { requestTimeout: 120_000, headersTimeout: 66_000, keepAliveTimeout: 65_000 },
-    (req, res) => void handle(deps, router, req, res, state),
-  );
-  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => onClientError(log, err, socket));
-
-  const { interface: host, port } = rt.config.apiServer.http;
-  await listen(server, SERVER_NAME, host, port, log);
-  server.on('error', (err) => log.error({ err }, 'server error'));
-  hooks.onListening?.(server.address() as AddressInfo);
+  const handler = (req: IncomingMessage, res: ServerResponse): void => void handle(deps, router, req, res, state);
+  const { http, https } = rt.config.apiServer;
+  const common = {
+    log,
+    limits: connectionLimits(rt.config),
+    // A kept-alive connection stays open well past a client's own idle timeout (undici: 4 s): with Node's 5 s
+    // default, a busy event loop could time a socket out in the same turn its next request arrived, and the
+    // client saw ECONNRESET on a request the server never read.
+    serverOptions: { requestTimeout: 120_000, headersTimeout: 66_000, keepAliveTimeout: 65_000 },
+    handler,
+    onClientError: (err: NodeJS.ErrnoException, socket: Socket) => onClientError(log, err, socket),
+  };
+  const ports: HttpServing[] = [];
+  try {
+    if (http.enabled) ports.push(await serveHttp({ ...common, name: SERVER_NAME, host: http.interface, port: http.port, plaintext: true }));
+    // Without a certificate (in-process tests) there is no HTTPS port.
+    if (https.enabled && rt.tls) ports.push(await serveHttp({ ...common, name: HTTPS_SERVER_NAME, host: https.interface, port: https.port, tls: rt.tls, plaintext: false }));
+  } catch (err) {
+    await Promise.all(ports.map((p) => p.close(0)));
+    throw err;
+  }
+  const first = ports[0];
+  if (first) hooks.onListening?.({ address: http.enabled ? http.interface : https.interface, family: 'IPv4', port: first.port });
   ready();
 
   await untilAborted(signal);
   state.stopping = true;
-  await closeServer(server, SHUTDOWN_GRACE_MS);
+  await Promise.all(ports.map((p) => p.close(SHUTDOWN_GRACE_MS)));
   log.info({ server: SERVER_NAME }, 'stopped');
 }
 
@@ -97,7 +110,7 @@ async function handle(deps: ApiDeps, router: Router<Endpoint>, req: IncomingMess
       query,
       params: match.params,
       headers: req.headers,
-      origin: `http://${req.headers.host ?? `${req.socket.localAddress ?? 'localhost'}:${req.socket.localPort ?? ''}`}`,
+      origin: `${'encrypted' in req.socket ? 'https' : 'http'}://${req.headers.host ?? `${req.socket.localAddress ?? 'localhost'}:${req.socket.localPort ?? ''}`}`,
       body: async () => parseBody(await readBody(req, deps.rt.config.apiServer.maxBodyBytes), req.headers['content-type']),
     };
     send(res, await match.handler.handle(request), state.stopping);

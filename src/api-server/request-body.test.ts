@@ -2,7 +2,10 @@ import { PassThrough } from 'node:stream';
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { BadRequestError, PayloadTooLargeError } from '../core/errors.js';
-import { formatOf, MAX_BODY_DEPTH, parseBody, readBody } from './request-body.js';
+import { formatOf, parseBody, readBody } from './request-body.js';
+import { RESOURCE_LIMITS } from '../core/resource-limits.js';
+
+const MAX_BODY_DEPTH = RESOURCE_LIMITS.maxDepth;
 
 function fakeRequest(headers: Record<string, string> = {}): PassThrough & { headers: Record<string, string> } {
   return Object.assign(new PassThrough(), { headers });

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { parse as parseYaml, YAMLError } from 'yaml';
 import { describeYamlError } from '../core/yaml-error.js';
 import { BadRequestError, PayloadTooLargeError, errorMessage } from '../core/errors.js';
+import { RESOURCE_LIMITS, nestsDeeperThan } from '../core/resource-limits.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -73,28 +74,10 @@ export function parseBody(raw: Buffer, contentType: string | undefined): unknown
     const why = err instanceof YAMLError ? ` ${describeYamlError(err)}` : `: ${errorMessage(err).split('\n')[0] ?? ''}`;
     throw new BadRequestError('Could not parse the request body', [{ field: 'body', message: `is not valid ${format.toUpperCase()}${why}` }]);
   }
-  if (nestsDeeperThan(parsed, MAX_BODY_DEPTH)) {
-    throw new BadRequestError('Could not parse the request body', [{ field: 'body', message: `nests deeper than ${MAX_BODY_DEPTH} levels` }]);
+  if (nestsDeeperThan(parsed, RESOURCE_LIMITS.maxDepth)) {
+    throw new BadRequestError('Could not parse the request body', [{ field: 'body', message: `nests deeper than ${RESOURCE_LIMITS.maxDepth} levels` }]);
   }
   return parsed;
-}
-
-/**
- * No Kuma resource nests anywhere near this deep; a body that does (free-form `conf` fields accept anything)
- * would later overflow the stack of whatever serialises it (the store, xDS, KDS), so it is refused up front.
- */
-export const MAX_BODY_DEPTH = 64;
-
-/** Iterative, so that the check itself cannot overflow the stack. */
-function nestsDeeperThan(value: unknown, max: number): boolean {
-  const stack: [unknown, number][] = [[value, 1]];
-  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
-    const [v, depth] = item;
-    if (typeof v !== 'object' || v === null) continue;
-    if (depth > max) return true;
-    for (const child of Object.values(v)) stack.push([child, depth + 1]);
-  }
-  return false;
 }
 
 function sniff(text: string): BodyFormat {

@@ -10,6 +10,7 @@ import { exportLeaderGauge } from '../core/runtime/leadership.js';
 import { newInstanceId } from '../core/runtime/instance-id.js';
 import { packageVersion } from '../core/version.js';
 import { untilAborted } from '../core/runtime/abort.js';
+import { loadCpTls } from '../transport/cp-tls.js';
 
 const SHUTDOWN_GRACE_MS = 5000;
 
@@ -29,6 +30,14 @@ export async function runCommand(file: string | undefined, overrides: ConfigOver
   const log = logger('kuma-cp');
   log.info({ version: packageVersion(), mode: config.mode, config }, 'starting kuma-cp with effective config');
 
+  let tls;
+  try {
+    tls = await loadCpTls(config, log);
+  } catch (err) {
+    log.error({ err: errorMessage(err) }, 'cannot load the TLS certificate');
+    process.stderr.write(`kuma-cp: ${errorMessage(err)}\n`);
+    return 1;
+  }
   const instanceId = newInstanceId();
   let store;
   try {
@@ -39,7 +48,7 @@ export async function runCommand(file: string | undefined, overrides: ConfigOver
     return 1;
   }
   const coordination = createCoordination(config, instanceId);
-  const rt = buildRuntime(config, store, instanceId, coordination.instances);
+  const rt = buildRuntime(config, store, instanceId, coordination.instances, tls);
   const abort = new AbortController();
   // Every component and every open stream listens for the one stop signal.
   setMaxListeners(0, abort.signal);

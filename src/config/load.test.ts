@@ -19,7 +19,7 @@ describe('loadConfig', () => {
     const c = loadConfig({ env: {}, overrides: {} });
     expect(c.mode).toBe('standalone');
     expect([c.apiServer.http.port, c.dpServer.port, c.bootstrapServer.port, c.dnsServer.port, c.multizone.global.kds.grpcPort, c.diagnostics.serverPort]).toEqual([
-      5681, 5678, 5682, 5653, 5685, 5680,
+      5681, 5678, 5679, 5653, 5685, 5680,
     ]);
     expect(c.store.type).toBe('sqlite');
     expect(c.dnsServer).toMatchObject({ domain: 'mesh', CIDR: '240.0.0.0/4', ttl: 30 });

@@ -99,7 +99,6 @@ function checkModeRules(cfg: Config): void {
   if (scheme !== 'grpc' && scheme !== 'grpcs') {
     throw new ConfigError(`unsupported scheme "${scheme}" in global address. Use one of [grpc grpcs]`);
   }
-  if (scheme === 'grpcs') throw new ConfigError('grpcs:// (TLS) global addresses are not supported yet; use grpc://');
   if (!url.hostname || !url.port) throw new ConfigError(`invalid global address "${globalAddress}": expected grpc://HOST:PORT`);
 }
 

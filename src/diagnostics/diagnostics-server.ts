@@ -1,9 +1,10 @@
-import { createServer } from 'node:http';
+import type { RequestListener } from 'node:http';
 import { errorMessage } from '../core/errors.js';
 import { enableProcessMetrics, metricsRegistry } from '../core/metrics.js';
 import { trackControlPlaneMetrics } from './cp-metrics.js';
 import type { Component } from '../core/runtime/component.js';
-import { closeServer, listen } from '../core/runtime/listen.js';
+import { connectionLimits } from '../transport/connection-guard.js';
+import { serveHttp } from '../transport/serve-http.js';
 import { logger } from '../core/logging.js';
 import type { Runtime } from '../core/runtime/runtime.js';
 import { untilAborted } from '../core/runtime/abort.js';
@@ -21,7 +22,7 @@ export function diagnosticsComponent(rt: Runtime, readiness: Readiness): Compone
     name: 'diagnostics',
     async start(signal, ready) {
       const log = logger('diagnostics');
-      const server = createServer((req, res) => {
+      const handler: RequestListener = (req, res) => {
         const path = (req.url ?? '/').split('?')[0];
         if (req.method !== 'GET' && req.method !== 'HEAD') {
           res.writeHead(405, { 'content-type': 'text/plain' }).end('Method not allowed\n');
@@ -43,18 +44,19 @@ export function diagnosticsComponent(rt: Runtime, readiness: Readiness): Compone
         } else {
           res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found\n');
         }
-      });
+      };
       enableProcessMetrics();
       const untrack = await trackControlPlaneMetrics(rt);
       const { interface: host, serverPort } = rt.config.diagnostics;
       try {
-        await listen(server, 'diagnostics', host, serverPort, log);
+        // Plain HTTP (Kuma's default for this port), within the same connection caps as every TCP port.
+        const serving = await serveHttp({ name: 'diagnostics', host, port: serverPort, log, limits: connectionLimits(rt.config), plaintext: true, handler });
         ready();
         // Notices (and logs) a store going bad even when nobody probes /ready or writes.
         const watch = setInterval(() => rt.store.unavailableReason?.(), STORE_CHECK_INTERVAL_MS).unref();
         await untilAborted(signal);
         clearInterval(watch);
-        await closeServer(server);
+        await serving.close();
       } finally {
         untrack();
       }

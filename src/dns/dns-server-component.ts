@@ -6,6 +6,7 @@ import { normaliseDomain } from './name-rules.js';
 import { createQueryHandler } from './query-handler.js';
 import { followStore } from './store-follower.js';
 import { listenTcp } from './tcp-listener.js';
+import { connectionLimits } from '../transport/connection-guard.js';
 import { listenUdp } from './udp-listener.js';
 import { resolveUpstream, UpstreamForwarder } from './upstream-forwarder.js';
 import { VipTable } from './vip-table.js';
@@ -45,12 +46,12 @@ export function dnsServerComponent(rt: Runtime): Component {
         const udp = await listenUdp(cfg.interface, cfg.port, handle, log);
         closers.push(() => udp.close());
         log.info({ server: 'dns-udp', address: cfg.interface, port: udp.port }, 'listening');
-        const tcp = await listenTcp(cfg.interface, cfg.port === 0 ? udp.port : cfg.port, handle, log).catch((err: unknown) => {
+        const limits = connectionLimits(rt.config);
+        const tcp = await listenTcp(cfg.interface, cfg.port === 0 ? udp.port : cfg.port, handle, log, limits).catch((err: unknown) => {
           if (cfg.port !== 0) throw err;
-          return listenTcp(cfg.interface, 0, handle, log);
+          return listenTcp(cfg.interface, 0, handle, log, limits);
         });
         closers.push(() => tcp.close());
-        log.info({ server: 'dns-tcp', address: cfg.interface, port: tcp.port }, 'listening');
         log.info({ domain, ttl: cfg.ttl, upstreams: cfg.upstreams, vips: table.size }, 'dns server started');
       } catch (err) {
         await closeAll();

@@ -1,49 +1,36 @@
-import net from 'node:net';
+import type net from 'node:net';
 import type { Logger } from '../core/logging.js';
-import { BindError } from '../core/runtime/listen.js';
+import type { ConnectionLimits } from '../transport/connection-guard.js';
+import { PortListener } from '../transport/port-listener.js';
 import { HEADER_LEN, MAX_QUERY_LEN } from './dns-wire.js';
 import type { Listener, QueryHandler } from './query-handler.js';
 
 export interface TcpLimits {
-  /** Concurrent connections; more are refused by the kernel backlog / closed at once. */
-  readonly maxConnections: number;
   /** A connection idle this long is closed (RFC 7766 recommends seconds, not minutes). */
   readonly idleTimeoutMs: number;
   /** Replies queued to a client that does not read; beyond it the connection is closed. */
   readonly maxPendingWriteBytes: number;
 }
 
-export const DEFAULT_TCP_LIMITS: TcpLimits = { maxConnections: 1024, idleTimeoutMs: 10_000, maxPendingWriteBytes: 256 * 1024 };
+export const DEFAULT_TCP_LIMITS: TcpLimits = { idleTimeoutMs: 10_000, maxPendingWriteBytes: 256 * 1024 };
 
 /**
  * DNS over TCP (RFC 7766): 2-byte length-prefixed messages, several per connection (pipelined, answered
  * as they complete). A frame shorter than a header or longer than any sane query closes the connection.
+ * Connections are admitted by the CP's PortListener (per-port and per-source caps, like every TCP port).
  */
-export async function listenTcp(address: string, port: number, handle: QueryHandler, log: Logger, limits: TcpLimits = DEFAULT_TCP_LIMITS): Promise<Listener> {
-  const connections = new Set<net.Socket>();
-  const server = net.createServer((sock) => {
-    connections.add(sock);
-    sock.once('close', () => connections.delete(sock));
-    serveConnection(sock, handle, log, limits);
+export async function listenTcp(address: string, port: number, handle: QueryHandler, log: Logger, connections: ConnectionLimits, limits: TcpLimits = DEFAULT_TCP_LIMITS): Promise<Listener> {
+  const listener = new PortListener({
+    name: 'dns-tcp',
+    host: address,
+    port,
+    log,
+    limits: connections,
+    security: { tls: false, plaintext: true },
+    handoff: { plaintext: (sock) => serveConnection(sock, handle, log, limits) },
   });
-  server.maxConnections = limits.maxConnections;
-  await new Promise<void>((resolve, reject) => {
-    const onError = (err: NodeJS.ErrnoException): void => reject(new BindError('dns-tcp', address, port, err));
-    server.once('error', onError);
-    server.listen({ host: address, port }, () => {
-      server.off('error', onError);
-      resolve();
-    });
-  });
-  server.on('error', (err) => log.warn({ err }, 'tcp server error'));
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    close: () =>
-      new Promise((resolve) => {
-        server.close(() => resolve());
-        for (const sock of connections) sock.destroy();
-      }),
-  };
+  await listener.listen();
+  return { port: listener.port, close: () => listener.close(0) };
 }
 
 function serveConnection(sock: net.Socket, handle: QueryHandler, log: Logger, limits: TcpLimits): void {

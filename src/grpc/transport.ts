@@ -1,13 +1,68 @@
 import * as grpc from '@grpc/grpc-js';
 import { BindError } from '../core/runtime/listen.js';
 import type { Logger } from '../core/logging.js';
+import type { ConnectionLimits } from '../transport/connection-guard.js';
+import { PortListener } from '../transport/port-listener.js';
+import type { TlsMaterial } from '../transport/tls-material.js';
 
-/**
- * Transport set-up for the CP's gRPC servers, in one place: today plaintext; TLS with generated
- * certificates replaces `serverCredentials` later without touching the services.
- */
+/** Plaintext credentials of a directly bound server (bench baselines); the CP's ports go through `serveGrpc`. */
 export function serverCredentials(): grpc.ServerCredentials {
   return grpc.ServerCredentials.createInsecure();
+}
+
+/** A gRPC server serving on one of the CP's ports. */
+export interface GrpcServing {
+  readonly port: number;
+  /** Stops accepting, lets streams end for `graceMs`, then cancels what is left. */
+  close(graceMs?: number): Promise<void>;
+}
+
+export interface GrpcPortOptions {
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+  readonly log: Logger;
+  /** The certificate the port presents; absent = plaintext only (in-process tests). */
+  readonly tls?: TlsMaterial;
+  /** Also accept plaintext gRPC on the port (always true without `tls`). */
+  readonly plaintext: boolean;
+  readonly limits: ConnectionLimits;
+}
+
+/**
+ * Serves `server` on a CP port: the PortListener admits connections within the limits and tells TLS from
+ * plaintext; grpc-js gets each connection through a connection injector with the matching credentials, so
+ * grpc-js's own HTTP/2 TLS server does the handshake (ALPN h2 included).
+ */
+export async function serveGrpc(server: grpc.Server, opts: GrpcPortOptions): Promise<GrpcServing> {
+  const secure = opts.tls
+    ? server.createConnectionInjector(grpc.ServerCredentials.createSsl(null, [{ private_key: Buffer.from(opts.tls.keyPem), cert_chain: Buffer.from(opts.tls.certPem) }], false))
+    : undefined;
+  const plain = !secure || opts.plaintext ? server.createConnectionInjector(grpc.ServerCredentials.createInsecure()) : undefined;
+  const listener = new PortListener({
+    name: opts.name,
+    host: opts.host,
+    port: opts.port,
+    log: opts.log,
+    limits: opts.limits,
+    security: { tls: secure !== undefined, plaintext: plain !== undefined },
+    handoff: { tls: (conn) => secure?.injectConnection(conn), plaintext: (conn) => plain?.injectConnection(conn) },
+  });
+  try {
+    await listener.listen();
+  } catch (err) {
+    secure?.destroy();
+    plain?.destroy();
+    throw err;
+  }
+  return {
+    port: listener.port,
+    close: async (graceMs = 2000) => {
+      const closed = listener.close(graceMs);
+      await shutdownGrpcServer(server, graceMs);
+      await closed;
+    },
+  };
 }
 
 export function newGrpcServer(): grpc.Server {

@@ -1,4 +1,4 @@
-import { Metadata } from '@grpc/grpc-js';
+import { credentials, Metadata } from '@grpc/grpc-js';
 import type * as grpc from '@grpc/grpc-js';
 import {
   adsClient,
@@ -66,8 +66,9 @@ function authMetadata(token: string | undefined): grpc.Metadata {
 export class AdsTestClient {
   private readonly client: grpc.Client & DuplexMethods;
 
-  constructor(address: string) {
-    this.client = adsClient(address) as grpc.Client & DuplexMethods;
+  /** `caCert`: dial over TLS, trusting this CA (PEM); plaintext without. */
+  constructor(address: string, caCert?: string) {
+    this.client = (caCert ? adsClient(address, credentials.createSsl(Buffer.from(caCert))) : adsClient(address)) as grpc.Client & DuplexMethods;
   }
 
   /** `token`: the data-plane token, sent as Envoy does (`authorization` metadata, the raw JWT). */
@@ -272,7 +273,8 @@ export async function startAdsHarness(opts: { dataplanes?: readonly string[]; na
   };
   const log = logger('ads-test');
   const ads = new AdsServer({ cache, limiter: new SendLimiter(4), nackBackoffMs: opts.nackBackoffMs ?? 100, controlPlaneId: 'cp-test', log, connect });
-  const { server, port } = await serveAds(ads.handlers(), 'dp-server', '127.0.0.1', 0, log);
+  const serving = await serveAds(ads.handlers(), 'dp-server', '127.0.0.1', 0, log);
+  const { port } = serving;
   const clients: AdsTestClient[] = [];
   return {
     address: `127.0.0.1:${port}`,
@@ -289,7 +291,7 @@ export async function startAdsHarness(opts: { dataplanes?: readonly string[]; na
     close: async () => {
       for (const c of clients) c.close();
       await ads.closeAll();
-      server.forceShutdown();
+      await serving.close(0);
     },
   };
 }

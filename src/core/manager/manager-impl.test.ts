@@ -37,6 +37,19 @@ describe('DefaultResourceManager', () => {
     expect(names).toEqual(['Mesh/demo', 'Retry/retry-all-demo', 'Timeout/timeout-all-demo', 'TrafficPermission/allow-all-demo', 'TrafficRoute/route-all-demo']);
   });
 
+  it('refuses a spec nested too deeply or too large on every path (REST, KDS-synced, inline), before the type schema reads it', () => {
+    let deep: Record<string, unknown> = {};
+    for (let i = 0; i < 70; i++) deep = { a: deep };
+    const big = { ...dataplane, networking: { ...dataplane.networking, inbound: [{ port: 8080, tags: { 'kuma.io/service': 'backend', blob: 'x'.repeat(1024 * 1024) } }] } };
+    for (const synced of [false, true]) {
+      expect(violationsOf(() => manager.validate('TrafficRoute', { name: 'r', mesh: 'default' }, { conf: deep }, { synced }))).toEqual([{ field: 'spec', message: 'nests deeper than 64 levels' }]);
+      expect(violationsOf(() => manager.validate('Dataplane', { name: 'd', mesh: 'default' }, big, { synced }))).toEqual([
+        { field: 'spec', message: expect.stringMatching(/^is \d+ bytes as JSON, more than the 1048576 a resource may have$/) as unknown as string },
+      ]);
+    }
+    expect(violationsOf(() => manager.validate('Dataplane', { name: 'd', mesh: 'default' }, dataplane))).toEqual([]);
+  });
+
   it('creates no defaults when told not to (remote mode)', async () => {
     const remote = new DefaultResourceManager(store, { meshDefaults: false });
     await remote.create('Mesh', mesh('demo'), {});

@@ -5,6 +5,7 @@ import { typeDescriptor } from '../resources/registry.js';
 import type { BatchWrite, CreateOptions, ListOptions, ResourceStore, UpdateOptions } from '../store/resource-store.js';
 import type { ResourceManager } from './resource-manager.js';
 import type { WriteHooks } from './write-hooks.js';
+import { resourceLimitViolations } from '../resource-limits.js';
 
 export interface ManagerOptions {
   /** Create allow-all / route-all / timeout / retry with every new Mesh (standalone and global; not remote). */
@@ -54,6 +55,9 @@ export class DefaultResourceManager implements ResourceManager {
   }
 
   validate(type: ResourceTypeName, key: ResourceKey, spec: unknown, options: { synced?: boolean } = {}): Spec {
+    // Size and nesting first: every entry path (REST, KDS, inline registration) comes through here.
+    const limitErrors = resourceLimitViolations(spec);
+    if (limitErrors.length > 0) throw new ValidationError(limitErrors);
     const keyErrors = keyViolations(type, key, options.synced ?? false);
     let normalised: Spec | undefined;
     let specErrors: readonly Violation[] = [];

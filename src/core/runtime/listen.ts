@@ -15,7 +15,7 @@ export class BindError extends Error {
  * Binds a net/http server and logs the one `listening` line (with the real port when 0 was asked).
  * Rejects with BindError naming the port.
  */
-export function listen(server: Server, name: string, host: string, port: number, log: Logger): Promise<number> {
+export function listen(server: Server, name: string, host: string, port: number, log: Logger, extra: Readonly<Record<string, unknown>> = {}): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException): void => {
       server.removeListener('listening', onListening);
@@ -25,7 +25,7 @@ export function listen(server: Server, name: string, host: string, port: number,
       server.removeListener('error', onError);
       const addr = server.address();
       const bound = typeof addr === 'object' && addr ? addr.port : port;
-      log.info({ server: name, address: host, port: bound }, 'listening');
+      log.info({ server: name, address: host, port: bound, ...extra }, 'listening');
       resolve(bound);
     };
     server.once('error', onError);

@@ -2,6 +2,7 @@ import type { Config } from '../../config/schema.js';
 import type { ResourceManager } from '../manager/resource-manager.js';
 import type { ResourceStore } from '../store/resource-store.js';
 import type { InstanceRegistry } from './instance-registry.js';
+import type { CpTls } from '../../transport/cp-tls.js';
 
 /**
  * What every subsystem gets: the effective config, the store (reads and change events) and the manager
@@ -19,4 +20,6 @@ export interface Runtime {
   readonly manager: ResourceManager;
   /** The instances sharing the store (Postgres); absent = this process is the only one (SQLite, memory, tests). */
   readonly instances?: InstanceRegistry;
+  /** The certificate of every TLS port (loaded or generated at start); absent = plaintext only (in-process tests). */
+  readonly tls?: CpTls;
 }

@@ -1,4 +1,5 @@
-import { Metadata, Server, ServerCredentials, status, type ServerDuplexStream } from '@grpc/grpc-js';
+import { Metadata, Server, status, type ServerDuplexStream } from '@grpc/grpc-js';
+import { serveGrpc } from '../../grpc/transport.js';
 import { errorMessage } from '../../core/errors.js';
 import { logger, type Logger } from '../../core/logging.js';
 import type { Component } from '../../core/runtime/component.js';
@@ -18,6 +19,7 @@ import { aliveInstances } from '../../core/runtime/instance-registry.js';
 import { authenticateZoneStream, ZONE_TOKEN_METADATA } from './zone-auth.js';
 import { untilAborted } from '../../core/runtime/abort.js';
 import { kdsZoneConnections } from '../kds-metrics.js';
+import { connectionLimits } from '../../transport/connection-guard.js';
 
 export interface KdsServerOptions {
   /** How often changed ZoneInsight counters are written. */
@@ -49,47 +51,26 @@ export function kdsServerComponent(rt: Runtime, options: KdsServerOptions = {}):
             fail(call, status.INTERNAL, errorMessage(err));
           }),
       });
-      const address = rt.config.multizone.global.kds.interface;
-      let port: number;
+      const kds = rt.config.multizone.global.kds;
+      let serving;
       try {
-        port = await bind(server, address, grpcPort);
+        serving = await serveGrpc(server, { name: 'kds-server', host: kds.interface, port: grpcPort, log, ...(rt.tls ? { tls: rt.tls } : {}), plaintext: kds.plaintextEnabled, limits: connectionLimits(rt.config) });
       } catch (err) {
         index.stop();
-        const why = errorMessage(err);
-        const reason = /EADDRINUSE/.test(why) ? 'is already in use' : `cannot be bound (${why})`;
-        throw new Error(`port ${grpcPort} on ${address} ${reason} (kds-server)`, { cause: err });
+        throw err;
       }
-      log.info({ server: 'kds-server', address, port }, 'listening');
+      const port = serving.port;
       options.onListening?.(port);
       const flush = setInterval(() => void insights.flush(), options.insightFlushMs ?? 1000);
       ready();
       await untilAborted(signal);
       clearInterval(flush);
       await handler.closeAll();
-      await shutdown(server);
+      await serving.close();
       await insights.flush();
       index.stop();
     },
   };
-}
-
-function bind(server: Server, address: string, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.bindAsync(`${address}:${port}`, ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound)));
-  });
-}
-
-function shutdown(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    const force = setTimeout(() => {
-      server.forceShutdown();
-      resolve();
-    }, 2000);
-    server.tryShutdown(() => {
-      clearTimeout(force);
-      resolve();
-    });
-  });
 }
 
 function fail(call: KdsCall, code: status, message: string): void {

@@ -1,4 +1,4 @@
-import { Client, credentials, Metadata, status, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
+import { Client, Metadata, status, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
 import type { Logger } from '../../core/logging.js';
 import { logger } from '../../core/logging.js';
 import type { ResourceTypeName } from '../../core/resources/model.js';
@@ -26,6 +26,7 @@ import { globalToZoneTypes, zoneToGlobalTypes } from '../synced-types.js';
 import type { ExportedResource } from '../wire-resource.js';
 import { ZONE_TOKEN_METADATA } from '../global/zone-auth.js';
 import { parseGlobalAddress } from './global-address.js';
+import { kdsChannelCredentials } from './kds-credentials.js';
 import { zoneToken } from './zone-token-source.js';
 
 export interface KdsClientOptions {
@@ -46,12 +47,12 @@ export function kdsClientComponent(rt: Runtime, options: KdsClientOptions = {}):
     leaderOnly: true,
     async start(signal, ready) {
       const { zone, globalAddress } = rt.config.multizone.remote;
-      const target = parseGlobalAddress(globalAddress);
+      const address = parseGlobalAddress(globalAddress);
       const log = logger('kds-client').child({ zone, globalAddress });
       const maxMsgSize = rt.config.multizone.global.kds.maxMsgSize;
       const index = new ExportIndex(rt.store, zoneToGlobalTypes(), 'zoneToGlobal');
       await index.start();
-      const client = new Client(target, credentials.createInsecure(), kdsChannelOptions(maxMsgSize, 'zone'));
+      const client = new Client(address.target, kdsChannelCredentials(address, rt.config.multizone.remote), kdsChannelOptions(maxMsgSize, 'zone'));
       ready();
       const policy: BackoffPolicy = { baseMs: options.backoffBaseMs ?? 100, maxMs: options.backoffMaxMs ?? 10_000 };
       let attempt = 0;

@@ -2,7 +2,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { SERVICE_TAG, type DataplaneSpec } from '../../core/resources/specs.js';
 
-/** kuma-dp 1.x `POST /bootstrap` body (unknown fields such as caCert are accepted and ignored). */
+/** kuma-dp 1.x `POST /bootstrap` body (unknown fields are accepted and ignored). */
 export const bootstrapRequestSchema = z.looseObject({
   /** Empty for a zone ingress (`proxyType: ingress`): it serves every mesh. */
   mesh: z.string(),
@@ -16,6 +16,8 @@ export const bootstrapRequestSchema = z.looseObject({
   bootstrapVersion: z.string().optional(),
   /** The data-plane token's content (kuma-dp reads `dataplaneTokenPath` itself and sends both). */
   dataplaneToken: z.string().optional(),
+  /** The CA (PEM) kuma-dp trusts for the CP (`--ca-cert-file`); Envoy's ADS connection verifies against it. */
+  caCert: z.string().optional(),
   /** kuma-dp's `--proxy-type`: `dataplane` (default) or `ingress` (a ZoneIngress of this zone, node id `.<name>`). */
   proxyType: z.enum(['dataplane', 'ingress']).optional(),
 }).refine((r) => (r.proxyType === 'ingress') === (r.mesh === ''), { path: ['mesh'], message: 'must be empty for proxyType ingress, and only then' });

@@ -1,9 +1,10 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { errorMessage } from '../../core/errors.js';
 import { logger, type Logger } from '../../core/logging.js';
 import type { DataplaneSpec, MeshSpec } from '../../core/resources/specs.js';
 import type { Component } from '../../core/runtime/component.js';
-import { closeServer, listen } from '../../core/runtime/listen.js';
+import { connectionLimits } from '../../transport/connection-guard.js';
+import { serveHttp } from '../../transport/serve-http.js';
 import type { Runtime } from '../../core/runtime/runtime.js';
 import { bootstrapRequestSchema, parseInlineDataplane, serviceOf, type BootstrapRequest } from './bootstrap-request.js';
 import { envoyBootstrapYaml } from './envoy-bootstrap.js';
@@ -39,14 +40,23 @@ export function bootstrapComponents(rt: Runtime, opts: BootstrapServerOptions = 
       name: SERVER,
       async start(signal, ready) {
         const log = logger(SERVER);
+        const cfg = rt.config.bootstrapServer;
         const certs = new ProxylessCertificates(rt.store);
-        const server = createBootstrapServer(rt, opts, log, certs);
-        const host = rt.config.dpServer.interface;
         try {
-          await listen(server, SERVER, host, rt.config.bootstrapServer.port, log);
+          // HTTPS with the CP certificate, plain HTTP on the same port too unless bootstrapServer.plaintextEnabled is false.
+          const serving = await serveHttp({
+            name: SERVER,
+            host: cfg.interface,
+            port: cfg.port,
+            log,
+            limits: connectionLimits(rt.config),
+            ...(rt.tls ? { tls: rt.tls } : {}),
+            plaintext: cfg.plaintextEnabled,
+            handler: bootstrapHandler(rt, opts, log, certs),
+          });
           ready();
           await untilAborted(signal);
-          await closeServer(server);
+          await serving.close();
         } finally {
           certs.stop();
         }
@@ -55,15 +65,15 @@ export function bootstrapComponents(rt: Runtime, opts: BootstrapServerOptions = 
   ];
 }
 
-export function createBootstrapServer(rt: Runtime, opts: BootstrapServerOptions, log: Logger, certs: ProxylessCertificates): Server {
-  return createServer((req, res) => {
+export function bootstrapHandler(rt: Runtime, opts: BootstrapServerOptions, log: Logger, certs: ProxylessCertificates): RequestListener {
+  return (req, res) => {
     handle(rt, opts, log, certs, req)
       .catch((err: unknown): Reply => {
         log.error({ err: errorMessage(err), path: req.url }, 'bootstrap request failed');
         return text(500, 'Internal Server Error');
       })
       .then((reply) => send(res, reply), () => undefined);
-  });
+  };
 }
 
 function send(res: ServerResponse, reply: Reply): void {
@@ -122,6 +132,9 @@ async function envoyReply(rt: Runtime, opts: BootstrapServerOptions, log: Logger
     return text(401, refusal);
   }
   const { host, port } = xdsAddress(rt, opts, req);
+  // As Kuma: Envoy verifies the xDS server against kuma-dp's CA if it sent one, else the CP certificate, which must then be a CA.
+  const xdsCaPem = r.caCert || (rt.tls?.isCa ? rt.tls.certPem : undefined);
+  if (rt.tls && !xdsCaPem) return text(400, 'the control plane certificate is not a CA: send the CA that signed it as caCert (kuma-dp --ca-cert-file)');
   const yaml = envoyBootstrapYaml({
     mesh: r.mesh,
     name: r.name,
@@ -135,6 +148,7 @@ async function envoyReply(rt: Runtime, opts: BootstrapServerOptions, log: Logger
     ...(r.emptyDnsPort ? { emptyDnsPort: r.emptyDnsPort } : {}),
     ...(r.dynamicMetadata ? { dynamicMetadata: r.dynamicMetadata } : {}),
     ...(r.dataplaneToken ? { dataplaneToken: r.dataplaneToken } : {}),
+    ...(xdsCaPem ? { xdsCaPem } : {}),
   });
   log.info({ mesh: r.mesh, name: r.name, xds: `${host}:${port}` }, 'served Envoy bootstrap');
   return { status: 200, body: yaml, headers: { 'content-type': 'text/x-yaml', 'kuma-bootstrap-version': '3' } };
@@ -204,6 +218,8 @@ async function grpcReply(rt: Runtime, opts: BootstrapServerOptions, log: Logger,
   if (certDir !== null && (!certDir.startsWith('/') || certDir.split('/').includes('..') || certDir.includes('\0') || certDir.length > 1024)) {
     return text(400, 'certDir must be an absolute path without ".." (at most 1024 characters)');
   }
+  const tls = q.get('tls');
+  if (tls !== null && tls !== 'true' && tls !== 'false') return text(400, 'query parameter "tls" must be true or false');
   const target = await proxylessTarget(rt, log, req, q, 'gRPC bootstrap');
   if ('status' in target) return target;
   const { mesh, name } = target;
@@ -217,6 +233,7 @@ async function grpcReply(rt: Runtime, opts: BootstrapServerOptions, log: Logger,
     xdsPort: port,
     zone: rt.config.multizone.remote.zone,
     inlineDataplane: target.inline,
+    tls: tls === 'true',
     ...(target.token ? { dataplaneToken: target.token } : {}),
     ...(mtls ? { certDir: certDir ?? `${DEFAULT_CERT_DIR}/${mesh}/${name}` } : {}),
   });

@@ -41,6 +41,20 @@ describe('Envoy bootstrap', () => {
   });
 });
 
+describe('Envoy bootstrap over TLS', () => {
+  it('ads_cluster verifies the CP against the CA, with SNI and an exact SAN on the xDS host', () => {
+    const ca = '-----BEGIN CERTIFICATE-----\nMIIBdummy\n-----END CERTIFICATE-----\n';
+    for (const [host, file] of [
+      ['kuma-cp.internal', 'envoy-tls-dns.golden.yaml'],
+      ['127.0.0.1', 'envoy-tls-ip.golden.yaml'],
+    ] as const) {
+      const p: EnvoyBootstrapParams = { mesh: 'demo', name: 'backend-1', service: 'backend', xdsHost: host, xdsPort: 5678, xdsCaPem: ca };
+      expect(validateMessage(BOOTSTRAP_TYPE, envoyBootstrapBytes(p), 'bootstrap')).toEqual([]);
+      golden(file, envoyBootstrapYaml(p));
+    }
+  });
+});
+
 describe('gRPC xDS bootstrap', () => {
   it('existing dataplane', () => {
     const b = grpcBootstrap({ mesh: 'default', name: 'client-1', service: 'client', xdsHost: '127.0.0.1', xdsPort: 5678, zone: 'zone-1', inlineDataplane: false, certDir: '/var/run/kuma/default/client-1' });

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { stringify } from 'yaml';
 import { anyOf, encodeEnvoyMessage, type EnvoyObject } from '../envoy/encode.js';
 import { toEnvoyJson } from '../envoy/envoy-json.js';
@@ -23,9 +24,28 @@ export interface EnvoyBootstrapParams {
   readonly dynamicMetadata?: Readonly<Record<string, string>>;
   /** The data-plane token: Envoy sends it as `authorization` initial metadata on the ADS stream (Kuma's template_v3). */
   readonly dataplaneToken?: string;
+  /** The CA (PEM) Envoy verifies the xDS server against; set = ADS over TLS (SNI and SAN = xdsHost), as Kuma's template_v3. */
+  readonly xdsCaPem?: string;
 }
 
-/** Envoy v3 bootstrap (Kuma's template_v3 without TLS): node `<mesh>.<name>`, ADS over `ads_cluster`. */
+/** The ads_cluster's TLS: the CP's CA, SNI and an exact SAN match on the address Envoy dials. */
+function adsTls(host: string, caPem: string): EnvoyObject {
+  return {
+    name: 'envoy.transport_sockets.tls',
+    typed_config: anyOf('envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext', {
+      sni: host,
+      common_tls_context: {
+        alpn_protocols: ['h2'],
+        validation_context: {
+          trusted_ca: { inline_string: caPem },
+          match_typed_subject_alt_names: [{ san_type: isIP(host) ? 'IP_ADDRESS' : 'DNS', matcher: { exact: host } }],
+        },
+      },
+    }),
+  };
+}
+
+/** Envoy v3 bootstrap (Kuma's template_v3): node `<mesh>.<name>`, ADS over `ads_cluster`, over TLS when a CA is given. */
 export function envoyBootstrap(p: EnvoyBootstrapParams): EnvoyObject {
   const adminPort = p.adminPort ?? DEFAULT_ADMIN_PORT;
   const metadata: Record<string, unknown> = {
@@ -70,6 +90,7 @@ export function envoyBootstrap(p: EnvoyBootstrapParams): EnvoyObject {
             }),
           },
           upstream_connection_options: { tcp_keepalive: {} },
+          ...(p.xdsCaPem ? { transport_socket: adsTls(p.xdsHost, p.xdsCaPem) } : {}),
         },
       ],
     },

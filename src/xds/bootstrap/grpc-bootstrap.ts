@@ -17,6 +17,13 @@ export interface GrpcBootstrapParams {
   readonly dataplaneToken?: string;
   /** With mesh mTLS: the directory holding the workload's cert.pem, key.pem and the mesh's ca.pem. */
   readonly certDir?: string;
+  /**
+   * TLS to the xDS server. The only TLS channel credentials grpc-js-xds 1.14 and C-core 1.51 bootstraps know is
+   * `google_default`: TLS verified against GRPC_DEFAULT_SSL_ROOTS_FILE_PATH (the CP's CA), plus Google
+   * application-default call credentials, which the client must find (GOOGLE_APPLICATION_CREDENTIALS) and whose
+   * `authorization: Bearer` header the CP ignores. Neither accepts a `tls` type.
+   */
+  readonly tls?: boolean;
 }
 
 /** File names in the certificate directory (what GET /bootstrap/grpc/certs returns, README). */
@@ -44,7 +51,7 @@ export interface GrpcBootstrap {
 export function grpcBootstrap(p: GrpcBootstrapParams): GrpcBootstrap {
   const host = p.xdsHost.includes(':') && !p.xdsHost.startsWith('[') ? `[${p.xdsHost}]` : p.xdsHost;
   return {
-    xds_servers: [{ server_uri: `${host}:${p.xdsPort}`, channel_creds: [{ type: 'insecure' }], server_features: ['xds_v3'] }],
+    xds_servers: [{ server_uri: `${host}:${p.xdsPort}`, channel_creds: [{ type: p.tls ? 'google_default' : 'insecure' }], server_features: ['xds_v3'] }],
     node: {
       id: `${p.mesh}.${p.name}`,
       cluster: p.service,

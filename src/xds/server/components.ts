@@ -4,7 +4,6 @@ import type { DiscoverySubscription } from '../../core/resources/specs.js';
 import type { Component } from '../../core/runtime/component.js';
 import type { Runtime } from '../../core/runtime/runtime.js';
 import type { JsonValue } from '../../grpc/struct.js';
-import { shutdownGrpcServer } from '../../grpc/transport.js';
 import { SnapshotCache } from '../cache/snapshot-cache.js';
 import { parseDuration } from '../envoy/duration.js';
 import * as generator from '../generator/index.js';
@@ -22,9 +21,10 @@ import { authenticateStream } from './dp-auth.js';
 import type { StreamSession } from './ads-stream.js';
 import { refusingAdsHandlers } from './global-refusal.js';
 import type { NodeInfo } from './node-identity.js';
-import { serveAds } from './serve.js';
+import { serveAds, type AdsTransport } from './serve.js';
 import { SendLimiter } from './send-limiter.js';
 import { untilAborted } from '../../core/runtime/abort.js';
+import { connectionLimits } from '../../transport/connection-guard.js';
 
 /** Responses being written at once across all ADS streams (bounds buffered copies during a fan-out). */
 const MAX_CONCURRENT_WRITES = 64;
@@ -73,6 +73,11 @@ function versionOf(metadata: Record<string, JsonValue>): DiscoverySubscription['
   return out;
 }
 
+/** The dp-server port: TLS with the CP certificate, plaintext too unless dpServer.plaintextEnabled is false; within the connection limits. */
+function adsTransport(rt: Runtime): AdsTransport {
+  return { ...(rt.tls ? { tls: rt.tls } : {}), plaintext: rt.config.dpServer.plaintextEnabled, limits: connectionLimits(rt.config) };
+}
+
 /** A bound dp-server: its port, and a promise that settles once it has stopped after the abort. */
 export interface RunningServer {
   readonly port: number;
@@ -111,7 +116,7 @@ export async function runDpServer<S>(rt: Runtime, generators: Generators<S>, sig
   reconciler.start();
   let serving;
   try {
-    serving = await serveAds(ads.handlers(), 'dp-server', dpServer.interface, dpServer.port, log);
+    serving = await serveAds(ads.handlers(), 'dp-server', dpServer.interface, dpServer.port, log, adsTransport(rt));
   } catch (err) {
     reconciler.stop();
     throw err;
@@ -120,10 +125,9 @@ export async function runDpServer<S>(rt: Runtime, generators: Generators<S>, sig
   const ghosts = removeInlineGhosts(rt, lifecycle, durationMs(xdsServer.inlineDataplaneGracePeriod), signal, log).catch((err: unknown) =>
     log.warn({ err: errorMessage(err) }, 'removing ghost inline dataplanes failed'),
   );
-  const server = serving.server;
   const stopped = (async () => {
     await untilAborted(signal);
-    const closed = shutdownGrpcServer(server);
+    const closed = serving.close();
     await ads.closeAll();
     await closed;
     reconciler.stop();
@@ -177,8 +181,8 @@ async function connectProxy<S>(info: NodeInfo, d: ConnectDeps<S>): Promise<Strea
 export async function runGlobalDpRefusal(rt: Runtime, signal: AbortSignal): Promise<RunningServer> {
   const log = logger('dp-server');
   const handlers = refusingAdsHandlers((peer) => log.warn({ peer }, 'refused a data plane: this is a global control plane'));
-  const serving = await serveAds(handlers, 'dp-server', rt.config.dpServer.interface, rt.config.dpServer.port, log);
-  const stopped = untilAborted(signal).then(() => shutdownGrpcServer(serving.server));
+  const serving = await serveAds(handlers, 'dp-server', rt.config.dpServer.interface, rt.config.dpServer.port, log, adsTransport(rt));
+  const stopped = untilAborted(signal).then(() => serving.close());
   return { port: serving.port, stopped };
 }
 

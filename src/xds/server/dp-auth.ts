@@ -17,10 +17,15 @@ export type DpAuthType = 'dpToken' | 'none';
 export const MISSING_TOKEN =
   'no data-plane token: send it as gRPC metadata "authorization" (Envoy) or node metadata "dataplane.token" (proxyless bootstrap); an admin issues one with POST /tokens/dataplane';
 
-/** The token of a stream: its single `authorization` metadata value, else node metadata `dataplane.token`. */
+/**
+ * The token of a stream: its single `authorization` metadata value, else node metadata `dataplane.token`.
+ * `Bearer ...` values are not data-plane tokens (Envoy sends the raw JWT): they are the call credentials that
+ * gRPC's `google_default` channel credentials add, the one TLS option proxyless bootstraps have for the xDS server.
+ */
 export function streamToken(info: Pick<NodeInfo, 'authorization' | 'metadata'>): string {
-  if (info.authorization.length > 1) throw new UnauthenticatedError('more than one "authorization" metadata value');
-  const fromCall = info.authorization[0];
+  const values = info.authorization.filter((v) => !v.startsWith('Bearer '));
+  if (values.length > 1) throw new UnauthenticatedError('more than one "authorization" metadata value');
+  const fromCall = values[0];
   if (fromCall) return fromCall;
   const fromNode = info.metadata[DP_TOKEN_METADATA];
   return typeof fromNode === 'string' ? fromNode : '';

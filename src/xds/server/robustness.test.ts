@@ -44,7 +44,8 @@ async function start(): Promise<Server> {
     return { identity: info, stats: new SubscriptionStats('cp', undefined), close: () => (srv.closed.push(info.key), Promise.resolve()) };
   };
   const ads = new AdsServer({ cache, limiter: new SendLimiter(4), nackBackoffMs: 100, controlPlaneId: 'cp', log, connect });
-  const { server, port } = await serveAds(ads.handlers(), 'dp-server', '127.0.0.1', 0, log);
+  const serving = await serveAds(ads.handlers(), 'dp-server', '127.0.0.1', 0, log);
+  const { port } = serving;
   Object.assign(srv, {
     address: `127.0.0.1:${port}`,
     ads,
@@ -53,7 +54,7 @@ async function start(): Promise<Server> {
     closed: [],
     stop: async () => {
       await ads.closeAll();
-      server.forceShutdown();
+      await serving.close(0);
     },
   });
   servers.push(srv);

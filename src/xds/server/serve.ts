@@ -1,20 +1,31 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from '../../core/logging.js';
 import { adsServerDefinition, type AdsHandlers } from '../../grpc/discovery-service.js';
-import { bindGrpcServer, newGrpcServer } from '../../grpc/transport.js';
+import { newGrpcServer, serveGrpc, type GrpcServing } from '../../grpc/transport.js';
+import type { ConnectionLimits } from '../../transport/connection-guard.js';
+import type { TlsMaterial } from '../../transport/tls-material.js';
 
-export interface ServingAds {
+export interface ServingAds extends GrpcServing {
   readonly server: grpc.Server;
-  readonly port: number;
 }
 
-/** A gRPC server with the ADS service bound on host:port (logs the `listening` line as `server`). */
-export async function serveAds(handlers: AdsHandlers, server: string, host: string, port: number, log: Logger): Promise<ServingAds> {
+/** How the ADS port is served; in-process tests use plaintext with generous limits. */
+export interface AdsTransport {
+  /** Absent: plaintext only. */
+  readonly tls?: TlsMaterial;
+  readonly plaintext: boolean;
+  readonly limits: ConnectionLimits;
+}
+
+const PLAINTEXT_FOR_TESTS: AdsTransport = { plaintext: true, limits: { perPort: 10_000, perSource: 10_000, idleFirstByteMs: 10_000 } };
+
+/** A gRPC server with the ADS service on host:port (logs the `listening` line as `server`). */
+export async function serveAds(handlers: AdsHandlers, server: string, host: string, port: number, log: Logger, transport = PLAINTEXT_FOR_TESTS): Promise<ServingAds> {
   const grpcServer = newGrpcServer();
   grpcServer.addService(adsServerDefinition(), { ...handlers });
   try {
-    const bound = await bindGrpcServer(grpcServer, server, host, port, log);
-    return { server: grpcServer, port: bound };
+    const serving = await serveGrpc(grpcServer, { name: server, host, port, log, ...transport });
+    return { ...serving, server: grpcServer };
   } catch (err) {
     grpcServer.forceShutdown();
     throw err;

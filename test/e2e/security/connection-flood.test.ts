@@ -1,0 +1,135 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { connect } from 'node:net';
+import { createInterface } from 'node:readline';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AdsTestClient, CDS, node } from '../../helpers/ads-client.js';
+import { startCp, stopAll, type CpProcess } from '../../helpers/cp-process.js';
+import { encodeQuery, udpQuery } from '../../helpers/dns-client.js';
+import { dataplaneToken } from '../../helpers/tokens.js';
+
+/**
+ * Attack: 20,000 idle TCP connections from one source address (127.0.0.3) to the REST, xDS and DNS/TCP ports,
+ * held open. Before the per-port/per-source caps every one was accepted until the CP ran out of file descriptors
+ * (soft limit 20,000 here), and REST, xDS and DNS/TCP stopped accepting anyone. Now each port admits at most
+ * general.maxConnectionsPerSource from one address and closes the rest at once; legitimate clients (127.0.0.1)
+ * keep being served. Two attacker processes of 10,000 connections each (one process cannot hold 20,000 fds).
+ */
+const ATTACKERS = 2;
+const PER_ATTACKER = 10_000;
+
+const ATTACKER = `
+const net = require('node:net');
+const [ports, n] = [process.argv[1].split(',').map(Number), Number(process.argv[2])];
+let opened = 0, closedByServer = 0, failed = 0, settled = 0;
+const held = [];
+const report = () => console.log(JSON.stringify({ opened, closedByServer, failed }));
+let i = 0;
+function next() {
+  if (i >= n) return;
+  const port = ports[i++ % ports.length];
+  const s = net.connect({ port, host: '127.0.0.1', localAddress: '127.0.0.3' });
+  held.push(s);
+  s.on('connect', () => { opened++; settle(); });
+  s.on('error', () => { failed++; settle(); });
+  s.on('close', () => { closedByServer++; });
+}
+function settle() { if (++settled === n) report(); else next(); }
+for (let k = 0; k < 200; k++) next();
+process.stdin.on('data', () => report());
+`;
+
+interface FloodReport {
+  opened: number;
+  closedByServer: number;
+  failed: number;
+}
+
+let cp: CpProcess;
+const attackers: ChildProcessWithoutNullStreams[] = [];
+
+function startAttacker(ports: number[]): Promise<{ proc: ChildProcessWithoutNullStreams; report: () => Promise<FloodReport> }> {
+  const proc = spawn(process.execPath, ['-e', ATTACKER, ports.join(','), String(PER_ATTACKER)]);
+  attackers.push(proc);
+  const lines = createInterface({ input: proc.stdout })[Symbol.asyncIterator]();
+  const nextReport = async (): Promise<FloodReport> => JSON.parse(String((await lines.next()).value)) as FloodReport;
+  return nextReport().then((first) => {
+    expect(first.opened + first.failed).toBe(PER_ATTACKER);
+    return {
+      proc,
+      report: () => {
+        proc.stdin.write('\n');
+        return nextReport();
+      },
+    };
+  });
+}
+
+beforeAll(async () => {
+  // Idle connections are normally closed after 10 s; keep them for the whole attack so the caps are what holds.
+  cp = await startCp({ env: { KUMA_STORE_TYPE: 'memory', KUMA_GENERAL_IDLE_CONNECTION_TIMEOUT: '120s' } });
+}, 60_000);
+
+afterAll(async () => {
+  for (const a of attackers) a.kill('SIGKILL');
+  await stopAll();
+});
+
+const openFds = (pid: number): number => readdirSync(`/proc/${pid}/fd`).length;
+
+describe('connection flood: 20,000 idle connections from one address', () => {
+  it('REST, xDS and DNS keep answering legitimate clients, and the CP holds at most the per-source cap per port', async () => {
+    const ports = [cp.ports.api, cp.ports.dpServer ?? 0, cp.ports.dnsTcp ?? 0];
+    const flood = await Promise.all(Array.from({ length: ATTACKERS }, () => startAttacker(ports)));
+    const reports = await Promise.all(flood.map((f) => f.report()));
+    const opened = reports.reduce((a, r) => a + r.opened, 0);
+    expect(opened + reports.reduce((a, r) => a + r.failed, 0)).toBe(ATTACKERS * PER_ATTACKER);
+    // Most connections were established (then closed by the CP when over the cap), not refused by the kernel.
+    expect(opened).toBeGreaterThan(3 * 2048);
+    // The CP holds at most 2,048 per port from that address (general.maxConnectionsPerSource), plus its own.
+    await expect.poll(() => openFds(cp.pid), { timeout: 20_000, interval: 200 }).toBeLessThan(3 * 2048 + 300);
+
+    // Legitimate clients from another address are served while the flood is held.
+    const res = await fetch(`${cp.apiUrl}/meshes/default`);
+    expect(res.status).toBe(200);
+    const client = new AdsTestClient(`127.0.0.1:${cp.ports.dpServer ?? 0}`);
+    await fetch(`${cp.apiUrl}/meshes/default/dataplanes/web-1`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'Dataplane', mesh: 'default', name: 'web-1', networking: { address: '10.0.0.1', inbound: [{ port: 8080, tags: { 'kuma.io/service': 'web' } }] } }),
+    });
+    const s = client.sotw(await dataplaneToken(cp, { name: 'web-1' }));
+    s.send({ type_url: CDS, node: node({ id: 'default.web-1' }) });
+    expect((await s.next(CDS)).type_url).toBe(CDS);
+    s.close();
+    client.close();
+    const udp = await udpQuery(cp.ports.dnsUdp ?? 0, encodeQuery('web.mesh'));
+    expect(udp).toMatchObject({ type: 'response' });
+    const tcp = await tcpQuery(cp.ports.dnsTcp ?? 0, encodeQuery('web.mesh'));
+    expect(tcp.readUInt16BE(0)).toBeGreaterThan(12);
+    // The refusals were logged as rate-limited summaries, not one line per connection.
+    expect(cp.logs().filter((l) => l.includes('over the connection limit')).length).toBeLessThan(20);
+  }, 120_000);
+});
+
+/** One DNS query over TCP; resolves with the length-prefixed reply. */
+function tcpQuery(port: number, query: Buffer): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const s = connect(port, '127.0.0.1', () => {
+      const frame = Buffer.alloc(2 + query.length);
+      frame.writeUInt16BE(query.length, 0);
+      query.copy(frame, 2);
+      s.write(frame);
+    });
+    let buf = Buffer.alloc(0);
+    s.on('data', (d: Buffer) => {
+      buf = Buffer.concat([buf, d]);
+      if (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
+        s.destroy();
+        resolve(buf);
+      }
+    });
+    s.on('error', reject);
+    s.setTimeout(10_000, () => reject(new Error('DNS over TCP: no answer')));
+  });
+}
