@@ -1,8 +1,8 @@
+import { buildRuntime } from '../core/runtime/bootstrap.js';
 import { Client, credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { configSchema } from '../config/schema.js';
 import { configureLogging } from '../core/logging.js';
-import { DefaultResourceManager } from '../core/manager/manager-impl.js';
 import type { ResourceTypeName } from '../core/resources/model.js';
 import type { Component } from '../core/runtime/component.js';
 import type { Runtime } from '../core/runtime/runtime.js';
@@ -30,7 +30,7 @@ function runtime(mode: 'global' | 'remote', extra: { zone?: string; globalPort?:
     },
   });
   const store = new MemoryStore();
-  return { config, instanceId: `test-${mode}-${++n}`, store, manager: new DefaultResourceManager(store, { meshDefaults: mode !== 'remote' }) };
+  return buildRuntime(config, store, { instanceId: `test-${mode}-${++n}`, meshDefaults: mode !== 'remote' });
 }
 
 async function start(c: Component): Promise<() => Promise<void>> {

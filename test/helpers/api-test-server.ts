@@ -1,8 +1,10 @@
+import { buildRuntime } from '../../src/core/runtime/bootstrap.js';
 import type { AddressInfo } from 'node:net';
 import { configSchema, type Mode } from '../../src/config/schema.js';
 import { DefaultResourceManager } from '../../src/core/manager/manager-impl.js';
 import type { ResourceManager } from '../../src/core/manager/resource-manager.js';
 import type { ResourceStore } from '../../src/core/store/resource-store.js';
+import type { StoreView } from '../../src/core/view/store-view.js';
 import { MemoryStore } from '../../src/plugins/store/memory/memory-store.js';
 import { apiServerComponent } from '../../src/api-server/api-server.js';
 
@@ -12,6 +14,7 @@ export interface TestApi {
   readonly port: number;
   readonly store: ResourceStore;
   readonly manager: ResourceManager;
+  readonly view: StoreView;
   stop(): Promise<void>;
 }
 
@@ -28,13 +31,15 @@ export async function startTestApi(opts: { mode?: Mode; maxBodyBytes?: number; d
   const controller = new AbortController();
   let onListening: (a: AddressInfo) => void = () => undefined;
   const listening = new Promise<AddressInfo>((resolve) => (onListening = resolve));
-  const running = apiServerComponent({ config, instanceId: 'test', store, manager }, { onListening }).start(controller.signal, () => undefined);
+  const rt = { ...buildRuntime(config, store, { instanceId: 'test' }), manager };
+  const running = apiServerComponent(rt, { onListening }).start(controller.signal, () => undefined);
   const address = await Promise.race([listening, running.then(() => Promise.reject(new Error('api-server stopped before listening')))]);
   return {
     url: `http://127.0.0.1:${address.port}`,
     port: address.port,
     store,
     manager,
+    view: rt.view,
     stop: async () => {
       controller.abort();
       await running;

@@ -1,16 +1,26 @@
 import type { Config } from '../../config/schema.js';
+import { logger } from '../logging.js';
 import { DefaultResourceManager } from '../manager/manager-impl.js';
 import type { ResourceStore } from '../store/resource-store.js';
+import { StoreView } from '../view/store-view.js';
 import { newInstanceId } from './instance-id.js';
 import type { Runtime } from './runtime.js';
 
-/** Builds the runtime from a config and an opened store. Starts nothing. */
-export function buildRuntime(config: Config, store: ResourceStore): Runtime {
+export interface RuntimeOptions {
+  /** Default: `<hostname>-<pid>-<random>`. */
+  readonly instanceId?: string;
+  /** Create each new mesh's default policies; default: every mode but remote. */
+  readonly meshDefaults?: boolean;
+}
+
+/** Builds the runtime from a config and an opened store. Starts nothing (the view starts when a component first awaits it). */
+export function buildRuntime(config: Config, store: ResourceStore, options: RuntimeOptions = {}): Runtime {
   return {
     config,
-    instanceId: newInstanceId(),
+    instanceId: options.instanceId ?? newInstanceId(),
     store,
     // A remote CP receives its meshes and their policies from the global: it never creates defaults.
-    manager: new DefaultResourceManager(store, { meshDefaults: config.mode !== 'remote' }),
+    manager: new DefaultResourceManager(store, { meshDefaults: options.meshDefaults ?? config.mode !== 'remote' }),
+    view: new StoreView(store, logger('store-view')),
   };
 }

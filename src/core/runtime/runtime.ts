@@ -1,10 +1,12 @@
 import type { Config } from '../../config/schema.js';
 import type { ResourceManager } from '../manager/resource-manager.js';
 import type { ResourceStore } from '../store/resource-store.js';
+import type { StoreView } from '../view/store-view.js';
 
 /**
- * What every subsystem gets: the effective config, the store (reads and change events) and the manager
- * (validated writes). Built once by core/runtime/bootstrap.ts.
+ * What every subsystem gets: the effective config, the store, the manager (validated writes) and the
+ * view: the one watched copy of the store every consumer reads and follows (`await view.start()` first;
+ * nothing but the view subscribes to the store). Built once by core/runtime/bootstrap.ts.
  *
  * Servers log exactly one line when bound: `log.info({ server, address, port }, 'listening')` with
  * server one of api-server | dp-server | bootstrap-server | dns-udp | dns-tcp | kds-server | diagnostics.
@@ -16,4 +18,5 @@ export interface Runtime {
   readonly instanceId: string;
   readonly store: ResourceStore;
   readonly manager: ResourceManager;
+  readonly view: StoreView;
 }

@@ -33,10 +33,10 @@ export function kdsServerComponent(rt: Runtime, options: KdsServerOptions = {}):
     async start(signal, ready) {
       const log = logger('kds-server');
       const { grpcPort, maxMsgSize } = rt.config.multizone.global.kds;
-      const index = new ExportIndex(rt.store, [...globalToZoneTypes(), 'Zone'], 'globalToZone');
+      const index = new ExportIndex(rt.view, [...globalToZoneTypes(), 'Zone'], 'globalToZone');
       await index.start();
       const insights = new ZoneInsights(rt.manager, rt.instanceId, log);
-      await insights.closeStale();
+      await insights.closeStale(rt.view);
       const handler = new StreamHandler(rt, log, index, insights, new ConnectedZones(rt.instanceId), maxMsgSize);
       const server = new Server(kdsChannelOptions(maxMsgSize, 'global'));
       server.addService(kdsServiceDefinition, {
@@ -112,15 +112,20 @@ class StreamHandler {
     let release: (() => void) | undefined;
     let disabled: string | undefined;
     const live: { session?: KdsSession } = {};
-    const unwatch = this.rt.store.subscribe((events) => {
-      for (const e of events) {
-        if (e.type !== 'Zone' || e.resource.meta.name !== zone) continue;
-        if (e.op === 'delete' || isDisabled(e.resource.spec)) {
-          disabled = e.op === 'delete' ? `zone ${zone} was deleted` : `zone ${zone} is disabled`;
-          live.session?.close({ error: { code: status.FAILED_PRECONDITION, message: disabled } });
+    const watch = this.rt.view.watch(
+      'kds-zone-state',
+      (events) => {
+        for (const e of events) {
+          if (e.resource.meta.name !== zone) continue;
+          if (e.op === 'delete' || isDisabled(e.resource.spec)) {
+            disabled = e.op === 'delete' ? `zone ${zone} was deleted` : `zone ${zone} is disabled`;
+            live.session?.close({ error: { code: status.FAILED_PRECONDITION, message: disabled } });
+          }
         }
-      }
-    });
+      },
+      { types: ['Zone'] },
+    );
+    const unwatch = (): void => watch.close();
     try {
       zone = checkZoneName(metadataValue(call, CLIENT_ID_METADATA));
       release = this.zones.claim(zone, peer);

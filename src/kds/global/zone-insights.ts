@@ -3,6 +3,7 @@ import { errorMessage } from '../../core/errors.js';
 import type { Logger } from '../../core/logging.js';
 import type { ResourceManager } from '../../core/manager/resource-manager.js';
 import type { ResourceTypeName } from '../../core/resources/model.js';
+import type { StoreView } from '../../core/view/store-view.js';
 import type { DiscoveryTypeStats, KdsSubscription, ZoneInsightSpec } from '../../core/resources/specs.js';
 import type { StatKind } from '../type-sender.js';
 
@@ -39,9 +40,9 @@ export class ZoneInsights {
   ) {}
 
   /** Marks subscriptions left open by a previous run of this control plane as disconnected. */
-  async closeStale(): Promise<void> {
+  async closeStale(view: StoreView): Promise<void> {
     const now = new Date().toISOString();
-    for (const insight of await this.manager.list('ZoneInsight')) {
+    for (const insight of view.list('ZoneInsight')) {
       const spec = insight.spec as unknown as ZoneInsightSpec;
       if (!spec.subscriptions?.some((s) => !s.disconnectTime)) continue;
       const zone = insight.meta.name;

@@ -47,7 +47,7 @@ export function kdsClientComponent(rt: Runtime, options: KdsClientOptions = {}):
       const target = parseGlobalAddress(globalAddress);
       const log = logger('kds-client').child({ zone, globalAddress });
       const maxMsgSize = rt.config.multizone.global.kds.maxMsgSize;
-      const index = new ExportIndex(rt.store, zoneToGlobalTypes(), 'zoneToGlobal');
+      const index = new ExportIndex(rt.view, zoneToGlobalTypes(), 'zoneToGlobal');
       await index.start();
       const client = new Client(target, credentials.createInsecure(), kdsChannelOptions(maxMsgSize, 'zone'));
       ready();

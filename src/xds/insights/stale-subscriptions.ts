@@ -2,6 +2,7 @@ import { errorMessage } from '../../core/errors.js';
 import type { Logger } from '../../core/logging.js';
 import type { ResourceManager } from '../../core/manager/resource-manager.js';
 import type { DataplaneInsightSpec, DiscoverySubscription } from '../../core/resources/specs.js';
+import type { StoreView } from '../../core/view/store-view.js';
 import { updateInsight } from './insight-writer.js';
 
 /** Instance ids are `<hostname>-<pid>-<random>`: the host part identifies earlier runs on this machine. */
@@ -15,12 +16,12 @@ export function instanceHost(instanceId: string): string {
  * it crashed or was killed) are closed with the current time, so their data planes show offline until
  * they reconnect. Returns how many were closed.
  */
-export async function closeStaleSubscriptions(manager: ResourceManager, instanceId: string, log: Logger): Promise<number> {
+export async function closeStaleSubscriptions(view: StoreView, manager: ResourceManager, instanceId: string, log: Logger): Promise<number> {
   const host = instanceHost(instanceId);
   const stale = (s: DiscoverySubscription): boolean => !s.disconnectTime && s.controlPlaneInstanceId !== instanceId && instanceHost(s.controlPlaneInstanceId) === host;
   const now = new Date().toISOString();
   let closed = 0;
-  for (const insight of await manager.list('DataplaneInsight')) {
+  for (const insight of view.list('DataplaneInsight')) {
     const subs = (insight.spec as unknown as DataplaneInsightSpec).subscriptions ?? [];
     if (!subs.some(stale)) continue;
     try {

@@ -1,3 +1,4 @@
+import { buildRuntime } from '../../core/runtime/bootstrap.js';
 import { status } from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { configSchema } from '../../config/schema.js';
@@ -57,7 +58,7 @@ async function startCp(opts: { global?: boolean; store?: MemoryStore; port?: num
     dpServer: { port: opts.port ?? 0, interface: '127.0.0.1' },
     xdsServer: { debounce: '10ms', dataplaneStatusFlushInterval: '20ms' },
   });
-  const rt: Runtime = { config, instanceId: `testhost-${running.length}-abc`, store, manager };
+  const rt: Runtime = { ...buildRuntime(config, store, { instanceId: `testhost-${running.length}-abc` }), manager };
   if (!(await store.find('Mesh', { name: 'default', mesh: '' }))) await manager.create('Mesh', { name: 'default', mesh: '' }, {});
   const ac = new AbortController();
   const server = opts.global ? await runGlobalDpRefusal(rt, ac.signal) : await runDpServer(rt, fakeGenerators, ac.signal);

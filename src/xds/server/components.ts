@@ -68,12 +68,13 @@ export interface RunningServer {
 export async function runDpServer<S>(rt: Runtime, generators: Generators<S>, signal: AbortSignal): Promise<RunningServer> {
   const log = logger('dp-server');
   const { dpServer, xdsServer, mode, multizone } = rt.config;
-  await closeStaleSubscriptions(rt.manager, rt.instanceId, log).catch((err: unknown) =>
+  await rt.view.start();
+  await closeStaleSubscriptions(rt.view, rt.manager, rt.instanceId, log).catch((err: unknown) =>
     log.warn({ err: errorMessage(err) }, 'closing subscriptions of a previous run failed'),
   );
   const cache = new SnapshotCache();
   const reconciler = new Reconciler({
-    store: rt.store,
+    view: rt.view,
     cache,
     generators,
     debounceMs: durationMs(xdsServer.debounce),

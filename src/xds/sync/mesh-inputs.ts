@@ -1,7 +1,7 @@
 import type { Resource, ResourceTypeName } from '../../core/resources/model.js';
 import { resourceTypes } from '../../core/resources/registry.js';
 import { SERVICE_TAG, type AvailableService, type DataplaneSpec, type ExternalServiceSpec, type VirtualIPSpec, type ZoneIngressSpec } from '../../core/resources/specs.js';
-import type { ResourceStore } from '../../core/store/resource-store.js';
+import type { StoreView } from '../../core/view/store-view.js';
 import type { MeshInputs } from '../generator/index.js';
 
 /** Mesh-scoped types that are not policies (read separately or not at all by the generators). */
@@ -9,18 +9,16 @@ const NOT_POLICIES: ReadonlySet<ResourceTypeName> = new Set(['Dataplane', 'Exter
 
 export const POLICY_TYPES: readonly ResourceTypeName[] = resourceTypes.filter((t) => t.scope === 'mesh' && !NOT_POLICIES.has(t.name)).map((t) => t.name);
 
-/** Everything the generators read for one mesh, from the store; undefined if the mesh does not exist. */
-export async function loadMeshInputs(store: ResourceStore, mesh: string, localZone: string | undefined): Promise<MeshInputs | undefined> {
-  const meshResource = await store.find('Mesh', { name: mesh, mesh: '' });
+/** Everything the generators read for one mesh, from the store view; undefined if the mesh does not exist. */
+export function loadMeshInputs(view: StoreView, mesh: string, localZone: string | undefined): MeshInputs | undefined {
+  const meshResource = view.find('Mesh', { name: mesh, mesh: '' });
   if (!meshResource) return undefined;
-  const [dataplanes, externalServices, secrets, zoneIngresses, vipRows, ...policyLists] = await Promise.all([
-    store.list('Dataplane', { mesh }),
-    store.list('ExternalService', { mesh }),
-    store.list('Secret', { mesh }),
-    store.list('ZoneIngress'),
-    store.list('VirtualIP'),
-    ...POLICY_TYPES.map((t) => store.list(t, { mesh })),
-  ]);
+  const dataplanes = view.list('Dataplane', { mesh });
+  const externalServices = view.list('ExternalService', { mesh });
+  const secrets = view.list('Secret', { mesh });
+  const zoneIngresses = view.list('ZoneIngress');
+  const vipRows = view.list('VirtualIP');
+  const policyLists = POLICY_TYPES.map((t) => view.list(t, { mesh }));
   const policies = new Map(POLICY_TYPES.map((t, i) => [t, policyLists[i] ?? []]));
   // VIPs are global (one per service across meshes); a sidecar gets outbounds only for its own mesh's services.
   const offered = meshServices(mesh, dataplanes, externalServices, zoneIngresses);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NotFoundError } from '../../core/errors.js';
 import { configureLogging, logger } from '../../core/logging.js';
+import { StoreView } from '../../core/view/store-view.js';
 import { MemoryStore } from '../../plugins/store/memory/memory-store.js';
 import { res } from '../../../test/helpers/ads-client.js';
 import { SnapshotCache } from '../cache/snapshot-cache.js';
@@ -10,8 +11,10 @@ import { Reconciler, type Generators } from './reconciler.js';
 
 configureLogging('off');
 
-function setup(debounceMs = 5) {
+async function setup(debounceMs = 5) {
   const store = new MemoryStore();
+  const view = new StoreView(store, logger('test'));
+  await view.start();
   const cache = new SnapshotCache();
   const builds: string[] = [];
   /** `<mesh>.<name>` of every generateSidecar call, in order. */
@@ -28,7 +31,7 @@ function setup(debounceMs = 5) {
     },
     generateProxyless: (snap) => snap.dataplanes.map((d) => res.listener(d.meta.name)),
   };
-  const reconciler = new Reconciler({ store, cache, generators, debounceMs, log: logger('test') });
+  const reconciler = new Reconciler({ view, cache, generators, debounceMs, log: logger('test') });
   reconciler.start();
   return { store, cache, builds, generated, reconciler };
 }
@@ -38,7 +41,7 @@ const dp = { networking: { address: '10.0.0.1', inbound: [{ port: 1, tags: { 'ku
 
 describe('Reconciler', () => {
   it('builds a mesh once per debounce window and only for meshes with connected proxies', async () => {
-    const { store, cache, builds, reconciler } = setup();
+    const { store, cache, builds, reconciler } = await setup();
     for (const m of ['m1', 'm2']) await store.create('Mesh', { name: m, mesh: '' }, {});
     await store.create('Dataplane', { name: 'a', mesh: 'm1' }, dp);
     await reconciler.add(proxy('m1', 'a'));
@@ -55,7 +58,7 @@ describe('Reconciler', () => {
   });
 
   it('regenerates only the proxies of the mesh a change affects, each once per debounce window', async () => {
-    const { store, cache, builds, generated, reconciler } = setup();
+    const { store, cache, builds, generated, reconciler } = await setup();
     for (const m of ['m1', 'm2']) {
       await store.create('Mesh', { name: m, mesh: '' }, {});
       for (const n of ['a', 'b']) {
@@ -78,7 +81,7 @@ describe('Reconciler', () => {
 
   it('a proxy connecting while its mesh has a pending change gets the new state at once, not the stale snapshot', async () => {
     // A debounce longer than any test: the snapshot can only come from add() itself.
-    const { store, cache, builds, reconciler } = setup(3_600_000);
+    const { store, cache, builds, reconciler } = await setup(3_600_000);
     await store.create('Mesh', { name: 'm1', mesh: '' }, {});
     await store.create('Dataplane', { name: 'a', mesh: 'm1' }, dp);
     await reconciler.add(proxy('m1', 'a'));
@@ -91,7 +94,7 @@ describe('Reconciler', () => {
   });
 
   it('ignores DataplaneInsight writes and drops a proxy snapshot when its last stream leaves', async () => {
-    const { store, cache, builds, reconciler } = setup();
+    const { store, cache, builds, reconciler } = await setup();
     await store.create('Mesh', { name: 'm1', mesh: '' }, {});
     await store.create('Dataplane', { name: 'a', mesh: 'm1' }, dp);
     await reconciler.add(proxy('m1', 'a'));
@@ -106,7 +109,7 @@ describe('Reconciler', () => {
   });
 
   it('shares one proxyless catalog between the proxyless clients of a mesh', async () => {
-    const { store, cache, reconciler } = setup();
+    const { store, cache, reconciler } = await setup();
     await store.create('Mesh', { name: 'm1', mesh: '' }, {});
     await store.create('Dataplane', { name: 'a', mesh: 'm1' }, dp);
     await store.create('Dataplane', { name: 'b', mesh: 'm1' }, dp);

@@ -1,7 +1,9 @@
 import { setImmediate as yieldToIo } from 'node:timers/promises';
 import { errorMessage } from '../../core/errors.js';
 import type { Logger } from '../../core/logging.js';
-import type { ResourceStore, StoreEvent } from '../../core/store/resource-store.js';
+import type { StoreEvent } from '../../core/store/resource-store.js';
+import type { StoreView } from '../../core/view/store-view.js';
+import type { ViewSubscription } from '../../core/view/view-subscription.js';
 import { ProxySnapshot } from '../cache/proxy-snapshot.js';
 import type { SnapshotCache } from '../cache/snapshot-cache.js';
 import type { MeshInputs } from '../generator/index.js';
@@ -19,7 +21,8 @@ export interface Generators<S> {
 }
 
 export interface ReconcilerDeps<S> {
-  readonly store: ResourceStore;
+  /** Where inputs are read and changes come from (started by the caller). */
+  readonly view: StoreView;
   readonly cache: SnapshotCache;
   readonly generators: Generators<S>;
   readonly debounceMs: number;
@@ -47,16 +50,17 @@ export class Reconciler<S> {
   private readonly dirty = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
-  private unsubscribe: (() => void) | undefined;
+  private subscription: ViewSubscription | undefined;
 
   constructor(private readonly deps: ReconcilerDeps<S>) {}
 
   start(): void {
-    this.unsubscribe = this.deps.store.subscribe((events) => this.onEvents(events));
+    this.subscription = this.deps.view.watch('xds-reconciler', (events) => this.onEvents(events));
   }
 
   stop(): void {
-    this.unsubscribe?.();
+    this.subscription?.close();
+    this.subscription = undefined;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
   }
@@ -68,6 +72,8 @@ export class Reconciler<S> {
     const existing = byKey.get(identity.key);
     if (existing) existing.refs++;
     else byKey.set(identity.key, { identity, refs: 1 });
+    // Changes already in the view but not yet delivered (this proxy's own Dataplane just registered) mark meshes dirty now.
+    this.subscription?.deliver();
     const entry = this.meshes.get(identity.mesh);
     // A pending change (e.g. this proxy's own Dataplane just registered) makes the cached mesh snapshot stale.
     if (entry && !this.dirty.has(identity.mesh)) {
@@ -138,7 +144,7 @@ export class Reconciler<S> {
     const started = Date.now();
     let snap: S;
     try {
-      const inputs = await loadMeshInputs(this.deps.store, mesh, this.deps.localZone);
+      const inputs = loadMeshInputs(this.deps.view, mesh, this.deps.localZone);
       if (!inputs) {
         log.warn({ mesh }, 'mesh of connected proxies does not exist; their configuration is left as is');
         this.meshes.delete(mesh);
