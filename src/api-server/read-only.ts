@@ -1,6 +1,7 @@
 import type { Mode } from '../config/schema.js';
 import { ReadOnlyError } from '../core/errors.js';
 import { describeKey, type Resource } from '../core/resources/model.js';
+import { ORIGIN_LABEL } from '../core/resources/labels.js';
 import type { ResourceTypeDescriptor } from '../core/resources/registry.js';
 
 /** Kuma 1.1's texts (go-restful WriteErrorString, plain text, 405). The remote one ends with a newline. */
@@ -9,7 +10,7 @@ export const REMOTE_READ_ONLY_MESSAGE =
 export const GLOBAL_READ_ONLY_MESSAGE =
   "On global control plane you can not modify dataplane resources with 'kumactl apply' or via the HTTP API. You can still use 'kumactl' or the HTTP API to modify them on the remote control plane.";
 
-export const ORIGIN_LABEL = 'kuma.io/origin';
+export { ORIGIN_LABEL };
 
 /**
  * Whether the API may write (PUT/DELETE) resources of this type in this mode; throws ReadOnlyError if not.

@@ -1,5 +1,5 @@
 import type { Logger } from '../logging.js';
-import { resourceTypes } from '../resources/registry.js';
+import { resourceTypes, type SpecOf } from '../resources/registry.js';
 import type { Resource, ResourceKey, ResourceTypeName } from '../resources/model.js';
 import type { ResourceStore, StoreEvent } from '../store/resource-store.js';
 import { TypeTable } from './type-table.js';
@@ -72,13 +72,13 @@ export class StoreView {
     return this.changes;
   }
 
-  find<T extends Resource = Resource>(type: ResourceTypeName, key: ResourceKey): T | undefined {
-    return this.table(type).find(key) as T | undefined;
+  find<N extends ResourceTypeName>(type: N, key: ResourceKey): Resource<SpecOf<N>> | undefined {
+    return this.table(type).find(key) as Resource<SpecOf<N>> | undefined;
   }
 
   /** Sorted by (mesh, name) like `ResourceStore.list`; the array is shared and must not be mutated. */
-  list(type: ResourceTypeName, options: { mesh?: string } = {}): readonly Resource[] {
-    return this.table(type).list(options.mesh);
+  list<N extends ResourceTypeName>(type: N, options: { mesh?: string } = {}): readonly Resource<SpecOf<N>>[] {
+    return this.table(type).list(options.mesh) as readonly Resource<SpecOf<N>>[];
   }
 
   count(type: ResourceTypeName): number {

@@ -2,6 +2,7 @@ import { status } from '@grpc/grpc-js';
 import { AlreadyExistsError } from '../../core/errors.js';
 import type { ResourceManager } from '../../core/manager/resource-manager.js';
 import type { ZoneSpec } from '../../core/resources/specs.js';
+import { isValidZoneName, ZONE_NAME_RULE } from '../../core/resources/zone-name.js';
 
 /** A stream the global refuses, with the gRPC status the zone receives. */
 export class KdsRefusal extends Error {
@@ -14,13 +15,11 @@ export class KdsRefusal extends Error {
   }
 }
 
-/** Zone names become name prefixes (`<zone>.<name>`), so they may not contain dots. */
-const ZONE_NAME = /^[0-9a-z_-]+$/;
 
 export function checkZoneName(zone: string | undefined): string {
   if (!zone) throw new KdsRefusal(status.INVALID_ARGUMENT, "'client-id' is not present in metadata: a zone must send its zone name");
-  if (!ZONE_NAME.test(zone) || zone.length > 253) {
-    throw new KdsRefusal(status.INVALID_ARGUMENT, `invalid zone name "${zone}": valid characters are numbers, lowercase latin letters and '-', '_' symbols`);
+  if (!isValidZoneName(zone)) {
+    throw new KdsRefusal(status.INVALID_ARGUMENT, `invalid zone name "${zone}": ${ZONE_NAME_RULE}`);
   }
   return zone;
 }

@@ -1,13 +1,10 @@
 import type { Resource, ResourceTypeName } from '../../core/resources/model.js';
-import { resourceTypes } from '../../core/resources/registry.js';
-import { SERVICE_TAG, type AvailableService, type DataplaneSpec, type ExternalServiceSpec, type VirtualIPSpec, type ZoneIngressSpec } from '../../core/resources/specs.js';
+import { policyTypes } from '../../core/resources/registry.js';
+import { SERVICE_TAG, type AvailableService, type DataplaneSpec, type ExternalServiceSpec, type ZoneIngressSpec } from '../../core/resources/specs.js';
 import type { StoreView } from '../../core/view/store-view.js';
 import type { MeshInputs } from '../generator/index.js';
 
-/** Mesh-scoped types that are not policies (read separately or not at all by the generators). */
-const NOT_POLICIES: ReadonlySet<ResourceTypeName> = new Set(['Dataplane', 'ExternalService', 'DataplaneInsight', 'Secret']);
-
-export const POLICY_TYPES: readonly ResourceTypeName[] = resourceTypes.filter((t) => t.scope === 'mesh' && !NOT_POLICIES.has(t.name)).map((t) => t.name);
+export const POLICY_TYPES: readonly ResourceTypeName[] = policyTypes;
 
 /** Everything the generators read for one mesh, from the store view; undefined if the mesh does not exist. */
 export function loadMeshInputs(view: StoreView, mesh: string, localZone: string | undefined): MeshInputs | undefined {
@@ -24,8 +21,8 @@ export function loadMeshInputs(view: StoreView, mesh: string, localZone: string 
   const offered = meshServices(mesh, dataplanes, externalServices, zoneIngresses);
   const vips = new Map<string, string>();
   for (const row of vipRows) {
-    const spec = row.spec as unknown as VirtualIPSpec;
-    if (spec.service && offered.has(spec.service)) vips.set(spec.service, spec.ip);
+    const { service, ip } = row.spec;
+    if (service && offered.has(service)) vips.set(service, ip);
   }
   const inputs: MeshInputs = { mesh: meshResource, dataplanes, policies, externalServices, secrets, zoneIngresses, vips };
   if (localZone) inputs.localZone = localZone;
@@ -33,7 +30,12 @@ export function loadMeshInputs(view: StoreView, mesh: string, localZone: string 
 }
 
 /** `kuma.io/service` names of `mesh`: its Dataplanes' inbounds, its ExternalServices, and what ingresses offer in it. */
-function meshServices(mesh: string, dataplanes: readonly Resource[], externalServices: readonly Resource[], zoneIngresses: readonly Resource[]): Set<string> {
+function meshServices(
+  mesh: string,
+  dataplanes: readonly Resource<DataplaneSpec>[],
+  externalServices: readonly Resource<ExternalServiceSpec>[],
+  zoneIngresses: readonly Resource<ZoneIngressSpec>[],
+): Set<string> {
   const out = new Set<string>();
   const add = (tags: Record<string, string> | undefined): void => {
     const service = tags?.[SERVICE_TAG];
@@ -43,12 +45,12 @@ function meshServices(mesh: string, dataplanes: readonly Resource[], externalSer
     for (const a of list ?? []) if ((a.mesh ?? defaultMesh) === mesh) add(a.tags);
   };
   for (const dp of dataplanes) {
-    const net = (dp.spec as unknown as DataplaneSpec).networking;
+    const net = dp.spec.networking;
     for (const inbound of net.inbound ?? []) add(inbound.tags);
     addAvailable(net.ingress?.availableServices, mesh);
   }
-  for (const es of externalServices) add((es.spec as unknown as ExternalServiceSpec).tags);
-  for (const zi of zoneIngresses) addAvailable((zi.spec as unknown as ZoneIngressSpec).availableServices, '');
+  for (const es of externalServices) add(es.spec.tags);
+  for (const zi of zoneIngresses) addAvailable(zi.spec.availableServices, '');
   return out;
 }
 
