@@ -8,10 +8,12 @@ import { closeServer, listen } from '../core/runtime/listen.js';
 import type { Runtime } from '../core/runtime/runtime.js';
 import type { ApiDeps, ApiRequest, Endpoint, Reply } from './endpoint.js';
 import { MethodNotAllowedError, RouteNotFoundError, toErrorReply, type ErrorReply } from './error-mapping.js';
+import { assertMayCall, authenticateRequest } from './authn.js';
 import { addIndexRoutes } from './index-endpoints.js';
 import { addOverviewRoutes } from './overview-endpoints.js';
 import { parseBody, readBody } from './request-body.js';
 import { addResourceRoutes } from './resource-endpoints.js';
+import { addTokenRoutes } from './token-endpoints.js';
 import { Router } from './router.js';
 
 export const SERVER_NAME = 'api-server';
@@ -35,6 +37,7 @@ export function buildRouter(deps: ApiDeps): Router<Endpoint> {
   const router = new Router<Endpoint>();
   addIndexRoutes(router, deps);
   addOverviewRoutes(router, deps);
+  addTokenRoutes(router, deps);
   addResourceRoutes(router, deps);
   return router;
 }
@@ -45,7 +48,13 @@ async function run(rt: Runtime, hooks: ApiServerHooks, signal: AbortSignal, read
   const router = buildRouter({ rt, log });
   // Once stopping, answers close their connection: a kept-alive client must not hold the shutdown up.
   const state = { stopping: false };
-  const server = createServer({ requestTimeout: 60_000 }, (req, res) => void handle({ rt, log }, router, req, res, state));
+  // A kept-alive connection stays open well past a client's own idle timeout (undici: 4 s): with Node's 5 s
+  // default, a busy event loop could time a socket out in the same turn its next request arrived, and the
+  // client saw ECONNRESET on a request the server never read.
+  const server = createServer(
+    { requestTimeout: 120_000, headersTimeout: 66_000, keepAliveTimeout: 65_000 },
+    (req, res) => void handle({ rt, log }, router, req, res, state),
+  );
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => onClientError(log, err, socket));
 
   const { interface: host, port } = rt.config.apiServer.http;
@@ -72,7 +81,10 @@ async function handle(deps: ApiDeps, router: Router<Endpoint>, req: IncomingMess
     if (match.kind === 'not-found') throw new RouteNotFoundError(pathname);
     if (match.kind === 'method-not-allowed') throw new MethodNotAllowedError(match.allowed);
     title = match.handler.title;
+    const user = await authenticateRequest(deps.rt, req, method, pathname);
+    assertMayCall(deps.rt, user, method, pathname);
     const request: ApiRequest = {
+      user,
       method,
       pathname,
       query,
@@ -94,10 +106,10 @@ function send(res: ServerResponse, reply: Reply | ErrorReply, stopping: boolean)
   if (res.headersSent || res.destroyed) return;
   let body = '';
   const headers: Record<string, string> = {};
-  if ('text' in reply) {
+  if ('text' in reply && reply.text !== undefined) {
     body = reply.text;
     headers['content-type'] = 'text/plain; charset=utf-8';
-  } else if (reply.json !== undefined) {
+  } else if ('json' in reply && reply.json !== undefined) {
     body = JSON.stringify(reply.json);
     headers['content-type'] = 'application/json';
   }

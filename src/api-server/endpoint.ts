@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from '../core/logging.js';
 import type { Runtime } from '../core/runtime/runtime.js';
+import type { User } from '../core/tokens/user-token.js';
 import type { Params } from './router.js';
 
 /** What a handler sees of an HTTP request. */
@@ -13,6 +14,8 @@ export interface ApiRequest {
   readonly headers: IncomingHttpHeaders;
   /** `http://<Host header>`: base of absolute links (`next`). */
   readonly origin: string;
+  /** Who is calling (api-server/authn.ts): localhost admin, a user token's user, or anonymous. */
+  readonly user: User;
   /** Reads (bounded by apiServer.maxBodyBytes) and parses the JSON or YAML body. */
   body(): Promise<unknown>;
 }
@@ -22,6 +25,8 @@ export interface Reply {
   readonly status: number;
   /** Serialised as JSON; absent = empty body. */
   readonly json?: unknown;
+  /** A plain-text body instead (issued tokens). */
+  readonly text?: string;
   readonly headers?: Readonly<Record<string, string>>;
 }
 

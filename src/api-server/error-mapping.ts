@@ -1,4 +1,5 @@
 import {
+  AccessDeniedError,
   AlreadyExistsError,
   BadRequestError,
   ConflictError,
@@ -7,6 +8,8 @@ import {
   PayloadTooLargeError,
   PreconditionFailedError,
   ReadOnlyError,
+  StoreUnavailableError,
+  UnauthenticatedError,
   ValidationError,
   type Violation,
 } from '../core/errors.js';
@@ -58,6 +61,9 @@ export function toErrorReply(err: unknown, title: string): ErrorReply {
   if (err instanceof PayloadTooLargeError) return { ...json(413, { title: 'Payload too large', details: err.message }), headers: { connection: 'close' } };
   if (err instanceof PreconditionFailedError) return json(400, { title, details: err.message, causes: err.causes });
   if (err instanceof ReadOnlyError) return { status: 405, text: err.message };
+  if (err instanceof UnauthenticatedError) return { ...json(401, { title: 'Invalid authentication data', details: err.message }), headers: { 'www-authenticate': 'Bearer' } };
+  if (err instanceof AccessDeniedError) return json(403, { title: 'Access Denied', details: err.message });
+  if (err instanceof StoreUnavailableError) return json(503, { title, details: err.message });
   if (err instanceof MethodNotAllowedError) return { status: 405, text: err.message, headers: { allow: err.allowed.join(', ') } };
   return { status: 500, json: { title, details: 'Internal Server Error' }, internal: true };
 }

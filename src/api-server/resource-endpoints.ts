@@ -1,5 +1,6 @@
 import { AlreadyExistsError, ConflictError, NotFoundError, ValidationError } from '../core/errors.js';
-import type { ResourceKey } from '../core/resources/model.js';
+import type { Resource, ResourceKey } from '../core/resources/model.js';
+import { assertAdmin } from './authn.js';
 import { resourceTypes, typeByPath, type ResourceTypeDescriptor } from '../core/resources/registry.js';
 import type { ApiDeps, ApiRequest, Endpoint, Reply } from './endpoint.js';
 import { paginate, parsePage } from './pagination.js';
@@ -40,6 +41,7 @@ export function addResourceRoutes(router: Router<Endpoint>, deps: ApiDeps): void
 function target(req: ApiRequest): { descriptor: ResourceTypeDescriptor; key: ResourceKey } {
   const descriptor = typeByPath(req.params['path'] ?? '');
   if (!descriptor) throw new Error(`route matched an unknown type path ${req.params['path']}`);
+  if (descriptor.admin) assertAdmin(req.user, `the resource of type "${descriptor.name}"`);
   return { descriptor, key: { name: req.params['name'] ?? '', mesh: descriptor.scope === 'mesh' ? (req.params['mesh'] ?? '') : '' } };
 }
 
@@ -53,12 +55,15 @@ async function getOne({ rt, log }: ApiDeps, req: ApiRequest): Promise<Reply> {
 async function listAll({ rt, log }: ApiDeps, req: ApiRequest): Promise<Reply> {
   const descriptor = typeByPath(req.params['path'] ?? '');
   if (!descriptor) throw new Error(`route matched an unknown type path ${req.params['path']}`);
+  if (descriptor.admin) assertAdmin(req.user, `the resource of type "${descriptor.name}"`);
   const page = parsePage(req.query);
   const mesh = req.params['mesh'];
   const all = await rt.manager.list(descriptor.name, mesh !== undefined ? { mesh } : {});
   log.debug({ type: descriptor.name, mesh: mesh ?? '*', total: all.length }, 'resources listed');
   const body = paginate(all, page, { origin: req.origin, pathname: req.pathname, query: req.query });
-  return { status: 200, json: { ...body, items: body.items.map((r) => toApiJson(r, descriptor.scope)) } };
+  // Secret data is read one secret at a time, never in bulk.
+  const item = descriptor.admin ? (r: Resource) => withoutData(toApiJson(r, descriptor.scope)) : (r: Resource) => toApiJson(r, descriptor.scope);
+  return { status: 200, json: { ...body, items: body.items.map(item) } };
 }
 
 async function put({ rt, log }: ApiDeps, req: ApiRequest): Promise<Reply> {
@@ -98,6 +103,11 @@ async function remove({ rt, log }: ApiDeps, req: ApiRequest): Promise<Reply> {
   await rt.manager.delete(descriptor.name, key);
   log.info({ type: descriptor.name, mesh: key.mesh, name: key.name, op: 'delete' }, 'resource deleted');
   return { status: 200 };
+}
+
+function withoutData(json: Record<string, unknown>): Record<string, unknown> {
+  const { data: _data, ...rest } = json;
+  return rest;
 }
 
 function headerValue(h: string | string[] | undefined): string | undefined {

@@ -73,7 +73,7 @@ describe('loadConfig', () => {
       overrides: { mode: 'zone' },
     });
     expect(c.mode).toBe('remote');
-    expect(c.multizone.remote).toEqual({ zone: 'zone-2', globalAddress: 'grpc://g:5685' });
+    expect(c.multizone.remote).toMatchObject({ zone: 'zone-2', globalAddress: 'grpc://g:5685' });
   });
 
   const bad: [string, Parameters<typeof loadConfig>[0], RegExp][] = [

@@ -30,6 +30,17 @@ export const configSchema = z
         http: z.object({ interface: z.string().min(1).default('0.0.0.0'), port: port.default(5681) }).strict().prefault({}),
         /** Largest accepted request body. */
         maxBodyBytes: z.number().int().positive().default(1024 * 1024),
+        authn: z
+          .object({
+            /** Kuma 2.x: user tokens (`authorization: Bearer <JWT>`); the only type. */
+            type: z.enum(['tokens']).default('tokens'),
+            /** Requests from 127.0.0.1 / ::1 are admin (`mesh-system:admin`), whatever token they carry. */
+            localhostIsAdmin: z.boolean().default(true),
+            /** What callers without the admin group may do: read everything but secrets, or nothing at all (401/403). */
+            nonAdmin: z.enum(['readOnly', 'none']).default('readOnly'),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),
@@ -37,6 +48,13 @@ export const configSchema = z
       .object({
         port: port.default(5678),
         interface: z.string().min(1).default('0.0.0.0'),
+        authn: z
+          .object({
+            /** `dpToken`: every proxy presents a data-plane token (ADS and bootstrap); `none`: anyone connects (development only). */
+            dpProxy: z.object({ type: z.enum(['dpToken', 'none']).default('dpToken') }).strict().prefault({}),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),
@@ -56,6 +74,8 @@ export const configSchema = z
         debounce: duration.default('50ms'),
         dataplaneStatusFlushInterval: duration.default('10s'),
         nackBackoff: duration.default('5s'),
+        /** After a start, inline Dataplanes whose proxy has not reconnected within this are removed (ghosts of a killed CP). */
+        inlineDataplaneGracePeriod: duration.default('30s'),
       })
       .strict()
       .prefault({}),
@@ -73,11 +93,27 @@ export const configSchema = z
       .prefault({}),
     multizone: z
       .object({
-        global: z.object({ kds: z.object({ grpcPort: port.default(5685), interface: z.string().min(1).default('0.0.0.0'), maxMsgSize: z.number().int().positive().default(10 * 1024 * 1024) }).strict().prefault({}) }).strict().prefault({}),
+        global: z
+          .object({
+            kds: z
+              .object({
+                grpcPort: port.default(5685),
+                interface: z.string().min(1).default('0.0.0.0'),
+                maxMsgSize: z.number().int().positive().default(10 * 1024 * 1024),
+                /** `zoneToken`: a zone CP must present a zone token (scope `cp`) naming its zone; `none`: any zone name is accepted (development only). */
+                auth: z.object({ type: z.enum(['zoneToken', 'none']).default('zoneToken') }).strict().prefault({}),
+              })
+              .strict()
+              .prefault({}),
+          })
+          .strict()
+          .prefault({}),
         remote: z
           .object({
             zone: z.string().default(''),
             globalAddress: z.string().default(''),
+            /** The zone token sent to the global (inline, or read from a file at each connect). */
+            kds: z.object({ auth: z.object({ tokenInline: z.string().default(''), tokenPath: z.string().default('') }).strict().prefault({}) }).strict().prefault({}),
           })
           .strict()
           .prefault({}),

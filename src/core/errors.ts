@@ -99,6 +99,13 @@ export class PreconditionFailedError extends KumaError {
   }
 }
 
+/** The store cannot take writes (its database file was deleted or replaced...); the CP is unready. */
+export class StoreUnavailableError extends KumaError {
+  constructor(readonly reason: string) {
+    super(`the store is unavailable: ${reason}`);
+  }
+}
+
 /** An invalid control-plane configuration: the process exits 1 printing `message`. */
 export class ConfigError extends KumaError {
   constructor(message: string) {
@@ -108,4 +115,18 @@ export class ConfigError extends KumaError {
 
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/** A credential is missing, malformed, expired, revoked or does not match (HTTP 401, gRPC UNAUTHENTICATED). */
+export class UnauthenticatedError extends KumaError {
+  constructor(message: string) {
+    super(message);
+  }
+}
+
+/** An authenticated (or anonymous) user may not do this (HTTP 403, gRPC PERMISSION_DENIED). */
+export class AccessDeniedError extends KumaError {
+  constructor(message: string) {
+    super(message);
+  }
 }

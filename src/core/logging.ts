@@ -1,14 +1,37 @@
-import { pino, type Logger, type LevelWithSilent } from 'pino';
+import { pino, type DestinationStream, type Logger, type LevelWithSilent, type LoggerOptions } from 'pino';
+import { clip } from './clip.js';
 
 export type { Logger };
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'off';
 
-let root: Logger = pino({ level: 'info', base: undefined, timestamp: pino.stdTimeFunctions.isoTime });
+/** Longest string value a log line carries; node ids, names and error texts are often peer-supplied. */
+export const MAX_LOGGED_STRING = 1024;
+const MAX_LOGGED_ITEMS = 100;
+
+/** Strings clipped and arrays cut, a few levels deep: one log line stays bounded whatever a peer sent. */
+function bounded(value: unknown, depth: number): unknown {
+  if (typeof value === 'string') return clip(value, MAX_LOGGED_STRING);
+  if (depth === 0 || typeof value !== 'object' || value === null || value instanceof Error) return value;
+  if (Array.isArray(value)) {
+    const items = value.slice(0, MAX_LOGGED_ITEMS).map((v) => bounded(v, depth - 1));
+    return value.length > MAX_LOGGED_ITEMS ? [...items, `…(${value.length} items)`] : items;
+  }
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, bounded(v, depth - 1)]));
+}
+
+const options = (level: LevelWithSilent): LoggerOptions => ({
+  level,
+  base: undefined,
+  timestamp: pino.stdTimeFunctions.isoTime,
+  formatters: { log: (obj) => bounded(obj, 6) as Record<string, unknown> },
+});
+
+let root: Logger = pino(options('info'));
 
 /** Configure the process-wide root logger (called once by the CLI). Logs go to stdout as JSON lines. */
-export function configureLogging(level: LogLevel): void {
+export function configureLogging(level: LogLevel, destination?: DestinationStream): void {
   const pinoLevel: LevelWithSilent = level === 'off' ? 'silent' : level;
-  root = pino({ level: pinoLevel, base: undefined, timestamp: pino.stdTimeFunctions.isoTime });
+  root = destination ? pino(options(pinoLevel), destination) : pino(options(pinoLevel));
 }
 
 /** A named child logger: every line carries `component`. */

@@ -8,6 +8,8 @@ import { logger } from '../core/logging.js';
 import type { Runtime } from '../core/runtime/runtime.js';
 import { untilAborted } from '../core/runtime/abort.js';
 
+const STORE_CHECK_INTERVAL_MS = 2000;
+
 export interface Readiness {
   readonly ready: boolean;
   pending(): string[];
@@ -34,7 +36,9 @@ export function diagnosticsComponent(rt: Runtime, readiness: Readiness): Compone
             },
           );
         } else if (path === '/ready') {
-          if (readiness.ready) res.writeHead(200, { 'content-type': 'text/plain' }).end('OK\n');
+          const storeProblem = rt.store.unavailableReason?.();
+          if (storeProblem !== undefined) res.writeHead(503, { 'content-type': 'text/plain' }).end(`store unavailable: ${storeProblem}\n`);
+          else if (readiness.ready) res.writeHead(200, { 'content-type': 'text/plain' }).end('OK\n');
           else res.writeHead(503, { 'content-type': 'text/plain' }).end(`starting: ${readiness.pending().join(', ')}\n`);
         } else {
           res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found\n');
@@ -46,7 +50,10 @@ export function diagnosticsComponent(rt: Runtime, readiness: Readiness): Compone
       try {
         await listen(server, 'diagnostics', host, serverPort, log);
         ready();
+        // Notices (and logs) a store going bad even when nobody probes /ready or writes.
+        const watch = setInterval(() => rt.store.unavailableReason?.(), STORE_CHECK_INTERVAL_MS).unref();
         await untilAborted(signal);
+        clearInterval(watch);
         await closeServer(server);
       } finally {
         untrack();

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { encodeDeltaDiscoveryResponse, encodeDiscoveryResponse } from './ads-codec.js';
+import { tolerantDeserializer } from './undecodable.js';
 
 /**
  * The Envoy aggregated discovery service (`envoy.service.discovery.v3.AggregatedDiscoveryService`), loaded
@@ -132,7 +133,8 @@ export function adsServiceDefinition(): grpc.ServiceDefinition {
 
 /**
  * The ADS service definition the server binds: the proto-loader one with the response serializers replaced
- * by the hand-written encoders of `ads-codec.ts` (resource bytes are not re-encoded per stream).
+ * by the hand-written encoders of `ads-codec.ts` (resource bytes are not re-encoded per stream), and undecodable
+ * requests handed to the stream as markers (answered INVALID_ARGUMENT, not grpc-js's INTERNAL).
  */
 export function adsServerDefinition(): grpc.ServiceDefinition {
   const std = adsServiceDefinition();
@@ -140,8 +142,8 @@ export function adsServerDefinition(): grpc.ServiceDefinition {
   const delta = std['DeltaAggregatedResources'] as grpc.MethodDefinition<DeltaDiscoveryRequest, DeltaDiscoveryResponse>;
   return {
     ...std,
-    StreamAggregatedResources: { ...sotw, responseSerialize: encodeDiscoveryResponse },
-    DeltaAggregatedResources: { ...delta, responseSerialize: encodeDeltaDiscoveryResponse },
+    StreamAggregatedResources: { ...sotw, requestDeserialize: tolerantDeserializer(sotw.requestDeserialize), responseSerialize: encodeDiscoveryResponse },
+    DeltaAggregatedResources: { ...delta, requestDeserialize: tolerantDeserializer(delta.requestDeserialize), responseSerialize: encodeDeltaDiscoveryResponse },
   };
 }
 

@@ -1,5 +1,6 @@
 import { status, type StatusObject } from '@grpc/grpc-js';
 import {
+  AccessDeniedError,
   AlreadyExistsError,
   BadRequestError,
   ConflictError,
@@ -8,6 +9,8 @@ import {
   PayloadTooLargeError,
   PreconditionFailedError,
   ReadOnlyError,
+  StoreUnavailableError,
+  UnauthenticatedError,
   ValidationError,
 } from '../core/errors.js';
 
@@ -26,5 +29,8 @@ function codeOf(err: unknown): status {
   if (err instanceof ConflictError) return status.ABORTED;
   if (err instanceof PreconditionFailedError || err instanceof ReadOnlyError) return status.FAILED_PRECONDITION;
   if (err instanceof PayloadTooLargeError) return status.RESOURCE_EXHAUSTED;
+  if (err instanceof UnauthenticatedError) return status.UNAUTHENTICATED;
+  if (err instanceof AccessDeniedError) return status.PERMISSION_DENIED;
+  if (err instanceof StoreUnavailableError) return status.UNAVAILABLE;
   return status.INTERNAL;
 }

@@ -25,7 +25,8 @@ function runtime(mode: 'global' | 'remote', extra: { zone?: string; globalPort?:
   const config = configSchema.parse({
     mode,
     multizone: {
-      global: { kds: { grpcPort: 0, ...(extra.maxMsgSize ? { maxMsgSize: extra.maxMsgSize } : {}) } },
+      // Zone authentication has its own tests (test/e2e/security); these are about the sync.
+      global: { kds: { grpcPort: 0, auth: { type: 'none' }, ...(extra.maxMsgSize ? { maxMsgSize: extra.maxMsgSize } : {}) } },
       remote: { zone: extra.zone ?? '', globalAddress: extra.globalPort ? `grpc://127.0.0.1:${extra.globalPort}` : '' },
     },
   });

@@ -44,9 +44,13 @@ export function zoneScopeOnGlobal(store: ResourceStore, zone: string): SyncScope
   };
 }
 
-/** On a zone: what the global sends. Types that only flow global -> zone are wholly the global's. */
+/**
+ * On a zone: what the global sends. Types that only flow global -> zone are wholly the global's, except
+ * ZoneIngresses and secrets: a zone keeps its own (its data-plane token signing keys, its user-token key).
+ */
 export function globalScopeOnZone(store: ResourceStore, zone: string): SyncScope {
-  const owns = (type: ResourceTypeName, r: Resource): boolean => type !== 'ZoneIngress' || r.meta.labels?.[ORIGIN_LABEL] === 'global';
+  const shared = new Set<ResourceTypeName>(['ZoneIngress', 'Secret', 'GlobalSecret']);
+  const owns = (type: ResourceTypeName, r: Resource): boolean => !shared.has(type) || r.meta.labels?.[ORIGIN_LABEL] === 'global';
   return {
     direction: 'globalToZone',
     peer: 'the global',

@@ -18,6 +18,7 @@ import type { ResourceTypeName } from '../../src/core/resources/model.js';
 import type { BatchWrite } from '../../src/core/store/resource-store.js';
 import { SqliteStore } from '../../src/plugins/store/sqlite/sqlite-store.js';
 import { startCp, stopAll, type CpProcess } from '../helpers/cp-process.js';
+import { zoneAuthEnv } from '../helpers/tokens.js';
 
 export interface KdsBenchOptions {
   readonly policies?: number;
@@ -110,7 +111,7 @@ export async function runKdsBench(options: KdsBenchOptions = {}): Promise<BenchR
     await seed.close();
     const global = await startCp({ mode: 'global', dbPath: globalDb, startTimeoutMs: 60_000 });
     const globalRoutes = await total(`${global.apiUrl}/meshes/default/traffic-routes`);
-    let zone = await startCp({ mode: 'remote', zone: 'zone-1', globalAddress: `grpc://127.0.0.1:${global.ports.kds ?? 0}` });
+    let zone = await startCp({ mode: 'remote', zone: 'zone-1', globalAddress: `grpc://127.0.0.1:${global.ports.kds ?? 0}`, env: await zoneAuthEnv(global, 'zone-1') });
     await zone.waitForLog(/"msg":"connected to global"/);
     let t = performance.now();
     await until(async () => (await total(`${zone.apiUrl}/meshes/default/traffic-routes`)) === globalRoutes, `${N} policies on the zone`);

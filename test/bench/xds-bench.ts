@@ -344,7 +344,11 @@ export async function runXdsBench(options: XdsBenchOptions = {}): Promise<XdsBen
     const preload = pathToFileURL(join(import.meta.dirname, 'cpu-profile-preload.js')).href;
     const cp = await startCp({
       startTimeoutMs: 60_000,
-      env: options.profile ? { NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} --import=${preload}`.trim(), KUMA_BENCH_CPU_PROFILE: profFile } : {},
+      // The bench measures serving, not the one token check per stream: data planes connect with the dev flag.
+      env: {
+        KUMA_DP_SERVER_AUTHN_DP_PROXY_TYPE: 'none',
+        ...(options.profile ? { NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} --import=${preload}`.trim(), KUMA_BENCH_CPU_PROFILE: profFile } : {}),
+      },
     });
     await createMesh(cp, S, N);
     const toggleProfiler = async (): Promise<void> => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DiscoveryRequest, DiscoveryResponse } from '../../src/grpc/discovery-service.js';
+import { dataplaneToken } from '../helpers/tokens.js';
 import { AdsTestClient, CDS, LDS, ack, decodeResource, node, resourceNames, type TestStream } from '../helpers/ads-client.js';
 import { startCp, stopAll, type CpProcess } from '../helpers/cp-process.js';
 import { aRecords, dig, statusOf } from '../helpers/dns-tools.js';
@@ -72,10 +73,11 @@ describe('xDS outbound listeners on DNS VIPs (built daemon)', () => {
   let dnsPort: number;
   const vipOf = async (name: string): Promise<string | undefined> => aRecords(await dig(dnsPort, `${name}.mesh`))[0]?.[2];
   const clients: AdsTestClient[] = [];
-  const sidecar = (id: string): TestStream<DiscoveryRequest, DiscoveryResponse> => {
+  const sidecar = async (id: string): Promise<TestStream<DiscoveryRequest, DiscoveryResponse>> => {
     const client = new AdsTestClient(`127.0.0.1:${cp.ports.dpServer}`);
     clients.push(client);
-    const s = client.sotw();
+    const [mesh = '', name = ''] = id.split('.');
+    const s = client.sotw(await dataplaneToken(cp, { mesh, name }));
     s.send({ type_url: CDS, node: node({ id }) }).send({ type_url: LDS });
     return s;
   };
@@ -101,7 +103,7 @@ describe('xDS outbound listeners on DNS VIPs (built daemon)', () => {
     for (const [service, port] of [['web', 8080], ['backend', 9090], ['db', 5432]] as const) {
       for (const p of [80, port]) expected.set(`outbound:${vips[service]}:${p}`, [vips[service]!, p, false]);
     }
-    const s = sidecar('default.web-1');
+    const s = await sidecar('default.web-1');
     const lds = await ldsUntil(s, (res) => expect(outboundListeners(res)).toEqual(expected));
     // Another mesh's service resolves too, but is no outbound of this mesh.
     expect(resourceNames(lds).filter((n) => n.includes(vips.far!))).toEqual([]);
@@ -109,7 +111,7 @@ describe('xDS outbound listeners on DNS VIPs (built daemon)', () => {
   });
 
   it('gives a Dataplane without transparent proxying no VIP listeners', async () => {
-    const s = sidecar('default.backend-1');
+    const s = await sidecar('default.backend-1');
     const lds = await s.next(LDS);
     s.send(ack(lds));
     expect(outboundListeners(lds).size).toBe(0);
@@ -117,7 +119,7 @@ describe('xDS outbound listeners on DNS VIPs (built daemon)', () => {
   });
 
   it('follows VIP changes: a new service gets a listener on its new VIP, a freed (quarantined) VIP loses its listeners', async () => {
-    const s = sidecar('default.web-1');
+    const s = await sidecar('default.web-1');
     const dbVip = (await vipOf('db'))!;
     await ldsUntil(s, (res) => expect(outboundListeners(res).has(`outbound:${dbVip}:5432`)).toBe(true));
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dataplaneToken, zoneAuthEnv } from '../helpers/tokens.js';
 import { AdsTestClient, CDS, LDS, ack, node, resourceNames } from '../helpers/ads-client.js';
 import { startCp, stopAll, type CpProcess } from '../helpers/cp-process.js';
 import { encodeQuery, udpQuery } from '../helpers/dns-client.js';
@@ -57,7 +58,7 @@ const ingress = (name: string, zone: string) => ({
 async function adsConfig(zone: CpProcess, dp: string): Promise<{ clusters: string[]; listeners: string[] }> {
   const client = new AdsTestClient(`127.0.0.1:${zone.ports.dpServer ?? 0}`);
   try {
-    const s = client.sotw();
+    const s = client.sotw(await dataplaneToken(zone, { name: dp }));
     s.send({ type_url: CDS, node: node({ id: `default.${dp}` }) }).send({ type_url: LDS });
     const cds = await s.next(CDS);
     const lds = await s.next(LDS);
@@ -79,7 +80,8 @@ async function dnsA(zone: CpProcess, name: string): Promise<string[]> {
 const ZONE_ENV = { KUMA_XDS_SERVER_DATAPLANE_STATUS_FLUSH_INTERVAL: '100ms' };
 
 async function startZone(zone: string, global: CpProcess, env: Record<string, string> = {}): Promise<CpProcess> {
-  const cp = await startCp({ mode: 'remote', zone, globalAddress: `grpc://127.0.0.1:${global.ports.kds ?? 0}`, env: { ...ZONE_ENV, ...env } });
+  const auth = await zoneAuthEnv(global, zone);
+  const cp = await startCp({ mode: 'remote', zone, globalAddress: `grpc://127.0.0.1:${global.ports.kds ?? 0}`, env: { ...ZONE_ENV, ...auth, ...env } });
   await cp.waitForLog(/"msg":"connected to global"/);
   return cp;
 }
@@ -193,10 +195,10 @@ describe('multizone KDS: a global and two zones, each its own process and SQLite
     }, 'zones active again');
   }, 90_000);
 
-  it('a second zone CP claiming a connected zone name is refused with a clear error', async () => {
+  it('a second zone CP claiming a connected zone name without its token is refused with a clear error', async () => {
     const impostor = await startCp({ mode: 'remote', zone: 'zone-1', globalAddress: `grpc://127.0.0.1:${global.ports.kds ?? 0}` });
     const line = await impostor.waitForLog(/could not connect to global/);
-    expect(line).toMatch(/ALREADY_EXISTS: zone zone-1 is already connected/);
+    expect(line).toMatch(/UNAUTHENTICATED: no zone token/);
     await impostor.stop();
     // The real zone-1 is unaffected.
     expect((await put(`${zone1.apiUrl}/meshes/default/dataplanes/dp-3`, dataplane('dp-3', 'web', '10.0.0.4'))).status).toBe(201);

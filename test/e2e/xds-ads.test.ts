@@ -1,6 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GLOBAL_REFUSAL } from '../../src/xds/server/global-refusal.js';
+import { dataplaneToken } from '../helpers/tokens.js';
 import { AdsTestClient, CDS, EDS, LDS, ack, node, resourceNames } from '../helpers/ads-client.js';
 import { startCp, stopAll } from '../helpers/cp-process.js';
 
@@ -26,7 +27,7 @@ describe('ADS on the built kuma-cp', () => {
     const put = await fetch(`${cp.apiUrl}/meshes/default/dataplanes/backend-1`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(backend(9000)) });
     expect(put.status).toBe(201);
     const client = new AdsTestClient(`127.0.0.1:${cp.ports.dpServer}`);
-    const s = client.sotw();
+    const s = client.sotw(await dataplaneToken(cp, { name: 'backend-1' }));
     s.send({ type_url: CDS, node: node({ id: 'default.backend-1' }) }).send({ type_url: LDS });
     const cds = await s.next(CDS);
     const lds = await s.next(LDS);

@@ -1,3 +1,4 @@
+import { dataplaneToken } from '../helpers/tokens.js';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { resolve } from 'node:path';
@@ -160,7 +161,9 @@ const registerBackend = (name: string, port: number, version: string): Promise<v
   });
 
 async function grpcBootstrap(name: string): Promise<string> {
-  const res = await fetch(`http://127.0.0.1:${cp.ports.bootstrap}/bootstrap/grpc?mesh=default&name=${name}&service=${name}`);
+  // The token travels inside the bootstrap (node metadata `dataplane.token`): gRPC's xDS client has no call credentials for its server.
+  const token = await dataplaneToken(cp, { name });
+  const res = await fetch(`http://127.0.0.1:${cp.ports.bootstrap}/bootstrap/grpc?mesh=default&name=${name}&service=${name}`, { headers: { authorization: token } });
   expect(res.status).toBe(200);
   return res.text();
 }

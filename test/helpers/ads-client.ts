@@ -1,3 +1,4 @@
+import { Metadata } from '@grpc/grpc-js';
 import type * as grpc from '@grpc/grpc-js';
 import {
   adsClient,
@@ -52,8 +53,14 @@ export function resourceNames(res: DiscoveryResponse): string[] {
 }
 
 interface DuplexMethods {
-  StreamAggregatedResources(): grpc.ClientDuplexStream<DiscoveryRequest, DiscoveryResponse>;
-  DeltaAggregatedResources(): grpc.ClientDuplexStream<DeltaDiscoveryRequest, DeltaDiscoveryResponse>;
+  StreamAggregatedResources(md?: grpc.Metadata): grpc.ClientDuplexStream<DiscoveryRequest, DiscoveryResponse>;
+  DeltaAggregatedResources(md?: grpc.Metadata): grpc.ClientDuplexStream<DeltaDiscoveryRequest, DeltaDiscoveryResponse>;
+}
+
+function authMetadata(token: string | undefined): grpc.Metadata {
+  const md = new Metadata();
+  if (token !== undefined) md.set('authorization', token);
+  return md;
 }
 
 export class AdsTestClient {
@@ -63,12 +70,13 @@ export class AdsTestClient {
     this.client = adsClient(address) as grpc.Client & DuplexMethods;
   }
 
-  sotw(): TestStream<DiscoveryRequest, DiscoveryResponse> {
-    return new TestStream(this.client.StreamAggregatedResources());
+  /** `token`: the data-plane token, sent as Envoy does (`authorization` metadata, the raw JWT). */
+  sotw(token?: string): TestStream<DiscoveryRequest, DiscoveryResponse> {
+    return new TestStream(this.client.StreamAggregatedResources(authMetadata(token)));
   }
 
-  delta(): TestStream<DeltaDiscoveryRequest, DeltaDiscoveryResponse> {
-    return new TestStream(this.client.DeltaAggregatedResources());
+  delta(token?: string): TestStream<DeltaDiscoveryRequest, DeltaDiscoveryResponse> {
+    return new TestStream(this.client.DeltaAggregatedResources(authMetadata(token)));
   }
 
   close(): void {

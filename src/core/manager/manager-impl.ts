@@ -5,10 +5,13 @@ import { typeDescriptor } from '../resources/registry.js';
 import { isSynced } from '../resources/labels.js';
 import type { BatchWrite, CreateOptions, ListOptions, ResourceStore, UpdateOptions } from '../store/resource-store.js';
 import type { ResourceManager } from './resource-manager.js';
+import type { WriteHooks } from './write-hooks.js';
 
 export interface ManagerOptions {
   /** Create allow-all / route-all / timeout / retry with every new Mesh (standalone and global; not remote). */
   readonly meshDefaults: boolean;
+  /** Subsystem rules on user (not KDS-synced) writes: the mesh CA. */
+  readonly hooks?: WriteHooks;
 }
 
 const NAME_RE = /^[0-9a-z-_]*$/;
@@ -65,19 +68,27 @@ export class DefaultResourceManager implements ResourceManager {
   }
 
   async create(type: ResourceTypeName, key: ResourceKey, spec: unknown, options?: CreateOptions): Promise<Resource> {
-    const normalised = this.validate(type, key, spec, { synced: isSynced(options?.labels) });
+    const synced = isSynced(options?.labels);
+    const normalised = this.validate(type, key, spec, { synced });
     await this.requireMesh(type, key);
-    if (type === 'Mesh' && this.options.meshDefaults) {
+    const extra = synced || !this.options.hooks ? [] : await this.options.hooks.beforeWrite(type, key, normalised, undefined);
+    const defaults = type === 'Mesh' && this.options.meshDefaults ? this.defaultWrites(key.name) : [];
+    if (extra.length > 0 || defaults.length > 0) {
       if (await this.store.find(type, key)) throw new AlreadyExistsError(type, key.name, key.mesh);
-      await this.store.transact([{ op: 'create', type, key, spec: normalised, ...(options ? { options } : {}) }, ...this.defaultWrites(key.name)]);
+      await this.store.transact([{ op: 'create', type, key, spec: normalised, ...(options ? { options } : {}) }, ...defaults, ...extra]);
       return this.store.get(type, key);
     }
     return this.store.create(type, key, normalised, options);
   }
 
   async update(type: ResourceTypeName, key: ResourceKey, spec: unknown, options?: UpdateOptions): Promise<Resource> {
-    const normalised = this.validate(type, key, spec, { synced: isSynced(options?.labels) });
-    return this.store.update(type, key, normalised, options);
+    const synced = isSynced(options?.labels);
+    const normalised = this.validate(type, key, spec, { synced });
+    if (synced || !this.options.hooks) return this.store.update(type, key, normalised, options);
+    const extra = await this.options.hooks.beforeWrite(type, key, normalised, await this.store.get(type, key));
+    if (extra.length === 0) return this.store.update(type, key, normalised, options);
+    await this.store.transact([{ op: 'update', type, key, spec: normalised, ...(options ? { options } : {}) }, ...extra]);
+    return this.store.get(type, key);
   }
 
   async upsert(
@@ -98,6 +109,7 @@ export class DefaultResourceManager implements ResourceManager {
   }
 
   async delete(type: ResourceTypeName, key: ResourceKey): Promise<void> {
+    await this.options.hooks?.beforeDelete(type, key);
     if (type === 'Mesh') {
       const dataplanes = await this.store.list('Dataplane', { mesh: key.name });
       if (dataplanes.length > 0) {

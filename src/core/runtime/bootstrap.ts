@@ -3,6 +3,7 @@ import { logger } from '../logging.js';
 import { DefaultResourceManager } from '../manager/manager-impl.js';
 import type { ResourceStore } from '../store/resource-store.js';
 import { StoreView } from '../view/store-view.js';
+import { meshCaHooks } from '../../mtls/mesh-ca-hooks.js';
 import { newInstanceId } from './instance-id.js';
 import type { Runtime } from './runtime.js';
 
@@ -20,7 +21,8 @@ export function buildRuntime(config: Config, store: ResourceStore, options: Runt
     instanceId: options.instanceId ?? newInstanceId(),
     store,
     // A remote CP receives its meshes and their policies from the global: it never creates defaults.
-    manager: new DefaultResourceManager(store, { meshDefaults: options.meshDefaults ?? config.mode !== 'remote' }),
+    // The mesh CA rules apply to user writes; synced ones (a zone's meshes and CA Secrets) bypass them.
+    manager: new DefaultResourceManager(store, { meshDefaults: options.meshDefaults ?? config.mode !== 'remote', hooks: meshCaHooks(store) }),
     view: new StoreView(store, logger('store-view')),
   };
 }

@@ -60,5 +60,7 @@ export interface ResourceStore {
   transact(writes: readonly BatchWrite[]): Promise<void>;
   /** Listener is called synchronously after each commit with that commit's events (cascades included). Returns unsubscribe. */
   subscribe(listener: StoreListener): () => void;
+  /** Why the store cannot take writes right now (the CP reports itself unready), or undefined. */
+  unavailableReason?(): string | undefined;
   close(): Promise<void>;
 }

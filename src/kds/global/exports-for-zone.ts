@@ -4,16 +4,19 @@ import type { ExportIndex } from '../export-index.js';
 import { ORIGIN_LABEL, ZONE_LABEL } from '../labels.js';
 import { globalToZoneTypes } from '../synced-types.js';
 import { keyString, type ExportedResource } from '../wire-resource.js';
+import { secretsForZone } from './secrets-for-zone.js';
 
 /**
  * What the global sends to zone `zone`: every global->zone type as stored, except ZoneIngresses, of which
- * only those of OTHER zones that are enabled (a zone never gets its own ingresses back).
+ * only those of OTHER zones that are enabled (a zone never gets its own ingresses back), and secrets
+ * (secrets-for-zone.ts). The index must hold Dataplanes too (which meshes the zone has proxies in).
  */
 export function exportsForZone(index: ExportIndex, zone: string): Map<ResourceTypeName, () => Iterable<ExportedResource>> {
   const out = new Map<ResourceTypeName, () => Iterable<ExportedResource>>();
-  for (const type of globalToZoneTypes()) {
-    out.set(type, type === 'ZoneIngress' ? () => otherZonesIngresses(index, zone) : () => index.get(type).values());
-  }
+  for (const type of globalToZoneTypes()) out.set(type, () => index.get(type).values());
+  out.set('ZoneIngress', () => otherZonesIngresses(index, zone));
+  out.set('Secret', () => secretsForZone(index, zone));
+  out.set('GlobalSecret', () => []);
   return out;
 }
 

@@ -14,6 +14,7 @@ import { ConnectedZones } from './connected-zones.js';
 import { exportsForZone } from './exports-for-zone.js';
 import { admitZone, checkZoneName, isDisabled, KdsRefusal } from './zone-admission.js';
 import { ZoneInsights } from './zone-insights.js';
+import { authenticateZoneStream, ZONE_TOKEN_METADATA } from './zone-auth.js';
 import { untilAborted } from '../../core/runtime/abort.js';
 import { kdsZoneConnections } from '../kds-metrics.js';
 
@@ -33,7 +34,8 @@ export function kdsServerComponent(rt: Runtime, options: KdsServerOptions = {}):
     async start(signal, ready) {
       const log = logger('kds-server');
       const { grpcPort, maxMsgSize } = rt.config.multizone.global.kds;
-      const index = new ExportIndex(rt.view, [...globalToZoneTypes(), 'Zone'], 'globalToZone');
+      // Dataplanes: which meshes each zone has proxies in decides which Secrets it gets.
+      const index = new ExportIndex(rt.view, [...globalToZoneTypes(), 'Zone', 'Dataplane'], 'globalToZone');
       await index.start();
       const insights = new ZoneInsights(rt.manager, rt.instanceId, log);
       await insights.closeStale(rt.view);
@@ -112,6 +114,10 @@ class StreamHandler {
     let release: (() => void) | undefined;
     let disabled: string | undefined;
     const live: { session?: KdsSession } = {};
+    const evict = (reason: string): void => {
+      disabled = reason;
+      live.session?.close({ error: { code: status.ABORTED, message: reason } });
+    };
     const watch = this.rt.view.watch(
       'kds-zone-state',
       (events) => {
@@ -128,7 +134,10 @@ class StreamHandler {
     const unwatch = (): void => watch.close();
     try {
       zone = checkZoneName(metadataValue(call, CLIENT_ID_METADATA));
-      release = this.zones.claim(zone, peer);
+      const authType = this.rt.config.multizone.global.kds.auth.type;
+      await authenticateZoneStream(this.rt.manager, authType, zone, metadataValues(call, ZONE_TOKEN_METADATA));
+      // An authenticated zone that reconnects replaces its stale stream; unauthenticated (dev) streams keep first-come.
+      release = this.zones.claim(zone, peer, authType === 'zoneToken' ? (reason) => evict(reason) : undefined);
       await admitZone(this.rt.manager, zone);
       if (disabled) throw new KdsRefusal(status.FAILED_PRECONDITION, disabled);
     } catch (err) {
@@ -151,7 +160,7 @@ class StreamHandler {
       log: zoneLog,
       index: this.index,
       exports: exportsForZone(this.index, zone),
-      alsoAffects: { Zone: ['ZoneIngress'] },
+      alsoAffects: { Zone: ['ZoneIngress'], Dataplane: ['Secret'], Mesh: ['Secret'] },
       consumes: zoneToGlobalTypes(),
       sink: new Sink(this.rt.manager, zoneScopeOnGlobal(this.rt.store, zone), new Set(zoneToGlobalTypes()), zoneLog, (t, k) => this.insights.stat(subId, t, k)),
       maxMsgBytes,
@@ -182,6 +191,10 @@ class StreamHandler {
     for (const s of all) s.session.close({ error: { code: status.UNAVAILABLE, message: 'global control plane is shutting down' } });
     await Promise.all(all.map((s) => s.done));
   }
+}
+
+function metadataValues(call: KdsCall, key: string): string[] {
+  return call.metadata.get(key).map((v) => (typeof v === 'string' ? v : v.toString('utf8')));
 }
 
 function metadataValue(call: KdsCall, key: string): string | undefined {

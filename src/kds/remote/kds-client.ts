@@ -24,7 +24,9 @@ import { Sink } from '../sink.js';
 import { globalScopeOnZone } from '../sync-scope.js';
 import { globalToZoneTypes, zoneToGlobalTypes } from '../synced-types.js';
 import type { ExportedResource } from '../wire-resource.js';
+import { ZONE_TOKEN_METADATA } from '../global/zone-auth.js';
 import { parseGlobalAddress } from './global-address.js';
+import { zoneToken } from './zone-token-source.js';
 
 export interface KdsClientOptions {
   /** Reconnect back-off: first delay ~base, doubling up to max, with jitter. */
@@ -95,6 +97,8 @@ async function connectOnce(
 ): Promise<{ established: boolean; end: SessionEnd }> {
   const md = new Metadata();
   md.set(CLIENT_ID_METADATA, zone);
+  const token = await zoneToken(rt.config.multizone.remote.kds.auth);
+  if (token) md.set(ZONE_TOKEN_METADATA, token);
   md.set(MAX_MSG_SIZE_METADATA, String(maxMsgSize));
   if (version) md.set(CP_VERSION_METADATA, version);
   const call: ClientDuplexStream<KdsMessage, ReceivedMessage> = client.makeBidiStreamRequest(KDS_SYNC_PATH, encodeMessage, decodeReceived, md, {});

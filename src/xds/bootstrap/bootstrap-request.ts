@@ -2,7 +2,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { SERVICE_TAG, type DataplaneSpec } from '../../core/resources/specs.js';
 
-/** kuma-dp 1.x `POST /bootstrap` body (unknown fields such as tokens and caCert are accepted and ignored). */
+/** kuma-dp 1.x `POST /bootstrap` body (unknown fields such as caCert are accepted and ignored). */
 export const bootstrapRequestSchema = z.looseObject({
   mesh: z.string().min(1),
   name: z.string().min(1),
@@ -13,6 +13,8 @@ export const bootstrapRequestSchema = z.looseObject({
   emptyDnsPort: z.number().int().min(0).max(65535).optional(),
   dynamicMetadata: z.record(z.string(), z.string()).optional(),
   bootstrapVersion: z.string().optional(),
+  /** The data-plane token's content (kuma-dp reads `dataplaneTokenPath` itself and sends both). */
+  dataplaneToken: z.string().optional(),
 });
 
 export type BootstrapRequest = z.infer<typeof bootstrapRequestSchema>;

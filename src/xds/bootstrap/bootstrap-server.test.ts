@@ -25,7 +25,7 @@ async function start(config: Record<string, unknown> = {}, xdsPort?: number, boo
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     const rt = buildRuntime(
-      configSchema.parse({ bootstrapServer: { port, interface: '127.0.0.1', ...bootstrap }, dpServer: { port: 5678, interface: '127.0.0.1' }, ...config }),
+      configSchema.parse({ bootstrapServer: { port, interface: '127.0.0.1', ...bootstrap }, dpServer: { port: 5678, interface: '127.0.0.1', authn: { dpProxy: { type: 'none' } } }, ...config }),
       new MemoryStore(),
     );
     await rt.manager.create('Mesh', { name: 'default', mesh: '' }, {});

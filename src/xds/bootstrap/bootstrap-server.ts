@@ -7,7 +7,8 @@ import { closeServer, listen } from '../../core/runtime/listen.js';
 import type { Runtime } from '../../core/runtime/runtime.js';
 import { bootstrapRequestSchema, parseInlineDataplane, serviceOf } from './bootstrap-request.js';
 import { envoyBootstrapYaml } from './envoy-bootstrap.js';
-import { grpcBootstrap } from './grpc-bootstrap.js';
+import { bootstrapRefusal, headerToken } from './bootstrap-auth.js';
+import { grpcBootstrap, inlineGatewayDataplane } from './grpc-bootstrap.js';
 import { untilAborted } from '../../core/runtime/abort.js';
 
 const SERVER = 'bootstrap-server';
@@ -102,6 +103,11 @@ async function envoyReply(rt: Runtime, opts: BootstrapServerOptions, log: Logger
     if (!dp) return text(404, DATAPLANE_NOT_FOUND);
     spec = dp.spec as unknown as DataplaneSpec;
   }
+  const refusal = await bootstrapRefusal(rt, r.dataplaneToken, { mesh: r.mesh, name: r.name, spec });
+  if (refusal) {
+    log.info({ mesh: r.mesh, name: r.name, reason: refusal }, 'refused Envoy bootstrap');
+    return text(401, refusal);
+  }
   const { host, port } = xdsAddress(rt, opts, req);
   const yaml = envoyBootstrapYaml({
     mesh: r.mesh,
@@ -115,6 +121,7 @@ async function envoyReply(rt: Runtime, opts: BootstrapServerOptions, log: Logger
     ...(r.dnsPort ? { dnsPort: r.dnsPort } : {}),
     ...(r.emptyDnsPort ? { emptyDnsPort: r.emptyDnsPort } : {}),
     ...(r.dynamicMetadata ? { dynamicMetadata: r.dynamicMetadata } : {}),
+    ...(r.dataplaneToken ? { dataplaneToken: r.dataplaneToken } : {}),
   });
   log.info({ mesh: r.mesh, name: r.name, xds: `${host}:${port}` }, 'served Envoy bootstrap');
   return { status: 200, body: yaml, headers: { 'content-type': 'text/x-yaml', 'kuma-bootstrap-version': '3' } };
@@ -129,8 +136,15 @@ async function grpcReply(rt: Runtime, opts: BootstrapServerOptions, log: Logger,
   if (!(await rt.store.find('Mesh', { name: mesh, mesh: '' }))) return text(422, `mesh "${mesh}" does not exist`);
   const dp = await rt.store.find('Dataplane', { name, mesh });
   const service = dp ? serviceOf(dp.spec as unknown as DataplaneSpec, name) : q.get('service') || name;
+  const token = headerToken(req.headers);
+  const spec = (dp?.spec ?? inlineGatewayDataplane(mesh, name, service)) as unknown as DataplaneSpec;
+  const refusal = await bootstrapRefusal(rt, token, { mesh, name, spec });
+  if (refusal) {
+    log.info({ mesh, name, reason: refusal }, 'refused gRPC bootstrap');
+    return text(401, refusal);
+  }
   const { host, port } = xdsAddress(rt, opts, req);
-  const body = grpcBootstrap({ mesh, name, service, xdsHost: host, xdsPort: port, zone: rt.config.multizone.remote.zone, inlineDataplane: !dp });
+  const body = grpcBootstrap({ mesh, name, service, xdsHost: host, xdsPort: port, zone: rt.config.multizone.remote.zone, inlineDataplane: !dp, ...(token ? { dataplaneToken: token } : {}) });
   log.info({ mesh, name, xds: `${host}:${port}`, inline: !dp }, 'served gRPC bootstrap');
   return { status: 200, body: `${JSON.stringify(body, null, 2)}\n`, headers: { 'content-type': 'application/json' } };
 }

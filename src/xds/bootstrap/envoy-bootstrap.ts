@@ -21,6 +21,8 @@ export interface EnvoyBootstrapParams {
   readonly dnsPort?: number;
   readonly emptyDnsPort?: number;
   readonly dynamicMetadata?: Readonly<Record<string, string>>;
+  /** The data-plane token: Envoy sends it as `authorization` initial metadata on the ADS stream (Kuma's template_v3). */
+  readonly dataplaneToken?: string;
 }
 
 /** Envoy v3 bootstrap (Kuma's template_v3 without TLS): node `<mesh>.<name>`, ADS over `ads_cluster`. */
@@ -42,7 +44,12 @@ export function envoyBootstrap(p: EnvoyBootstrapParams): EnvoyObject {
         api_type: 'GRPC',
         transport_api_version: 'V3',
         set_node_on_first_message_only: true,
-        grpc_services: [{ envoy_grpc: { cluster_name: ADS_CLUSTER } }],
+        grpc_services: [
+          {
+            envoy_grpc: { cluster_name: ADS_CLUSTER },
+            ...(p.dataplaneToken ? { initial_metadata: [{ key: 'authorization', value: p.dataplaneToken }] } : {}),
+          },
+        ],
       },
       cds_config: { ads: {}, resource_api_version: 'V3' },
       lds_config: { ads: {}, resource_api_version: 'V3' },

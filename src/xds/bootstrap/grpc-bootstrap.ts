@@ -9,6 +9,8 @@ export interface GrpcBootstrapParams {
   readonly zone: string;
   /** True when no Dataplane mesh/name exists: one is passed inline so the ADS server registers it on connect. */
   readonly inlineDataplane: boolean;
+  /** Sent in node metadata `dataplane.token`: gRPC's bootstrap has no per-call credentials for the xDS server. */
+  readonly dataplaneToken?: string;
 }
 
 export interface GrpcBootstrap {
@@ -28,7 +30,10 @@ export function grpcBootstrap(p: GrpcBootstrapParams): GrpcBootstrap {
       id: `${p.mesh}.${p.name}`,
       cluster: p.service,
       locality: { zone: p.zone },
-      metadata: p.inlineDataplane ? { 'dataplane.resource': JSON.stringify(inlineGatewayDataplane(p.mesh, p.name, p.service)) } : {},
+      metadata: {
+        ...(p.inlineDataplane ? { 'dataplane.resource': JSON.stringify(inlineGatewayDataplane(p.mesh, p.name, p.service)) } : {}),
+        ...(p.dataplaneToken ? { 'dataplane.token': p.dataplaneToken } : {}),
+      },
     },
   };
 }

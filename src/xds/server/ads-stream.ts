@@ -10,6 +10,8 @@ import { nodeInfo, type NodeInfo, type ProxyIdentity, type ProxyKind } from './n
 import type { Protocol, ProtocolContext } from './protocol.js';
 import type { SendLimiter } from './send-limiter.js';
 import { xdsStreamsActive } from '../xds-metrics.js';
+import { undecodableReason } from '../../grpc/undecodable.js';
+import { clip } from '../../core/clip.js';
 
 /** A connected proxy as the rest of the CP sees it; `close` runs once when the stream ends. */
 export interface StreamSession {
@@ -79,9 +81,11 @@ export class AdsStream<Req extends { node?: Node | null; type_url?: string }, Re
   private onRequest(req: Req): void {
     if (this.closed) return;
     try {
+      const undecodable = undecodableReason(req);
+      if (undecodable !== undefined) throw new BadRequestError(`malformed ${this.flavour === 'delta' ? 'DeltaDiscoveryRequest' : 'DiscoveryRequest'}: ${undecodable}`);
       if (this.protocol && this.session) {
         const id = req.node?.id;
-        if (id && id !== this.session.identity.key) throw new BadRequestError(`node id changed within the stream from "${this.session.identity.key}" to "${id}"`);
+        if (id && id !== this.session.identity.key) throw new BadRequestError(`node id changed within the stream from "${this.session.identity.key}" to "${clip(id)}"`);
         this.protocol.handle(req);
         this.schedule();
         return;
@@ -90,7 +94,7 @@ export class AdsStream<Req extends { node?: Node | null; type_url?: string }, Re
       this.pending.push(req);
       if (!this.connecting) {
         this.connecting = true;
-        this.connect(nodeInfo(req.node));
+        this.connect(nodeInfo(req.node, this.call.metadata));
       }
     } catch (err) {
       this.fail(err);

@@ -55,7 +55,8 @@ async function startCp(opts: { global?: boolean; store?: MemoryStore; port?: num
   const store = opts.store ?? new MemoryStore();
   const manager = new DefaultResourceManager(store, { meshDefaults: false });
   const config = configSchema.parse({
-    dpServer: { port: opts.port ?? 0, interface: '127.0.0.1' },
+    // Data-plane authentication has its own tests (dp-auth.test.ts, test/e2e/security); these are about serving.
+    dpServer: { port: opts.port ?? 0, interface: '127.0.0.1', authn: { dpProxy: { type: 'none' } } },
     xdsServer: { debounce: '10ms', dataplaneStatusFlushInterval: '20ms' },
   });
   const rt: Runtime = { ...buildRuntime(config, store, { instanceId: `testhost-${running.length}-abc` }), manager };

@@ -12,8 +12,10 @@ import { InsightsFlusher } from '../insights/insights-flusher.js';
 import { closeStaleSubscriptions } from '../insights/stale-subscriptions.js';
 import { SubscriptionStats } from '../insights/subscription-stats.js';
 import { DataplaneLifecycle } from '../sync/dataplane-lifecycle.js';
+import { removeInlineGhosts } from '../sync/inline-ghosts.js';
 import { Reconciler, type Generators } from '../sync/reconciler.js';
 import { AdsServer } from './ads-server.js';
+import { authenticateStream } from './dp-auth.js';
 import type { StreamSession } from './ads-stream.js';
 import { refusingAdsHandlers } from './global-refusal.js';
 import type { NodeInfo } from './node-identity.js';
@@ -100,6 +102,9 @@ export async function runDpServer<S>(rt: Runtime, generators: Generators<S>, sig
     throw err;
   }
   const flushing = insights.run(signal, durationMs(xdsServer.dataplaneStatusFlushInterval));
+  const ghosts = removeInlineGhosts(rt, lifecycle, durationMs(xdsServer.inlineDataplaneGracePeriod), signal, log).catch((err: unknown) =>
+    log.warn({ err: errorMessage(err) }, 'removing ghost inline dataplanes failed'),
+  );
   const server = serving.server;
   const stopped = (async () => {
     await untilAborted(signal);
@@ -108,6 +113,7 @@ export async function runDpServer<S>(rt: Runtime, generators: Generators<S>, sig
     await closed;
     reconciler.stop();
     await flushing;
+    await ghosts;
   })();
   return { port: serving.port, stopped };
 }
@@ -133,6 +139,7 @@ interface ConnectDeps<S> {
 }
 
 async function connectProxy<S>(info: NodeInfo, d: ConnectDeps<S>): Promise<StreamSession> {
+  await authenticateStream(d.rt.manager, d.rt.config.dpServer.authn.dpProxy.type, info);
   const registration = await d.lifecycle.register(info);
   const stats = new SubscriptionStats(d.rt.instanceId, versionOf(info.metadata));
   d.reconciler.add(info).catch((err: unknown) => d.log.error({ proxy: info.key, err: errorMessage(err) }, 'initial configuration failed'));

@@ -3,6 +3,7 @@ import type { DeltaDiscoveryRequest, DeltaDiscoveryResponse } from '../../grpc/d
 import type { ProxySnapshot } from '../cache/proxy-snapshot.js';
 import { PUSH_ORDER, TYPE_URLS, type EncodedResource } from '../resource.js';
 import { DeltaSubscription } from './delta-subscription.js';
+import { NameBudget } from './name-budget.js';
 import { checkTypeLimit, nonceSource, type NextStep, type Protocol, type ProtocolContext } from './protocol.js';
 import { orderTypes, visibleResources } from './visible.js';
 
@@ -25,6 +26,8 @@ interface TypeState {
 export class DeltaProtocol implements Protocol<DeltaDiscoveryRequest, DeltaDiscoveryResponse> {
   private readonly types = new Map<string, TypeState>();
   private readonly nextNonce = nonceSource();
+  /** Bounds the peer-chosen names this stream holds, over all its types. */
+  private readonly names = new NameBudget();
 
   constructor(private readonly ctx: ProtocolContext) {}
 
@@ -34,8 +37,13 @@ export class DeltaProtocol implements Protocol<DeltaDiscoveryRequest, DeltaDisco
     checkTypeLimit(this.types, typeUrl);
     let st = this.types.get(typeUrl);
     const first = !st;
-    if (!st) this.types.set(typeUrl, (st = { sub: new DeltaSubscription(), known: new Map(), forceRemoved: new Set(), inFlight: false }));
-    if (first) for (const [name, version] of Object.entries(req.initial_resource_versions ?? {})) st.known.set(name, version);
+    if (!st) this.types.set(typeUrl, (st = { sub: new DeltaSubscription(this.names), known: new Map(), forceRemoved: new Set(), inFlight: false }));
+    if (first) {
+      const initial = Object.entries(req.initial_resource_versions ?? {});
+      // Peer-chosen too: charged to the stream's budget for good (the entries are dropped as the state moves on).
+      this.names.adjust(initial.reduce((sum, [name, version]) => sum + NameBudget.cost(name) + NameBudget.cost(version), 0));
+      for (const [name, version] of initial) st.known.set(name, version);
+    }
     const nonce = req.response_nonce ?? '';
     if (nonce && nonce === st.nonce && st.inFlight) {
       st.inFlight = false;

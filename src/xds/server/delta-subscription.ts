@@ -1,3 +1,5 @@
+import { NameBudget } from './name-budget.js';
+
 export interface DeltaChange {
   /** Names newly subscribed in this request (not `*`). */
   readonly subscribed: readonly string[];
@@ -14,6 +16,9 @@ export class DeltaSubscription {
   private readonly nameSet = new Set<string>();
   private first = true;
 
+  /** `budget` is the stream's: the names of every type it subscribes to count against one limit. */
+  constructor(private readonly budget: NameBudget) {}
+
   get wildcard(): boolean {
     return this.wildcardFlag;
   }
@@ -23,6 +28,9 @@ export class DeltaSubscription {
   }
 
   apply(subscribe: readonly string[], unsubscribe: readonly string[]): DeltaChange {
+    let added = 0;
+    for (const n of new Set(subscribe)) if (n !== '*' && !this.nameSet.has(n)) added += NameBudget.cost(n);
+    this.budget.adjust(added);
     if (this.first && subscribe.length === 0) this.wildcardFlag = true;
     this.first = false;
     const subscribed: string[] = [];
@@ -36,7 +44,10 @@ export class DeltaSubscription {
     }
     for (const n of unsubscribe) {
       if (n === '*') this.wildcardFlag = false;
-      else if (this.nameSet.delete(n)) unsubscribed.push(n);
+      else if (this.nameSet.delete(n)) {
+        unsubscribed.push(n);
+        this.budget.adjust(-n.length);
+      }
     }
     return { subscribed, unsubscribed };
   }

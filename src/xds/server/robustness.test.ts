@@ -104,17 +104,18 @@ async function stillServes(srv: Server): Promise<void> {
 }
 
 describe('ADS robustness', () => {
-  it('ends a stream of undecodable bytes with an error status (SotW and delta) and keeps serving', async () => {
+  it('ends a stream of undecodable bytes with INVALID_ARGUMENT (SotW and delta) and keeps serving', async () => {
     const srv = await start();
     const garbage = Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f, 0x0a, 0x05]);
     for (const method of ['StreamAggregatedResources', 'DeltaAggregatedResources']) {
       const st = await rawCall(srv.address, method, [garbage]);
-      expect(st.code, method).not.toBe(grpc.status.OK);
+      expect(st.code, method).toBe(grpc.status.INVALID_ARGUMENT);
+      expect(st.details, method).toMatch(/^malformed (Delta)?DiscoveryRequest: /);
     }
     // A valid first message followed by garbage: the registered session is closed again.
     srv.cache.set(KEY, snapshot());
     const st = await rawCall(srv.address, 'StreamAggregatedResources', [encodedRequest(KEY, CDS), garbage]);
-    expect(st.code).not.toBe(grpc.status.OK);
+    expect(st.code).toBe(grpc.status.INVALID_ARGUMENT);
     await expect.poll(() => srv.closed).toEqual([KEY]);
     await expect.poll(() => srv.ads.streamCount).toBe(0);
     await stillServes(srv);

@@ -3,6 +3,7 @@ import type { DiscoveryRequest, DiscoveryResponse } from '../../grpc/discovery-s
 import type { ProxySnapshot } from '../cache/proxy-snapshot.js';
 import { setVersion } from '../cache/versions.js';
 import { PUSH_ORDER, TYPE_URLS, type EncodedResource } from '../resource.js';
+import { NameBudget } from './name-budget.js';
 import { checkTypeLimit, nonceSource, type NextStep, type Protocol, type ProtocolContext } from './protocol.js';
 import { SotwSubscription } from './sotw-subscription.js';
 import { orderTypes, visibleResources } from './visible.js';
@@ -32,6 +33,8 @@ interface TypeState {
 export class SotwProtocol implements Protocol<DiscoveryRequest, DiscoveryResponse> {
   private readonly types = new Map<string, TypeState>();
   private readonly nextNonce = nonceSource();
+  /** Bounds the peer-chosen names this stream holds, over all its types. */
+  private readonly names = new NameBudget();
   private sentClusterVersion = '';
 
   constructor(private readonly ctx: ProtocolContext) {}
@@ -41,7 +44,7 @@ export class SotwProtocol implements Protocol<DiscoveryRequest, DiscoveryRespons
     if (!typeUrl) throw new BadRequestError('type_url is required on every ADS request');
     checkTypeLimit(this.types, typeUrl);
     let st = this.types.get(typeUrl);
-    if (!st) this.types.set(typeUrl, (st = { sub: new SotwSubscription(), inFlight: false, forced: false }));
+    if (!st) this.types.set(typeUrl, (st = { sub: new SotwSubscription(this.names), inFlight: false, forced: false }));
     const nonce = req.response_nonce ?? '';
     if (nonce && st.nonce !== undefined && nonce !== st.nonce) {
       this.ctx.log.debug({ proxy: this.ctx.proxy, typeUrl, nonce, current: st.nonce }, 'stale nonce: request ignored');

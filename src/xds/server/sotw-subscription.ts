@@ -1,3 +1,5 @@
+import { NameBudget } from './name-budget.js';
+
 /**
  * What a state-of-the-world subscriber asked for, for one type. Wildcard is explicit state:
  * `*` means wildcard; an empty list means wildcard only while the stream never named anything
@@ -7,6 +9,10 @@ export class SotwSubscription {
   private wildcardFlag = false;
   private nameSet: ReadonlySet<string> = new Set();
   private namedBefore = false;
+  private nameBytes = 0;
+
+  /** `budget` is the stream's: the names of every type it subscribes to count against one limit. */
+  constructor(private readonly budget: NameBudget) {}
 
   get wildcard(): boolean {
     return this.wildcardFlag;
@@ -19,6 +25,10 @@ export class SotwSubscription {
   /** Applies `resource_names` of a request; true if the subscription changed. */
   update(resourceNames: readonly string[]): boolean {
     const explicitNames = new Set(resourceNames.filter((n) => n !== '*'));
+    let bytes = 0;
+    for (const n of explicitNames) bytes += NameBudget.cost(n);
+    this.budget.adjust(bytes - this.nameBytes);
+    this.nameBytes = bytes;
     const wildcard = resourceNames.includes('*') || (resourceNames.length === 0 && !this.namedBefore);
     if (resourceNames.length > 0) this.namedBefore = true;
     const changed = wildcard !== this.wildcardFlag || !sameSet(explicitNames, this.nameSet);

@@ -1,12 +1,17 @@
 import { parse as parseYaml } from 'yaml';
 import { fromApiJson } from '../../api-server/resource-json.js';
-import { BadRequestError, NotFoundError, errorMessage, type Violation } from '../../core/errors.js';
+import { AccessDeniedError, BadRequestError, NotFoundError, errorMessage, type Violation } from '../../core/errors.js';
 import type { Logger } from '../../core/logging.js';
 import type { Spec } from '../../core/resources/model.js';
 import type { Runtime } from '../../core/runtime/runtime.js';
 import type { NodeInfo } from '../server/node-identity.js';
 
 export const INLINE_DATAPLANE_KEY = 'dataplane.resource';
+/** Marks a Dataplane created by an inline registration (persisted: a restarted CP still knows which ones it may remove or replace). */
+export const REGISTRATION_LABEL = 'kuma.io/registration';
+export const INLINE_REGISTRATION = 'inline';
+
+export const isInlineRegistered = (r: { meta: { labels?: Readonly<Record<string, string>> } }): boolean => r.meta.labels?.[REGISTRATION_LABEL] === INLINE_REGISTRATION;
 
 export interface Registration {
   /** The Dataplane came inline in node metadata: it is removed when the last stream of it ends. */
@@ -17,6 +22,7 @@ export interface Registration {
  * Data-plane registration on connect (Kuma's dataplane_lifecycle): the mesh must exist; the Dataplane
  * must exist or come inline in node metadata (`dataplane.resource`, flat YAML/JSON), which is upserted
  * and deleted again when its last stream ends, unless the control plane itself is shutting down.
+ * An inline registration never replaces a Dataplane it did not create (one made through the API).
  * Operations on one dataplane run one after another so a reconnect cannot lose its registration.
  */
 export class DataplaneLifecycle {
@@ -44,7 +50,12 @@ export class DataplaneLifecycle {
     const key = { name: info.name, mesh: info.mesh };
     const inline = info.metadata[INLINE_DATAPLANE_KEY];
     if (typeof inline === 'string' && inline.trim() !== '') {
-      const { created } = await this.rt.manager.upsert('Dataplane', key, parseInlineDataplane(inline, info));
+      const spec = parseInlineDataplane(inline, info);
+      const existing = await this.rt.store.find('Dataplane', key);
+      if (existing && !isInlineRegistered(existing)) {
+        throw new AccessDeniedError(`Dataplane "${info.name}" in mesh "${info.mesh}" was not registered inline: an inline registration cannot replace it`);
+      }
+      const { created } = await this.rt.manager.upsert('Dataplane', key, spec, { labels: { ...existing?.meta.labels, [REGISTRATION_LABEL]: INLINE_REGISTRATION } });
       this.inlineStreams.set(info.key, (this.inlineStreams.get(info.key) ?? 0) + 1);
       this.log.info({ mesh: info.mesh, dataplane: info.name, created }, 'inline dataplane registered');
       return { inline: true };
@@ -70,6 +81,25 @@ export class DataplaneLifecycle {
     } catch (err) {
       if (!(err instanceof NotFoundError)) throw err;
     }
+  }
+
+  /**
+   * Removes `key` if it is still an inline registration without a stream here (a ghost left by a
+   * control plane that was killed); `stillWanted` re-checks other instances' streams just before.
+   */
+  removeIfOrphan(key: { mesh: string; name: string }, stillOrphan: () => Promise<boolean>): Promise<boolean> {
+    return this.serialized(`${key.mesh}.${key.name}`, async () => {
+      if (this.inlineStreams.has(`${key.mesh}.${key.name}`)) return false;
+      const current = await this.rt.store.find('Dataplane', key);
+      if (!current || !isInlineRegistered(current) || !(await stillOrphan())) return false;
+      try {
+        await this.rt.manager.delete('Dataplane', key);
+      } catch (err) {
+        if (!(err instanceof NotFoundError)) throw err;
+        return false;
+      }
+      return true;
+    });
   }
 
   private serialized<T>(key: string, op: () => Promise<T>): Promise<T> {

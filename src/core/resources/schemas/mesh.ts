@@ -16,6 +16,16 @@ import type { Violations } from './violations.js';
  * durations such as `1h30m` are accepted as well.
  */
 const CERT_DURATION = /^(0|\d+(y|w|d|h|m|s|ms))$/;
+const CERT_UNIT_MS: Readonly<Record<string, number>> = { y: 365 * 86_400_000, w: 7 * 86_400_000, d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
+
+/** Milliseconds of a certificate lifetime (`10y`, `1d`, `24h`, `1h30m`); undefined if not one. */
+export function certDurationMillis(text: string): number | undefined {
+  const m = /^(\d+)(y|w|d|h|m|s|ms)$/.exec(text);
+  if (m) return Number(m[1]) * (CERT_UNIT_MS[m[2] ?? ''] ?? 0);
+  const nanos = parseDurationNanos(text);
+  return nanos === undefined ? undefined : Number(nanos / 1_000_000n);
+}
+
 const certDurationSchema = z
   .string({ error: () => DURATION_MESSAGE })
   .refine((s) => CERT_DURATION.test(s) || parseDurationNanos(s) !== undefined, { message: DURATION_MESSAGE });

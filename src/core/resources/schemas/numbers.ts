@@ -2,12 +2,15 @@ import { z } from 'zod';
 
 const typeError = (what: string) => (iss: { input?: unknown }) => (iss.input === undefined ? 'has to be defined' : `must be ${what}`);
 
+/** The largest protobuf uint32 (and the largest sum of weights Envoy and gRPC accept). */
+export const UINT32_MAX = 4_294_967_295;
+
 /** A non-negative integer up to 2^32-1 (protobuf uint32 / UInt32Value). */
 export const uint32Schema = z
   .number({ error: typeError('a non-negative integer') })
   .int({ message: 'must be a non-negative integer' })
   .min(0, { message: 'must be a non-negative integer' })
-  .max(4_294_967_295, { message: 'must be at most 4294967295' });
+  .max(UINT32_MAX, { message: `must be at most ${UINT32_MAX}` });
 
 /** An integer accepted as is, so that a range rule can report Kuma's message for out-of-range ports. */
 export const intSchema = z.number({ error: typeError('an integer') }).int({ message: 'must be an integer' });

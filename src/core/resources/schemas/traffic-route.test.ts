@@ -63,6 +63,19 @@ describe('TrafficRoute', () => {
     ]);
   });
 
+  it('refuses weights and weight sums that overflow uint32', () => {
+    const split = (...weights: number[]) => ({
+      sources: all,
+      destinations: all,
+      conf: { split: weights.map((weight, i) => ({ weight, destination: { 'kuma.io/service': 'backend', version: `v${i}` } })) },
+    });
+    expect(violationsOf(validateTrafficRoute, split(4294967295, 4294967295))).toEqual([
+      { field: 'conf.split', message: 'the sum of the weights must be at most 4294967295' },
+    ]);
+    expect(violationsOf(validateTrafficRoute, split(4294967296))).toEqual([{ field: 'conf.split[0].weight', message: 'must be at most 4294967295' }]);
+    expect(violationsOf(validateTrafficRoute, split(4294967294, 1))).toEqual([]);
+  });
+
   it('checks the load balancer one-of', () => {
     const conf = (loadBalancer: unknown) => ({ sources: all, destinations: all, conf: { destination: { 'kuma.io/service': 'a' }, loadBalancer } });
     expect(violationsOf(validateTrafficRoute, conf({ roundRobin: {}, random: {} }))).toEqual([

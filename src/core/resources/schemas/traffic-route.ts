@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { connectionPolicySchema, validateSourcesAndDestinations } from './connection-policy.js';
 import { defineValidator } from './define.js';
-import { uint32Schema } from './numbers.js';
+import { UINT32_MAX, uint32Schema } from './numbers.js';
 import { FieldPath } from './path.js';
 import { ONLY_SERVICE_SELECTORS, SERVICE_SELECTORS } from './selectors.js';
 import { tagsSchema, validateTags } from './tags.js';
@@ -37,7 +37,8 @@ const confSchema = z.object({
         weight: z
           .number({ error: (iss) => (iss.input === undefined ? 'needs to be defined' : 'must be a non-negative integer') })
           .int({ message: 'must be a non-negative integer' })
-          .min(0, { message: 'must be a non-negative integer' }),
+          .min(0, { message: 'must be a non-negative integer' })
+          .max(UINT32_MAX, { message: `must be at most ${UINT32_MAX}` }),
         destination: tagsSchema.default({}),
       }),
     )
@@ -62,6 +63,8 @@ function validateSplit(path: FieldPath, split: NonNullable<ParsedConf['split']>,
     validateTags(path.index(i).field('destination'), entry.destination, v, { requireAtLeastOneTag: true, requireService: true, selector: true });
   });
   if (total === 0) v.add(path, 'there must be at least one split entry with weight above 0');
+  // Envoy's weighted_clusters and gRPC's WRR sum the weights into a uint32.
+  if (total > UINT32_MAX) v.add(path, `the sum of the weights must be at most ${UINT32_MAX}`);
 }
 
 function validateLoadBalancer(path: FieldPath, lb: ParsedConf['loadBalancer'], v: Violations): void {

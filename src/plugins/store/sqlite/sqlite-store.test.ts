@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../core/errors.js';
+import { ConfigError, StoreUnavailableError } from '../../../core/errors.js';
 import { migrate, migrations, type Migration } from './migrations.js';
 import { SqliteStore } from './sqlite-store.js';
 
@@ -117,6 +117,47 @@ describe('SqliteStore on a file', () => {
     writeFileSync(path, 'this is not sqlite, just some text that is long enough to have a header '.repeat(20));
     expect(() => new SqliteStore(path)).toThrow(ConfigError);
     expect(() => new SqliteStore(path)).toThrow(path);
+  });
+
+  it('holds the file exclusively: a second store on the same file is refused with a clear error', async () => {
+    const first = openStore();
+    await first.create('Mesh', { mesh: '', name: 'default' }, {});
+    expect(() => new SqliteStore(path)).toThrow(ConfigError);
+    expect(() => new SqliteStore(path)).toThrow(`the SQLite store "${path}" is locked by another process`);
+    expect(() => new Database(path, { timeout: 0 }).prepare('SELECT count(*) FROM resources').get()).toThrow(/locked/);
+    await first.close();
+    expect((await openStore().list('Mesh')).map((r) => r.meta.name)).toEqual(['default']);
+  });
+
+  it('refuses writes once its file is deleted, and says why', async () => {
+    const store = openStore();
+    await store.create('Mesh', { mesh: '', name: 'default' }, {});
+    expect(store.unavailableReason()).toBeUndefined();
+    rmSync(path);
+    expect(store.unavailableReason()).toBe(`the database file "${path}" was deleted while in use`);
+    await expect(store.create('Mesh', { mesh: '', name: 'other' }, {})).rejects.toThrow(StoreUnavailableError);
+  });
+
+  it('refuses writes once its file is replaced by another one', async () => {
+    const store = openStore();
+    await store.create('Mesh', { mesh: '', name: 'default' }, {});
+    writeFileSync(`${path}.new`, '');
+    renameSync(`${path}.new`, path);
+    await expect(store.update('Mesh', { mesh: '', name: 'default' }, { x: 1 })).rejects.toThrow(/was replaced by another file while in use/);
+    expect(store.unavailableReason()).toMatch(/replaced/);
+  });
+
+  it('a damaged file fails the integrity check at start with a clear message', async () => {
+    const store = openStore();
+    for (let i = 0; i < 200; i++) await store.create('Mesh', { mesh: '', name: `mesh-${i}-${'x'.repeat(100)}` }, { i });
+    await store.close();
+    // Overwrite the last page (a table or index leaf) with garbage: the file opens and migrates, PRAGMA integrity_check finds it.
+    const size = statSync(path).size;
+    const fd = openSync(path, 'r+');
+    writeSync(fd, Buffer.alloc(4096, 0x5a), 0, 4096, size - 4096);
+    closeSync(fd);
+    expect(() => new SqliteStore(path)).toThrow(ConfigError);
+    expect(() => new SqliteStore(path)).toThrow(`the SQLite store "${path}" failed its integrity check (`);
   });
 
   it('close is idempotent', async () => {

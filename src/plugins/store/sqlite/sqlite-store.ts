@@ -1,7 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
-import { AlreadyExistsError, ConfigError, ConflictError, NotFoundError, errorMessage } from '../../../core/errors.js';
+import type Database from 'better-sqlite3';
+import { AlreadyExistsError, ConflictError, NotFoundError, StoreUnavailableError, errorMessage } from '../../../core/errors.js';
 import { logger, type Logger } from '../../../core/logging.js';
 import { describeKey, type OwnerRef, type Resource, type ResourceKey, type ResourceTypeName, type Spec } from '../../../core/resources/model.js';
 import type {
@@ -13,28 +11,14 @@ import type {
   StoreListener,
   UpdateOptions,
 } from '../../../core/store/resource-store.js';
+import { DatabaseFileGuard } from './file-guard.js';
 import { migrate } from './migrations.js';
+import { openDatabase } from './open-database.js';
 import { labelsJson, rowToResource, type ResourceRow, type RowParams } from './resource-row.js';
 import { Statements, type KeyParams } from './statements.js';
 
-/** How long a write waits for another connection's lock before failing with SQLITE_BUSY. */
-const BUSY_TIMEOUT_MS = 5000;
-
 function keyParams(type: ResourceTypeName, key: ResourceKey): KeyParams {
   return { type, mesh: key.mesh, name: key.name };
-}
-
-function openDatabase(path: string): Database.Database {
-  try {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    const db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
-    db.pragma('journal_mode = WAL');
-    // FULL: every commit is fsynced before the write is answered, so an acknowledged write survives kill -9 and power loss.
-    db.pragma('synchronous = FULL');
-    return db;
-  } catch (err) {
-    throw new ConfigError(`cannot open the SQLite store "${path}": ${errorMessage(err)}`);
-  }
 }
 
 /**
@@ -46,10 +30,13 @@ export class SqliteStore implements ResourceStore {
   private readonly sql: Statements;
   private readonly log: Logger;
   private readonly listeners = new Set<StoreListener>();
+  private readonly file: DatabaseFileGuard;
+  private reportedProblem = false;
 
   constructor(readonly path: string) {
     this.log = logger('sqlite-store');
     this.db = openDatabase(path);
+    this.file = new DatabaseFileGuard(path);
     try {
       const result = migrate(this.db);
       for (const m of result.applied) this.log.info({ path, version: m.version, migration: m.name }, 'schema migration applied');
@@ -120,8 +107,20 @@ export class SqliteStore implements ResourceStore {
     this.log.info({ path: this.path }, 'store closed');
   }
 
+  /** Why the store cannot take writes (its file was deleted or replaced), or undefined while it can. */
+  unavailableReason(): string | undefined {
+    const problem = this.file.check();
+    if (problem !== undefined && !this.reportedProblem) {
+      this.reportedProblem = true;
+      this.log.error({ path: this.path, problem }, 'store unavailable: refusing writes until restarted on a sound database file');
+    }
+    return problem;
+  }
+
   /** Runs `fn` in one IMMEDIATE transaction; on success emits the events it collected, on failure nothing. */
   private commit<T>(fn: (events: StoreEvent[]) => T): T {
+    const problem = this.unavailableReason();
+    if (problem !== undefined) throw new StoreUnavailableError(problem);
     const events: StoreEvent[] = [];
     // better-sqlite3 caches the BEGIN/COMMIT statements per connection, so a wrapper per call is cheap.
     const result = this.db.transaction(() => fn(events)).immediate();

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { UnauthenticatedError, ValidationError, type Violation } from '../errors.js';
+import type { ResourceManager } from '../manager/resource-manager.js';
+import type { RevocationList } from './revocations.js';
+import type { KeyScope } from './signing-keys.js';
+import { issueToken, validateToken } from './token-validator.js';
+import { parseValidFor, TEN_YEARS_MS } from './valid-for.js';
+
+/** `cp`: a zone control plane on the global's KDS port (Kong Mesh's scope); `ingress`/`egress`: zone proxies (Kuma). */
+export const ZONE_SCOPES = ['cp', 'ingress', 'egress'] as const;
+
+export interface ZoneTokenClaims {
+  readonly Zone: string;
+  readonly Scope: readonly string[];
+}
+
+/** GlobalSecret `zone-token-signing-key-<n>`; revocations in GlobalSecret `zone-token-revocations`. */
+export const ZONE_KEY_SCOPE: KeyScope = { type: 'GlobalSecret', mesh: '', prefix: 'zone-token-signing-key' };
+export const ZONE_REVOCATIONS: RevocationList = { type: 'GlobalSecret', mesh: '', name: 'zone-token-revocations' };
+
+export const zoneTokenRequestSchema = z.object({
+  zone: z.string().default(''),
+  scope: z.array(z.string()).nullable().default(null),
+  validFor: z.string().default(''),
+});
+
+/** `POST /tokens/zone` `{zone, scope, validFor}`. Unlike Kuma, `zone` is required: a token for any zone could claim every name. */
+export async function issueZoneToken(manager: ResourceManager, body: unknown): Promise<string> {
+  const parsed = zoneTokenRequestSchema.safeParse(body ?? {});
+  if (!parsed.success) throw new ValidationError(parsed.error.issues.map((i) => ({ field: i.path.join('.') || 'body', message: i.message })), 'Invalid request');
+  const r = parsed.data;
+  const violations: Violation[] = [];
+  if (r.zone === '') violations.push({ field: 'zone', message: 'cannot be empty' });
+  if (r.scope === null || r.scope.length === 0) violations.push({ field: 'scope', message: 'cannot be empty' });
+  for (const s of r.scope ?? []) if (!(ZONE_SCOPES as readonly string[]).includes(s)) violations.push({ field: 'scope', message: `${s} is not one of ${ZONE_SCOPES.join(', ')}` });
+  let validForMs = TEN_YEARS_MS;
+  try {
+    if (r.validFor !== '') validForMs = parseValidFor(r.validFor);
+  } catch (err) {
+    if (err instanceof ValidationError) violations.push(...err.violations);
+  }
+  if (violations.length > 0) throw new ValidationError(violations, 'Invalid request');
+  const claims: ZoneTokenClaims = { Zone: r.zone, Scope: r.scope ?? [] };
+  return issueToken(manager, ZONE_KEY_SCOPE, claims, validForMs);
+}
+
+/** A zone control plane's token: valid, with scope `cp`, naming exactly `zone`. */
+export async function authenticateZone(manager: ResourceManager, token: string, zone: string): Promise<ZoneTokenClaims> {
+  const payload = await validateToken(manager, token, ZONE_KEY_SCOPE, ZONE_REVOCATIONS);
+  const claims: ZoneTokenClaims = {
+    Zone: typeof payload['Zone'] === 'string' ? payload['Zone'] : '',
+    Scope: Array.isArray(payload['Scope']) ? payload['Scope'].filter((s): s is string => typeof s === 'string') : [],
+  };
+  if (!claims.Scope.includes('cp')) throw new UnauthenticatedError(`token scope [${claims.Scope.join(', ')}] does not include cp: it cannot authenticate a zone control plane`);
+  if (claims.Zone !== zone) throw new UnauthenticatedError(`zone from requestor: ${zone} is different than in token: ${claims.Zone || '(none)'}`);
+  return claims;
+}
