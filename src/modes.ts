@@ -7,11 +7,17 @@ import type { Mode } from './config/schema.js';
 import { dnsComponents } from './dns/dns-components.js';
 import { kdsGlobalComponents, kdsRemoteComponents } from './kds/components.js';
 import { bootstrapComponents } from './xds/bootstrap/bootstrap-server.js';
+import { matchedPolicies } from './xds/inspect/matched-policies.js';
+import { XdsStateRegistry } from './xds/inspect/xds-state-registry.js';
 import { globalDpRefusalComponent, xdsComponents } from './xds/server/components.js';
 
-/** Ports bound at run time that one feature must tell another (port 0 in the config = picked at bind). */
+/**
+ * What one feature must tell another at run time: ports bound (port 0 in the config = picked at bind) and
+ * the xDS server's read-only state for the API's inspect endpoints.
+ */
 interface BoundPorts {
   dpServer?: number;
+  xdsState?: XdsStateRegistry;
 }
 
 interface Feature {
@@ -22,10 +28,18 @@ interface Feature {
 
 /** Which parts of the control plane run in which mode (after Kuma 1.x run.go). */
 export const features: readonly Feature[] = [
-  { name: 'api-server', modes: ['standalone', 'global', 'remote'], components: (rt) => [apiServerComponent(rt)] },
+  {
+    name: 'api-server',
+    modes: ['standalone', 'global', 'remote'],
+    components: (rt, _r, bound) => [apiServerComponent(rt, { matchPolicies: matchedPolicies, xds: () => bound.xdsState })],
+  },
   { name: 'diagnostics', modes: ['standalone', 'global', 'remote'], components: (rt, r) => [diagnosticsComponent(rt, r)] },
   { name: 'defaults', modes: ['standalone', 'global'], components: (rt) => [defaultsComponent(rt)] },
-  { name: 'xds', modes: ['standalone', 'remote'], components: (rt, _r, bound) => xdsComponents(rt, { onListening: (port) => (bound.dpServer = port) }) },
+  {
+    name: 'xds',
+    modes: ['standalone', 'remote'],
+    components: (rt, _r, bound) => xdsComponents(rt, { onListening: (port) => (bound.dpServer = port), state: (bound.xdsState = new XdsStateRegistry()) }),
+  },
   // Bootstraps point data planes at the xDS port actually bound.
   { name: 'bootstrap', modes: ['standalone', 'remote'], components: (rt, _r, bound) => bootstrapComponents(rt, { xdsPort: () => bound.dpServer }) },
   // A data plane that dials a global CP gets a clear refusal instead of a connection error.

@@ -188,7 +188,7 @@ describe('api-server: resources', () => {
     const a = await start();
     const insight = await put(a, '/meshes/default/dataplane-insights/web-1', { type: 'DataplaneInsight', mesh: 'default', name: 'web-1' });
     expect(insight.status).toBe(405);
-    expect(insight.headers.get('content-type')).toMatch(/^text\/plain/);
+    expect(insight.headers.get('content-type')).toBe('application/json');
     await a.manager.create('Zone', { name: 'zone-2', mesh: '' }, { enabled: true }, { labels: { 'kuma.io/origin': 'global' } });
     expect((await put(a, '/zones/zone-2', { type: 'Zone', name: 'zone-2', enabled: false })).status).toBe(405);
     expect((await fetch(`${a.url}/zones/zone-2`, { method: 'DELETE' })).status).toBe(405);
@@ -197,11 +197,11 @@ describe('api-server: resources', () => {
 });
 
 describe('api-server: modes', () => {
-  it('remote answers 405 with Kuma text to policy writes but accepts Dataplanes', async () => {
+  it('remote answers a JSON 405 to policy writes but accepts Dataplanes', async () => {
     const a = await start({ mode: 'remote' });
     const res = await put(a, '/meshes/default/traffic-routes/r1', { type: 'TrafficRoute', mesh: 'default', name: 'r1' });
     expect(res.status).toBe(405);
-    expect(await res.text()).toBe(REMOTE_READ_ONLY_MESSAGE);
+    expect(await res.json()).toEqual({ title: 'Method not allowed', details: REMOTE_READ_ONLY_MESSAGE });
     expect((await fetch(`${a.url}/meshes/default`, { method: 'DELETE' })).status).toBe(405);
     expect((await put(a, '/meshes/default/dataplanes/web-1', DATAPLANE_YAML, { 'content-type': 'application/yaml' })).status).toBe(201);
   });
@@ -210,7 +210,7 @@ describe('api-server: modes', () => {
     const a = await start({ mode: 'global' });
     const res = await put(a, '/meshes/default/dataplanes/web-1', DATAPLANE_YAML, { 'content-type': 'application/yaml' });
     expect(res.status).toBe(405);
-    expect(await res.text()).toBe(GLOBAL_READ_ONLY_MESSAGE);
+    expect(await res.json()).toEqual({ title: 'Method not allowed', details: GLOBAL_READ_ONLY_MESSAGE });
     expect((await put(a, '/meshes/m2', { type: 'Mesh', name: 'm2' })).status).toBe(201);
   });
 });
@@ -300,7 +300,7 @@ describe('api-server: bad requests never hurt the process', () => {
     expect((await fetch(`${a.url}/meshes/default/dataplanes/a/b`)).status).toBe(404);
     const post = await fetch(`${a.url}/meshes`, { method: 'POST', body: '{}' });
     expect(post.status).toBe(405);
-    expect(await post.text()).toBe('Method not allowed');
+    expect(await post.json()).toEqual({ title: 'Method not allowed', details: 'this path answers GET; resources are written with PUT (kumactl apply -f FILE)' });
     expect((await fetch(`${a.url}/meshes/default`, { method: 'PATCH', body: '{}' })).status).toBe(405);
   });
 
@@ -308,10 +308,10 @@ describe('api-server: bad requests never hurt the process', () => {
     const a = await start();
     const json = await put(a, '/meshes/m', '{"type": "Mesh", "name": ');
     expect(json.status).toBe(400);
-    expect(((await json.json()) as { details: string }).details).toMatch(/invalid JSON/);
+    expect(((await json.json()) as { details: string }).details).toMatch(/is not valid JSON: /);
     const yaml = await put(a, '/meshes/m', 'type: Mesh\nname: [m\n', { 'content-type': 'application/yaml' });
     expect(yaml.status).toBe(400);
-    expect(((await yaml.json()) as { details: string }).details).toMatch(/invalid YAML/);
+    expect(((await yaml.json()) as { details: string }).details).toMatch(/is not valid YAML at line \d+, column \d+: [a-z]/);
     const bad = await fetch(`${a.url}/meshes/m`, { method: 'PUT', body: Buffer.from([0x7b, 0xc3, 0x28, 0x7d]), headers: { 'content-type': 'application/json' } });
     expect(bad.status).toBe(400);
     expect((await put(a, '/meshes/m', '[1,2]')).status).toBe(400);
@@ -349,7 +349,7 @@ describe('api-server: lifecycle', () => {
     const a = await start();
     const config = configSchema.parse({ apiServer: { http: { interface: '127.0.0.1', port: a.port } } });
     const store = new MemoryStore();
-    const component = apiServerComponent(buildRuntime(config, store, { instanceId: 'second', meshDefaults: true }));
+    const component = apiServerComponent(buildRuntime(config, store, { instanceId: 'second', meshDefaults: true }), { matchPolicies: () => [], xds: () => undefined });
     expect(component.name).toBe('api-server');
     await expect(component.start(new AbortController().signal, () => undefined)).rejects.toThrow(`port ${a.port} on 127.0.0.1 is already in use (api-server)`);
   });

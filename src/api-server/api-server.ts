@@ -6,8 +6,10 @@ import { untilAborted } from '../core/runtime/abort.js';
 import type { Component } from '../core/runtime/component.js';
 import { closeServer, listen } from '../core/runtime/listen.js';
 import type { Runtime } from '../core/runtime/runtime.js';
-import type { ApiDeps, ApiRequest, Endpoint, Reply } from './endpoint.js';
+import type { ApiDeps, ApiRequest, Endpoint, InspectDeps, Reply } from './endpoint.js';
+import { addInspectRoutes } from './inspect/inspect-endpoints.js';
 import { MethodNotAllowedError, RouteNotFoundError, toErrorReply, type ErrorReply } from './error-mapping.js';
+import { addInsightRoutes } from './insights/insight-endpoints.js';
 import { assertMayCall, authenticateRequest } from './authn.js';
 import { addIndexRoutes } from './index-endpoints.js';
 import { addOverviewRoutes } from './overview-endpoints.js';
@@ -29,23 +31,26 @@ export interface ApiServerHooks {
  * The Kuma-compatible REST API (default port 5681) on `config.apiServer.http.{interface,port}`.
  * `start` resolves once the server has stopped after `signal` aborts; a bind failure rejects it.
  */
-export function apiServerComponent(rt: Runtime, hooks: ApiServerHooks = {}): Component {
-  return { name: SERVER_NAME, start: (signal, ready) => run(rt, hooks, signal, ready) };
+export function apiServerComponent(rt: Runtime, inspect: InspectDeps, hooks: ApiServerHooks = {}): Component {
+  return { name: SERVER_NAME, start: (signal, ready) => run(rt, inspect, hooks, signal, ready) };
 }
 
 export function buildRouter(deps: ApiDeps): Router<Endpoint> {
   const router = new Router<Endpoint>();
   addIndexRoutes(router, deps);
   addOverviewRoutes(router, deps);
+  addInsightRoutes(router, deps);
+  addInspectRoutes(router, deps);
   addTokenRoutes(router, deps);
   addResourceRoutes(router, deps);
   return router;
 }
 
-async function run(rt: Runtime, hooks: ApiServerHooks, signal: AbortSignal, ready: () => void): Promise<void> {
+async function run(rt: Runtime, inspect: InspectDeps, hooks: ApiServerHooks, signal: AbortSignal, ready: () => void): Promise<void> {
   if (signal.aborted) return;
   const log = logger(SERVER_NAME);
-  const router = buildRouter({ rt, log });
+  const deps: ApiDeps = { rt, log, inspect };
+  const router = buildRouter(deps);
   // Once stopping, answers close their connection: a kept-alive client must not hold the shutdown up.
   const state = { stopping: false };
   // A kept-alive connection stays open well past a client's own idle timeout (undici: 4 s): with Node's 5 s
@@ -53,7 +58,7 @@ async function run(rt: Runtime, hooks: ApiServerHooks, signal: AbortSignal, read
   // client saw ECONNRESET on a request the server never read.
   const server = createServer(
     { requestTimeout: 120_000, headersTimeout: 66_000, keepAliveTimeout: 65_000 },
-    (req, res) => void handle({ rt, log }, router, req, res, state),
+    (req, res) => void handle(deps, router, req, res, state),
   );
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => onClientError(log, err, socket));
 
@@ -97,9 +102,16 @@ async function handle(deps: ApiDeps, router: Router<Endpoint>, req: IncomingMess
   } catch (err) {
     const reply = toErrorReply(err, title);
     if ('internal' in reply) deps.log.error({ err, method, url }, 'request failed');
+    else if (method === 'PUT' || method === 'DELETE') deps.log.info({ method, url, status: reply.status, reason: describeRefusal(reply.json) }, 'write refused');
     else deps.log.debug({ method, url, status: reply.status, reason: errorMessage(err) }, 'request refused');
     send(res, reply, state.stopping);
   }
+}
+
+/** The error answer in one line for the log: details and causes. */
+function describeRefusal(body: ErrorReply['json']): string {
+  const causes = (body.causes ?? []).map((c) => `${c.field}: ${c.message}`).join('; ');
+  return causes ? `${body.details} (${causes})` : body.details;
 }
 
 function send(res: ServerResponse, reply: Reply | ErrorReply, stopping: boolean): void {

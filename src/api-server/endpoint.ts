@@ -1,4 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { PolicyMatcher } from '../core/inspect/policy-inspector.js';
+import type { XdsInspector } from '../core/inspect/xds-inspector.js';
 import type { Logger } from '../core/logging.js';
 import type { Runtime } from '../core/runtime/runtime.js';
 import type { User } from '../core/tokens/user-token.js';
@@ -36,7 +38,15 @@ export interface Endpoint {
   handle(req: ApiRequest): Promise<Reply>;
 }
 
+/** What the inspect endpoints read from other subsystems, through core interfaces only. */
+export interface InspectDeps {
+  readonly matchPolicies: PolicyMatcher;
+  /** The xDS server's state on modes that run one (standalone, zone); undefined on a global. */
+  xds(): XdsInspector | undefined;
+}
+
 export interface ApiDeps {
   readonly rt: Runtime;
   readonly log: Logger;
+  readonly inspect: InspectDeps;
 }

@@ -49,9 +49,13 @@ describe('toErrorReply', () => {
     expect(toErrorReply(new PayloadTooLargeError(10), T)).toMatchObject({ status: 413, headers: { connection: 'close' } });
   });
 
-  it('answers read-only and wrong methods with plain-text 405', () => {
-    expect(toErrorReply(new ReadOnlyError('nope\n'), T)).toEqual({ status: 405, text: 'nope\n' });
-    expect(toErrorReply(new MethodNotAllowedError(['GET', 'PUT']), T)).toEqual({ status: 405, text: 'Method not allowed', headers: { allow: 'GET, PUT' } });
+  it('answers read-only and wrong methods with a JSON 405 naming kumactl', () => {
+    expect(toErrorReply(new ReadOnlyError('nope'), T)).toEqual({ status: 405, json: { title: 'Method not allowed', details: 'nope' } });
+    expect(toErrorReply(new MethodNotAllowedError(['GET', 'PUT']), T)).toEqual({
+      status: 405,
+      json: { title: 'Method not allowed', details: 'this path answers GET, PUT; resources are written with PUT (kumactl apply -f FILE)' },
+      headers: { allow: 'GET, PUT' },
+    });
   });
 
   it('hides anything else behind a 500 flagged as internal', () => {

@@ -30,6 +30,14 @@ export class MethodNotAllowedError extends Error {
   }
 }
 
+/** An inspect request for a proxy that has no stream to this instance. */
+export class ProxyNotConnectedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ProxyNotConnectedError';
+  }
+}
+
 /** Kuma's error JSON. `causes` is omitted when empty, as Kuma does. */
 export interface ApiErrorBody {
   readonly title: string;
@@ -37,9 +45,13 @@ export interface ApiErrorBody {
   readonly causes?: readonly Violation[];
 }
 
-export type ErrorReply =
-  | { readonly status: number; readonly json: ApiErrorBody; readonly headers?: Readonly<Record<string, string>>; readonly internal?: true }
-  | { readonly status: number; readonly text: string; readonly headers?: Readonly<Record<string, string>> };
+/** Every error answer is JSON in Kuma's shape. */
+export interface ErrorReply {
+  readonly status: number;
+  readonly json: ApiErrorBody;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly internal?: true;
+}
 
 const PROCESS_TITLE = 'Could not process a resource';
 
@@ -54,17 +66,21 @@ export function toErrorReply(err: unknown, title: string): ErrorReply {
     return json(400, { title: PROCESS_TITLE, details: 'Mesh is not found', causes: [{ field: 'mesh', message: err.message }] });
   }
   if (err instanceof NotFoundError) return json(404, { title, details: 'Not found' });
+  if (err instanceof ProxyNotConnectedError) return json(404, { title, details: err.message });
   if (err instanceof RouteNotFoundError) return json(404, { title: 'Not found', details: err.message });
   if (err instanceof AlreadyExistsError) return json(409, { title, details: err.message });
   if (err instanceof ConflictError) return json(409, { title, details: err.message });
   if (err instanceof BadRequestError) return json(400, { title: err.message, details: err.causes[0]?.message ?? err.message, causes: err.causes });
   if (err instanceof PayloadTooLargeError) return { ...json(413, { title: 'Payload too large', details: err.message }), headers: { connection: 'close' } };
   if (err instanceof PreconditionFailedError) return json(400, { title, details: err.message, causes: err.causes });
-  if (err instanceof ReadOnlyError) return { status: 405, text: err.message };
+  if (err instanceof ReadOnlyError) return json(405, { title: 'Method not allowed', details: err.message });
   if (err instanceof UnauthenticatedError) return { ...json(401, { title: 'Invalid authentication data', details: err.message }), headers: { 'www-authenticate': 'Bearer' } };
   if (err instanceof AccessDeniedError) return json(403, { title: 'Access Denied', details: err.message });
   if (err instanceof StoreUnavailableError) return json(503, { title, details: err.message });
-  if (err instanceof MethodNotAllowedError) return { status: 405, text: err.message, headers: { allow: err.allowed.join(', ') } };
+  if (err instanceof MethodNotAllowedError) {
+    const details = `this path answers ${err.allowed.join(', ')}; resources are written with PUT (kumactl apply -f FILE)`;
+    return { ...json(405, { title: 'Method not allowed', details }), headers: { allow: err.allowed.join(', ') } };
+  }
   return { status: 500, json: { title, details: 'Internal Server Error' }, internal: true };
 }
 

@@ -6,7 +6,7 @@ import { paginate, parsePage } from './pagination.js';
 import type { Router } from './router.js';
 import { zoneOverview, zoneStatus } from './zone-overview.js';
 
-/** `dataplanes+insights`, `zones+insights` and `status/zones`: resources joined with their insights. */
+/** `dataplanes+insights`, `zones+insights`, `zoneingresses+insights` and `status/zones`: resources joined with their insights. */
 export function addOverviewRoutes(router: Router<Endpoint>, deps: ApiDeps): void {
   const one = 'Could not retrieve a resource';
   const many = 'Could not retrieve resources';
@@ -15,6 +15,8 @@ export function addOverviewRoutes(router: Router<Endpoint>, deps: ApiDeps): void
   router.add('GET', '/dataplanes+insights', { title: many, handle: (r) => listDataplanes(deps, r) });
   router.add('GET', '/zones+insights', { title: many, handle: (r) => listZones(deps, r) });
   router.add('GET', '/zones+insights/:name', { title: one, handle: (r) => getZone(deps, r) });
+  router.add('GET', '/zoneingresses+insights', { title: many, handle: (r) => listZoneIngresses(deps, r) });
+  router.add('GET', '/zoneingresses+insights/:name', { title: one, handle: (r) => getZoneIngress(deps, r) });
   router.add('GET', '/status/zones', { title: many, handle: () => zoneStatuses(deps) });
 }
 
@@ -48,6 +50,32 @@ async function getZone({ rt }: ApiDeps, req: ApiRequest): Promise<Reply> {
   const key = { mesh: '', name: req.params['name'] ?? '' };
   const [zone, insight] = await Promise.all([rt.manager.get('Zone', key), rt.manager.find('ZoneInsight', key)]);
   return { status: 200, json: zoneOverview(zone, insight) };
+}
+
+async function listZoneIngresses({ rt }: ApiDeps, req: ApiRequest): Promise<Reply> {
+  const page = parsePage(req.query);
+  const [ingresses, insights] = await Promise.all([rt.manager.list('ZoneIngress'), rt.manager.list('ZoneIngressInsight')]);
+  const byKey = indexByKey(insights);
+  const body = paginate(ingresses, page, { origin: req.origin, pathname: req.pathname, query: req.query });
+  return { status: 200, json: { ...body, items: body.items.map((zi) => zoneIngressOverview(zi, byKey.get(keyString(zi)))) } };
+}
+
+async function getZoneIngress({ rt }: ApiDeps, req: ApiRequest): Promise<Reply> {
+  const key = { mesh: '', name: req.params['name'] ?? '' };
+  const [ingress, insight] = await Promise.all([rt.manager.get('ZoneIngress', key), rt.manager.find('ZoneIngressInsight', key)]);
+  return { status: 200, json: zoneIngressOverview(ingress, insight) };
+}
+
+/** Kuma's ZoneIngressOverview: the spec under `zoneIngress`, its insight (or `{}`) under `zoneIngressInsight`. */
+function zoneIngressOverview(ingress: Resource, insight: Resource | undefined): Record<string, unknown> {
+  return {
+    type: 'ZoneIngressOverview',
+    name: ingress.meta.name,
+    creationTime: ingress.meta.creationTime,
+    modificationTime: ingress.meta.modificationTime,
+    zoneIngress: ingress.spec,
+    zoneIngressInsight: insight?.spec ?? {},
+  };
 }
 
 async function zoneStatuses({ rt }: ApiDeps): Promise<Reply> {

@@ -4,11 +4,11 @@ import { describeKey, type Resource } from '../core/resources/model.js';
 import { ORIGIN_LABEL } from '../core/resources/labels.js';
 import type { ResourceTypeDescriptor } from '../core/resources/registry.js';
 
-/** Kuma 1.1's texts (go-restful WriteErrorString, plain text, 405). The remote one ends with a newline. */
+/** The `details` of a 405 (after Kuma's texts, naming this project's kumactl and what is writable where). */
 export const REMOTE_READ_ONLY_MESSAGE =
-  "On remote control plane you can only modify dataplane resources with 'kumactl apply' or via the HTTP API. You can still use 'kumactl' or the HTTP API to modify the rest of the resource on the global control plane.\n";
+  "On a zone control plane you can only modify Dataplane and ZoneIngress resources, with 'kumactl apply -f' or a PUT on this API. Modify the other resources on the global control plane, with 'kumactl apply -f' pointed at it.";
 export const GLOBAL_READ_ONLY_MESSAGE =
-  "On global control plane you can not modify dataplane resources with 'kumactl apply' or via the HTTP API. You can still use 'kumactl' or the HTTP API to modify them on the remote control plane.";
+  "On a global control plane you can not modify Dataplane resources, with 'kumactl apply -f' or this API. Modify them on their zone control plane, with 'kumactl apply -f' pointed at it.";
 
 export { ORIGIN_LABEL };
 

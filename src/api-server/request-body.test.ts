@@ -62,9 +62,9 @@ describe('parseBody', () => {
   });
 
   it.each([
-    ['{"a":', 'application/json', /invalid JSON/],
-    ['a: [1', 'application/yaml', /invalid YAML/],
-    ['a: 1\na: 2\n', 'text/yaml', /invalid YAML/],
+    ['{"a":', 'application/json', /is not valid JSON: /],
+    ['a: [1', 'application/yaml', /is not valid YAML at line \d+, column \d+: [a-z]/],
+    ['a: 1\na: 2\n', 'text/yaml', /is not valid YAML at line \d+, column \d+: [a-z]/],
     ['   ', 'application/json', /cannot be empty/],
   ])('refuses %j (%s) with a clear cause', (text, ct, cause) => {
     try {
@@ -73,6 +73,7 @@ describe('parseBody', () => {
     } catch (err) {
       expect(err).toBeInstanceOf(BadRequestError);
       expect((err as BadRequestError).causes[0]?.message).toMatch(cause);
+      expect((err as BadRequestError).causes[0]?.message).not.toContain('\n');
     }
   });
 

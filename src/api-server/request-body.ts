@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, YAMLError } from 'yaml';
+import { describeYamlError } from '../core/yaml-error.js';
 import { BadRequestError, PayloadTooLargeError, errorMessage } from '../core/errors.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -69,8 +70,8 @@ export function parseBody(raw: Buffer, contentType: string | undefined): unknown
   try {
     parsed = format === 'json' ? JSON.parse(text) : parseYaml(text, { maxAliasCount: 100 });
   } catch (err) {
-    const firstLine = errorMessage(err).split('\n')[0] ?? '';
-    throw new BadRequestError('Could not parse the request body', [{ field: 'body', message: `invalid ${format.toUpperCase()}: ${firstLine}` }]);
+    const why = err instanceof YAMLError ? ` ${describeYamlError(err)}` : `: ${errorMessage(err).split('\n')[0] ?? ''}`;
+    throw new BadRequestError('Could not parse the request body', [{ field: 'body', message: `is not valid ${format.toUpperCase()}${why}` }]);
   }
   if (nestsDeeperThan(parsed, MAX_BODY_DEPTH)) {
     throw new BadRequestError('Could not parse the request body', [{ field: 'body', message: `nests deeper than ${MAX_BODY_DEPTH} levels` }]);

@@ -1,4 +1,5 @@
 import type { Resource } from '../core/resources/model.js';
+import { subscriptionsOnline } from '../core/resources/subscriptions.js';
 import type { KdsSubscription, ZoneSpec } from '../core/resources/specs.js';
 
 /** Kuma treats a Zone without `enabled` as enabled. */
@@ -8,9 +9,7 @@ export function zoneEnabled(zone: Resource): boolean {
 
 /** Connected now: the latest KDS subscription has a connectTime and no disconnectTime. */
 export function zoneOnline(insight: Resource | undefined): boolean {
-  const subs = (insight?.spec['subscriptions'] ?? []) as readonly Partial<KdsSubscription>[];
-  const latest = subs[subs.length - 1];
-  return latest !== undefined && !!latest.connectTime && !latest.disconnectTime;
+  return subscriptionsOnline(insight?.spec['subscriptions'] as readonly Partial<KdsSubscription>[] | undefined);
 }
 
 /** Kuma's ZoneOverview: `zone` is the Zone spec with `enabled` made explicit; `zoneInsight` is `{}` when there is none. */

@@ -16,13 +16,15 @@ await yargs(hideBin(process.argv))
         .option('zone', { type: 'string', describe: 'zone name (remote mode)' })
         .option('global-address', { type: 'string', describe: 'KDS address of the global CP, grpc://HOST:PORT (remote mode)' })
         .option('config-file', { alias: 'c', type: 'string', describe: 'YAML config file' })
-        .option('log-level', { type: 'string', choices: ['debug', 'info', 'warn', 'error', 'off'], describe: 'log level' }),
+        .option('log-level', { type: 'string', choices: ['debug', 'info', 'warn', 'error', 'off'], describe: 'log level' })
+        .option('log-format', { type: 'string', choices: ['text', 'json'], describe: 'log lines as text (default on a terminal) or JSON' }),
     async (argv) => {
       const code = await runCommand(argv['config-file'], {
         ...(argv.mode !== undefined ? { mode: argv.mode } : {}),
         ...(argv.zone !== undefined ? { zone: argv.zone } : {}),
         ...(argv['global-address'] !== undefined ? { globalAddress: argv['global-address'] } : {}),
         ...(argv['log-level'] !== undefined ? { logLevel: argv['log-level'] } : {}),
+        ...(argv['log-format'] !== undefined ? { logFormat: argv['log-format'] } : {}),
       });
       // Exit explicitly: a peer's lingering socket must not keep a stopped control plane alive.
       process.exit(code);

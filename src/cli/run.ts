@@ -23,7 +23,7 @@ export async function runCommand(file: string | undefined, overrides: ConfigOver
     }
     throw err;
   }
-  configureLogging(config.logLevel);
+  configureLogging(config.logLevel, undefined, config.logFormat || (process.stdout.isTTY ? 'text' : 'json'));
   const log = logger('kuma-cp');
   log.info({ version: packageVersion(), mode: config.mode, config }, 'starting kuma-cp with effective config');
 

@@ -89,6 +89,9 @@ describe('loadConfig', () => {
     ['a CIDR octet over 255', { env: { KUMA_DNS_SERVER_CIDR: '240.0.300.0/4' }, overrides: {} }, /dnsServer.CIDR: must be an IPv4 CIDR/],
     ['not YAML', { file: file('a: [1,\n'), env: {}, overrides: {} }, /is not valid YAML/],
     ['missing file', { file: '/nonexistent/kuma.yaml', env: {}, overrides: {} }, /cannot read config file/],
+    ['--zone without zone mode', { env: {}, overrides: { zone: 'zone-1' } }, /^--zone only applies to a zone control plane \(--mode=zone\), not to mode standalone$/],
+    ['--global-address on a global', { env: {}, overrides: { mode: 'global', globalAddress: 'grpc://a:1' } }, /^--global-address only applies to a zone control plane/],
+    ['an unknown log format', { env: { KUMA_LOG_FORMAT: 'xml' }, overrides: {} }, /logFormat/],
   ];
   for (const [name, input, re] of bad) {
     it(`rejects ${name} with one clear line`, () => {

@@ -12,12 +12,20 @@ export interface ConfigOverrides {
   readonly zone?: string;
   readonly globalAddress?: string;
   readonly logLevel?: string;
+  readonly logFormat?: string;
 }
 
 export interface LoadInput {
   readonly file?: string;
   readonly env: NodeJS.ProcessEnv;
   readonly overrides: ConfigOverrides;
+}
+
+/** `--zone` / `--global-address` mean something only to a zone control plane; silently ignoring them hides a mistake. */
+function checkZoneFlags(cfg: Config, o: ConfigOverrides): void {
+  if (cfg.mode === 'remote') return;
+  const given = [o.zone !== undefined ? '--zone' : '', o.globalAddress !== undefined ? '--global-address' : ''].filter(Boolean).join(' and ');
+  if (given) throw new ConfigError(`${given} only appl${given.includes(' and ') ? 'y' : 'ies'} to a zone control plane (--mode=zone), not to mode ${cfg.mode}`);
 }
 
 /** defaults < YAML file < KUMA_* env < flags; then validation. Throws ConfigError with one clear line. */
@@ -30,11 +38,13 @@ export function loadConfig(input: LoadInput): Config {
   if (o.zone !== undefined) setPath(merged, ['multizone', 'remote', 'zone'], o.zone);
   if (o.globalAddress !== undefined) setPath(merged, ['multizone', 'remote', 'globalAddress'], o.globalAddress);
   if (o.logLevel !== undefined) setPath(merged, ['logLevel'], o.logLevel);
+  if (o.logFormat !== undefined) setPath(merged, ['logFormat'], o.logFormat);
   if (merged['mode'] === 'zone') merged['mode'] = 'remote';
 
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) throw new ConfigError(`invalid configuration: ${formatIssue(parsed.error.issues)}`);
   checkModeRules(parsed.data);
+  checkZoneFlags(parsed.data, o);
   return parsed.data;
 }
 

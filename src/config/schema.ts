@@ -123,6 +123,8 @@ export const configSchema = z
     diagnostics: z.object({ serverPort: port.default(5680), interface: z.string().min(1).default('0.0.0.0') }).strict().prefault({}),
     defaults: z.object({ skipMeshCreation: z.boolean().default(false) }).strict().prefault({}),
     logLevel: z.enum(['debug', 'info', 'warn', 'error', 'off']).default('info'),
+    /** Empty = `text` when stdout is a terminal, `json` otherwise. */
+    logFormat: z.enum(['', 'text', 'json']).default(''),
   })
   .strict();
 

@@ -1,8 +1,11 @@
 import { pino, type DestinationStream, type Logger, type LevelWithSilent, type LoggerOptions } from 'pino';
 import { clip } from './clip.js';
+import { textDestination } from './log-text.js';
 
 export type { Logger };
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'off';
+/** `json`: one JSON object per line (for collectors); `text`: one readable line per event (terminals). */
+export type LogFormat = 'json' | 'text';
 
 /** Longest string value a log line carries; node ids, names and error texts are often peer-supplied. */
 export const MAX_LOGGED_STRING = 1024;
@@ -28,10 +31,14 @@ const options = (level: LevelWithSilent): LoggerOptions => ({
 
 let root: Logger = pino(options('info'));
 
-/** Configure the process-wide root logger (called once by the CLI). Logs go to stdout as JSON lines. */
-export function configureLogging(level: LogLevel, destination?: DestinationStream): void {
+/**
+ * Configure the process-wide root logger (called once by the CLI). Logs go to stdout (or `destination`),
+ * JSON lines by default, one readable text line per event with `format` text.
+ */
+export function configureLogging(level: LogLevel, destination?: DestinationStream, format: LogFormat = 'json'): void {
   const pinoLevel: LevelWithSilent = level === 'off' ? 'silent' : level;
-  root = destination ? pino(options(pinoLevel), destination) : pino(options(pinoLevel));
+  const out = format === 'text' ? textDestination(destination ?? process.stdout) : destination;
+  root = out ? pino(options(pinoLevel), out) : pino(options(pinoLevel));
 }
 
 /** A named child logger: every line carries `component`. */

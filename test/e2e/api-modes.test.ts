@@ -27,14 +27,16 @@ const route = {
 };
 
 describe('REST API read-only rules per mode', () => {
-  it('remote answers 405 with Kuma text to a policy PUT', async () => {
+  it('remote answers a JSON 405 naming kumactl to a policy PUT', async () => {
     const cp = await startCp({ mode: 'remote', zone: 'zone-1', globalAddress: 'grpc://127.0.0.1:5685', env: { KUMA_STORE_TYPE: 'memory' } });
     const res = await put(`${cp.apiUrl}/meshes/default/traffic-routes/r1`, route);
     expect(res.status).toBe(405);
-    expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
-    expect(await res.text()).toBe(
-      "On remote control plane you can only modify dataplane resources with 'kumactl apply' or via the HTTP API. You can still use 'kumactl' or the HTTP API to modify the rest of the resource on the global control plane.\n",
-    );
+    expect(res.headers.get('content-type')).toBe('application/json');
+    expect(await res.json()).toEqual({
+      title: 'Method not allowed',
+      details:
+        "On a zone control plane you can only modify Dataplane and ZoneIngress resources, with 'kumactl apply -f' or a PUT on this API. Modify the other resources on the global control plane, with 'kumactl apply -f' pointed at it.",
+    });
     expect((await put(`${cp.apiUrl}/meshes/m2`, { type: 'Mesh', name: 'm2' })).status).toBe(405);
     // A remote gets its meshes from the global: it creates no default mesh of its own.
     expect(await meshNames(cp.apiUrl)).toEqual([]);
@@ -45,13 +47,14 @@ describe('REST API read-only rules per mode', () => {
     expect(await meshNames(cp.apiUrl)).toEqual([]);
   });
 
-  it('global answers 405 with Kuma text to a Dataplane PUT and accepts policies', async () => {
+  it('global answers a JSON 405 naming kumactl to a Dataplane PUT and accepts policies', async () => {
     const cp = await startCp({ mode: 'global', env: { KUMA_STORE_TYPE: 'memory' } });
     const res = await put(`${cp.apiUrl}/meshes/default/dataplanes/web-01`, dataplane);
     expect(res.status).toBe(405);
-    expect(await res.text()).toBe(
-      "On global control plane you can not modify dataplane resources with 'kumactl apply' or via the HTTP API. You can still use 'kumactl' or the HTTP API to modify them on the remote control plane.",
-    );
+    expect(await res.json()).toEqual({
+      title: 'Method not allowed',
+      details: "On a global control plane you can not modify Dataplane resources, with 'kumactl apply -f' or this API. Modify them on their zone control plane, with 'kumactl apply -f' pointed at it.",
+    });
     const created = await put(`${cp.apiUrl}/meshes/default/traffic-routes/r1`, route);
     expect(created.status, await created.text()).toBe(201);
   });

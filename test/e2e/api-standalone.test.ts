@@ -88,7 +88,7 @@ describe('REST API refusals write nothing', () => {
   it('answers 400 to malformed JSON and YAML', async () => {
     const badJson = await put('/meshes/m-json', '{"type":"Mesh","name":"m-json"');
     expect(badJson.status).toBe(400);
-    expect(await badJson.json()).toMatchObject({ causes: [{ field: 'body', message: expect.stringMatching(/invalid JSON/) }] });
+    expect(await badJson.json()).toMatchObject({ causes: [{ field: 'body', message: expect.stringMatching(/is not valid JSON: /) }] });
     const badYaml = await put('/meshes/m-yaml', 'type: Mesh\nname: m-yaml\n  bad: [indent', 'application/yaml');
     expect(badYaml.status).toBe(400);
     await expectNoMesh('m-json');

@@ -1,13 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import type { DiscoverySubscription, DiscoveryTypeStats } from '../../core/resources/specs.js';
-import { TYPE_URLS } from '../resource.js';
+import { TYPE_URLS, type EncodedResource } from '../resource.js';
 import { xdsRequestsReceived, xdsResponsesSent } from '../xds-metrics.js';
+
+/** What one response carried: SotW sends the full state of a type, delta changes and removals. */
+export interface SentResources {
+  readonly version: string;
+  readonly resources: readonly EncodedResource[];
+  readonly removed: readonly string[];
+  readonly full: boolean;
+}
 
 /** What an ADS stream reports about itself. */
 export interface StreamStats {
-  sent(typeUrl: string): void;
+  sent(typeUrl: string, what?: SentResources): void;
   acked(typeUrl: string): void;
-  rejected(typeUrl: string): void;
+  rejected(typeUrl: string, errorDetail?: string): void;
 }
 
 type Category = 'cds' | 'eds' | 'lds' | 'rds';

@@ -11,6 +11,7 @@ import * as generator from '../generator/index.js';
 import { InsightsFlusher } from '../insights/insights-flusher.js';
 import { closeStaleSubscriptions } from '../insights/stale-subscriptions.js';
 import { SubscriptionStats } from '../insights/subscription-stats.js';
+import { XdsStateRegistry } from '../inspect/xds-state-registry.js';
 import { DataplaneLifecycle } from '../sync/dataplane-lifecycle.js';
 import { removeInlineGhosts } from '../sync/inline-ghosts.js';
 import { Reconciler, type Generators } from '../sync/reconciler.js';
@@ -31,6 +32,8 @@ export const realGenerators: Generators<generator.MeshSnapshot> = generator;
 export interface XdsOptions {
   /** Called with the bound dp-server port (the bootstrap server needs it when the configured port is 0). */
   readonly onListening?: (port: number) => void;
+  /** Where the streams record what they sent, for the API's inspect endpoints. */
+  readonly state?: XdsStateRegistry;
 }
 
 /** The xDS side of a standalone or remote (zone) CP: one `dp-server` component. */
@@ -67,7 +70,7 @@ export interface RunningServer {
  * ADS on the dp-server port with everything behind it: registration of data planes, the reconciler that
  * turns store changes into per-proxy snapshots, and insight flushing. Resolves once bound.
  */
-export async function runDpServer<S>(rt: Runtime, generators: Generators<S>, signal: AbortSignal): Promise<RunningServer> {
+export async function runDpServer<S>(rt: Runtime, generators: Generators<S>, signal: AbortSignal, state: XdsStateRegistry = new XdsStateRegistry()): Promise<RunningServer> {
   const log = logger('dp-server');
   const { dpServer, xdsServer, mode, multizone } = rt.config;
   await rt.view.start();
@@ -91,7 +94,7 @@ export async function runDpServer<S>(rt: Runtime, generators: Generators<S>, sig
     nackBackoffMs: durationMs(xdsServer.nackBackoff),
     controlPlaneId: rt.instanceId,
     log,
-    connect: (info) => connectProxy(info, { rt, lifecycle, reconciler, insights, log }),
+    connect: (info) => connectProxy(info, { rt, lifecycle, reconciler, insights, state, log }),
   });
   reconciler.start();
   let serving;
@@ -122,7 +125,7 @@ export function dpServerComponent<S>(rt: Runtime, generators: Generators<S>, opt
   return {
     name: 'dp-server',
     async start(signal, ready) {
-      const running = await runDpServer(rt, generators, signal);
+      const running = await runDpServer(rt, generators, signal, opts.state);
       opts.onListening?.(running.port);
       ready();
       await running.stopped;
@@ -135,6 +138,7 @@ interface ConnectDeps<S> {
   readonly lifecycle: DataplaneLifecycle;
   readonly reconciler: Reconciler<S>;
   readonly insights: InsightsFlusher;
+  readonly state: XdsStateRegistry;
   readonly log: Logger;
 }
 
@@ -144,10 +148,12 @@ async function connectProxy<S>(info: NodeInfo, d: ConnectDeps<S>): Promise<Strea
   const stats = new SubscriptionStats(d.rt.instanceId, versionOf(info.metadata));
   d.reconciler.add(info).catch((err: unknown) => d.log.error({ proxy: info.key, err: errorMessage(err) }, 'initial configuration failed'));
   void d.insights.connected(info, stats);
+  const sent = d.state.track(info, stats);
   return {
     identity: info,
-    stats,
+    stats: sent,
     close: async () => {
+      d.state.untrack(info, sent);
       d.reconciler.remove(info);
       await d.insights.disconnected(info, stats);
       await d.lifecycle.unregister(info, registration);

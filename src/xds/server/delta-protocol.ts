@@ -89,7 +89,7 @@ export class DeltaProtocol implements Protocol<DeltaDiscoveryRequest, DeltaDisco
     if (req.error_detail) {
       // The rejected versions stay "known": they are not resent until they change, after the back-off.
       st.nackAt = this.ctx.now();
-      this.ctx.stats.rejected(typeUrl);
+      this.ctx.stats.rejected(typeUrl, req.error_detail.message ?? '');
       this.ctx.log.warn({ proxy: this.ctx.proxy, typeUrl, error: req.error_detail.message ?? '' }, 'configuration rejected (NACK)');
     } else {
       st.nackAt = undefined;
@@ -109,7 +109,7 @@ export class DeltaProtocol implements Protocol<DeltaDiscoveryRequest, DeltaDisco
       const eds = this.types.get(TYPE_URLS.clusterLoadAssignment);
       for (const r of toSend) eds?.known.delete(r.name);
     }
-    this.ctx.stats.sent(typeUrl);
+    this.ctx.stats.sent(typeUrl, { version: snapshot.typeVersion(typeUrl), resources: toSend, removed, full: false });
     this.ctx.log.debug({ proxy: this.ctx.proxy, typeUrl, nonce, resources: toSend.length, removed: removed.length }, 'sending');
     return {
       system_version_info: snapshot.typeVersion(typeUrl),

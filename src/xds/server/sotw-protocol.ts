@@ -100,7 +100,7 @@ export class SotwProtocol implements Protocol<DiscoveryRequest, DiscoveryRespons
   private confirm(typeUrl: string, st: TypeState, req: DiscoveryRequest): void {
     if (req.error_detail) {
       st.nack = { version: st.sentVersion ?? '', at: this.ctx.now() };
-      this.ctx.stats.rejected(typeUrl);
+      this.ctx.stats.rejected(typeUrl, req.error_detail.message ?? '');
       this.ctx.log.warn(
         { proxy: this.ctx.proxy, typeUrl, version: st.sentVersion, error: req.error_detail.message ?? '' },
         'configuration rejected (NACK)',
@@ -129,7 +129,7 @@ export class SotwProtocol implements Protocol<DiscoveryRequest, DiscoveryRespons
     st.nonce = nonce;
     st.inFlight = true;
     this.markSent(typeUrl, st, version);
-    this.ctx.stats.sent(typeUrl);
+    this.ctx.stats.sent(typeUrl, { version, resources: [...visible.values()], removed: [], full: true });
     this.ctx.log.debug({ proxy: this.ctx.proxy, typeUrl, version, nonce, resources: visible.size }, 'sending');
     return {
       version_info: version,

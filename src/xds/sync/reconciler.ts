@@ -164,7 +164,10 @@ export class Reconciler<S> {
       const p = proxies[i];
       if (p && this.proxies.get(mesh)?.has(p.identity.key) && this.generate(p.identity, entry)) changed++;
     }
-    log.debug({ mesh, proxies: proxies.length, changed, ms: Date.now() - started }, 'mesh regenerated');
+    // One line per push that changed something: operators see each config change reach the proxies.
+    const fields = { mesh, proxies: proxies.length, updated: changed, ms: Date.now() - started };
+    if (changed > 0) log.info(fields, 'configuration pushed');
+    else log.debug(fields, 'mesh regenerated, no proxy changed');
   }
 
   /** Returns true if the proxy's snapshot changed. */

@@ -1,0 +1,152 @@
+import { NotFoundError } from '../../core/errors.js';
+import type { Resource, ResourceTypeName } from '../../core/resources/model.js';
+import { policyTypes as POLICY_TYPES } from '../../core/resources/registry.js';
+import { SERVICE_TAG, type ExternalServiceSpec, type VirtualIPSpec } from '../../core/resources/specs.js';
+import { subscriptionsOnline, type SubscriptionTimes } from '../../core/resources/subscriptions.js';
+import type { ApiDeps, ApiRequest, Endpoint, Reply } from '../endpoint.js';
+import { paginate, parsePage } from '../pagination.js';
+import type { Router } from '../router.js';
+import { zoneEnabled, zoneOnline } from '../zone-overview.js';
+import { count, dataplaneFacts, emptyCounts, type DataplaneFacts } from './dataplane-facts.js';
+import { meshInsight } from './mesh-insights.js';
+import { serviceInsights, type ServiceInsight } from './service-insights.js';
+
+const ONE = 'Could not retrieve a resource';
+const MANY = 'Could not retrieve resources';
+
+/**
+ * Insights computed on request from the store, so they are never stale: `/mesh-insights[/{mesh}]`,
+ * `/meshes/{mesh}/service-insights[/{service}]`, `/service-insights` (every mesh), `/global-insights`
+ * and `/vips` (service -> VIP).
+ */
+export function addInsightRoutes(router: Router<Endpoint>, deps: ApiDeps): void {
+  router.add('GET', '/mesh-insights', { title: MANY, handle: (r) => listMeshInsights(deps, r) });
+  router.add('GET', '/mesh-insights/:name', { title: ONE, handle: (r) => getMeshInsight(deps, r) });
+  router.add('GET', '/meshes/:mesh/service-insights', { title: MANY, handle: (r) => listServiceInsights(deps, r, r.params['mesh']) });
+  router.add('GET', '/meshes/:mesh/service-insights/:name', { title: ONE, handle: (r) => getServiceInsight(deps, r) });
+  router.add('GET', '/service-insights', { title: MANY, handle: (r) => listServiceInsights(deps, r, undefined) });
+  router.add('GET', '/global-insights', { title: ONE, handle: () => globalInsights(deps) });
+  router.add('GET', '/vips', { title: ONE, handle: () => vips(deps) });
+}
+
+async function allFacts({ rt }: ApiDeps, mesh: string | undefined): Promise<DataplaneFacts[]> {
+  const options = mesh !== undefined ? { mesh } : {};
+  const [dataplanes, insights] = await Promise.all([rt.manager.list('Dataplane', options), rt.manager.list('DataplaneInsight', options)]);
+  const byKey = new Map(insights.map((i) => [`${i.meta.mesh}\u0000${i.meta.name}`, i]));
+  const localZone = rt.config.mode === 'remote' ? rt.config.multizone.remote.zone : '';
+  return dataplanes.map((dp) => dataplaneFacts(dp, byKey.get(`${dp.meta.mesh}\u0000${dp.meta.name}`), localZone));
+}
+
+async function externalByMesh({ rt }: ApiDeps, mesh: string | undefined): Promise<Map<string, Map<string, string>>> {
+  const out = new Map<string, Map<string, string>>();
+  for (const es of await rt.manager.list('ExternalService', mesh !== undefined ? { mesh } : {})) {
+    const spec = es.spec as unknown as ExternalServiceSpec;
+    const service = spec.tags[SERVICE_TAG];
+    if (!service) continue;
+    let m = out.get(es.meta.mesh);
+    if (!m) out.set(es.meta.mesh, (m = new Map()));
+    m.set(service, spec.networking.address);
+  }
+  return out;
+}
+
+async function servicesOf(deps: ApiDeps, meshes: readonly string[], mesh: string | undefined): Promise<{ facts: DataplaneFacts[]; services: Map<string, ServiceInsight[]> }> {
+  const [facts, external] = await Promise.all([allFacts(deps, mesh), externalByMesh(deps, mesh)]);
+  const services = new Map(meshes.map((m) => [m, serviceInsights(m, facts, external.get(m) ?? new Map())]));
+  return { facts, services };
+}
+
+async function policyCounts({ rt }: ApiDeps): Promise<Map<string, Map<ResourceTypeName, number>>> {
+  const lists = await Promise.all(POLICY_TYPES.map((t) => rt.manager.list(t)));
+  const out = new Map<string, Map<ResourceTypeName, number>>();
+  POLICY_TYPES.forEach((type, i) => {
+    for (const p of lists[i] ?? []) {
+      let m = out.get(p.meta.mesh);
+      if (!m) out.set(p.meta.mesh, (m = new Map()));
+      m.set(type, (m.get(type) ?? 0) + 1);
+    }
+  });
+  return out;
+}
+
+async function meshInsights(deps: ApiDeps, meshes: readonly Resource[]): Promise<ReturnType<typeof meshInsight>[]> {
+  const names = meshes.map((m) => m.meta.name);
+  const [{ facts, services }, policies] = await Promise.all([servicesOf(deps, names, names.length === 1 ? names[0] : undefined), policyCounts(deps)]);
+  return meshes.map((m) => meshInsight(m, facts.filter((f) => f.mesh === m.meta.name), policies.get(m.meta.name) ?? new Map(), services.get(m.meta.name) ?? []));
+}
+
+async function listMeshInsights(deps: ApiDeps, req: ApiRequest): Promise<Reply> {
+  const page = parsePage(req.query);
+  const meshes = await deps.rt.manager.list('Mesh');
+  const body = paginate(await meshInsights(deps, meshes), page, req);
+  return { status: 200, json: body };
+}
+
+async function getMeshInsight(deps: ApiDeps, req: ApiRequest): Promise<Reply> {
+  const mesh = await deps.rt.manager.get('Mesh', { name: req.params['name'] ?? '', mesh: '' });
+  const [insight] = await meshInsights(deps, [mesh]);
+  return { status: 200, json: insight };
+}
+
+async function listServiceInsights(deps: ApiDeps, req: ApiRequest, mesh: string | undefined): Promise<Reply> {
+  const page = parsePage(req.query);
+  const meshes = mesh !== undefined ? [(await deps.rt.manager.get('Mesh', { name: mesh, mesh: '' })).meta.name] : (await deps.rt.manager.list('Mesh')).map((m) => m.meta.name);
+  const { services } = await servicesOf(deps, meshes, mesh);
+  const all = meshes.flatMap((m) => services.get(m) ?? []);
+  return { status: 200, json: paginate(all, page, req) };
+}
+
+async function getServiceInsight(deps: ApiDeps, req: ApiRequest): Promise<Reply> {
+  const mesh = req.params['mesh'] ?? '';
+  const name = req.params['name'] ?? '';
+  await deps.rt.manager.get('Mesh', { name: mesh, mesh: '' });
+  const { services } = await servicesOf(deps, [mesh], mesh);
+  const found = services.get(mesh)?.find((s) => s.name === name);
+  if (!found) throw new NotFoundError('ServiceInsight', name, mesh);
+  return { status: 200, json: found };
+}
+
+async function globalInsights(deps: ApiDeps): Promise<Reply> {
+  const { rt } = deps;
+  const [meshes, zones, zoneInsights, ingresses, ingressInsights] = await Promise.all([
+    rt.manager.list('Mesh'),
+    rt.manager.list('Zone'),
+    rt.manager.list('ZoneInsight'),
+    rt.manager.list('ZoneIngress'),
+    rt.manager.list('ZoneIngressInsight'),
+  ]);
+  const names = meshes.map((m) => m.meta.name);
+  const [{ facts, services }, policies] = await Promise.all([servicesOf(deps, names, undefined), policyCounts(deps)]);
+  const zoneInsightByName = new Map(zoneInsights.map((z) => [z.meta.name, z]));
+  const controlPlanes = emptyCounts();
+  for (const z of zones) count(controlPlanes, zoneEnabled(z) && zoneOnline(zoneInsightByName.get(z.meta.name)));
+  const ingressInsightByName = new Map(ingressInsights.map((z) => [z.meta.name, z]));
+  const zoneIngresses = emptyCounts();
+  for (const zi of ingresses) count(zoneIngresses, subscriptionsOnline(ingressInsightByName.get(zi.meta.name)?.spec['subscriptions'] as SubscriptionTimes[] | undefined));
+  const dataplanes = { standard: emptyCounts(), gateway: emptyCounts() };
+  for (const f of facts) count(dataplanes[f.kind], f.online);
+  const allServices = [...services.values()].flat();
+  const external = allServices.filter((s) => s.serviceType === 'external').length;
+  let policyTotal = 0;
+  for (const m of policies.values()) for (const n of m.values()) policyTotal += n;
+  return {
+    status: 200,
+    json: {
+      type: 'GlobalInsights',
+      createdAt: new Date().toISOString(),
+      meshes: { total: meshes.length },
+      zones: { controlPlanes, zoneIngresses },
+      dataplanes,
+      policies: { total: policyTotal },
+      services: { total: allServices.length, internal: allServices.length - external, external },
+    },
+  };
+}
+
+async function vips({ rt }: ApiDeps): Promise<Reply> {
+  const out: Record<string, string> = {};
+  const rows = (await rt.manager.list('VirtualIP')).map((r) => r.spec as unknown as VirtualIPSpec).filter((s) => s.service);
+  rows.sort((a, b) => ((a.service ?? '') < (b.service ?? '') ? -1 : 1));
+  for (const row of rows) if (row.service) out[row.service] = row.ip;
+  return { status: 200, json: out };
+}

@@ -1,0 +1,68 @@
+import type { Resource } from '../../core/resources/model.js';
+import { policyTypes as POLICY_TYPES } from '../../core/resources/registry.js';
+import { typeDescriptor, typeByPath } from '../../core/resources/registry.js';
+import { SERVICE_TAG, type DataplaneSpec, type ExternalServiceSpec } from '../../core/resources/specs.js';
+import type { ApiDeps, ApiRequest, Endpoint, Reply } from '../endpoint.js';
+import { ProxyNotConnectedError } from '../error-mapping.js';
+import type { Router } from '../router.js';
+import { configDump } from './config-dump.js';
+
+const policyPaths = new Set(POLICY_TYPES.map((t) => typeDescriptor(t).path));
+
+/**
+ * Kuma's inspect endpoints: `/meshes/{m}/dataplanes/{n}/policies` (matched policies, why, where they
+ * attach), `/meshes/{m}/{policyPath}/{name}/dataplanes` (data planes a policy applies to) and
+ * `/meshes/{m}/dataplanes/{n}/xds` (the config the connected proxy holds, with ACK/NACK state).
+ */
+export function addInspectRoutes(router: Router<Endpoint>, deps: ApiDeps): void {
+  const title = 'Could not inspect a resource';
+  router.add('GET', '/meshes/:mesh/dataplanes/:name/policies', { title, handle: (r) => dataplanePolicies(deps, r) });
+  router.add('GET', '/meshes/:mesh/dataplanes/:name/xds', { title, handle: (r) => dataplaneXds(deps, r) });
+  router.add('GET', '/meshes/:mesh/:path/:name/dataplanes', { title, handle: (r) => policyDataplanes(deps, r) }, { path: (s) => policyPaths.has(s) });
+}
+
+async function policyContext({ rt }: ApiDeps, mesh: string): Promise<{ dataplanes: Resource[]; policies: Map<(typeof POLICY_TYPES)[number], Resource[]>; services: string[] }> {
+  const [dataplanes, external, ...lists] = await Promise.all([rt.manager.list('Dataplane', { mesh }), rt.manager.list('ExternalService', { mesh }), ...POLICY_TYPES.map((t) => rt.manager.list(t, { mesh }))]);
+  const services = new Set<string>();
+  for (const dp of dataplanes) for (const i of (dp.spec as unknown as DataplaneSpec).networking.inbound ?? []) if (i.tags[SERVICE_TAG]) services.add(i.tags[SERVICE_TAG]);
+  for (const es of external) {
+    const s = (es.spec as unknown as ExternalServiceSpec).tags[SERVICE_TAG];
+    if (s) services.add(s);
+  }
+  return { dataplanes, policies: new Map(POLICY_TYPES.map((t, i) => [t, lists[i] ?? []])), services: [...services].sort() };
+}
+
+async function dataplanePolicies(deps: ApiDeps, req: ApiRequest): Promise<Reply> {
+  const mesh = req.params['mesh'] ?? '';
+  const dataplane = await deps.rt.manager.get('Dataplane', { mesh, name: req.params['name'] ?? '' });
+  const ctx = await policyContext(deps, mesh);
+  const items = deps.inspect.matchPolicies(dataplane, ctx);
+  return { status: 200, json: { total: items.length, items } };
+}
+
+async function policyDataplanes(deps: ApiDeps, req: ApiRequest): Promise<Reply> {
+  const mesh = req.params['mesh'] ?? '';
+  const descriptor = typeByPath(req.params['path'] ?? '');
+  if (!descriptor) throw new Error(`route matched an unknown policy path ${req.params['path']}`);
+  const policy = await deps.rt.manager.get(descriptor.name, { mesh, name: req.params['name'] ?? '' });
+  const ctx = await policyContext(deps, mesh);
+  const items = [];
+  for (const dp of ctx.dataplanes) {
+    const hit = deps.inspect.matchPolicies(dp, ctx).find((m) => m.type === policy.type && m.name === policy.meta.name);
+    if (hit) items.push({ mesh, name: dp.meta.name, attachments: hit.attachments, reason: hit.reason });
+  }
+  return { status: 200, json: { total: items.length, items } };
+}
+
+async function dataplaneXds(deps: ApiDeps, req: ApiRequest): Promise<Reply> {
+  const mesh = req.params['mesh'] ?? '';
+  const name = req.params['name'] ?? '';
+  const xds = deps.inspect.xds();
+  const view = xds?.proxy(`${mesh}.${name}`);
+  if (!view) {
+    // Registered inline proxies exist only while connected: say "not connected", not "no such data plane".
+    const why = xds ? 'is not connected to this control plane' : `cannot be inspected on a ${deps.rt.config.mode} control plane: data planes connect to zone control planes`;
+    throw new ProxyNotConnectedError(`data plane ${mesh}/${name} ${why}`);
+  }
+  return { status: 200, json: configDump(view) };
+}

@@ -1,0 +1,23 @@
+/** Colours on a terminal only: never in files, pipes, or with NO_COLOR set. */
+export interface Style {
+  green(s: string): string;
+  red(s: string): string;
+  yellow(s: string): string;
+  bold(s: string): string;
+}
+
+const wrap = (code: number, s: string): string => `\u001b[${code}m${s}\u001b[0m`;
+const plain: Style = { green: (s) => s, red: (s) => s, yellow: (s) => s, bold: (s) => s };
+const ansi: Style = { green: (s) => wrap(32, s), red: (s) => wrap(31, s), yellow: (s) => wrap(33, s), bold: (s) => wrap(1, s) };
+
+export function styleFor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): Style {
+  return stream.isTTY === true && env['NO_COLOR'] === undefined && env['TERM'] !== 'dumb' ? ansi : plain;
+}
+
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001b\[[0-9;]*m/g;
+
+/** Printed width of `s` (escape sequences take no room). */
+export function visibleLength(s: string): number {
+  return s.replace(ANSI, '').length;
+}

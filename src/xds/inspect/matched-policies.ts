@@ -1,0 +1,82 @@
+import type { MatchedPolicy, PolicyAttachment, PolicyContext } from '../../core/inspect/policy-inspector.js';
+import type { Resource, ResourceTypeName } from '../../core/resources/model.js';
+import { SERVICE_TAG, type ConnectionPolicySpec, type DataplaneSpec, type Selector, type Tags } from '../../core/resources/specs.js';
+import { bestRank, compareRanks, matchConnectionPolicy, matchInboundPolicy, selectorRank } from '../generator/policy-match.js';
+
+/** Policies matched on the destination side: they attach to the inbound they select. */
+const INBOUND_TYPES: readonly ResourceTypeName[] = ['TrafficPermission', 'FaultInjection', 'RateLimit'];
+/** Policies matched on (source = this data plane, destination = the outbound service). */
+const OUTBOUND_TYPES: readonly ResourceTypeName[] = ['TrafficRoute', 'Timeout', 'Retry', 'HealthCheck', 'CircuitBreaker', 'TrafficLog'];
+/** Policies that select whole data planes (`selectors`). */
+const DATAPLANE_TYPES: readonly ResourceTypeName[] = ['TrafficTrace', 'ProxyTemplate'];
+
+type ConnectionPolicy = Resource<ConnectionPolicySpec<unknown>>;
+
+const show = (tags: Tags): string =>
+  Object.entries(tags)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+
+/** The selector of `selectors` that matched `tagSets` best, as text. */
+function bestSelector(selectors: readonly Selector[] | undefined, tagSets: readonly Tags[]): string {
+  let best: { text: string; rank: NonNullable<ReturnType<typeof selectorRank>> } | undefined;
+  for (const s of selectors ?? []) {
+    for (const tags of tagSets) {
+      const rank = selectorRank(s.match, tags);
+      if (rank && (!best || compareRanks(rank, best.rank) > 0)) best = { text: show(s.match), rank };
+    }
+  }
+  return best?.text ?? '';
+}
+
+/**
+ * Which policies apply to `dataplane` and where, by the same matching the generators use: per inbound the
+ * best destination-matched policy of each inbound type, per reachable service the best connection policy
+ * of each outbound type, and the best selector-matched TrafficTrace/ProxyTemplate.
+ */
+export function matchedPolicies(dataplane: Resource, ctx: PolicyContext): MatchedPolicy[] {
+  const spec = dataplane.spec as unknown as DataplaneSpec;
+  const net = spec.networking;
+  const inbounds = net.gateway ? [] : (net.inbound ?? []).map((i) => ({ name: `inbound:${i.address ?? net.address}:${i.port}`, tags: i.tags }));
+  const sourceTags = net.gateway ? [net.gateway.tags] : inbounds.map((i) => i.tags);
+  const found = new Map<string, { policy: Resource<unknown>; type: ResourceTypeName; attachments: PolicyAttachment[]; reasons: Set<string> }>();
+  const add = (type: ResourceTypeName, policy: Resource<unknown>, attachment: PolicyAttachment, reason: string): void => {
+    const key = `${type}\u0000${policy.meta.name}`;
+    let entry = found.get(key);
+    if (!entry) found.set(key, (entry = { policy, type, attachments: [], reasons: new Set() }));
+    entry.attachments.push(attachment);
+    entry.reasons.add(reason);
+  };
+  const list = (type: ResourceTypeName): readonly ConnectionPolicy[] => (ctx.policies.get(type) ?? []) as readonly Resource<unknown>[] as readonly ConnectionPolicy[];
+
+  for (const type of INBOUND_TYPES) {
+    for (const inbound of inbounds) {
+      const p = matchInboundPolicy(list(type), inbound.tags);
+      if (p) add(type, p, { kind: 'inbound', name: inbound.name, service: inbound.tags[SERVICE_TAG] ?? '' }, `to ${bestSelector(p.spec.destinations, [inbound.tags])}`);
+    }
+  }
+  const outboundServices = new Set((net.outbound ?? []).map((o) => o.tags?.[SERVICE_TAG] ?? o.service).filter((s): s is string => !!s));
+  if (net.transparentProxying || net.gateway) for (const s of ctx.services) outboundServices.add(s);
+  for (const type of OUTBOUND_TYPES) {
+    for (const service of [...outboundServices].sort()) {
+      const destination = { [SERVICE_TAG]: service };
+      const p = matchConnectionPolicy(list(type), sourceTags, destination);
+      if (p) {
+        add(type, p, { kind: 'outbound', name: `outbound:${service}`, service }, `from ${bestSelector(p.spec.sources, sourceTags)} to ${bestSelector(p.spec.destinations, [destination])}`);
+      }
+    }
+  }
+  for (const type of DATAPLANE_TYPES) {
+    let best: { policy: Resource; rank: NonNullable<ReturnType<typeof bestRank>> } | undefined;
+    for (const policy of ctx.policies.get(type) ?? []) {
+      const selectors = (policy.spec as { selectors?: Selector[] }).selectors;
+      const rank = bestRank(selectors, sourceTags);
+      if (rank && (!best || compareRanks(rank, best.rank) > 0)) best = { policy, rank };
+    }
+    if (best) {
+      const selectors = (best.policy.spec as { selectors?: Selector[] }).selectors;
+      add(type, best.policy, { kind: 'dataplane', name: dataplane.meta.name, service: sourceTags.map((t) => t[SERVICE_TAG]).filter(Boolean).join(',') }, `selects ${bestSelector(selectors, sourceTags)}`);
+    }
+  }
+  return [...found.values()].map((e) => ({ type: e.type, name: e.policy.meta.name, attachments: e.attachments, reason: [...e.reasons].join('; ') }));
+}
