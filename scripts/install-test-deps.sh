@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests and benches drive as real, independently written clients:
-#   dnsutils (dig), knot-dnsutils (kdig), dnsperf, python3-grpcio (gRPC C-core proxyless client).
+#   dnsutils (dig), knot-dnsutils (kdig), dnsperf, python3-grpcio (gRPC C-core proxyless client),
+#   postgresql (a real Postgres server for the postgres store, multi-instance and leader-election tests),
+#   openssl (certificates for the Postgres TLS tests).
 # Idempotent and quiet: does nothing when everything is present; otherwise runs `apt-get update` once and
 # installs only what is missing. Needs root (or passwordless sudo) and apt.
 set -euo pipefail
 
-PACKAGES=(dnsutils knot-dnsutils dnsperf python3-grpcio)
+PACKAGES=(dnsutils knot-dnsutils dnsperf python3-grpcio postgresql openssl)
 
 is_installed() {
   dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { migrateUpCommand } from './migrate.js';
 import { runCommand } from './run.js';
 import { packageVersion } from '../core/version.js';
 
@@ -30,10 +31,22 @@ await yargs(hideBin(process.argv))
       process.exit(code);
     },
   )
+  .command('migrate', 'Manage the store schema', (y) =>
+    y
+      .command(
+        'up',
+        'Apply the pending schema migrations (Postgres: required before the first run and after an upgrade)',
+        (yy) => yy.option('config-file', { alias: 'c', type: 'string', describe: 'YAML config file' }),
+        async (argv) => {
+          process.exit(await migrateUpCommand(argv['config-file']));
+        },
+      )
+      .demandCommand(1, 'choose a subcommand: up'),
+  )
   .command('version', 'Print the version', {}, () => {
     process.stdout.write(`kuma-cp: ${packageVersion()}\n`);
   })
-  .demandCommand(1, 'choose a command: run or version')
+  .demandCommand(1, 'choose a command: run, migrate or version')
   .strict()
   .fail((msg, err) => {
     if (err) throw err;

@@ -5,7 +5,9 @@ import { configureLogging, logger } from '../core/logging.js';
 import { buildRuntime } from '../core/runtime/bootstrap.js';
 import { ComponentManager } from '../core/runtime/component-manager.js';
 import { componentsFor } from '../modes.js';
-import { createStore } from '../plugins/store/create-store.js';
+import { createCoordination, createStore } from '../plugins/store/create-store.js';
+import { exportLeaderGauge } from '../core/runtime/leadership.js';
+import { newInstanceId } from '../core/runtime/instance-id.js';
 import { packageVersion } from '../core/version.js';
 import { untilAborted } from '../core/runtime/abort.js';
 
@@ -27,20 +29,23 @@ export async function runCommand(file: string | undefined, overrides: ConfigOver
   const log = logger('kuma-cp');
   log.info({ version: packageVersion(), mode: config.mode, config }, 'starting kuma-cp with effective config');
 
+  const instanceId = newInstanceId();
   let store;
   try {
-    store = createStore(config);
+    store = await createStore(config, instanceId);
   } catch (err) {
     log.error({ err: errorMessage(err) }, 'cannot open the store');
     process.stderr.write(`kuma-cp: ${errorMessage(err)}\n`);
     return 1;
   }
-  const rt = buildRuntime(config, store);
+  const coordination = createCoordination(config, instanceId);
+  const rt = buildRuntime(config, store, { instanceId, ...(coordination.instances ? { instances: coordination.instances } : {}) });
   const abort = new AbortController();
   // Every component and every open stream listens for the one stop signal.
   setMaxListeners(0, abort.signal);
-  // SQLite and memory stores serve one process, which is therefore always the leader.
-  const supervisor = new ComponentManager(() => true);
+  await coordination.start();
+  const unexportLeader = exportLeaderGauge(coordination.leadership);
+  const supervisor = new ComponentManager(coordination.leadership);
   supervisor.add(componentsFor(rt, supervisor));
 
   let signalled = false;
@@ -68,6 +73,9 @@ export async function runCommand(file: string | undefined, overrides: ConfigOver
   if ((await Promise.race([supervisor.stopped().then(() => 'ok' as const), timeout])) === 'timeout') {
     log.warn({ graceMs: SHUTDOWN_GRACE_MS }, 'components did not stop in time');
   }
+  // Released after the leader-only components stopped, so the next leader never overlaps with them.
+  await coordination.stop();
+  unexportLeader();
   await store.close();
   log.info({ code }, 'stopped');
   return code;

@@ -20,8 +20,34 @@ export const configSchema = z
     mode: z.enum(MODES).default('standalone'),
     store: z
       .object({
-        type: z.enum(['sqlite', 'memory']).default('sqlite'),
+        type: z.enum(['sqlite', 'memory', 'postgres']).default('sqlite'),
         sqlite: z.object({ path: z.string().min(1).default('kuma-cp.db') }).strict().prefault({}),
+        /** Kuma's `store.postgres` keys and defaults (KUMA_STORE_POSTGRES_*): several instances may share one database. */
+        postgres: z
+          .object({
+            host: z.string().min(1).default('127.0.0.1'),
+            port: port.default(15432),
+            user: z.string().min(1).default('kuma'),
+            password: z.string().default('kuma'),
+            dbName: z.string().min(1).default('kuma'),
+            /** Seconds to wait for a new connection. */
+            connectionTimeout: z.number().int().positive().default(5),
+            /** Size of the connection pool (Kuma's default since 1.3.1); one more connection listens for changes. */
+            maxOpenConnections: z.number().int().positive().default(50),
+            tls: z
+              .object({
+                mode: z.enum(['disable', 'verifyNone', 'verifyCa', 'verifyFull']).default('disable'),
+                /** CA bundle the server certificate must chain to (required by verifyCa and verifyFull). */
+                caPath: z.string().default(''),
+                /** Client certificate and key, both or neither. */
+                certPath: z.string().default(''),
+                keyPath: z.string().default(''),
+              })
+              .strict()
+              .prefault({}),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),

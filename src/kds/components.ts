@@ -1,11 +1,27 @@
 import type { Component } from '../core/runtime/component.js';
 import type { Runtime } from '../core/runtime/runtime.js';
+import { logger } from '../core/logging.js';
+import { aliveInstances } from '../core/runtime/instance-registry.js';
+import { periodicComponent } from '../core/runtime/periodic-component.js';
 import { kdsServerComponent } from './global/kds-server.js';
+import { ZoneInsights } from './global/zone-insights.js';
 import { kdsClientComponent } from './remote/kds-client.js';
 
 /** The global's KDS components (server on multizone.global.kds.grpcPort). */
 export function kdsGlobalComponents(rt: Runtime): Component[] {
-  return [kdsServerComponent(rt)];
+  return [kdsServerComponent(rt), zoneSubscriptionSweeper(rt)];
+}
+
+/** How often the leader closes zone subscriptions held by global instances that are gone. */
+const SWEEP_INTERVAL_MS = 10_000;
+
+/** Leader-only: a zone whose stream was on a crashed global instance shows offline on every instance. */
+function zoneSubscriptionSweeper(rt: Runtime): Component {
+  const insights = new ZoneInsights(rt.manager, rt.instanceId, logger('zone-subscription-sweeper'));
+  return periodicComponent('zone-subscription-sweeper', SWEEP_INTERVAL_MS, async () => {
+    await rt.view.start();
+    await insights.closeStale(rt.view, await aliveInstances(rt));
+  }, { leaderOnly: true });
 }
 
 /** The zone's KDS components (leader-only client to multizone.remote.globalAddress). */

@@ -14,19 +14,12 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import dnsPacket from 'dns-packet';
 import { startCp, stopAll, type CpProcess } from '../helpers/cp-process.js';
+import { report, type Figure } from './report.js';
 
 export interface DnsBenchOptions {
   /** dnsperf run time per target. */
   readonly seconds?: number;
   readonly services?: number;
-}
-
-export interface DnsBenchRow {
-  readonly figure: string;
-  readonly kumaCp: number;
-  readonly baseline: number;
-  /** kuma-cp / baseline. */
-  readonly ratio: number;
 }
 
 interface PerfResult {
@@ -39,7 +32,7 @@ interface PerfResult {
 
 const RAW_RESPONDER_FLAG = '--raw-responder';
 
-export async function runDnsBench(options: DnsBenchOptions = {}): Promise<DnsBenchRow[]> {
+export async function runDnsBench(options: DnsBenchOptions = {}): Promise<Figure[]> {
   const seconds = options.seconds ?? 5;
   const services = options.services ?? 100;
   const dir = mkdtempSync(join(tmpdir(), 'dns-bench-'));
@@ -55,12 +48,12 @@ export async function runDnsBench(options: DnsBenchOptions = {}): Promise<DnsBen
     const kuma = await dnsperf(cp.ports.dnsUdp!, queries, seconds, dir);
     const noerror = kuma.rcodes.get('NOERROR') ?? 0;
     if (noerror !== kuma.completed) throw new Error(`kuma-cp answered ${kuma.completed - noerror} of ${kuma.completed} queries with errors: ${[...kuma.rcodes].join(', ')}`);
-    const rows: DnsBenchRow[] = [
-      { figure: 'queries per second', kumaCp: kuma.qps, baseline: baseline.qps, ratio: kuma.qps / baseline.qps },
-      { figure: 'average latency (ms)', kumaCp: kuma.avgMs, baseline: baseline.avgMs, ratio: kuma.avgMs / baseline.avgMs },
-      { figure: 'p99 latency (ms)', kumaCp: kuma.p99Ms, baseline: baseline.p99Ms, ratio: kuma.p99Ms / baseline.p99Ms },
+    const rows: Figure[] = [
+      { metric: 'qps', value: kuma.qps, unit: 'q/s', baseline: baseline.qps, baselineLabel: 'raw Node UDP responder' },
+      { metric: 'avg_ms', value: kuma.avgMs, unit: 'ms', baseline: baseline.avgMs, baselineLabel: 'raw Node UDP responder' },
+      { metric: 'p99_ms', value: kuma.p99Ms, unit: 'ms', baseline: baseline.p99Ms, baselineLabel: 'raw Node UDP responder' },
     ];
-    printTable(rows, seconds, services);
+    report('dns', `DNS bench (dnsperf, loopback UDP, ${seconds} s per target, ${services} services; baseline: raw Node UDP responder)`, rows);
     return rows;
   } finally {
     raw.stop();
@@ -164,11 +157,6 @@ function rawResponder(): void {
     sock.send(out, rinfo.port, rinfo.address);
   });
   sock.bind(0, '127.0.0.1', () => process.stdout.write(`${sock.address().port}\n`));
-}
-
-function printTable(rows: readonly DnsBenchRow[], seconds: number, services: number): void {
-  console.log(`\nDNS bench (dnsperf, loopback UDP, ${seconds} s per target, ${services} services; baseline: raw Node UDP responder)`);
-  console.table(rows.map((r) => ({ figure: r.figure, 'kuma-cp': r.kumaCp.toFixed(r.kumaCp > 100 ? 0 : 3), baseline: r.baseline.toFixed(r.baseline > 100 ? 0 : 3), ratio: r.ratio.toFixed(2) })));
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -19,18 +19,12 @@ import type { BatchWrite } from '../../src/core/store/resource-store.js';
 import { SqliteStore } from '../../src/plugins/store/sqlite/sqlite-store.js';
 import { startCp, stopAll, type CpProcess } from '../helpers/cp-process.js';
 import { zoneAuthEnv } from '../helpers/tokens.js';
+import { report, type Figure } from './report.js';
 
 export interface KdsBenchOptions {
   readonly policies?: number;
   readonly dataplanes?: number;
   readonly latencySamples?: number;
-}
-
-export interface BenchRow {
-  readonly figure: string;
-  readonly ms: number;
-  readonly baseline: string;
-  readonly baselineMs: number;
 }
 
 const routeSpec = (service: string) => ({
@@ -89,12 +83,12 @@ const median = (xs: number[]): number => {
   return s[Math.floor(s.length / 2)] ?? NaN;
 };
 
-export async function runKdsBench(options: KdsBenchOptions = {}): Promise<BenchRow[]> {
+export async function runKdsBench(options: KdsBenchOptions = {}): Promise<Figure[]> {
   const N = options.policies ?? 10_000;
   const M = options.dataplanes ?? 5_000;
   const K = options.latencySamples ?? 30;
   configureLogging('off');
-  const rows: BenchRow[] = [];
+  const rows: Figure[] = [];
   try {
     // Baselines: the same resources written into a local SQLite store in one transaction.
     const base = await localStore();
@@ -115,7 +109,7 @@ export async function runKdsBench(options: KdsBenchOptions = {}): Promise<BenchR
     await zone.waitForLog(/"msg":"connected to global"/);
     let t = performance.now();
     await until(async () => (await total(`${zone.apiUrl}/meshes/default/traffic-routes`)) === globalRoutes, `${N} policies on the zone`);
-    rows.push({ figure: `${N} policies global -> zone`, ms: performance.now() - t, baseline: `local SQLite tx of ${N} policies`, baselineMs: routesBaseline });
+    rows.push({ metric: 'policies_to_remote_ms', value: performance.now() - t, unit: 'ms', baseline: routesBaseline, baselineLabel: `local SQLite tx of ${N} policies`, note: `${N} policies` });
 
     // 2. M Dataplanes in the zone's store reach the global when the zone (re)connects. They are written into
     //    the stopped zone's SQLite file directly: M API calls would dominate the run time and measure the API.
@@ -127,7 +121,7 @@ export async function runKdsBench(options: KdsBenchOptions = {}): Promise<BenchR
     await zone.waitForLog(/"msg":"connected to global"/, 30_000);
     t = performance.now();
     await until(async () => (await total(`${global.apiUrl}/meshes/default/dataplanes`)) === M, `${M} dataplanes on the global`);
-    rows.push({ figure: `${M} dataplanes zone -> global`, ms: performance.now() - t, baseline: `local SQLite tx of ${M} dataplanes`, baselineMs: dpBaseline });
+    rows.push({ metric: 'dataplanes_to_global_ms', value: performance.now() - t, unit: 'ms', baseline: dpBaseline, baselineLabel: `local SQLite tx of ${M} dataplanes`, note: `${M} dataplanes` });
 
     // 3. Policy change on the global -> visible in the zone's store (read through its API).
     const kds: number[] = [];
@@ -146,24 +140,12 @@ export async function runKdsBench(options: KdsBenchOptions = {}): Promise<BenchR
       await until(() => seen(zone, service), 'change on the zone', 10_000, 1);
       kds.push(performance.now() - t0);
     }
-    rows.push({ figure: `policy change -> zone store (median of ${K})`, ms: median(kds), baseline: 'PUT + GET on the global itself', baselineMs: median(local) });
+    rows.push({ metric: 'change_to_zone_store_p50_ms', value: median(kds), unit: 'ms', baseline: median(local), baselineLabel: 'PUT + GET on the global itself', note: `median of ${K}` });
   } finally {
     await stopAll();
   }
-  printTable(rows);
+  report('kds', 'KDS bench', rows);
   return rows;
-}
-
-function printTable(rows: readonly BenchRow[]): void {
-  const table = rows.map((r) => ({
-    figure: r.figure,
-    'KDS ms': r.ms.toFixed(1),
-    baseline: r.baseline,
-    'baseline ms': r.baselineMs.toFixed(1),
-    ratio: (r.ms / r.baselineMs).toFixed(2),
-  }));
-  console.log('\nKDS bench');
-  console.table(table);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -1,25 +1,38 @@
 /**
- * `npm run bench`: every bench against the built daemon, each printing its table with the ratio to a
- * baseline measured in the same run on the same machine. `npm run bench -- dns` runs one.
+ * `npm run bench`: every bench against the built daemon, each printing its table and one JSON line per
+ * figure (with the ratio to a baseline measured in the same run on the same machine).
+ * `npm run bench -- xds [flags]` runs one; flags (sizes) are listed in each bench's header comment.
  */
 import { runDnsBench } from './dns-bench.js';
+import { parseFlags } from './flags.js';
 import { runKdsBench } from './kds-bench.js';
-import { runXdsBench } from './xds-bench.js';
+import { runStoreBench } from './store-bench.js';
+import { runXdsBench, xdsOptions } from './xds-bench.js';
+
+const flags = parseFlags(process.argv.slice(2));
 
 const benches: Record<string, () => Promise<unknown>> = {
-  dns: () => runDnsBench(),
-  kds: () => runKdsBench(),
-  xds: () => runXdsBench(),
+  dns: () => {
+    const seconds = flags.number('seconds');
+    const services = flags.number('dns-services');
+    return runDnsBench({ ...(seconds ? { seconds } : {}), ...(services ? { services } : {}) });
+  },
+  kds: () => {
+    const policies = flags.number('policies');
+    const dataplanes = flags.number('dataplanes');
+    return runKdsBench({ ...(policies ? { policies } : {}), ...(dataplanes ? { dataplanes } : {}) });
+  },
+  xds: () => runXdsBench(xdsOptions(flags)),
+  store: () => runStoreBench(),
 };
 
-const wanted = process.argv.slice(2);
-for (const name of wanted) {
+for (const name of flags.names) {
   if (!benches[name]) {
     process.stderr.write(`unknown bench "${name}"; choose from: ${Object.keys(benches).join(', ')}\n`);
     process.exit(2);
   }
 }
 for (const [name, run] of Object.entries(benches)) {
-  if (wanted.length > 0 && !wanted.includes(name)) continue;
+  if (flags.names.length > 0 && !flags.names.includes(name)) continue;
   await run();
 }

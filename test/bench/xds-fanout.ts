@@ -3,9 +3,12 @@
  * with the server under test:
  *   - `client`: N Envoy-style SotW ADS streams (one channel and TCP connection each, like N Envoys) that
  *     subscribe CDS+LDS, then EDS/RDS by the names the clusters and listeners carry, and ACK every response;
- *   - `baseline`: a minimal raw @grpc/grpc-js ADS server that answers with pre-encoded DiscoveryResponse bytes
- *     recorded from the daemon in the same run (same bytes per proxy), and on `push` writes the recorded
- *     change responses to every stream at once.
+ *     it reports, per phase (connect, each change), when every stream has ACKed and the traffic received;
+ *   - `baseline`: a minimal raw @grpc/grpc-js ADS server that answers with DiscoveryResponse bytes recorded
+ *     from the daemon in the same run, and on `push` writes the recorded change responses to every stream.
+ * Recordings are de-duplicated by (type, resource count, byte size): proxies whose responses differ only in
+ * their own addresses share one recorded response of exactly their size, so 2,000 proxies x 1 MB fit in
+ * memory while the baseline writes the same number of bytes per stream as the daemon did.
  * Both talk to the parent over the fork IPC channel (messages below).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -16,6 +19,7 @@ import { jsonToStruct } from '../../src/grpc/struct.js';
 import { bindGrpcServer, newGrpcServer } from '../../src/grpc/transport.js';
 import { envoyType } from '../../src/xds/envoy/protos.js';
 import { TYPE_URLS } from '../../src/xds/resource.js';
+import { scanResponse, stringField, type ScannedResponse } from './xds-wire.js';
 
 export const CDS = TYPE_URLS.cluster;
 export const EDS = TYPE_URLS.clusterLoadAssignment;
@@ -26,8 +30,8 @@ const HCM = 'type.googleapis.com/envoy.extensions.filters.network.http_connectio
 
 /** Parent -> child. */
 export type ToChild =
-  | { cmd: 'connect'; address: string; n: number; mesh: string }
-  | { cmd: 'arm' }
+  | { cmd: 'connect'; address: string; ids: string[]; timeoutMs: number }
+  | { cmd: 'arm'; record: boolean; timeoutMs: number }
   | { cmd: 'record'; file: string }
   | { cmd: 'serve'; file: string }
   | { cmd: 'push' }
@@ -37,22 +41,37 @@ export type ToChild =
 export interface PhaseTraffic {
   readonly responses: Record<string, number>;
   readonly bytes: number;
+  /** Streams that received at least one response in the phase. */
+  readonly streams: number;
 }
 
-/** Child -> parent. hrtime values are decimal strings of process.hrtime.bigint() (CLOCK_MONOTONIC, shared by processes). */
+/** How a phase ended: hrtime values are decimal strings of process.hrtime.bigint() (CLOCK_MONOTONIC, shared by processes). */
+export interface PhaseResult {
+  readonly startNs: string;
+  /** The last ACK of the phase (on any stream). */
+  readonly lastAckNs: string;
+  /** Streams that completed the phase (connect: ACKed all four types; change: received and ACKed something). */
+  readonly done: number;
+  readonly complete: boolean;
+  readonly traffic: PhaseTraffic;
+  /** Streams re-opened so far after the server dropped them (connection resets, listen-queue overflows). */
+  readonly reconnects: number;
+}
+
+/** Child -> parent. */
 export type FromChild =
-  | { ev: 'connected'; startNs: string; lastAckNs: string; traffic: PhaseTraffic }
+  | ({ ev: 'connected' } & PhaseResult)
   | { ev: 'armed' }
-  | { ev: 'changed'; lastAckNs: string; traffic: PhaseTraffic }
+  | ({ ev: 'changed' } & PhaseResult)
   | { ev: 'recorded' }
   | { ev: 'listening'; port: number }
   | { ev: 'pushed' }
   | { ev: 'error'; message: string };
 
-/** What the client recorded from one proxy's stream: the first response of each type, then the change responses. */
-interface Recording {
-  init: Record<string, string>;
-  change: string[];
+/** Recorded responses: distinct bytes once, and per proxy (by node id) which of them it got. */
+interface Recordings {
+  blobs: Record<string, string>;
+  proxies: Record<string, { init: Record<string, string>; change: string[] }>;
 }
 
 const send = (msg: FromChild): void => {
@@ -62,13 +81,7 @@ const send = (msg: FromChild): void => {
 const method = (): grpc.MethodDefinition<DiscoveryRequest, DiscoveryResponse> =>
   adsServiceDefinition()['StreamAggregatedResources'] as grpc.MethodDefinition<DiscoveryRequest, DiscoveryResponse>;
 
-interface Received {
-  readonly raw: Buffer;
-  readonly msg: DiscoveryResponse;
-}
-
 interface DecodedCluster {
-  name?: string;
   eds_cluster_config?: object | null;
 }
 interface DecodedListener {
@@ -78,80 +91,109 @@ interface DecodedHcm {
   rds?: { route_config_name?: string } | null;
 }
 
-/** EDS names a sidecar subscribes to after a CDS response: its EDS clusters. */
-function edsNames(res: DiscoveryResponse): string[] {
-  const type = envoyType(CDS);
-  const out: string[] = [];
-  for (const r of res.resources) {
-    const c = type.decode(r.value) as unknown as DecodedCluster;
-    if (c.eds_cluster_config && c.name) out.push(c.name);
+/**
+ * Names a resource makes a sidecar subscribe to (a cluster: its EDS name; a listener: its RDS names),
+ * memoised by (name, size): identical outbound resources of 2,000 proxies are decoded once.
+ */
+class NameCache {
+  private readonly memo = new Map<string, readonly string[]>();
+
+  constructor(private readonly extract: (value: Buffer, name: string) => string[]) {}
+
+  names(res: ScannedResponse): string[] {
+    const out = new Set<string>();
+    for (const value of res.resources) {
+      const name = stringField(value, 1);
+      const key = `${name}|${value.length}`;
+      let found = this.memo.get(key);
+      if (!found) this.memo.set(key, (found = this.extract(value, name)));
+      for (const n of found) out.add(n);
+    }
+    return [...out].sort();
   }
-  return out.sort();
 }
 
-/** RDS names a sidecar subscribes to after an LDS response: the route configs its HTTP listeners name. */
-function rdsNames(res: DiscoveryResponse): string[] {
-  const lt = envoyType(LDS);
-  const ht = envoyType(HCM);
-  const out = new Set<string>();
-  for (const r of res.resources) {
-    const l = lt.decode(r.value) as unknown as DecodedListener;
-    for (const chain of l.filter_chains ?? []) {
-      for (const f of chain.filters ?? []) {
-        if (f.typed_config?.type_url !== HCM || !f.typed_config.value) continue;
-        const name = (ht.decode(f.typed_config.value) as unknown as DecodedHcm).rds?.route_config_name;
-        if (name) out.add(name);
-      }
+const edsNames = new NameCache((value, name) => ((envoyType(CDS).decode(value) as unknown as DecodedCluster).eds_cluster_config ? [name] : []));
+const rdsNames = new NameCache((value) => {
+  const l = envoyType(LDS).decode(value) as unknown as DecodedListener;
+  const out: string[] = [];
+  for (const chain of l.filter_chains ?? []) {
+    for (const f of chain.filters ?? []) {
+      if (f.typed_config?.type_url !== HCM || !f.typed_config.value) continue;
+      const name = (envoyType(HCM).decode(f.typed_config.value) as unknown as DecodedHcm).rds?.route_config_name;
+      if (name) out.push(name);
     }
   }
-  return [...out].sort();
+  return out;
+});
+
+interface Phase {
+  readonly startNs: bigint;
+  responses: Record<string, number>;
+  bytes: number;
+  record: boolean;
 }
 
 class Proxy {
   private readonly client: grpc.Client;
-  private readonly call: grpc.ClientDuplexStream<DiscoveryRequest, Received>;
+  private call!: grpc.ClientDuplexStream<DiscoveryRequest, ScannedResponse>;
   readonly acked = new Set<string>();
   lastAckNs = 0n;
-  armed = false;
-  postArm = 0;
-  readonly recording: Recording = { init: {}, change: [] };
-  private readonly names = new Map<string, string[]>([
-    [EDS, []],
-    [RDS, []],
-  ]);
-  private readonly last = new Map<string, DiscoveryResponse>();
+  /** Responses received in the current phase. */
+  inPhase = 0;
+  /** Streams re-opened after the server dropped one (like Envoy, which reconnects). */
+  reconnects = 0;
+  readonly recording: { init: Record<string, string>; change: string[] } = { init: {}, change: [] };
+  private names = new Map<string, string[]>();
+  private last = new Map<string, ScannedResponse>();
 
   constructor(
     address: string,
-    node: Node,
-    private readonly traffic: () => Traffic,
+    readonly id: string,
+    private readonly phase: () => Phase,
+    private readonly recorder: Recorder,
   ) {
-    const m = method();
     this.client = new grpc.Client(address, grpc.credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 });
-    this.call = this.client.makeBidiStreamRequest<DiscoveryRequest, Received>(m.path, m.requestSerialize, (raw: Buffer) => ({ raw, msg: m.responseDeserialize(raw) }));
-    this.call.on('data', (r: Received) => this.onData(r));
-    this.call.on('error', (err: Error) => {
-      if (!closing) send({ ev: 'error', message: `stream ${node.id ?? ''}: ${err.message}` });
-    });
-    this.call.write({ type_url: CDS, node, resource_names: [] });
-    this.call.write({ type_url: LDS, resource_names: [] });
+    this.open();
   }
 
-  private onData({ raw, msg }: Received): void {
-    const t = this.traffic();
-    t.bytes += raw.length;
-    t.responses[msg.type_url] = (t.responses[msg.type_url] ?? 0) + 1;
-    if (this.armed) this.recording.change.push(raw.toString('base64'));
-    else this.recording.init[msg.type_url] ??= raw.toString('base64');
-    this.last.set(msg.type_url, msg);
+  private open(): void {
+    const m = method();
+    this.names = new Map([
+      [EDS, []],
+      [RDS, []],
+    ]);
+    this.last = new Map();
+    const call = this.client.makeBidiStreamRequest<DiscoveryRequest, ScannedResponse>(m.path, m.requestSerialize, scanResponse);
+    this.call = call;
+    call.on('data', (r: ScannedResponse) => {
+      if (this.call === call) this.onData(r);
+    });
+    call.on('error', () => {
+      if (closing || this.call !== call) return;
+      this.reconnects++;
+      setTimeout(() => this.open(), 100 + Math.random() * 400);
+    });
+    const node: Node = { id: this.id, user_agent_name: 'envoy', cluster: '', metadata: jsonToStruct({}), locality: null };
+    call.write({ type_url: CDS, node, resource_names: [] });
+    call.write({ type_url: LDS, resource_names: [] });
+  }
+
+  private onData(msg: ScannedResponse): void {
+    const phase = this.phase();
+    phase.bytes += msg.raw.length;
+    phase.responses[msg.typeUrl] = (phase.responses[msg.typeUrl] ?? 0) + 1;
+    if (this.acked.size < ALL_TYPES.length) this.recording.init[msg.typeUrl] ??= this.recorder.key(msg);
+    else if (phase.record) this.recording.change.push(this.recorder.key(msg));
+    this.last.set(msg.typeUrl, msg);
     // Like Envoy: subscribe to what the new clusters/listeners need, then ACK.
-    if (msg.type_url === CDS) this.subscribe(EDS, edsNames(msg));
-    if (msg.type_url === LDS) this.subscribe(RDS, rdsNames(msg));
-    const names = this.names.get(msg.type_url) ?? [];
-    this.call.write({ type_url: msg.type_url, version_info: msg.version_info, response_nonce: msg.nonce, resource_names: names });
+    if (msg.typeUrl === CDS) this.subscribe(EDS, edsNames.names(msg));
+    if (msg.typeUrl === LDS) this.subscribe(RDS, rdsNames.names(msg));
+    const names = this.names.get(msg.typeUrl) ?? [];
+    this.call.write({ type_url: msg.typeUrl, version_info: msg.versionInfo, response_nonce: msg.nonce, resource_names: names });
     this.lastAckNs = process.hrtime.bigint();
-    this.acked.add(msg.type_url);
-    if (this.armed) this.postArm++;
+    this.acked.add(msg.typeUrl);
+    this.inPhase++;
   }
 
   private subscribe(typeUrl: string, names: string[]): void {
@@ -159,7 +201,7 @@ class Proxy {
     if (before.length === names.length && before.every((n, i) => n === names[i])) return;
     this.names.set(typeUrl, names);
     const prev = this.last.get(typeUrl);
-    this.call.write({ type_url: typeUrl, version_info: prev?.version_info ?? '', response_nonce: prev?.nonce ?? '', resource_names: names });
+    this.call.write({ type_url: typeUrl, version_info: prev?.versionInfo ?? '', response_nonce: prev?.nonce ?? '', resource_names: names });
   }
 
   close(): void {
@@ -168,54 +210,95 @@ class Proxy {
   }
 }
 
-interface Traffic {
-  responses: Record<string, number>;
-  bytes: number;
+/** Distinct responses by (type, resource count, size). */
+class Recorder {
+  readonly blobs = new Map<string, Buffer>();
+
+  key(msg: ScannedResponse): string {
+    const key = `${msg.typeUrl}|${msg.resources.length}|${msg.raw.length}`;
+    if (!this.blobs.has(key)) this.blobs.set(key, Buffer.from(msg.raw));
+    return key;
+  }
 }
 
 let closing = false;
 
-const until = async (check: () => boolean, what: string, timeoutMs: number): Promise<void> => {
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Waits for `check` (true) or the deadline (false). */
+async function until(check: () => boolean, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
+    if (Date.now() > deadline) return false;
+    await sleep(10);
   }
-};
+  return true;
+}
 
-const maxAck = (proxies: readonly Proxy[]): bigint => proxies.reduce((m, p) => (p.lastAckNs > m ? p.lastAckNs : m), 0n);
+/** Resolves once `value()` has not changed for `ms`. */
+async function quiet(value: () => number, ms: number): Promise<void> {
+  let last = value();
+  let since = Date.now();
+  while (Date.now() - since < ms) {
+    await sleep(20);
+    const v = value();
+    if (v !== last) {
+      last = v;
+      since = Date.now();
+    }
+  }
+}
+
+function result(proxies: readonly Proxy[], phase: Phase, done: number): PhaseResult {
+  const lastAck = proxies.reduce((m, p) => (p.inPhase > 0 && p.lastAckNs > m ? p.lastAckNs : m), 0n);
+  return {
+    startNs: String(phase.startNs),
+    lastAckNs: String(lastAck),
+    done,
+    complete: done === proxies.length,
+    traffic: { responses: phase.responses, bytes: phase.bytes, streams: proxies.filter((p) => p.inPhase > 0).length },
+    reconnects: proxies.reduce((n, p) => n + p.reconnects, 0),
+  };
+}
 
 function runClient(): void {
   const proxies: Proxy[] = [];
-  let traffic: Traffic = { responses: {}, bytes: 0 };
+  const recorder = new Recorder();
+  let phase: Phase = { startNs: process.hrtime.bigint(), responses: {}, bytes: 0, record: false };
+  const current = (): Phase => phase;
   process.on('message', (raw: ToChild) => {
     void (async () => {
       try {
         switch (raw.cmd) {
           case 'connect': {
-            const startNs = process.hrtime.bigint();
-            for (let i = 0; i < raw.n; i++) {
-              const node: Node = { id: `${raw.mesh}.proxy-${i}`, user_agent_name: 'envoy', cluster: '', metadata: jsonToStruct({}), locality: null };
-              proxies.push(new Proxy(raw.address, node, () => traffic));
-            }
-            await until(() => proxies.every((p) => ALL_TYPES.every((t) => p.acked.has(t))), `${raw.n} proxies to ACK CDS, EDS, LDS and RDS`, 90_000);
+            phase = { startNs: process.hrtime.bigint(), responses: {}, bytes: 0, record: false };
+            for (const id of raw.ids) proxies.push(new Proxy(raw.address, id, current, recorder));
+            const all = (p: Proxy): boolean => ALL_TYPES.every((t) => p.acked.has(t));
+            await until(() => proxies.every(all), raw.timeoutMs);
             // Late responses of the initial phase (a second push while others connected) still count as initial.
-            await quiet(() => traffic.bytes, 300);
-            send({ ev: 'connected', startNs: String(startNs), lastAckNs: String(maxAck(proxies)), traffic });
+            await quiet(() => phase.bytes, 300);
+            send({ ev: 'connected', ...result(proxies, phase, proxies.filter(all).length) });
             break;
           }
-          case 'arm':
-            traffic = { responses: {}, bytes: 0 };
-            for (const p of proxies) p.armed = true;
+          case 'arm': {
+            phase = { startNs: process.hrtime.bigint(), responses: {}, bytes: 0, record: raw.record };
+            for (const p of proxies) p.inPhase = 0;
             send({ ev: 'armed' });
-            await until(() => proxies.every((p) => p.postArm > 0), 'every proxy to receive the change', 90_000);
-            await quiet(() => traffic.bytes, 500);
-            send({ ev: 'changed', lastAckNs: String(maxAck(proxies)), traffic });
+            await until(() => proxies.every((p) => p.inPhase > 0), raw.timeoutMs);
+            // A stream's later types (LDS, RDS) may follow its first response only after the server's next
+            // generation batch: a long quiet period, so the phase is not cut short by a stalled server.
+            await quiet(() => phase.bytes, 1500);
+            send({ ev: 'changed', ...result(proxies, phase, proxies.filter((p) => p.inPhase > 0).length) });
             break;
-          case 'record':
-            writeFileSync(raw.file, JSON.stringify(proxies.map((p) => p.recording)));
+          }
+          case 'record': {
+            const out: Recordings = { blobs: {}, proxies: {} };
+            for (const [k, b] of recorder.blobs) out.blobs[k] = b.toString('base64');
+            for (const p of proxies) out.proxies[p.id] = p.recording;
+            writeFileSync(raw.file, JSON.stringify(out));
             send({ ev: 'recorded' });
             break;
+          }
           case 'close':
             closing = true;
             for (const p of proxies) p.close();
@@ -231,65 +314,68 @@ function runClient(): void {
   });
 }
 
-/** Resolves once `value()` has not changed for `ms`. */
-async function quiet(value: () => number, ms: number): Promise<void> {
-  let last = value();
-  let since = Date.now();
-  while (Date.now() - since < ms) {
-    await new Promise((r) => setTimeout(r, 20));
-    const v = value();
-    if (v !== last) {
-      last = v;
-      since = Date.now();
-    }
-  }
-}
-
 type BaselineCall = grpc.ServerDuplexStream<DiscoveryRequest, Buffer>;
+
+/** Streams the baseline writes to at once during a push (the daemon's own bound on concurrent writes). */
+const BASELINE_WRITERS = 64;
 
 async function runBaseline(): Promise<void> {
   configureLogging('off');
-  let recordings: Recording[] = [];
-  const streams: { call: BaselineCall; index: number }[] = [];
+  let recordings: Recordings = { blobs: {}, proxies: {} };
+  const blobs = new Map<string, Buffer>();
+  const streams: { call: BaselineCall; id: string }[] = [];
   const m = method();
   const definition: grpc.ServiceDefinition = {
     StreamAggregatedResources: { ...m, responseSerialize: (b: Buffer) => b, responseDeserialize: (b: Buffer) => b },
   };
   const handler = (call: BaselineCall): void => {
-    let index = -1;
+    let id: string | undefined;
     const sent = new Set<string>();
     call.on('data', (req: DiscoveryRequest) => {
-      if (index < 0) {
-        index = Number(/proxy-(\d+)$/.exec(req.node?.id ?? '')?.[1] ?? -1);
-        streams.push({ call, index });
+      if (id === undefined) {
+        id = req.node?.id ?? '';
+        streams.push({ call, id });
       }
       const type = req.type_url ?? '';
-      const bytes = recordings[index]?.init[type];
+      const bytes = blobs.get(recordings.proxies[id]?.init[type] ?? '');
       if (sent.has(type) || !bytes) return; // an ACK, or nothing to serve
       sent.add(type);
-      call.write(Buffer.from(bytes, 'base64'));
+      call.write(bytes);
     });
     call.on('error', () => undefined);
   };
   const server = newGrpcServer();
   server.addService(definition, { StreamAggregatedResources: handler });
-  let change: Buffer[][] = [];
+  const write = (call: BaselineCall, b: Buffer): Promise<void> => new Promise((resolve) => call.write(b, () => resolve()));
   process.on('message', (raw: ToChild) => {
     void (async () => {
       try {
         switch (raw.cmd) {
           case 'serve': {
-            recordings = JSON.parse(readFileSync(raw.file, 'utf8')) as Recording[];
-            change = recordings.map((r) => r.change.map((b) => Buffer.from(b, 'base64')));
+            recordings = JSON.parse(readFileSync(raw.file, 'utf8')) as Recordings;
+            for (const [k, b64] of Object.entries(recordings.blobs)) blobs.set(k, Buffer.from(b64, 'base64'));
             const port = await bindGrpcServer(server, 'baseline', '127.0.0.1', 0, logger('baseline'));
             send({ ev: 'listening', port });
             break;
           }
-          case 'push':
-            // Pre-encoded bytes to every stream at once: the floor for "write the bytes".
-            for (const s of streams) for (const b of change[s.index] ?? []) s.call.write(b);
+          case 'push': {
+            // Pre-encoded bytes to every stream, each stream's responses in order, BASELINE_WRITERS streams at a
+            // time: the floor for "write the bytes" with bounded buffering.
+            let next = 0;
+            const worker = async (): Promise<void> => {
+              while (next < streams.length) {
+                const s = streams[next++];
+                if (!s) continue;
+                for (const key of recordings.proxies[s.id]?.change ?? []) {
+                  const b = blobs.get(key);
+                  if (b) await write(s.call, b);
+                }
+              }
+            };
             send({ ev: 'pushed' });
+            await Promise.all(Array.from({ length: BASELINE_WRITERS }, worker));
             break;
+          }
           case 'close':
             server.forceShutdown();
             process.exit(0);

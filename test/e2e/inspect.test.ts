@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdsTestClient, CDS, EDS, LDS, RDS, ack, decodeResource, nack, node, type TestStream } from '../helpers/ads-client.js';
 import { startCp, stopAll, type CpProcess } from '../helpers/cp-process.js';
 import { kumactl, kumactlHome } from '../helpers/kumactl-process.js';
+import { dataplaneToken } from '../helpers/tokens.js';
 import type { DiscoveryRequest, DiscoveryResponse } from '../../src/grpc/discovery-service.js';
 
 afterAll(stopAll);
@@ -64,7 +65,7 @@ describe('inspect endpoints and kumactl inspect against the built kuma-cp', () =
   afterAll(() => client.close());
 
   it('shows the listener, route, cluster and endpoints a proxyless client received, with versions and ACK state', async () => {
-    const s = client.sotw();
+    const s = client.sotw(await dataplaneToken(cp, { name: 'web-1' }));
     s.send({ type_url: LDS, node: node({ id: 'default.web-1', userAgent: 'grpc-node-js' }), resource_names: ['backend.mesh'] });
     const view: ClientView = new Map();
     const lds = await s.next(LDS, 30_000);

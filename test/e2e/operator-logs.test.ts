@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AdsTestClient, CDS, node } from '../helpers/ads-client.js';
 import { CP_MAIN, startCp, stopAll } from '../helpers/cp-process.js';
+import { dataplaneToken } from '../helpers/tokens.js';
 
 afterAll(stopAll);
 
@@ -38,7 +39,7 @@ describe('logs and housekeeping for operators', () => {
     const cp = await startCp({ env: { KUMA_STORE_TYPE: 'memory', KUMA_XDS_SERVER_DATAPLANE_STATUS_FLUSH_INTERVAL: '100ms' } });
     expect((await put(`${cp.apiUrl}/meshes/default/dataplanes/web-1`, dataplane('web-1'))).status).toBe(201);
     const client = new AdsTestClient(`127.0.0.1:${cp.ports.dpServer}`);
-    const s = client.sotw();
+    const s = client.sotw(await dataplaneToken(cp, { name: 'web-1' }));
     s.send({ type_url: CDS, node: node({ id: 'default.web-1' }) });
     await s.next(CDS, 30_000);
     expect((await put(`${cp.apiUrl}/meshes/default/dataplanes/web-2`, dataplane('web-2'))).status).toBe(201);

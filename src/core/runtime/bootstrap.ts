@@ -4,12 +4,15 @@ import { DefaultResourceManager } from '../manager/manager-impl.js';
 import type { ResourceStore } from '../store/resource-store.js';
 import { StoreView } from '../view/store-view.js';
 import { meshCaHooks } from '../../mtls/mesh-ca-hooks.js';
+import type { InstanceRegistry } from './instance-registry.js';
 import { newInstanceId } from './instance-id.js';
 import type { Runtime } from './runtime.js';
 
 export interface RuntimeOptions {
   /** Default: `<hostname>-<pid>-<random>`. */
   readonly instanceId?: string;
+  /** The instances sharing the store (Postgres); absent = this process is the only one. */
+  readonly instances?: InstanceRegistry;
   /** Create each new mesh's default policies; default: every mode but remote. */
   readonly meshDefaults?: boolean;
 }
@@ -19,6 +22,7 @@ export function buildRuntime(config: Config, store: ResourceStore, options: Runt
   return {
     config,
     instanceId: options.instanceId ?? newInstanceId(),
+    ...(options.instances ? { instances: options.instances } : {}),
     store,
     // A remote CP receives its meshes and their policies from the global: it never creates defaults.
     // The mesh CA rules apply to user writes; synced ones (a zone's meshes and CA Secrets) bypass them.

@@ -2,6 +2,7 @@ import type { Config } from '../../config/schema.js';
 import type { ResourceManager } from '../manager/resource-manager.js';
 import type { ResourceStore } from '../store/resource-store.js';
 import type { StoreView } from '../view/store-view.js';
+import type { InstanceRegistry } from './instance-registry.js';
 
 /**
  * What every subsystem gets: the effective config, the store, the manager (validated writes) and the
@@ -19,4 +20,6 @@ export interface Runtime {
   readonly store: ResourceStore;
   readonly manager: ResourceManager;
   readonly view: StoreView;
+  /** The instances sharing the store (Postgres); absent = this process is the only one (SQLite, memory, tests). */
+  readonly instances?: InstanceRegistry;
 }

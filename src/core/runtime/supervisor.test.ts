@@ -69,7 +69,7 @@ describe('ComponentManager', () => {
         await new Promise<void>((r) => signal.addEventListener('abort', () => r()));
       },
     });
-    const m = new ComponentManager(() => false);
+    const m = new ComponentManager({ isLeader: false, onChange: () => () => undefined });
     m.add([mk('a', false), mk('leader', true)]);
     const ac = new AbortController();
     await m.start(ac.signal);
@@ -77,6 +77,58 @@ describe('ComponentManager', () => {
     expect(m.ready).toBe(true);
     ac.abort();
     await m.stopped();
+  });
+});
+
+describe('ComponentManager with changing leadership', () => {
+  it('starts leader-only components when leadership is gained and stops them when it is lost, again and again', async () => {
+    const listeners = new Set<(leader: boolean) => void>();
+    const leadership = {
+      isLeader: false,
+      onChange(l: (leader: boolean) => void) {
+        listeners.add(l);
+        return () => listeners.delete(l);
+      },
+    };
+    const set = (leader: boolean): void => {
+      leadership.isLeader = leader;
+      for (const l of listeners) l(leader);
+    };
+    const running = new Set<string>();
+    const log: string[] = [];
+    const mk = (name: string, leaderOnly: boolean): Component => ({
+      name,
+      leaderOnly,
+      async start(signal, ready) {
+        running.add(name);
+        log.push(`start ${name}`);
+        ready();
+        await new Promise<void>((r) => signal.addEventListener('abort', () => r()));
+        running.delete(name);
+        log.push(`stop ${name}`);
+      },
+    });
+    const m = new ComponentManager(leadership);
+    m.add([mk('api', false), mk('vips', true), mk('defaults', true)]);
+    const ac = new AbortController();
+    await m.start(ac.signal);
+    expect(m.ready).toBe(true);
+    expect([...running]).toEqual(['api']);
+    set(true);
+    await new Promise((r) => setTimeout(r, 10));
+    expect([...running].sort()).toEqual(['api', 'defaults', 'vips']);
+    set(false);
+    await new Promise((r) => setTimeout(r, 10));
+    expect([...running]).toEqual(['api']);
+    set(true);
+    await new Promise((r) => setTimeout(r, 10));
+    expect([...running].sort()).toEqual(['api', 'defaults', 'vips']);
+    expect(m.ready).toBe(true);
+    ac.abort();
+    await m.stopped();
+    expect(running.size).toBe(0);
+    expect(log.filter((l) => l === 'start vips')).toHaveLength(2);
+    expect(log.filter((l) => l === 'stop vips')).toHaveLength(2);
   });
 });
 

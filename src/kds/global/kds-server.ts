@@ -14,6 +14,7 @@ import { ConnectedZones } from './connected-zones.js';
 import { exportsForZone } from './exports-for-zone.js';
 import { admitZone, checkZoneName, isDisabled, KdsRefusal } from './zone-admission.js';
 import { ZoneInsights } from './zone-insights.js';
+import { aliveInstances } from '../../core/runtime/instance-registry.js';
 import { authenticateZoneStream, ZONE_TOKEN_METADATA } from './zone-auth.js';
 import { untilAborted } from '../../core/runtime/abort.js';
 import { kdsZoneConnections } from '../kds-metrics.js';
@@ -38,7 +39,7 @@ export function kdsServerComponent(rt: Runtime, options: KdsServerOptions = {}):
       const index = new ExportIndex(rt.view, [...globalToZoneTypes(), 'Zone', 'Dataplane'], 'globalToZone');
       await index.start();
       const insights = new ZoneInsights(rt.manager, rt.instanceId, log);
-      await insights.closeStale(rt.view);
+      await insights.closeStale(rt.view, await aliveInstances(rt));
       const handler = new StreamHandler(rt, log, index, insights, new ConnectedZones(rt.instanceId), maxMsgSize);
       const server = new Server(kdsChannelOptions(maxMsgSize, 'global'));
       server.addService(kdsServiceDefinition, {

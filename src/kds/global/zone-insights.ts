@@ -39,14 +39,19 @@ export class ZoneInsights {
     private readonly log: Logger,
   ) {}
 
-  /** Marks subscriptions left open by a previous run of this control plane as disconnected. */
-  async closeStale(view: StoreView): Promise<void> {
+  /**
+   * Marks subscriptions left open by global instances that are no longer alive (a previous run of this one, a
+   * crashed peer on a shared Postgres) as disconnected; a live peer's streams stay open.
+   */
+  async closeStale(view: StoreView, alive: ReadonlySet<string>): Promise<void> {
     const now = new Date().toISOString();
+    const stale = (s: KdsSubscription): boolean => !s.disconnectTime && !alive.has(s.globalInstanceId);
     for (const insight of view.list('ZoneInsight')) {
       const spec = insight.spec as unknown as ZoneInsightSpec;
-      if (!spec.subscriptions?.some((s) => !s.disconnectTime)) continue;
+      if (!spec.subscriptions?.some(stale)) continue;
       const zone = insight.meta.name;
-      await this.write(zone, (subs) => subs.map((s) => (s.disconnectTime ? s : { ...s, disconnectTime: now })));
+      this.log.info({ zone }, 'closing the zone subscription of a global instance that is gone');
+      await this.write(zone, (subs) => subs.map((s) => (stale(s) ? { ...s, disconnectTime: now } : s)));
     }
   }
 

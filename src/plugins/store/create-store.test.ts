@@ -23,15 +23,15 @@ describe('createStore', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kuma-store-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     const path = join(dir, 'nested', 'kuma.db');
-    const store = track(createStore(configSchema.parse({ store: { type: 'sqlite', sqlite: { path } } })));
+    const store = track(await createStore(configSchema.parse({ store: { type: 'sqlite', sqlite: { path } } }), 'test'));
     expect(store).toBeInstanceOf(SqliteStore);
     expect((store as SqliteStore).path).toBe(path);
     await store.create('Mesh', { mesh: '', name: 'default' }, {});
     expect((await store.list('Mesh')).map((r) => r.meta.name)).toEqual(['default']);
   });
 
-  it('uses the memory store for store.type memory', () => {
-    const store = track(createStore(configSchema.parse({ store: { type: 'memory' } })));
+  it('uses the memory store for store.type memory', async () => {
+    const store = track(await createStore(configSchema.parse({ store: { type: 'memory' } }), 'test'));
     expect(store).toBeInstanceOf(MemoryStore);
   });
 });

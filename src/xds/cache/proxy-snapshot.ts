@@ -1,39 +1,75 @@
 import type { EncodedResource } from '../resource.js';
-import { setVersion } from './versions.js';
+import { ResourceGroup } from './resource-group.js';
+import { hashParts, setVersion } from './versions.js';
 
-const EMPTY: ReadonlyMap<string, EncodedResource> = new Map();
+const EMPTY_VERSION = setVersion([]);
 
 /**
- * The complete configuration of one proxy: resources by type URL and name, with a per-type version (hash
- * of the (name, version) pairs). Immutable; the same instance may be shared by several proxies
- * (proxyless clients of a mesh share one catalog), and the EncodedResource objects (bytes) are shared.
+ * The complete configuration of one proxy: its own resources and the groups it shares with other proxies,
+ * with a per-type version. A type's version is its group's precomputed version when one group holds the
+ * type (the common case: a proxy's clusters all come from its shared group), else a hash of the groups'
+ * versions, so no per-proxy work grows with the size of what is shared. Immutable; the same instance, its
+ * groups and their EncodedResource objects (bytes) may be shared by many proxies.
  */
 export class ProxySnapshot {
   private readonly versions = new Map<string, string>();
+  private readonly counts = new Map<string, number>();
 
-  private constructor(private readonly byType: ReadonlyMap<string, ReadonlyMap<string, EncodedResource>>) {
-    for (const [typeUrl, resources] of byType) this.versions.set(typeUrl, setVersion(resources.values()));
+  /** `groups`: the first group holding a (type, name) wins; a duplicate across groups is a generator bug. */
+  private constructor(private readonly groups: readonly ResourceGroup[]) {
+    const holders = new Map<string, ResourceGroup[]>();
+    for (const g of groups) {
+      for (const t of g.types()) {
+        const list = holders.get(t);
+        if (list) list.push(g);
+        else holders.set(t, [g]);
+      }
+    }
+    for (const [typeUrl, gs] of holders) {
+      if (gs.length > 1) assertDisjoint(typeUrl, gs);
+      this.versions.set(typeUrl, gs.length === 1 ? (gs[0]?.version(typeUrl) ?? EMPTY_VERSION) : hashParts(gs.map((g) => g.version(typeUrl) ?? '')));
+      this.counts.set(typeUrl, gs.reduce((n, g) => n + g.list(typeUrl).length, 0));
+    }
   }
 
   /** Throws on a duplicate (type, name): a generator bug that Envoy would NACK. */
   static from(resources: readonly EncodedResource[]): ProxySnapshot {
-    const byType = new Map<string, Map<string, EncodedResource>>();
-    for (const r of resources) {
-      let m = byType.get(r.typeUrl);
-      if (!m) byType.set(r.typeUrl, (m = new Map()));
-      if (m.has(r.name)) throw new Error(`duplicate resource ${r.name} of type ${r.typeUrl}`);
-      m.set(r.name, r);
-    }
-    return new ProxySnapshot(byType);
+    return new ProxySnapshot([new ResourceGroup(resources)]);
   }
 
-  resources(typeUrl: string): ReadonlyMap<string, EncodedResource> {
-    return this.byType.get(typeUrl) ?? EMPTY;
+  /** A snapshot made of shared groups (and usually one group of the proxy's own resources). */
+  static of(groups: readonly ResourceGroup[]): ProxySnapshot {
+    return new ProxySnapshot(groups);
+  }
+
+  get(typeUrl: string, name: string): EncodedResource | undefined {
+    for (const g of this.groups) {
+      const r = g.get(typeUrl, name);
+      if (r) return r;
+    }
+    return undefined;
+  }
+
+  /** Number of resources of the type. */
+  count(typeUrl: string): number {
+    return this.counts.get(typeUrl) ?? 0;
+  }
+
+  /** Calls `fn` for every resource of the type. */
+  forEach(typeUrl: string, fn: (r: EncodedResource) => void): void {
+    for (const g of this.groups) for (const r of g.list(typeUrl)) fn(r);
+  }
+
+  /** Names of the resources of the type (tests, diagnostics). */
+  names(typeUrl: string): string[] {
+    const out: string[] = [];
+    this.forEach(typeUrl, (r) => out.push(r.name));
+    return out;
   }
 
   /** Version of every resource of the type (what a wildcard subscriber sees). */
   typeVersion(typeUrl: string): string {
-    return this.versions.get(typeUrl) ?? setVersion([]);
+    return this.versions.get(typeUrl) ?? EMPTY_VERSION;
   }
 
   /** True when every type has the same version in both snapshots. */
@@ -42,5 +78,17 @@ export class ProxySnapshot {
     const types = new Set([...this.versions.keys(), ...other.versions.keys()]);
     for (const t of types) if (this.typeVersion(t) !== other.typeVersion(t)) return false;
     return true;
+  }
+}
+
+function assertDisjoint(typeUrl: string, groups: readonly ResourceGroup[]): void {
+  // Check the smaller groups' names against the others (a proxy's own group is small).
+  const sorted = [...groups].sort((a, b) => a.list(typeUrl).length - b.list(typeUrl).length);
+  for (let i = 0; i < sorted.length - 1; i++) {
+    for (const r of sorted[i]?.list(typeUrl) ?? []) {
+      for (let j = i + 1; j < sorted.length; j++) {
+        if (sorted[j]?.get(typeUrl, r.name)) throw new Error(`duplicate resource ${r.name} of type ${typeUrl}`);
+      }
+    }
   }
 }

@@ -16,8 +16,6 @@ export interface ExternalEndpoint {
   /** Its tags without kuma.io/service (endpoint metadata for TrafficRoute subsets). */
   readonly tags: Tags;
   readonly tls?: UpstreamTlsOptions;
-  /** Content key of everything above. */
-  readonly key: string;
 }
 
 export interface ResolvedExternalServices {
@@ -131,7 +129,7 @@ function resolveOne(name: string, service: string, spec: ExternalServiceSpec, se
     };
   }
   const { [SERVICE_TAG]: _service, ...tags } = spec.tags;
-  const endpoint: Omit<ExternalEndpoint, 'key'> = {
+  const endpoint: ExternalEndpoint = {
     name,
     service,
     host: address.host,
@@ -140,5 +138,5 @@ function resolveOne(name: string, service: string, spec: ExternalServiceSpec, se
     tags,
     ...(tls ? { tls } : {}),
   };
-  return { ...endpoint, key: JSON.stringify(endpoint) };
+  return endpoint;
 }

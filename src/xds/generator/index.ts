@@ -2,11 +2,15 @@
  * Envoy resource generation: pure functions from a mesh's resources to encoded xDS resources.
  * The xDS reconciler builds one MeshSnapshot per mesh change and asks it for every connected proxy.
  */
+import { ProxySnapshot } from '../cache/proxy-snapshot.js';
+import { ResourceGroup } from '../cache/resource-group.js';
 import { MeshSnapshot, type MeshInputs } from './mesh-snapshot.js';
+import { generateProxyless } from './proxyless.js';
+import { generateSidecarParts } from './sidecar.js';
 
 export type { MeshInputs } from './mesh-snapshot.js';
 export { MeshSnapshot } from './mesh-snapshot.js';
-export { generateSidecar } from './sidecar.js';
+export { generateSidecar, generateSidecarParts } from './sidecar.js';
 export { generateProxyless } from './proxyless.js';
 
 /**
@@ -15,4 +19,15 @@ export { generateProxyless } from './proxyless.js';
  */
 export function buildMeshSnapshot(inputs: MeshInputs, previous?: MeshSnapshot): MeshSnapshot {
   return new MeshSnapshot(inputs, previous);
+}
+
+/** A sidecar's snapshot: its own resources plus the group it shares with every sidecar of the same parameters. */
+export function sidecarSnapshot(snap: MeshSnapshot, dataplaneName: string): ProxySnapshot {
+  const { own, shared } = generateSidecarParts(snap, dataplaneName);
+  return ProxySnapshot.of([new ResourceGroup(own), shared]);
+}
+
+/** The mesh's proxyless catalog, one snapshot shared by every proxyless client of the mesh snapshot. */
+export function proxylessSnapshot(snap: MeshSnapshot): ProxySnapshot {
+  return snap.derived('proxyless-snapshot', () => ProxySnapshot.from(generateProxyless(snap)));
 }

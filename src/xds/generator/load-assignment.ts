@@ -1,9 +1,18 @@
 import { SERVICE_TAG, type Tags } from '../../core/resources/specs.js';
-import { contentVersion } from '../envoy/encode.js';
+import type { EnvoyObject } from '../envoy/encode.js';
 import { clusterLoadAssignment, type LocalityGroup } from '../envoy/endpoints.js';
 import { TYPE_URLS, type EncodedResource } from '../resource.js';
 import type { MeshSnapshot, ServiceEndpoint } from './mesh-snapshot.js';
 import { selectorRank } from './policy-match.js';
+
+interface LoadAssignmentParams {
+  readonly service: string;
+  readonly subset: Tags | null;
+  /** The service's healthy endpoints (the snapshot's list: its canonical text is computed once per snapshot). */
+  readonly endpoints: readonly ServiceEndpoint[];
+  readonly localityAware: boolean;
+  readonly localZone: string;
+}
 
 /**
  * The ClusterLoadAssignment `clusterName` for the healthy endpoints of `service` (only those whose tags
@@ -11,28 +20,24 @@ import { selectorRank } from './policy-match.js';
  * other zones get priority 1. Shared by every proxy of the mesh.
  */
 export function loadAssignment(snap: MeshSnapshot, clusterName: string, service: string, subset?: Tags): EncodedResource {
-  const key = `${JSON.stringify([service, subset ?? null])}\n${endpointsDigest(snap, service)}`;
-  return snap.resource(TYPE_URLS.clusterLoadAssignment, clusterName, key, () => {
-    const endpoints = (snap.endpoints.get(service) ?? []).filter((e) => !subset || selectorRank(subset, e.tags));
-    return clusterLoadAssignment(clusterName, localityGroups(snap, endpoints));
-  });
+  const params: LoadAssignmentParams = {
+    service,
+    subset: subset ?? null,
+    endpoints: snap.endpoints.get(service) ?? NO_ENDPOINTS,
+    localityAware: snap.meshSpec.routing?.localityAwareLoadBalancing === true,
+    localZone: snap.localZone ?? '',
+  };
+  return snap.resource(TYPE_URLS.clusterLoadAssignment, clusterName, params, buildLoadAssignment);
 }
 
-/**
- * Digest of everything of the snapshot a load assignment of `service` depends on (its endpoints, locality
- * settings), once per service and snapshot: part of the resource key, which must hold across snapshots.
- */
-function endpointsDigest(snap: MeshSnapshot, service: string): string {
-  return snap.derived(`endpoints\n${service}`, () =>
-    contentVersion(
-      Buffer.from(JSON.stringify([snap.meshSpec.routing?.localityAwareLoadBalancing === true, snap.localZone ?? '', snap.endpoints.get(service) ?? []])),
-    ),
-  );
+const NO_ENDPOINTS: readonly ServiceEndpoint[] = [];
+
+function buildLoadAssignment(p: LoadAssignmentParams, clusterName: string): EnvoyObject {
+  const endpoints = p.endpoints.filter((e) => !p.subset || selectorRank(p.subset, e.tags));
+  return clusterLoadAssignment(clusterName, localityGroups(p, endpoints));
 }
 
-function localityGroups(snap: MeshSnapshot, endpoints: readonly ServiceEndpoint[]): LocalityGroup[] {
-  const localityAware = snap.meshSpec.routing?.localityAwareLoadBalancing === true;
-  const localZone = snap.localZone ?? '';
+function localityGroups(p: LoadAssignmentParams, endpoints: readonly ServiceEndpoint[]): LocalityGroup[] {
   const groups = new Map<string, ServiceEndpoint[]>();
   for (const e of endpoints) {
     const list = groups.get(e.zone);
@@ -40,10 +45,10 @@ function localityGroups(snap: MeshSnapshot, endpoints: readonly ServiceEndpoint[
     else groups.set(e.zone, [e]);
   }
   // Priorities must be contiguous from 0 (gRPC NACKs sparse ones): remote-only services stay at 0.
-  const remoteOnly = ![...groups.keys()].includes(localZone);
+  const remoteOnly = ![...groups.keys()].includes(p.localZone);
   return [...groups].map(([zone, list]) => ({
     zone,
-    priority: localityAware && !remoteOnly && zone !== localZone ? 1 : 0,
+    priority: p.localityAware && !remoteOnly && zone !== p.localZone ? 1 : 0,
     endpoints: list.map((e) => ({ address: e.address, port: e.port, weight: e.weight, tags: withoutService(e.tags) })),
   }));
 }

@@ -18,6 +18,7 @@ import { encodeResource, type EnvoyObject } from '../envoy/encode.js';
 import type { EncodedResource, TypeUrl } from '../resource.js';
 import type { CircuitBreakerConf, HealthCheckConf, OutboundProtocol } from './policy-conf.js';
 import { resolveExternalServices, type ExternalEndpoint } from './external-services.js';
+import { CanonicalKeys } from './canonical.js';
 import { commonProtocol, toProtocol } from './protocol.js';
 
 /** One healthy instance of a service: a Dataplane inbound, or a remote zone's ingress. */
@@ -84,6 +85,8 @@ export class MeshSnapshot {
   readonly warnings: readonly string[];
   private readonly memo = new Map<string, EncodedResource>();
   private readonly values = new Map<string, unknown>();
+  /** Canonical texts of the parameter objects' parts, remembered for this snapshot. */
+  private readonly keys = new CanonicalKeys();
   /** The previous snapshot's memo (not the snapshot itself, so older generations are not kept alive). */
   private readonly inherited: ReadonlyMap<string, EncodedResource> | undefined;
 
@@ -129,16 +132,17 @@ export class MeshSnapshot {
   }
 
   /**
-   * The encoded resource for (type, name, key), built by `build` only if neither this snapshot nor the
-   * previous one has it. `key` must capture everything `build` depends on, this snapshot's state included
-   * (e.g. the JSON of its parameters, a plan's precomputed key, a digest of the endpoints), since equal
-   * keys must mean equal bytes across snapshots; it is built per call, so keep it cheap.
+   * The encoded resource `name` of `typeUrl` that `build` makes from `params`, built only if neither this
+   * snapshot nor the previous one has it. The memo key is the canonical text of `params` itself, so `build`
+   * must read nothing but its arguments (a module-level function of the parameter object; no closure over
+   * the snapshot or the proxy): then nothing it depends on can be missing from the key, and equal keys mean
+   * equal bytes across snapshots. Checked by the memo property test over every golden fixture.
    */
-  resource(typeUrl: TypeUrl, name: string, key: string, build: () => EnvoyObject): EncodedResource {
-    const memoKey = `${typeUrl}\n${name}\n${key}`;
+  resource<P>(typeUrl: TypeUrl, name: string, params: P, build: (params: P, name: string) => EnvoyObject): EncodedResource {
+    const memoKey = `${typeUrl}\n${name}\n${this.keys.of(params)}`;
     let encoded = this.memo.get(memoKey);
     if (!encoded) {
-      encoded = this.inherited?.get(memoKey) ?? encodeResource(typeUrl, name, build());
+      encoded = this.inherited?.get(memoKey) ?? encodeResource(typeUrl, name, build(params, name));
       this.memo.set(memoKey, encoded);
     }
     return encoded;

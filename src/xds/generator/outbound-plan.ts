@@ -1,11 +1,11 @@
-import { SERVICE_TAG, type RetryConf, type Tags, type TimeoutConf } from '../../core/resources/specs.js';
+import { SERVICE_TAG, type RetryConf, type Selector, type Tags, type TimeoutConf } from '../../core/resources/specs.js';
 import type { LbSettings } from '../envoy/clusters.js';
 import type { DurationValue } from '../envoy/duration.js';
 import type { EnvoyObject } from '../envoy/encode.js';
 import type { WeightedTarget } from '../envoy/http.js';
 import type { MeshSnapshot } from './mesh-snapshot.js';
 import { circuitBreakers, connectTimeout, healthCheck, lbSettings, outlierDetection, type OutboundProtocol } from './policy-conf.js';
-import { matchConnectionPolicy } from './policy-match.js';
+import { bestRank, matchConnectionPolicy } from './policy-match.js';
 import { commonProtocol, isHttp2 } from './protocol.js';
 
 /** How one upstream service's cluster is configured for a given source. */
@@ -17,8 +17,6 @@ export interface ClusterPlan {
   readonly healthCheck?: EnvoyObject;
   readonly circuitBreakers?: EnvoyObject;
   readonly outlierDetection?: EnvoyObject;
-  /** Content key of every field above (computed once per plan): equal keys mean equal plans. */
-  readonly key: string;
 }
 
 /** A split destination: a service, optionally narrowed to endpoints with `subset` tags. */
@@ -36,12 +34,6 @@ export interface OutboundPlan {
   readonly clusters: readonly ClusterPlan[];
   readonly timeout?: TimeoutConf;
   readonly retry?: RetryConf;
-  /**
-   * Content key of every field above but `clusters` (computed once per plan), i.e. of everything the
-   * outbound's route and listener are built from: a change of cluster settings alone (each ClusterPlan has
-   * its own key) leaves them untouched, so they are not built and encoded again.
-   */
-  readonly key: string;
 }
 
 /**
@@ -50,8 +42,28 @@ export interface OutboundPlan {
  * -> undefined: Kuma generates no outbound for it.
  */
 export function planOutbound(snap: MeshSnapshot, source: readonly Tags[] | undefined, service: string): OutboundPlan | undefined {
-  const key = `plan\n${JSON.stringify(source ?? null)}\n${service}`;
-  return snap.derived(key, () => computePlan(snap, source, service));
+  return snap.derived(`plan\n${sourceKey(snap, source)}\n${service}`, () => computePlan(snap, source, service));
+}
+
+/**
+ * What the mesh's policies can tell about a source: for every policy, the rank its `sources` match the
+ * source with (policy matching reads the source through nothing else). Sources with equal keys get equal
+ * plans for every service, so 2,000 sidecars of 100 services under mesh-wide policies share one plan per
+ * service, not one per source. Every policy list of the snapshot counts, so a new policy type cannot be missed.
+ */
+export function sourceKey(snap: MeshSnapshot, source: readonly Tags[] | undefined): string {
+  if (!source) return 'any';
+  const lists: readonly (readonly { spec: { sources?: readonly Selector[] } }[])[] = Object.values(snap.policies);
+  return lists
+    .map((list) =>
+      list
+        .map((policy) => {
+          const rank = bestRank(policy.spec.sources, source);
+          return rank ? `${rank.exact}.${rank.wildcard}` : '-';
+        })
+        .join(','),
+    )
+    .join('|');
 }
 
 function computePlan(snap: MeshSnapshot, source: readonly Tags[] | undefined, service: string): OutboundPlan | undefined {
@@ -76,7 +88,6 @@ function computePlan(snap: MeshSnapshot, source: readonly Tags[] | undefined, se
     clusters,
     ...(timeoutConf ? { timeout: timeoutConf } : {}),
     ...(retryConf ? { retry: retryConf } : {}),
-    key: JSON.stringify([service, protocol, splits, timeoutConf ?? null, retryConf ?? null]),
   };
 }
 
@@ -87,7 +98,7 @@ function clusterPlan(snap: MeshSnapshot, source: readonly Tags[] | undefined, se
   const cbConf = matchConnectionPolicy(snap.policies.circuitBreakers, source, destination)?.spec.conf;
   const cb = circuitBreakers(cbConf);
   const outlier = outlierDetection(cbConf);
-  const plan: Omit<ClusterPlan, 'key'> = {
+  return {
     service,
     lb,
     connectTimeout: connectTimeout(timeout?.spec.conf),
@@ -96,9 +107,6 @@ function clusterPlan(snap: MeshSnapshot, source: readonly Tags[] | undefined, se
     ...(cb ? { circuitBreakers: cb } : {}),
     ...(outlier ? { outlierDetection: outlier } : {}),
   };
-  // Plans are memoised per (source, service) and shared by every proxy with that source: the content key
-  // is serialised once here, not once per resource built from the plan.
-  return { ...plan, key: JSON.stringify(plan) };
 }
 
 /** conf.split (weight-0 entries dropped), or conf.destination; `kuma.io/service: *` means the outbound's own service. */
@@ -123,15 +131,17 @@ export function sidecarTargets(plan: OutboundPlan): WeightedTarget[] {
   return plan.splits.map((s) => ({ cluster: s.service, weight: s.weight, ...(s.subset ? { subset: s.subset } : {}) }));
 }
 
-/** The subset key sets a sidecar cluster of `service` needs for the splits of `plans`. */
-export function subsetKeys(plans: readonly OutboundPlan[], service: string): string[][] {
-  const sets = new Map<string, string[]>();
+/** Per service, the subset key sets a sidecar cluster needs for the splits of `plans` (one pass over all plans). */
+export function subsetKeys(plans: readonly OutboundPlan[]): Map<string, string[][]> {
+  const byService = new Map<string, Map<string, string[]>>();
   for (const plan of plans) {
     for (const split of plan.splits) {
-      if (split.service !== service || !split.subset) continue;
+      if (!split.subset) continue;
       const keys = Object.keys(split.subset).sort();
+      let sets = byService.get(split.service);
+      if (!sets) byService.set(split.service, (sets = new Map()));
       sets.set(keys.join('\n'), keys);
     }
   }
-  return [...sets.values()].sort((a, b) => a.join(',').localeCompare(b.join(',')));
+  return new Map([...byService].map(([service, sets]) => [service, [...sets.values()].sort((a, b) => a.join(',').localeCompare(b.join(',')))]));
 }

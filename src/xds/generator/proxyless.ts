@@ -1,5 +1,7 @@
 import type { Tags } from '../../core/resources/specs.js';
 import { edsCluster, type LbSettings } from '../envoy/clusters.js';
+import type { DurationValue } from '../envoy/duration.js';
+import type { EnvoyObject } from '../envoy/encode.js';
 import { httpConnectionManager, routeAction, routeConfiguration, type WeightedTarget } from '../envoy/http.js';
 import { apiListener } from '../envoy/listeners.js';
 import { names } from '../envoy/names.js';
@@ -41,26 +43,28 @@ function addService(snap: MeshSnapshot, set: ResourceSet, plan: OutboundPlan): v
     const cluster = split.subset ? subsetClusterName(split.service, split.subset) : split.service;
     const lb = proxylessLb(plan.clusters.find((c) => c.service === split.service)?.lb);
     const connectTimeout = plan.clusters.find((c) => c.service === split.service)?.connectTimeout ?? { seconds: 5 };
-    set.add(snap.resource(TYPE_URLS.cluster, cluster, JSON.stringify(['proxyless', lb, connectTimeout]), () => edsCluster({ name: cluster, connectTimeout, lb })));
+    set.add(snap.resource(TYPE_URLS.cluster, cluster, { lb, connectTimeout }, buildCluster));
     set.add(loadAssignment(snap, cluster, split.service, split.subset));
     targets.push({ cluster, weight: split.weight });
   }
   if (targets.length === 0) return;
   const routeName = names.outboundRoute(plan.service);
-  set.add(
-    snap.resource(TYPE_URLS.routeConfiguration, routeName, JSON.stringify(['proxyless', targets]), () =>
-      routeConfiguration(routeName, plan.service, routeAction({ targets: mergeTargets(targets) })),
-    ),
-  );
+  set.add(snap.resource(TYPE_URLS.routeConfiguration, routeName, { service: plan.service, targets }, buildRoute));
   const ports = new Set([...(snap.servicePorts.get(plan.service) ?? []), VIP_PORT]);
   const listenerNames = [plan.service, `${plan.service}.mesh`, ...[...ports].map((p) => `${plan.service}.mesh:${p}`)];
-  for (const name of listenerNames) {
-    set.add(
-      snap.resource(TYPE_URLS.listener, name, JSON.stringify(['proxyless', routeName]), () =>
-        apiListener(name, httpConnectionManager({ statPrefix: plan.service, rds: routeName })),
-      ),
-    );
-  }
+  for (const name of listenerNames) set.add(snap.resource(TYPE_URLS.listener, name, { service: plan.service, route: routeName }, buildApiListener));
+}
+
+function buildCluster(p: { readonly lb: LbSettings; readonly connectTimeout: DurationValue }, name: string): EnvoyObject {
+  return edsCluster({ name, connectTimeout: p.connectTimeout, lb: p.lb });
+}
+
+function buildRoute(p: { readonly service: string; readonly targets: readonly WeightedTarget[] }, name: string): EnvoyObject {
+  return routeConfiguration(name, p.service, routeAction({ targets: mergeTargets(p.targets) }));
+}
+
+function buildApiListener(p: { readonly service: string; readonly route: string }, name: string): EnvoyObject {
+  return apiListener(name, httpConnectionManager({ statPrefix: p.service, rds: p.route }));
 }
 
 /** `backend{version=v1}`: the cluster of one tag subset of a service (tags sorted by key). */

@@ -5,20 +5,14 @@ import type { DataplaneInsightSpec, DiscoverySubscription } from '../../core/res
 import type { StoreView } from '../../core/view/store-view.js';
 import { updateInsight } from './insight-writer.js';
 
-/** Instance ids are `<hostname>-<pid>-<random>`: the host part identifies earlier runs on this machine. */
-export function instanceHost(instanceId: string): string {
-  const parts = instanceId.split('-');
-  return parts.length > 2 ? parts.slice(0, -2).join('-') : instanceId;
-}
-
 /**
- * At start: subscriptions left open by an earlier run of this control plane (same host, another process:
- * it crashed or was killed) are closed with the current time, so their data planes show offline until
- * they reconnect. Returns how many were closed.
+ * Subscriptions left open by a control-plane instance that is no longer alive (a previous run of this one, or a
+ * crashed peer on the same database) are closed with the current time, so their data planes show offline until
+ * they reconnect. `alive` comes from the instance registry (core/runtime/instance-registry.ts). Returns how many
+ * DataplaneInsights were changed.
  */
-export async function closeStaleSubscriptions(view: StoreView, manager: ResourceManager, instanceId: string, log: Logger): Promise<number> {
-  const host = instanceHost(instanceId);
-  const stale = (s: DiscoverySubscription): boolean => !s.disconnectTime && s.controlPlaneInstanceId !== instanceId && instanceHost(s.controlPlaneInstanceId) === host;
+export async function closeStaleSubscriptions(view: StoreView, manager: ResourceManager, alive: ReadonlySet<string>, log: Logger): Promise<number> {
+  const stale = (s: DiscoverySubscription): boolean => !s.disconnectTime && !alive.has(s.controlPlaneInstanceId);
   const now = new Date().toISOString();
   let closed = 0;
   for (const insight of view.list('DataplaneInsight')) {
@@ -36,6 +30,6 @@ export async function closeStaleSubscriptions(view: StoreView, manager: Resource
       log.warn({ mesh: insight.meta.mesh, dataplane: insight.meta.name, err: errorMessage(err) }, 'closing a stale subscription failed');
     }
   }
-  if (closed > 0) log.info({ dataplanes: closed }, 'marked data planes of a previous control-plane run as disconnected');
+  if (closed > 0) log.info({ dataplanes: closed }, 'marked data planes of control-plane instances that are gone as disconnected');
   return closed;
 }

@@ -9,6 +9,7 @@ import type { DataplaneInsightSpec, DataplaneSpec } from '../../core/resources/s
 import type { Runtime } from '../../core/runtime/runtime.js';
 import { MemoryStore } from '../../plugins/store/memory/memory-store.js';
 import { AdsTestClient, CDS, EDS, LDS, ack, decodeResource, node, res, resourceNames } from '../../../test/helpers/ads-client.js';
+import { ProxySnapshot } from '../cache/proxy-snapshot.js';
 import type { MeshInputs } from '../generator/index.js';
 import type { Generators } from '../sync/reconciler.js';
 import { runDpServer, runGlobalDpRefusal } from './components.js';
@@ -20,14 +21,14 @@ const calls = { sidecar: 0, proxyless: 0 };
 /** Test generators: a cluster + load assignment per dataplane of the mesh; proxyless get one listener per dataplane. */
 const fakeGenerators: Generators<MeshInputs> = {
   buildMeshSnapshot: (inputs) => inputs,
-  generateSidecar(snap, name) {
+  sidecarSnapshot(snap, name) {
     calls.sidecar++;
     if (!snap.dataplanes.some((d) => d.meta.name === name)) throw new Error(`dataplane ${name} not in mesh`);
-    return snap.dataplanes.flatMap((d) => [res.cluster(d.meta.name), res.cla(d.meta.name, ...portsOf(d))]);
+    return ProxySnapshot.from(snap.dataplanes.flatMap((d) => [res.cluster(d.meta.name), res.cla(d.meta.name, ...portsOf(d))]));
   },
-  generateProxyless(snap) {
+  proxylessSnapshot(snap) {
     calls.proxyless++;
-    return snap.dataplanes.map((d) => res.listener(`${d.meta.name}.mesh`, portsOf(d)[0]));
+    return ProxySnapshot.from(snap.dataplanes.map((d) => res.listener(`${d.meta.name}.mesh`, portsOf(d)[0])));
   },
 };
 
@@ -51,7 +52,7 @@ afterEach(async () => {
   for (const cp of running.splice(0)) await cp.stop();
 });
 
-async function startCp(opts: { global?: boolean; store?: MemoryStore; port?: number } = {}): Promise<Cp> {
+async function startCp(opts: { global?: boolean; store?: MemoryStore; port?: number; peers?: readonly string[] } = {}): Promise<Cp> {
   const store = opts.store ?? new MemoryStore();
   const manager = new DefaultResourceManager(store, { meshDefaults: false });
   const config = configSchema.parse({
@@ -59,7 +60,9 @@ async function startCp(opts: { global?: boolean; store?: MemoryStore; port?: num
     dpServer: { port: opts.port ?? 0, interface: '127.0.0.1', authn: { dpProxy: { type: 'none' } } },
     xdsServer: { debounce: '10ms', dataplaneStatusFlushInterval: '20ms' },
   });
-  const rt: Runtime = { ...buildRuntime(config, store, { instanceId: `testhost-${running.length}-abc` }), manager };
+  const instanceId = `testhost-${running.length}-abc`;
+  const alive: ReadonlySet<string> = new Set([instanceId, ...(opts.peers ?? [])]);
+  const rt: Runtime = { ...buildRuntime(config, store, { instanceId, ...(opts.peers ? { instances: { alive: async () => alive } } : {}) }), manager };
   if (!(await store.find('Mesh', { name: 'default', mesh: '' }))) await manager.create('Mesh', { name: 'default', mesh: '' }, {});
   const ac = new AbortController();
   const server = opts.global ? await runGlobalDpRefusal(rt, ac.signal) : await runDpServer(rt, fakeGenerators, ac.signal);
@@ -162,17 +165,21 @@ describe('dp-server', () => {
     expect(sub?.disconnectTime).toBeDefined();
   });
 
-  it('closes subscriptions left open by a previous run on the same host at start', async () => {
+  it('closes subscriptions left open by instances that are not alive at start, and keeps a live peer\'s', async () => {
     const store = new MemoryStore();
     const manager = new DefaultResourceManager(store, { meshDefaults: false });
     await manager.create('Mesh', { name: 'default', mesh: '' }, {});
     await manager.create('Dataplane', { name: 'dp-1', mesh: 'default' }, dataplane(8080));
     const open = (id: string, cp: string) => ({ id, controlPlaneInstanceId: cp, connectTime: '2026-01-01T00:00:00Z', status: { total: { responsesSent: 1, responsesAcknowledged: 1, responsesRejected: 0 } } });
-    await manager.create('DataplaneInsight', { name: 'dp-1', mesh: 'default' }, { subscriptions: [open('a', 'testhost-99-old'), open('b', 'otherhost-1-x')] });
-    const cp = await startCp({ store });
+    await manager.create('DataplaneInsight', { name: 'dp-1', mesh: 'default' }, {
+      subscriptions: [open('a', 'testhost-99-old'), open('b', 'otherhost-1-x'), open('c', 'testhost-7-peer')],
+    });
+    // A peer on the same host sharing the store (Postgres) is alive; the previous run and the other host's instance are not.
+    const cp = await startCp({ store, peers: ['testhost-7-peer'] });
     const subs = (await insightOf(cp, 'dp-1'))?.subscriptions ?? [];
     expect(subs.find((x) => x.id === 'a')?.disconnectTime).toBeDefined();
-    expect(subs.find((x) => x.id === 'b')?.disconnectTime).toBeUndefined();
+    expect(subs.find((x) => x.id === 'b')?.disconnectTime).toBeDefined();
+    expect(subs.find((x) => x.id === 'c')?.disconnectTime).toBeUndefined();
   });
 
   it('serves proxyless clients one shared catalog and only the names they request', async () => {

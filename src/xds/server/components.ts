@@ -10,6 +10,8 @@ import { parseDuration } from '../envoy/duration.js';
 import * as generator from '../generator/index.js';
 import { InsightsFlusher } from '../insights/insights-flusher.js';
 import { closeStaleSubscriptions } from '../insights/stale-subscriptions.js';
+import { aliveInstances } from '../../core/runtime/instance-registry.js';
+import { periodicComponent } from '../../core/runtime/periodic-component.js';
 import { SubscriptionStats } from '../insights/subscription-stats.js';
 import { XdsStateRegistry } from '../inspect/xds-state-registry.js';
 import { DataplaneLifecycle } from '../sync/dataplane-lifecycle.js';
@@ -38,7 +40,19 @@ export interface XdsOptions {
 
 /** The xDS side of a standalone or remote (zone) CP: one `dp-server` component. */
 export function xdsComponents(rt: Runtime, opts: XdsOptions = {}): Component[] {
-  return [dpServerComponent(rt, realGenerators, opts)];
+  return [dpServerComponent(rt, realGenerators, opts), staleSubscriptionSweeper(rt)];
+}
+
+/** How often the leader closes subscriptions of instances that are gone (crashed peers on a shared Postgres). */
+const SWEEP_INTERVAL_MS = 10_000;
+
+/** Leader-only: data planes connected to an instance that crashed show offline on every instance. */
+function staleSubscriptionSweeper(rt: Runtime): Component {
+  const log = logger('dp-subscription-sweeper');
+  return periodicComponent('dp-subscription-sweeper', SWEEP_INTERVAL_MS, async () => {
+    await rt.view.start();
+    await closeStaleSubscriptions(rt.view, rt.manager, await aliveInstances(rt), log);
+  }, { leaderOnly: true });
 }
 
 export function durationMs(text: string): number {
@@ -74,7 +88,7 @@ export async function runDpServer<S>(rt: Runtime, generators: Generators<S>, sig
   const log = logger('dp-server');
   const { dpServer, xdsServer, mode, multizone } = rt.config;
   await rt.view.start();
-  await closeStaleSubscriptions(rt.view, rt.manager, rt.instanceId, log).catch((err: unknown) =>
+  await aliveInstances(rt).then((alive) => closeStaleSubscriptions(rt.view, rt.manager, alive, log)).catch((err: unknown) =>
     log.warn({ err: errorMessage(err) }, 'closing subscriptions of a previous run failed'),
   );
   const cache = new SnapshotCache();

@@ -160,8 +160,39 @@ describe('SotW ADS: versions, nonces, ACK', () => {
     const eds2 = await s.next(EDS);
     expect(cds2.version_info).not.toBe(cds.version_info);
     expect(eds2.version_info).not.toBe(eds.version_info);
-    expect(resourceNames(eds2).sort()).toEqual(['a', 'b']);
+    // Only the changed cluster's CLA: an EDS response may carry just what changed (b's is unchanged).
+    expect(resourceNames(eds2)).toEqual(['a']);
     expect(s.received.map((r) => r.type_url)).toEqual([CDS, EDS, CDS, EDS]);
+  });
+
+  it('sends only the changed ClusterLoadAssignment and RouteConfiguration, and everything again after a NACK', async () => {
+    harness().set(KEY, base());
+    const s = open();
+    s.send({ type_url: CDS, node: node({ id: KEY }) }).send({ type_url: EDS, resource_names: ['a', 'b'] });
+    const cds = await s.next(CDS);
+    const eds = await s.next(EDS);
+    s.send(ack(cds)).send(ack(eds, ['a', 'b']));
+    const r1 = await barrier(s, ['r1', 'r2']);
+    s.send(ack(r1, ['r1', 'r2']));
+    // One more endpoint of b: one CLA, nothing else.
+    harness().set(KEY, [...base().filter((r) => r.typeUrl !== EDS), res.cla('a', 1), res.cla('b', 2, 3)]);
+    const eds2 = await s.next(EDS);
+    expect(resourceNames(eds2)).toEqual(['b']);
+    expect(eds2.version_info).not.toBe(eds.version_info);
+    s.send(ack(eds2, ['a', 'b']));
+    harness().set(KEY, [...base().filter((r) => r.typeUrl !== EDS && r.name !== 'r2'), res.cla('a', 1), res.cla('b', 2, 3), res.route('r2', 'a')]);
+    const r2 = await s.next(RDS);
+    expect(resourceNames(r2)).toEqual(['r2']);
+    expect(r2.version_info).not.toBe(r1.version_info);
+    // A rejected EDS response: the client kept its old state, so the next one carries every CLA.
+    harness().set(KEY, [...base().filter((r) => r.typeUrl !== EDS && r.name !== 'r2'), res.cla('a', 1), res.cla('b', 4), res.route('r2', 'a')]);
+    const eds3 = await s.next(EDS);
+    expect(resourceNames(eds3)).toEqual(['b']);
+    s.send(nack(eds3, eds2.version_info, ['a', 'b']));
+    harness().set(KEY, [...base().filter((r) => r.typeUrl !== EDS && r.name !== 'r2'), res.cla('a', 1), res.cla('b', 5), res.route('r2', 'a')]);
+    const eds4 = await s.next(EDS);
+    expect(resourceNames(eds4).sort()).toEqual(['a', 'b']);
+    expect(s.received.filter((r) => r.type_url === CDS)).toHaveLength(1);
   });
 
   it('answers a requested unknown cluster with an empty ClusterLoadAssignment', async () => {

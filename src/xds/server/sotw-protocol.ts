@@ -1,12 +1,12 @@
 import { BadRequestError } from '../../core/errors.js';
 import type { DiscoveryRequest, DiscoveryResponse } from '../../grpc/discovery-service.js';
 import type { ProxySnapshot } from '../cache/proxy-snapshot.js';
-import { setVersion } from '../cache/versions.js';
+import { hashParts, setVersion } from '../cache/versions.js';
 import { PUSH_ORDER, TYPE_URLS, type EncodedResource } from '../resource.js';
 import { NameBudget } from './name-budget.js';
 import { checkTypeLimit, nonceSource, type NextStep, type Protocol, type ProtocolContext } from './protocol.js';
 import { SotwSubscription } from './sotw-subscription.js';
-import { orderTypes, visibleResources } from './visible.js';
+import { orderTypes, sentResource, visibleResources, type Visible } from './visible.js';
 
 /** Types whose SotW responses carry the full state (omission = deletion), so an empty one is meaningful. */
 const FULL_STATE: ReadonlySet<string> = new Set([TYPE_URLS.listener, TYPE_URLS.cluster]);
@@ -23,19 +23,30 @@ interface TypeState {
   /** version_info of the first request of this type (a reconnecting client's last accepted version). */
   initialVersion?: string;
   nack?: { readonly version: string; readonly at: number };
+  /**
+   * The snapshot the last response (or skip) of this type was computed from: what the client holds. EDS and
+   * RDS responses carry only what changed since (xds-pitfalls C1), so it is the base of the next diff.
+   */
+  sentSnapshot?: ProxySnapshot;
+  /** EDS: the CDS snapshot sent when EDS was last answered (clusters changed since need a fresh CLA). */
+  clusterSnapshot?: ProxySnapshot;
+  /** The next response of this type carries every visible resource (first one, after a NACK). */
+  full: boolean;
 }
 
 /**
  * State-of-the-world ADS semantics (xds-pitfalls §C): per-type nonce and version, ACK/NACK by error_detail,
  * stale nonces ignored, legacy wildcard, resend on subscription change, push order CDS -> EDS -> LDS -> RDS
- * with a fresh EDS after every CDS change (the EDS version folds in the CDS version), NACK back-off.
+ * with a fresh ClusterLoadAssignment for every cluster a CDS change touched, NACK back-off. CDS and LDS
+ * responses carry the full state; EDS and RDS responses carry what changed since the last one (all visible
+ * resources on the first response, after a subscription change and after a NACK), so an endpoint change
+ * sends one CLA, not every CLA of the proxy.
  */
 export class SotwProtocol implements Protocol<DiscoveryRequest, DiscoveryResponse> {
   private readonly types = new Map<string, TypeState>();
   private readonly nextNonce = nonceSource();
   /** Bounds the peer-chosen names this stream holds, over all its types. */
   private readonly names = new NameBudget();
-  private sentClusterVersion = '';
 
   constructor(private readonly ctx: ProtocolContext) {}
 
@@ -44,7 +55,7 @@ export class SotwProtocol implements Protocol<DiscoveryRequest, DiscoveryRespons
     if (!typeUrl) throw new BadRequestError('type_url is required on every ADS request');
     checkTypeLimit(this.types, typeUrl);
     let st = this.types.get(typeUrl);
-    if (!st) this.types.set(typeUrl, (st = { sub: new SotwSubscription(this.names), inFlight: false, forced: false }));
+    if (!st) this.types.set(typeUrl, (st = { sub: new SotwSubscription(this.names), inFlight: false, forced: false, full: true }));
     const nonce = req.response_nonce ?? '';
     if (nonce && st.nonce !== undefined && nonce !== st.nonce) {
       this.ctx.log.debug({ proxy: this.ctx.proxy, typeUrl, nonce, current: st.nonce }, 'stale nonce: request ignored');
@@ -67,13 +78,14 @@ export class SotwProtocol implements Protocol<DiscoveryRequest, DiscoveryRespons
       const st = this.types.get(typeUrl);
       if (!st) continue;
       const visible = visibleResources(snapshot, typeUrl, st.sub.wildcard, st.sub.names);
-      const version = this.versionOf(snapshot, typeUrl, visible);
+      const touched = this.touchedClusters(typeUrl, st, visible);
+      const version = this.versionOf(snapshot, typeUrl, visible, touched);
       if (st.initialVersion !== undefined) {
         const resumed = st.sub.wildcard && st.initialVersion !== '' && st.initialVersion === version;
         st.initialVersion = undefined;
         if (resumed) {
           // A reconnecting wildcard subscriber already has exactly this state: nothing to resend.
-          this.markSent(typeUrl, st, version);
+          this.markSent(typeUrl, st, version, snapshot);
           continue;
         }
       }
@@ -87,19 +99,51 @@ export class SotwProtocol implements Protocol<DiscoveryRequest, DiscoveryRespons
           continue;
         }
       }
-      if (visible.size === 0 && (!FULL_STATE.has(typeUrl) || (!st.sub.wildcard && st.sub.names.size === 0))) {
+      if (visible.resources.size === 0 && (!FULL_STATE.has(typeUrl) || (!st.sub.wildcard && st.sub.names.size === 0))) {
         // An empty EDS/RDS response is a no-op that some clients ignore without updating their nonce.
-        this.markSent(typeUrl, st, version);
+        this.markSent(typeUrl, st, version, snapshot);
         continue;
       }
-      return { kind: 'send', response: this.respond(typeUrl, st, version, visible) };
+      const resources = this.toSend(typeUrl, st, visible, touched);
+      if (resources.length === 0 && !FULL_STATE.has(typeUrl)) {
+        // Only the version moved (a cluster change was answered, then nothing else changed): the client has it all.
+        this.markSent(typeUrl, st, version, snapshot);
+        continue;
+      }
+      return { kind: 'send', response: this.respond(typeUrl, st, version, snapshot, resources, resources.length === visible.resources.size) };
     }
     return { kind: 'idle', retryAt };
+  }
+
+  /** EDS: names of visible CLAs whose cluster changed since EDS was last answered (they need a fresh CLA). */
+  private touchedClusters(typeUrl: string, st: TypeState, visible: Visible): string[] {
+    const cds = this.types.get(TYPE_URLS.cluster)?.sentSnapshot;
+    const before = st.clusterSnapshot;
+    if (typeUrl !== TYPE_URLS.clusterLoadAssignment || !cds || !before || cds === before) return [];
+    const touched: string[] = [];
+    for (const name of visible.resources.keys()) {
+      if (cds.get(TYPE_URLS.cluster, name)?.version !== before.get(TYPE_URLS.cluster, name)?.version) touched.push(name);
+    }
+    return touched;
+  }
+
+  /** Everything visible for a full response (CDS, LDS, first/forced/after a NACK), else what the client lacks. */
+  private toSend(typeUrl: string, st: TypeState, visible: Visible, touched: readonly string[]): EncodedResource[] {
+    const base = st.sentSnapshot;
+    if (FULL_STATE.has(typeUrl) || st.full || st.forced || !base) return [...visible.resources.values()];
+    const fresh = new Set(touched);
+    const out: EncodedResource[] = [];
+    for (const [name, r] of visible.resources) {
+      if (fresh.has(name) || sentResource(base, typeUrl, name)?.version !== r.version) out.push(r);
+    }
+    return out;
   }
 
   private confirm(typeUrl: string, st: TypeState, req: DiscoveryRequest): void {
     if (req.error_detail) {
       st.nack = { version: st.sentVersion ?? '', at: this.ctx.now() };
+      // The client kept its previous state: the next response carries everything again.
+      st.full = true;
       this.ctx.stats.rejected(typeUrl, req.error_detail.message ?? '');
       this.ctx.log.warn(
         { proxy: this.ctx.proxy, typeUrl, version: st.sentVersion, error: req.error_detail.message ?? '' },
@@ -111,29 +155,35 @@ export class SotwProtocol implements Protocol<DiscoveryRequest, DiscoveryRespons
     }
   }
 
-  private versionOf(snapshot: ProxySnapshot, typeUrl: string, visible: ReadonlyMap<string, EncodedResource>): string {
-    if (typeUrl === TYPE_URLS.clusterLoadAssignment) return setVersion(visible.values(), this.sentClusterVersion);
-    const st = this.types.get(typeUrl);
-    if (st?.sub.wildcard && visible.size === snapshot.resources(typeUrl).size) return snapshot.typeVersion(typeUrl);
-    return setVersion(visible.values());
+  private versionOf(snapshot: ProxySnapshot, typeUrl: string, visible: Visible, touched: readonly string[]): string {
+    // The snapshot's type version is computed once per shared group, not per proxy and response.
+    const base = visible.complete ? snapshot.typeVersion(typeUrl) : setVersion(visible.resources.values());
+    if (touched.length === 0) return base;
+    // Clusters changed since EDS was last answered: a new EDS version even with the same endpoints (Envoy
+    // needs a fresh CLA to finish warming a changed cluster; kumahq/kuma PR #331).
+    const cds = this.types.get(TYPE_URLS.cluster)?.sentSnapshot;
+    return hashParts([base, ...touched.map((n) => `${n}\u0001${cds?.get(TYPE_URLS.cluster, n)?.version ?? ''}`)]);
   }
 
-  private markSent(typeUrl: string, st: TypeState, version: string): void {
+  private markSent(typeUrl: string, st: TypeState, version: string, snapshot: ProxySnapshot): void {
     st.sentVersion = version;
     st.forced = false;
-    if (typeUrl === TYPE_URLS.cluster) this.sentClusterVersion = version;
+    st.sentSnapshot = snapshot;
+    if (typeUrl === TYPE_URLS.clusterLoadAssignment) st.clusterSnapshot = this.types.get(TYPE_URLS.cluster)?.sentSnapshot;
   }
 
-  private respond(typeUrl: string, st: TypeState, version: string, visible: ReadonlyMap<string, EncodedResource>): DiscoveryResponse {
+  /** `full`: `resources` is every visible resource of the type (else only what changed, EDS/RDS). */
+  private respond(typeUrl: string, st: TypeState, version: string, snapshot: ProxySnapshot, resources: readonly EncodedResource[], full: boolean): DiscoveryResponse {
     const nonce = this.nextNonce();
     st.nonce = nonce;
     st.inFlight = true;
-    this.markSent(typeUrl, st, version);
-    this.ctx.stats.sent(typeUrl, { version, resources: [...visible.values()], removed: [], full: true });
-    this.ctx.log.debug({ proxy: this.ctx.proxy, typeUrl, version, nonce, resources: visible.size }, 'sending');
+    st.full = false;
+    this.markSent(typeUrl, st, version, snapshot);
+    this.ctx.stats.sent(typeUrl, { version, resources: [...resources], removed: [], full });
+    this.ctx.log.debug({ proxy: this.ctx.proxy, typeUrl, version, nonce, resources: resources.length }, 'sending');
     return {
       version_info: version,
-      resources: [...visible.values()].map((r) => ({ type_url: r.typeUrl, value: r.bytes })),
+      resources: resources.map((r) => ({ type_url: r.typeUrl, value: r.bytes })),
       type_url: typeUrl,
       nonce,
       control_plane: { identifier: this.ctx.controlPlaneId },

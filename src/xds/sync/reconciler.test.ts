@@ -4,6 +4,7 @@ import { configureLogging, logger } from '../../core/logging.js';
 import { StoreView } from '../../core/view/store-view.js';
 import { MemoryStore } from '../../plugins/store/memory/memory-store.js';
 import { res } from '../../../test/helpers/ads-client.js';
+import { ProxySnapshot } from '../cache/proxy-snapshot.js';
 import { SnapshotCache } from '../cache/snapshot-cache.js';
 import type { MeshInputs } from '../generator/index.js';
 import type { ProxyIdentity } from '../server/node-identity.js';
@@ -24,12 +25,12 @@ async function setup(debounceMs = 5) {
       builds.push(inputs.mesh.meta.name);
       return inputs;
     },
-    generateSidecar: (snap, name) => {
+    sidecarSnapshot: (snap, name) => {
       generated.push(`${snap.mesh.meta.name}.${name}`);
       if (!snap.dataplanes.some((d) => d.meta.name === name)) throw new NotFoundError('Dataplane', name, snap.mesh.meta.name);
-      return snap.dataplanes.map((d) => res.cluster(d.meta.name));
+      return ProxySnapshot.from(snap.dataplanes.map((d) => res.cluster(d.meta.name)));
     },
-    generateProxyless: (snap) => snap.dataplanes.map((d) => res.listener(d.meta.name)),
+    proxylessSnapshot: (snap) => ProxySnapshot.from(snap.dataplanes.map((d) => res.listener(d.meta.name))),
   };
   const reconciler = new Reconciler({ view, cache, generators, debounceMs, log: logger('test') });
   reconciler.start();
@@ -46,14 +47,14 @@ describe('Reconciler', () => {
     await store.create('Dataplane', { name: 'a', mesh: 'm1' }, dp);
     await reconciler.add(proxy('m1', 'a'));
     expect(builds).toEqual(['m1']);
-    expect([...(cache.get('m1.a')?.resources(res.cluster('x').typeUrl).keys() ?? [])]).toEqual(['a']);
+    expect((cache.get('m1.a')?.names(res.cluster('x').typeUrl) ?? [])).toEqual(['a']);
     // One commit with several changes (and one in a mesh nobody is connected to): one rebuild of m1.
     await store.transact([
       { op: 'create', type: 'Dataplane', key: { name: 'b', mesh: 'm1' }, spec: dp },
       { op: 'create', type: 'Dataplane', key: { name: 'c', mesh: 'm1' }, spec: dp },
       { op: 'create', type: 'Dataplane', key: { name: 'x', mesh: 'm2' }, spec: dp },
     ]);
-    await expect.poll(() => cache.get('m1.a')?.resources(res.cluster('x').typeUrl).size).toBe(3);
+    await expect.poll(() => cache.get('m1.a')?.count(res.cluster('x').typeUrl)).toBe(3);
     expect(builds).toEqual(['m1', 'm1']);
   });
 
@@ -71,7 +72,7 @@ describe('Reconciler', () => {
     builds.length = 0;
     generated.length = 0;
     await store.create('Dataplane', { name: 'c', mesh: 'm1' }, dp);
-    await expect.poll(() => cache.get('m1.a')?.resources(res.cluster('x').typeUrl).size).toBe(3);
+    await expect.poll(() => cache.get('m1.a')?.count(res.cluster('x').typeUrl)).toBe(3);
     await reconciler.flush();
     expect(builds).toEqual(['m1']);
     expect(generated.sort()).toEqual(['m1.a', 'm1.b']);
@@ -87,8 +88,8 @@ describe('Reconciler', () => {
     await reconciler.add(proxy('m1', 'a'));
     await store.create('Dataplane', { name: 'b', mesh: 'm1' }, dp);
     await reconciler.add(proxy('m1', 'b'));
-    expect([...(cache.get('m1.b')?.resources(res.cluster('x').typeUrl).keys() ?? [])].sort()).toEqual(['a', 'b']);
-    expect([...(cache.get('m1.a')?.resources(res.cluster('x').typeUrl).keys() ?? [])].sort()).toEqual(['a', 'b']);
+    expect((cache.get('m1.b')?.names(res.cluster('x').typeUrl) ?? []).sort()).toEqual(['a', 'b']);
+    expect((cache.get('m1.a')?.names(res.cluster('x').typeUrl) ?? []).sort()).toEqual(['a', 'b']);
     expect(builds).toEqual(['m1', 'm1']);
     reconciler.stop();
   });

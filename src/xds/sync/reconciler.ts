@@ -4,10 +4,9 @@ import type { Logger } from '../../core/logging.js';
 import type { StoreEvent } from '../../core/store/resource-store.js';
 import type { StoreView } from '../../core/view/store-view.js';
 import type { ViewSubscription } from '../../core/view/view-subscription.js';
-import { ProxySnapshot } from '../cache/proxy-snapshot.js';
+import type { ProxySnapshot } from '../cache/proxy-snapshot.js';
 import type { SnapshotCache } from '../cache/snapshot-cache.js';
 import type { MeshInputs } from '../generator/index.js';
-import type { EncodedResource } from '../resource.js';
 import type { ProxyIdentity } from '../server/node-identity.js';
 import { affectedMeshes, loadMeshInputs } from './mesh-inputs.js';
 import { xdsGeneration, xdsGenerationErrors } from '../xds-metrics.js';
@@ -16,8 +15,10 @@ import { xdsGeneration, xdsGenerationErrors } from '../xds-metrics.js';
 export interface Generators<S> {
   /** `previous`: the mesh's last snapshot, whose encoded resources the new one may reuse. */
   buildMeshSnapshot(inputs: MeshInputs, previous?: S): S;
-  generateSidecar(snap: S, dataplaneName: string): EncodedResource[];
-  generateProxyless(snap: S): EncodedResource[];
+  /** A sidecar's snapshot; what it shares with other sidecars (groups of resources) is shared, not copied. */
+  sidecarSnapshot(snap: S, dataplaneName: string): ProxySnapshot;
+  /** The mesh's proxyless catalog: one snapshot for every proxyless client of `snap`. */
+  proxylessSnapshot(snap: S): ProxySnapshot;
 }
 
 export interface ReconcilerDeps<S> {
@@ -36,8 +37,8 @@ interface MeshEntry<S> {
   proxyless?: ProxySnapshot;
 }
 
-/** Proxies regenerated between yields to the event loop, so streams keep reading during a big rebuild. */
-const BATCH = 50;
+/** Longest stretch of regeneration between yields to the event loop, so streams and DNS keep being served. */
+const SLICE_MS = 8;
 
 /**
  * Event-driven generation: store events mark meshes dirty; after the debounce each dirty mesh's snapshot
@@ -159,8 +160,12 @@ export class Reconciler<S> {
     this.meshes.set(mesh, entry);
     const proxies = [...(this.proxies.get(mesh)?.values() ?? [])];
     let changed = 0;
+    let slice = performance.now();
     for (let i = 0; i < proxies.length; i++) {
-      if (i > 0 && i % BATCH === 0) await yieldToIo();
+      if (performance.now() - slice > SLICE_MS) {
+        await yieldToIo();
+        slice = performance.now();
+      }
       const p = proxies[i];
       if (p && this.proxies.get(mesh)?.has(p.identity.key) && this.generate(p.identity, entry)) changed++;
     }
@@ -175,10 +180,7 @@ export class Reconciler<S> {
     const { generators, cache, log } = this.deps;
     const end = xdsGeneration.startTimer();
     try {
-      const snapshot =
-        identity.kind === 'proxyless'
-          ? (entry.proxyless ??= ProxySnapshot.from(generators.generateProxyless(entry.snap)))
-          : ProxySnapshot.from(generators.generateSidecar(entry.snap, identity.name));
+      const snapshot = identity.kind === 'proxyless' ? (entry.proxyless ??= generators.proxylessSnapshot(entry.snap)) : generators.sidecarSnapshot(entry.snap, identity.name);
       end();
       return cache.set(identity.key, snapshot);
     } catch (err) {

@@ -14,7 +14,7 @@ import type {
 import { DatabaseFileGuard } from './file-guard.js';
 import { migrate } from './migrations.js';
 import { openDatabase } from './open-database.js';
-import { labelsJson, rowToResource, type ResourceRow, type RowParams } from './resource-row.js';
+import { labelsJson, rowToResource, type ResourceRow, type RowParams } from '../resource-row.js';
 import { Statements, type KeyParams } from './statements.js';
 
 function keyParams(type: ResourceTypeName, key: ResourceKey): KeyParams {

@@ -1,5 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { ResourceRow, RowParams } from './resource-row.js';
+import type { ResourceRow, RowParams } from '../resource-row.js';
 
 export interface KeyParams {
   type: string;

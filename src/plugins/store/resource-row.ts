@@ -1,6 +1,6 @@
-import type { Resource, ResourceMeta, ResourceTypeName, Spec } from '../../../core/resources/model.js';
+import type { Resource, ResourceMeta, ResourceTypeName, Spec } from '../../core/resources/model.js';
 
-/** A row of the `resources` table as better-sqlite3 returns it. */
+/** A row of the `resources` table as the SQL stores (SQLite, Postgres) return it. */
 export interface ResourceRow {
   readonly type: string;
   readonly mesh: string;

@@ -1,0 +1,50 @@
+import type { EncodedResource } from '../resource.js';
+import { setVersion } from './versions.js';
+
+const NONE: readonly EncodedResource[] = [];
+
+/**
+ * An immutable set of encoded resources of several types with their per-type versions, computed once.
+ * Proxy snapshots are made of groups: what many proxies share (a sidecar's outbounds, the proxyless
+ * catalog) is one group held by all of them, so neither the resources nor their versions are copied or
+ * hashed per proxy; only a proxy's own resources (its inbound listeners, its identity secret) are.
+ */
+export class ResourceGroup {
+  private readonly byType = new Map<string, Map<string, EncodedResource>>();
+  private readonly lists = new Map<string, readonly EncodedResource[]>();
+  private readonly versions = new Map<string, string>();
+
+  /** Throws on a duplicate (type, name): a generator bug that Envoy would NACK. */
+  constructor(resources: readonly EncodedResource[]) {
+    for (const r of resources) {
+      let m = this.byType.get(r.typeUrl);
+      if (!m) this.byType.set(r.typeUrl, (m = new Map()));
+      if (m.has(r.name)) throw new Error(`duplicate resource ${r.name} of type ${r.typeUrl}`);
+      m.set(r.name, r);
+    }
+    for (const [typeUrl, m] of this.byType) {
+      this.lists.set(typeUrl, [...m.values()]);
+      this.versions.set(typeUrl, setVersion(m.values()));
+    }
+  }
+
+  static readonly EMPTY = new ResourceGroup([]);
+
+  types(): IterableIterator<string> {
+    return this.byType.keys();
+  }
+
+  get(typeUrl: string, name: string): EncodedResource | undefined {
+    return this.byType.get(typeUrl)?.get(name);
+  }
+
+  /** The resources of a type, in the order they were given. */
+  list(typeUrl: string): readonly EncodedResource[] {
+    return this.lists.get(typeUrl) ?? NONE;
+  }
+
+  /** Hash of the (name, version) pairs of the type (`setVersion`). */
+  version(typeUrl: string): string | undefined {
+    return this.versions.get(typeUrl);
+  }
+}

@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { canonical, CanonicalKeys } from './canonical.js';
+
+describe('canonical', () => {
+  it('ignores key order and undefined members, keeps array order and types', () => {
+    expect(canonical({ b: 1, a: [2, 'x', null], c: undefined })).toBe('{"a":[2,"x",null],"b":1}');
+    expect(canonical({ a: 1, b: 2 })).toBe(canonical({ b: 2, a: 1 }));
+    expect(canonical([1, 2])).not.toBe(canonical([2, 1]));
+    expect(canonical({ a: '1' })).not.toBe(canonical({ a: 1 }));
+    expect(canonical({ a: { b: true } })).not.toBe(canonical({ a: { b: false } }));
+  });
+
+  it('remembers nested objects by identity, giving the same text as a fresh serialisation', () => {
+    const keys = new CanonicalKeys();
+    const shared = { z: [1, { y: 2 }], a: 'x' };
+    expect(keys.of({ p: shared, q: 1 })).toBe(canonical({ q: 1, p: { a: 'x', z: [1, { y: 2 }] } }));
+    expect(keys.of({ p: shared, q: 2 })).toBe(canonical({ q: 2, p: { a: 'x', z: [1, { y: 2 }] } }));
+    expect(() => canonical({ m: new Map() })).toThrow(/Map/);
+  });
+});

@@ -1,0 +1,80 @@
+/**
+ * Generator fixtures `test/golden/generator/NN-name.input.yaml` (mesh, dataplanes, policies, VIPs, what to
+ * generate) as MeshInputs, shared by the golden test and the memo property test.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import type { Resource, ResourceTypeName } from '../../src/core/resources/model.js';
+import { generateProxyless, generateSidecar, type MeshInputs, type MeshSnapshot } from '../../src/xds/generator/index.js';
+import type { EncodedResource } from '../../src/xds/resource.js';
+
+export const FIXTURE_DIR = join(import.meta.dirname, '../golden/generator');
+
+export interface FixtureResource {
+  type?: ResourceTypeName;
+  name: string;
+  creationTime?: string;
+  spec: Record<string, unknown>;
+}
+
+export interface Fixture {
+  defaults?: boolean;
+  localZone?: string;
+  mesh: FixtureResource;
+  dataplanes?: FixtureResource[];
+  policies?: FixtureResource[];
+  zoneIngresses?: FixtureResource[];
+  externalServices?: FixtureResource[];
+  secrets?: FixtureResource[];
+  vips?: Record<string, string>;
+  generate: ({ sidecar: string } | { proxyless: true })[];
+}
+
+/** The fixture files, sorted. */
+export function fixtureFiles(): string[] {
+  return readdirSync(FIXTURE_DIR)
+    .filter((f) => f.endsWith('.input.yaml'))
+    .sort();
+}
+
+export function loadFixture(file: string): Fixture {
+  return parse(readFileSync(join(FIXTURE_DIR, file), 'utf8')) as Fixture;
+}
+
+/** Kuma's per-mesh default policies (`_defaults.yaml`), named for `mesh`. */
+export function defaultPolicies(mesh: string): FixtureResource[] {
+  const defaults = parse(readFileSync(join(FIXTURE_DIR, '_defaults.yaml'), 'utf8')) as FixtureResource[];
+  return defaults.map((p) => ({ ...p, name: p.name.replace(/-default$/, `-${mesh}`) }));
+}
+
+function resource(type: ResourceTypeName, mesh: string, r: FixtureResource): Resource {
+  const time = r.creationTime ?? '2021-01-01T00:00:00Z';
+  return { type, meta: { name: r.name, mesh, version: 1, creationTime: time, modificationTime: time }, spec: r.spec };
+}
+
+export function inputsOf(f: Fixture): MeshInputs {
+  const mesh = f.mesh.name;
+  const policies = new Map<ResourceTypeName, Resource[]>();
+  for (const p of [...(f.defaults ? defaultPolicies(mesh) : []), ...(f.policies ?? [])]) {
+    const type = p.type ?? 'TrafficRoute';
+    policies.set(type, [...(policies.get(type) ?? []), resource(type, mesh, p)]);
+  }
+  return {
+    mesh: resource('Mesh', '', f.mesh),
+    dataplanes: (f.dataplanes ?? []).map((d) => resource('Dataplane', mesh, d)),
+    policies,
+    externalServices: (f.externalServices ?? []).map((e) => resource('ExternalService', mesh, e)),
+    secrets: (f.secrets ?? []).map((e) => resource('Secret', mesh, e)),
+    zoneIngresses: (f.zoneIngresses ?? []).map((z) => resource('ZoneIngress', '', z)),
+    vips: new Map(Object.entries(f.vips ?? {})),
+    ...(f.localZone ? { localZone: f.localZone } : {}),
+  };
+}
+
+/** What the fixture asks to generate, from `snap`. */
+export function generateAll(f: Fixture, snap: MeshSnapshot): { title: string; resources: EncodedResource[] }[] {
+  return f.generate.map((g) =>
+    'sidecar' in g ? { title: `sidecar ${g.sidecar}`, resources: generateSidecar(snap, g.sidecar) } : { title: 'proxyless catalog', resources: generateProxyless(snap) },
+  );
+}
