@@ -12,6 +12,7 @@ import { kdsServerComponent } from './global/kds-server.js';
 import { CLIENT_ID_METADATA, decodeMessage, encodeMessage, KDS_SYNC_PATH, type KdsMessage } from './kds-proto.js';
 import { kdsClientComponent } from './remote/kds-client.js';
 import { toExported } from './wire-resource.js';
+import { onChanges } from '../../test/helpers/store-listener.js';
 
 configureLogging('off');
 
@@ -226,9 +227,9 @@ describe('KDS sync between a global and zones (in process, real gRPC)', () => {
 
     await g.rt.manager.update('TrafficRoute', { mesh: 'default', name: 'r-7' }, route('changed'));
     const zoneEvents: StoreEvent[] = [];
-    zrt.store.subscribe((events) => zoneEvents.push(...events));
+    zrt.store.subscribe(onChanges((events) => zoneEvents.push(...events)));
     const globalEvents: StoreEvent[] = [];
-    g.rt.store.subscribe((events) => globalEvents.push(...events.filter((e) => e.type === 'Dataplane')));
+    g.rt.store.subscribe(onChanges((events) => globalEvents.push(...events.filter((e) => e.type === 'Dataplane'))));
     await startRemote('zone-1', g.port, undefined, zrt);
     await eventually(async () => JSON.stringify((await zrt.store.get('TrafficRoute', { mesh: 'default', name: 'r-7' })).spec).includes('changed'), 'changed route');
     await new Promise((r) => setTimeout(r, 200));

@@ -34,9 +34,20 @@ class ControlledStore extends MemoryStore {
     return result;
   }
 
+  private readonly resyncs: (() => Promise<void>)[] = [];
+
+  /** What a store whose change stream had a gap does: asks its subscribers to re-list. */
+  async gap(): Promise<void> {
+    await Promise.all(this.resyncs.map((r) => r()));
+  }
+
   override subscribe(listener: StoreListener): () => void {
-    return super.subscribe((events) => {
-      if (this.connected) listener(events);
+    this.resyncs.push(() => listener.resync());
+    return super.subscribe({
+      changes: (events) => {
+        if (this.connected) listener.changes(events);
+      },
+      resync: () => listener.resync(),
     });
   }
 }
@@ -95,9 +106,12 @@ describe('StoreView', () => {
     const echoing: ResourceStore = Object.assign(Object.create(store) as MemoryStore, {
       subscribe: (l: StoreListener) => {
         replay = l;
-        return store.subscribe((events) => {
-          l(events);
-          l(events);
+        return store.subscribe({
+          changes: (events) => {
+            l.changes(events);
+            l.changes(events);
+          },
+          resync: () => l.resync(),
         });
       },
     });
@@ -107,13 +121,13 @@ describe('StoreView', () => {
     view.watch('test', (events) => void seen.push(...ops(events)));
     const v1 = await store.create('VirtualIP', key('a'), vip('a', '240.0.0.1'));
     await store.update('VirtualIP', key('a'), vip('a', '240.0.0.2'));
-    replay?.([{ op: 'update', type: 'VirtualIP', resource: v1 }]);
+    replay?.changes([{ op: 'update', type: 'VirtualIP', resource: v1 }]);
     await nextTurn();
     expect(seen).toEqual(['create VirtualIP a v1', 'update VirtualIP a v2']);
     expect(view.find('VirtualIP', key('a'))?.meta.version).toBe(2);
   });
 
-  it('resync re-lists everything and emits exactly the differences the lost events would have', async () => {
+  it('when the store reports a gap, the view re-lists and emits exactly the differences the lost events would have', async () => {
     const store = new ControlledStore();
     await store.create('VirtualIP', key('kept'), vip('kept', '240.0.0.1'));
     await store.create('VirtualIP', key('changed'), vip('changed', '240.0.0.2'));
@@ -129,7 +143,7 @@ describe('StoreView', () => {
     store.connected = true;
     await nextTurn();
     expect(seen).toEqual([]);
-    await view.resync();
+    await store.gap();
     await nextTurn();
     expect(seen.sort()).toEqual(['create VirtualIP new v1', 'delete VirtualIP gone v1', 'update VirtualIP changed v2']);
     expect(view.list('VirtualIP')).toEqual(await store.list('VirtualIP'));

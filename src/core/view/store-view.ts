@@ -59,8 +59,9 @@ export class StoreView {
   }
 
   /**
-   * Re-lists every type and emits the differences to the current state: for a store whose change stream
-   * may have lost events (Postgres after its notification channel dropped). Concurrent calls share one pass.
+   * Re-lists every type and emits the differences to the current state: what the store asks for when its
+   * change stream lost track (Postgres: the change log was pruned past this instance). Concurrent calls
+   * share one pass; rejects if the store cannot list (the store asks again).
    */
   resync(): Promise<void> {
     if (!this.unsubscribe) return this.start();
@@ -103,7 +104,7 @@ export class StoreView {
   }
 
   private async follow(): Promise<void> {
-    this.unsubscribe = this.store.subscribe((events) => this.onStoreEvents(events));
+    this.unsubscribe = this.store.subscribe({ changes: (events) => this.onStoreEvents(events), resync: () => this.resync() });
     await this.pass();
   }
 
