@@ -8,6 +8,7 @@ import type { Component } from '../core/runtime/component.js';
 import type { Runtime } from '../core/runtime/runtime.js';
 import type { StoreEvent } from '../core/store/resource-store.js';
 import { MemoryStore } from '../plugins/store/memory/memory-store.js';
+import { BindError } from '../core/runtime/listen.js';
 import { kdsServerComponent } from './global/kds-server.js';
 import { CLIENT_ID_METADATA, decodeMessage, encodeMessage, KDS_SYNC_PATH, type KdsMessage } from './kds-proto.js';
 import { kdsClientComponent } from './remote/kds-client.js';
@@ -22,12 +23,12 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-function runtime(mode: 'global' | 'remote', extra: { zone?: string; globalPort?: number; maxMsgSize?: number } = {}): Runtime {
+function runtime(mode: 'global' | 'remote', extra: { zone?: string; globalPort?: number; maxMsgSize?: number; kdsPort?: number } = {}): Runtime {
   const config = configSchema.parse({
     mode,
     multizone: {
       // Zone authentication has its own tests (test/e2e/security); these are about the sync.
-      global: { kds: { grpcPort: 0, auth: { type: 'none' }, ...(extra.maxMsgSize ? { maxMsgSize: extra.maxMsgSize } : {}) } },
+      global: { kds: { grpcPort: extra.kdsPort ?? 0, interface: '127.0.0.1', auth: { type: 'none' }, ...(extra.maxMsgSize ? { maxMsgSize: extra.maxMsgSize } : {}) } },
       remote: { zone: extra.zone ?? '', globalAddress: extra.globalPort ? `grpc://127.0.0.1:${extra.globalPort}` : '' },
     },
   });
@@ -90,6 +91,13 @@ const dataplane = (service: string, port = 8080, extraTags: Record<string, strin
 const mesh = { name: 'default', mesh: '' };
 
 describe('KDS sync between a global and zones (in process, real gRPC)', () => {
+  it('a second global on a port in use fails to start with a BindError naming the port', async () => {
+    const g = await startGlobal();
+    const failure = kdsServerComponent(runtime('global', { kdsPort: g.port })).start(new AbortController().signal, () => undefined);
+    await expect(failure).rejects.toBeInstanceOf(BindError);
+    await expect(failure).rejects.toThrow(`port ${g.port} on 127.0.0.1 is already in use (kds-server)`);
+  });
+
   it('sends policies to every zone, updates and removes them, and marks them as global-originated', async () => {
     const g = await startGlobal();
     await g.rt.manager.create('Mesh', mesh, {});

@@ -1,4 +1,4 @@
-import { Metadata, Server, ServerCredentials, status, type ServerDuplexStream } from '@grpc/grpc-js';
+import { Metadata, Server, status, type ServerDuplexStream } from '@grpc/grpc-js';
 import { errorMessage } from '../../core/errors.js';
 import { logger, type Logger } from '../../core/logging.js';
 import type { Component } from '../../core/runtime/component.js';
@@ -17,6 +17,7 @@ import { ZoneInsights } from './zone-insights.js';
 import { aliveInstances } from '../../core/runtime/instance-registry.js';
 import { authenticateZoneStream, ZONE_TOKEN_METADATA } from './zone-auth.js';
 import { untilAborted } from '../../core/runtime/abort.js';
+import { bindGrpcServer, shutdownGrpcServer } from '../../grpc/transport.js';
 import { kdsZoneConnections } from '../kds-metrics.js';
 
 export interface KdsServerOptions {
@@ -52,44 +53,23 @@ export function kdsServerComponent(rt: Runtime, options: KdsServerOptions = {}):
       const address = rt.config.multizone.global.kds.interface;
       let port: number;
       try {
-        port = await bind(server, address, grpcPort);
+        port = await bindGrpcServer(server, 'kds-server', address, grpcPort, log);
       } catch (err) {
         index.stop();
-        const why = errorMessage(err);
-        const reason = /EADDRINUSE/.test(why) ? 'is already in use' : `cannot be bound (${why})`;
-        throw new Error(`port ${grpcPort} on ${address} ${reason} (kds-server)`, { cause: err });
+        server.forceShutdown();
+        throw err;
       }
-      log.info({ server: 'kds-server', address, port }, 'listening');
       options.onListening?.(port);
       const flush = setInterval(() => void insights.flush(), options.insightFlushMs ?? 1000);
       ready();
       await untilAborted(signal);
       clearInterval(flush);
       await handler.closeAll();
-      await shutdown(server);
+      await shutdownGrpcServer(server);
       await insights.flush();
       index.stop();
     },
   };
-}
-
-function bind(server: Server, address: string, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.bindAsync(`${address}:${port}`, ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound)));
-  });
-}
-
-function shutdown(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    const force = setTimeout(() => {
-      server.forceShutdown();
-      resolve();
-    }, 2000);
-    server.tryShutdown(() => {
-      clearTimeout(force);
-      resolve();
-    });
-  });
 }
 
 function fail(call: KdsCall, code: status, message: string): void {
