@@ -25,6 +25,7 @@ import { globalScopeOnZone } from '../sync-scope.js';
 import { globalToZoneTypes, zoneToGlobalTypes } from '../synced-types.js';
 import type { ExportedResource } from '../wire-resource.js';
 import { ZONE_TOKEN_METADATA } from '../global/zone-auth.js';
+import { toGrpcStatus } from '../../grpc/status-mapping.js';
 import { parseGlobalAddress } from './global-address.js';
 import { zoneToken } from './zone-token-source.js';
 
@@ -135,7 +136,7 @@ async function connectOnce(
   signal.addEventListener('abort', onAbort, { once: true });
   const end = await session.run();
   signal.removeEventListener('abort', onAbort);
-  if (end.error) log.error({ code: status[end.error.code], reason: end.error.message }, 'ending KDS stream');
+  if (end.error) log.error({ code: status[toGrpcStatus(end.error).code], reason: end.error.message }, 'ending KDS stream');
   call.cancel();
   // The global's status (refusal or reason for ending the stream) says more than the local view of it.
   if (refusal) return { established, end: { cause: `${status[refusal.code] ?? refusal.code}: ${refusal.details}` } };
