@@ -2,12 +2,12 @@
 # Installs the Debian packages the tests and benches drive as real, independently written clients:
 #   dnsutils (dig), knot-dnsutils (kdig), dnsperf, python3-grpcio (gRPC C-core proxyless client),
 #   postgresql (a real Postgres server for the postgres store, multi-instance and leader-election tests),
-#   openssl (certificates for the Postgres TLS tests).
+#   openssl (certificates for the Postgres TLS tests), chromium (the headless browser the GUI test drives).
 # Idempotent and quiet: does nothing when everything is present; otherwise runs `apt-get update` once and
 # installs only what is missing. Needs root (or passwordless sudo) and apt.
 set -euo pipefail
 
-PACKAGES=(dnsutils knot-dnsutils dnsperf python3-grpcio postgresql openssl)
+PACKAGES=(dnsutils knot-dnsutils dnsperf python3-grpcio postgresql openssl chromium)
 
 is_installed() {
   dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'

@@ -2,11 +2,13 @@ import type { Component } from './core/runtime/component.js';
 import type { Runtime } from './core/runtime/runtime.js';
 import { apiServerComponent } from './api-server/api-server.js';
 import { defaultsComponent } from './core/defaults/defaults-component.js';
+import { dataplaneGcComponent } from './core/gc/dataplane-gc-component.js';
 import { diagnosticsComponent, type Readiness } from './diagnostics/diagnostics-server.js';
 import type { Mode } from './config/schema.js';
 import { dnsComponents } from './dns/dns-components.js';
 import { kdsGlobalComponents, kdsRemoteComponents } from './kds/components.js';
 import { bootstrapComponents } from './xds/bootstrap/bootstrap-server.js';
+import { dryRunnerFor } from './xds/inspect/dry-run.js';
 import { matchedPolicies } from './xds/inspect/matched-policies.js';
 import { XdsStateRegistry } from './xds/inspect/xds-state-registry.js';
 import { globalDpRefusalComponent, xdsComponents } from './xds/server/components.js';
@@ -31,10 +33,12 @@ export const features: readonly Feature[] = [
   {
     name: 'api-server',
     modes: ['standalone', 'global', 'remote'],
-    components: (rt, _r, bound) => [apiServerComponent(rt, { matchPolicies: matchedPolicies, xds: () => bound.xdsState })],
+    components: (rt, _r, bound) => [apiServerComponent(rt, { matchPolicies: matchedPolicies, xds: () => bound.xdsState, dryRun: dryRunnerFor(rt, () => bound.xdsState) })],
   },
   { name: 'diagnostics', modes: ['standalone', 'global', 'remote'], components: (rt, r) => [diagnosticsComponent(rt, r)] },
   { name: 'defaults', modes: ['standalone', 'global'], components: (rt) => [defaultsComponent(rt)] },
+  // Data planes live (and are deleted) where their proxies connect; the global learns of it over KDS.
+  { name: 'dataplane-gc', modes: ['standalone', 'remote'], components: (rt) => [dataplaneGcComponent(rt)].filter((c) => c !== undefined) },
   {
     name: 'xds',
     modes: ['standalone', 'remote'],

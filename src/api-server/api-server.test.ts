@@ -349,7 +349,11 @@ describe('api-server: lifecycle', () => {
     const a = await start();
     const config = configSchema.parse({ apiServer: { http: { interface: '127.0.0.1', port: a.port } } });
     const store = new MemoryStore();
-    const component = apiServerComponent(buildRuntime(config, store, { instanceId: 'second', meshDefaults: true }), { matchPolicies: () => [], xds: () => undefined });
+    const component = apiServerComponent(buildRuntime(config, store, { instanceId: 'second', meshDefaults: true }), {
+      matchPolicies: () => [],
+      xds: () => undefined,
+      dryRun: () => Promise.reject(new Error('not used')),
+    });
     expect(component.name).toBe('api-server');
     await expect(component.start(new AbortController().signal, () => undefined)).rejects.toThrow(`port ${a.port} on 127.0.0.1 is already in use (api-server)`);
   });

@@ -11,6 +11,7 @@ import { addInspectRoutes } from './inspect/inspect-endpoints.js';
 import { MethodNotAllowedError, RouteNotFoundError, toErrorReply, type ErrorReply } from './error-mapping.js';
 import { addInsightRoutes } from './insights/insight-endpoints.js';
 import { assertMayCall, authenticateRequest } from './authn.js';
+import { addGuiRoutes } from './gui-endpoints.js';
 import { addIndexRoutes } from './index-endpoints.js';
 import { addOverviewRoutes } from './overview-endpoints.js';
 import { parseBody, readBody } from './request-body.js';
@@ -38,6 +39,7 @@ export function apiServerComponent(rt: Runtime, inspect: InspectDeps, hooks: Api
 export function buildRouter(deps: ApiDeps): Router<Endpoint> {
   const router = new Router<Endpoint>();
   addIndexRoutes(router, deps);
+  addGuiRoutes(router);
   addOverviewRoutes(router, deps);
   addInsightRoutes(router, deps);
   addInspectRoutes(router, deps);

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { DryRunner } from '../core/inspect/dry-run.js';
 import type { PolicyMatcher } from '../core/inspect/policy-inspector.js';
 import type { XdsInspector } from '../core/inspect/xds-inspector.js';
 import type { Logger } from '../core/logging.js';
@@ -43,6 +44,8 @@ export interface InspectDeps {
   readonly matchPolicies: PolicyMatcher;
   /** The xDS server's state on modes that run one (standalone, zone); undefined on a global. */
   xds(): XdsInspector | undefined;
+  /** What a write would change in the proxies' configuration (`?dryRun=true`). */
+  readonly dryRun: DryRunner;
 }
 
 export interface ApiDeps {

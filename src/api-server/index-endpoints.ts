@@ -1,5 +1,7 @@
 import { hostname } from 'node:os';
 import type { ApiDeps, Endpoint } from './endpoint.js';
+import { policyTypes as POLICY_TYPES } from '../core/resources/registry.js';
+import { typeDescriptor } from '../core/resources/registry.js';
 import { packageVersion } from '../core/version.js';
 import type { Router } from './router.js';
 
@@ -19,10 +21,14 @@ export const SUPPORTED_VERSIONS = {
   },
 } as const;
 
-/** `GET /` (who am I), `GET /config` (effective configuration), `GET /versions`. */
+/** Kuma 2.x's `GET /policies`: the policy types and their REST paths (the GUI lists a mesh's policies with it). */
+const POLICY_LIST = { policies: POLICY_TYPES.map((t) => ({ name: t, path: typeDescriptor(t).path, readOnly: false })) };
+
+/** `GET /` (who am I), `GET /config` (effective configuration), `GET /versions`, `GET /policies`. */
 export function addIndexRoutes(router: Router<Endpoint>, { rt }: ApiDeps): void {
   const title = 'Could not retrieve a resource';
   router.add('GET', '/', { title, handle: async () => ({ status: 200, json: { hostname: hostname(), tagline: 'Kuma', version: packageVersion() } }) });
   router.add('GET', '/config', { title, handle: async () => ({ status: 200, json: rt.config }) });
   router.add('GET', '/versions', { title, handle: async () => ({ status: 200, json: SUPPORTED_VERSIONS }) });
+  router.add('GET', '/policies', { title, handle: async () => ({ status: 200, json: POLICY_LIST }) });
 }

@@ -3,6 +3,7 @@ import type { Resource, ResourceKey } from '../core/resources/model.js';
 import { assertAdmin } from './authn.js';
 import { resourceTypes, typeByPath, type ResourceTypeDescriptor } from '../core/resources/registry.js';
 import type { ApiDeps, ApiRequest, Endpoint, Reply } from './endpoint.js';
+import { dryRunReply } from './inspect/dry-run-reply.js';
 import { paginate, parsePage } from './pagination.js';
 import { assertResourceWritable, assertTypeWritable } from './read-only.js';
 import { etagOf, expectedVersion, fromApiJson, toApiJson, urlMismatchViolations } from '../core/resources/resource-json.js';
@@ -22,6 +23,9 @@ const isTypePath: SegmentTest = (s) => anyType.has(s);
  * Optimistic concurrency (our extension, Kuma has none): a PUT that carries `If-Match: "<version>"` or a
  * body `version` updates only if the stored version is that one, else 409. GET and PUT answer with
  * `ETag: "<version>"`. Without either, PUT replaces unconditionally as in Kuma.
+ *
+ * `?dryRun=true` (beyond Kuma) on PUT and DELETE runs every check of the write, then answers which proxies'
+ * configuration it would change and how, without writing (inspect/dry-run-reply.ts).
  */
 export function addResourceRoutes(router: Router<Endpoint>, deps: ApiDeps): void {
   const one = {
@@ -66,7 +70,11 @@ async function listAll({ rt, log }: ApiDeps, req: ApiRequest): Promise<Reply> {
   return { status: 200, json: { ...body, items: body.items.map(item) } };
 }
 
-async function put({ rt, log }: ApiDeps, req: ApiRequest): Promise<Reply> {
+/** `?dryRun=true` on PUT and DELETE: answer what the write would do to the proxies instead of writing. */
+const isDryRun = (req: ApiRequest): boolean => req.query.get('dryRun') === 'true';
+
+async function put(deps: ApiDeps, req: ApiRequest): Promise<Reply> {
+  const { rt, log } = deps;
   const { descriptor, key } = target(req);
   assertTypeWritable(rt.config.mode, descriptor);
   const body = fromApiJson(await req.body());
@@ -76,6 +84,10 @@ async function put({ rt, log }: ApiDeps, req: ApiRequest): Promise<Reply> {
 
   const existing = await rt.manager.find(descriptor.name, key);
   assertResourceWritable(existing);
+  if (isDryRun(req)) {
+    if (expected !== undefined && existing?.meta.version !== expected) throw new ConflictError(descriptor.name, key.name, key.mesh, expected);
+    return dryRunReply(deps, descriptor, key, existing, body.spec);
+  }
   const fields = { type: descriptor.name, mesh: key.mesh, name: key.name };
   if (!existing) {
     // A version names a state the writer read; a resource that is gone has none of them.
@@ -94,12 +106,14 @@ async function put({ rt, log }: ApiDeps, req: ApiRequest): Promise<Reply> {
   return { status: 200, headers: { etag: etagOf(updated) } };
 }
 
-async function remove({ rt, log }: ApiDeps, req: ApiRequest): Promise<Reply> {
+async function remove(deps: ApiDeps, req: ApiRequest): Promise<Reply> {
+  const { rt, log } = deps;
   const { descriptor, key } = target(req);
   assertTypeWritable(rt.config.mode, descriptor);
   const existing = await rt.manager.find(descriptor.name, key);
   if (!existing) throw new NotFoundError(descriptor.name, key.name, key.mesh);
   assertResourceWritable(existing);
+  if (isDryRun(req)) return dryRunReply(deps, descriptor, key, existing, undefined);
   await rt.manager.delete(descriptor.name, key);
   log.info({ type: descriptor.name, mesh: key.mesh, name: key.name, op: 'delete' }, 'resource deleted');
   return { status: 200 };

@@ -92,6 +92,7 @@ describe('loadConfig', () => {
     ['--zone without zone mode', { env: {}, overrides: { zone: 'zone-1' } }, /^--zone only applies to a zone control plane \(--mode=zone\), not to mode standalone$/],
     ['--global-address on a global', { env: {}, overrides: { mode: 'global', globalAddress: 'grpc://a:1' } }, /^--global-address only applies to a zone control plane/],
     ['an unknown log format', { env: { KUMA_LOG_FORMAT: 'xml' }, overrides: {} }, /logFormat/],
+    ['a bad cleanup age', { env: { KUMA_RUNTIME_UNIVERSAL_DATAPLANE_CLEANUP_AGE: 'soon' }, overrides: {} }, /runtime.universal.dataplaneCleanupAge/],
   ];
   for (const [name, input, re] of bad) {
     it(`rejects ${name} with one clear line`, () => {

@@ -151,6 +151,18 @@ export const configSchema = z
     logLevel: z.enum(['debug', 'info', 'warn', 'error', 'off']).default('info'),
     /** Empty = `text` when stdout is a terminal, `json` otherwise. */
     logFormat: z.enum(['', 'text', 'json']).default(''),
+    runtime: z
+      .object({
+        universal: z
+          .object({
+            /** A Dataplane offline longer than this is deleted with its insight (Kuma's default); 0 = never. */
+            dataplaneCleanupAge: duration.or(z.literal('0')).default('72h'),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 

@@ -1,3 +1,4 @@
+import type { ApiAuth } from './config-file.js';
 import { EXIT, KumactlError } from './kumactl-error.js';
 
 interface ApiErrorBody {
@@ -31,7 +32,15 @@ export interface ApiAnswer {
 
 /** A thin client of the kuma-cp REST API: every failure becomes a one-line KumactlError. */
 export class ApiClient {
-  constructor(readonly baseUrl: string) {}
+  private readonly authHeaders: Record<string, string>;
+
+  constructor(
+    readonly baseUrl: string,
+    auth?: ApiAuth,
+  ) {
+    const token = auth?.authType === 'tokens' ? auth.authConf['token'] : undefined;
+    this.authHeaders = token ? { authorization: `Bearer ${token}` } : {};
+  }
 
   async request(method: string, path: string, body?: unknown): Promise<ApiAnswer> {
     const url = new URL(path.replace(/^\/+/, ''), this.baseUrl.endsWith('/') ? this.baseUrl : `${this.baseUrl}/`).toString();
@@ -39,7 +48,8 @@ export class ApiClient {
     try {
       res = await fetch(url, {
         method,
-        ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}),
+        headers: { ...this.authHeaders, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
         signal: AbortSignal.timeout(30_000),
       });
     } catch (err) {

@@ -5,10 +5,32 @@ import { parse, stringify } from 'yaml';
 import { z } from 'zod';
 import { usageError } from './kumactl-error.js';
 
+export const AUTH_TYPES = ['tokens'] as const;
+
+/** How kumactl authenticates to one control plane (Kuma's `authType` + `authConf`). */
+export interface ApiAuth {
+  readonly authType: (typeof AUTH_TYPES)[number];
+  readonly authConf: Readonly<Record<string, string>>;
+}
+
 /** kumactl's configuration, in Kuma's `~/.kumactl/config` format (contexts pointing at control planes). */
 const configSchema = z.object({
   contexts: z.array(z.object({ name: z.string().min(1), controlPlane: z.string().min(1) })).default([]),
-  controlPlanes: z.array(z.object({ name: z.string().min(1), coordinates: z.object({ apiServer: z.object({ url: z.string().min(1) }) }) })).default([]),
+  controlPlanes: z
+    .array(
+      z.object({
+        name: z.string().min(1),
+        coordinates: z.object({
+          apiServer: z.object({
+            url: z.string().min(1),
+            /** Kuma's `--auth-type`: `tokens` sends `authConf.token` as `authorization: Bearer <token>`. */
+            authType: z.enum(AUTH_TYPES).optional(),
+            authConf: z.record(z.string(), z.string()).optional(),
+          }),
+        }),
+      }),
+    )
+    .default([]),
   currentContext: z.string().default(''),
 });
 
@@ -18,6 +40,7 @@ export interface ControlPlaneEntry {
   readonly name: string;
   readonly url: string;
   readonly active: boolean;
+  readonly auth?: ApiAuth;
 }
 
 /** Used when the config file does not exist yet, as Kuma's kumactl does. */
@@ -63,21 +86,25 @@ export function saveKumactlConfig(path: string, config: KumactlConfig): void {
 
 export function controlPlanes(config: KumactlConfig): ControlPlaneEntry[] {
   const current = config.contexts.find((c) => c.name === config.currentContext)?.controlPlane;
-  return config.controlPlanes.map((cp) => ({ name: cp.name, url: cp.coordinates.apiServer.url, active: cp.name === current }));
+  return config.controlPlanes.map((cp) => {
+    const { url, authType, authConf } = cp.coordinates.apiServer;
+    return { name: cp.name, url, active: cp.name === current, ...(authType ? { auth: { authType, authConf: authConf ?? {} } } : {}) };
+  });
 }
 
-/** The API URL of the current context. */
-export function currentApiUrl(config: KumactlConfig): string {
+/** The current context's control plane. */
+export function currentControlPlane(config: KumactlConfig): ControlPlaneEntry {
   const active = controlPlanes(config).find((cp) => cp.active);
   if (!active) throw usageError(`no active control plane: add one with "kumactl config control-planes add --name NAME --address URL"`);
-  return active.url;
+  return active;
 }
 
 /** Adds (or with `overwrite` replaces) a control plane and makes it the current context. */
-export function addControlPlane(config: KumactlConfig, name: string, url: string, overwrite: boolean): KumactlConfig {
+export function addControlPlane(config: KumactlConfig, name: string, url: string, overwrite: boolean, auth?: ApiAuth): KumactlConfig {
   const exists = config.controlPlanes.some((cp) => cp.name === name);
   if (exists && !overwrite) throw usageError(`Control Plane with name "${name}" already exists. Use --overwrite to replace it`);
-  const controlPlanes = [...config.controlPlanes.filter((cp) => cp.name !== name), { name, coordinates: { apiServer: { url } } }];
+  const apiServer = auth ? { url, authType: auth.authType, authConf: { ...auth.authConf } } : { url };
+  const controlPlanes = [...config.controlPlanes.filter((cp) => cp.name !== name), { name, coordinates: { apiServer } }];
   const contexts = [...config.contexts.filter((c) => c.name !== name), { name, controlPlane: name }];
   return { controlPlanes, contexts, currentContext: name };
 }

@@ -1,5 +1,5 @@
 import { ApiClient } from './api-client.js';
-import { currentApiUrl, defaultConfigPath, loadKumactlConfig } from './config-file.js';
+import { currentControlPlane, defaultConfigPath, loadKumactlConfig } from './config-file.js';
 import { styleFor, type Style } from './style.js';
 
 /** Options every kumactl command accepts. */
@@ -19,7 +19,10 @@ export function contextOf(argv: GlobalArgs): CommandContext {
   const configPath = argv['config-file'] ?? defaultConfigPath();
   return {
     configPath,
-    client: () => new ApiClient(currentApiUrl(loadKumactlConfig(configPath))),
+    client: () => {
+      const cp = currentControlPlane(loadKumactlConfig(configPath));
+      return new ApiClient(cp.url, cp.auth);
+    },
     out: (text) => process.stdout.write(text),
     style: styleFor(process.stdout),
   };

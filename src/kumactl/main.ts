@@ -4,6 +4,7 @@ import { hideBin } from 'yargs/helpers';
 import { applyCommand } from './commands/apply.js';
 import { configCommand } from './commands/config.js';
 import { deleteCommand } from './commands/delete.js';
+import { generateCommand } from './commands/generate.js';
 import { getCommand } from './commands/get.js';
 import { inspectCommand } from './commands/inspect.js';
 import { versionCommand } from './commands/version.js';
@@ -29,9 +30,9 @@ const base = yargs(hideBin(process.argv))
   .version(false);
 
 try {
-  await [applyCommand, getCommand, deleteCommand, inspectCommand, configCommand, versionCommand]
+  await [applyCommand, getCommand, deleteCommand, inspectCommand, generateCommand, configCommand, versionCommand]
     .reduce((y, add) => add(y), base)
-    .demandCommand(1, 'choose a command: apply, get, delete, inspect, config, version')
+    .demandCommand(1, 'choose a command: apply, get, delete, inspect, generate, config, version')
     .parseAsync();
 } catch (err) {
   if (err instanceof KumactlError) fail(err.message, err.exitCode);

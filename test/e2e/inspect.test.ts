@@ -125,6 +125,20 @@ describe('inspect endpoints and kumactl inspect against the built kuma-cp', () =
     expect(k.stderr.trim()).toBe('Error: Could not inspect a resource: data plane default/backend-1 is not connected to this control plane');
   });
 
+  it('answers for zone ingresses at /zoneingresses/{name}/xds: 404 naming what is missing', async () => {
+    const zi = { type: 'ZoneIngress', name: 'zi-1', zone: 'zone-1', networking: { address: '127.0.0.9', port: 10001 } };
+    expect((await fetch(`${cp.apiUrl}/zoneingresses/zi-1`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(zi) })).status).toBe(201);
+    const r = await fetch(`${cp.apiUrl}/zoneingresses/zi-1/xds`);
+    expect(r.status).toBe(404);
+    expect(await r.json()).toEqual({ title: 'Could not inspect a resource', details: 'zone ingress zi-1 is not connected to this control plane' });
+    const none = await fetch(`${cp.apiUrl}/zoneingresses/nope/xds`);
+    expect(none.status).toBe(404);
+    expect(await none.json()).toMatchObject({ details: 'Not found' });
+    const k = await kumactl(home, ['inspect', 'zoneingress', 'zi-1']);
+    expect(k.status).toBe(1);
+    expect(k.stderr.trim()).toBe('Error: Could not inspect a resource: zone ingress zi-1 is not connected to this control plane');
+  });
+
   it('lists the policies matched by a data plane and the data planes a policy selects', async () => {
     const route = { type: 'TrafficRoute', mesh: 'default', name: 'web-to-backend', sources: [{ match: { 'kuma.io/service': 'web' } }], destinations: [{ match: { 'kuma.io/service': 'backend' } }], conf: { destination: { 'kuma.io/service': 'backend' } } };
     expect((await kumactl(home, ['apply', '-f', '-'], JSON.stringify(route))).status).toBe(0);

@@ -7,6 +7,7 @@ import type { ResourceStore } from '../../src/core/store/resource-store.js';
 import type { StoreView } from '../../src/core/view/store-view.js';
 import { MemoryStore } from '../../src/plugins/store/memory/memory-store.js';
 import { apiServerComponent } from '../../src/api-server/api-server.js';
+import { dryRunnerFor } from '../../src/xds/inspect/dry-run.js';
 import { matchedPolicies } from '../../src/xds/inspect/matched-policies.js';
 
 /** An API server running in-process on a free port over a MemoryStore: for this directory's tests only. */
@@ -33,7 +34,7 @@ export async function startTestApi(opts: { mode?: Mode; maxBodyBytes?: number; d
   let onListening: (a: AddressInfo) => void = () => undefined;
   const listening = new Promise<AddressInfo>((resolve) => (onListening = resolve));
   const rt = { ...buildRuntime(config, store, { instanceId: 'test' }), manager };
-  const running = apiServerComponent(rt, { matchPolicies: matchedPolicies, xds: () => undefined }, { onListening }).start(controller.signal, () => undefined);
+  const running = apiServerComponent(rt, { matchPolicies: matchedPolicies, xds: () => undefined, dryRun: dryRunnerFor(rt, () => undefined) }, { onListening }).start(controller.signal, () => undefined);
   const address = await Promise.race([listening, running.then(() => Promise.reject(new Error('api-server stopped before listening')))]);
   return {
     url: `http://127.0.0.1:${address.port}`,

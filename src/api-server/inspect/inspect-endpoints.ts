@@ -18,6 +18,7 @@ export function addInspectRoutes(router: Router<Endpoint>, deps: ApiDeps): void 
   const title = 'Could not inspect a resource';
   router.add('GET', '/meshes/:mesh/dataplanes/:name/policies', { title, handle: (r) => dataplanePolicies(deps, r) });
   router.add('GET', '/meshes/:mesh/dataplanes/:name/xds', { title, handle: (r) => dataplaneXds(deps, r) });
+  router.add('GET', '/zoneingresses/:name/xds', { title, handle: (r) => zoneIngressXds(deps, r) });
   router.add('GET', '/meshes/:mesh/:path/:name/dataplanes', { title, handle: (r) => policyDataplanes(deps, r) }, { path: (s) => policyPaths.has(s) });
 }
 
@@ -57,12 +58,23 @@ async function policyDataplanes(deps: ApiDeps, req: ApiRequest): Promise<Reply> 
 async function dataplaneXds(deps: ApiDeps, req: ApiRequest): Promise<Reply> {
   const mesh = req.params['mesh'] ?? '';
   const name = req.params['name'] ?? '';
+  // Registered inline proxies exist only while connected: say "not connected", not "no such data plane".
+  return proxyXds(deps, `${mesh}.${name}`, `data plane ${mesh}/${name}`);
+}
+
+/** A zone ingress has no mesh: its node id is `.<name>` (Kuma's proxy id with an empty mesh). */
+async function zoneIngressXds(deps: ApiDeps, req: ApiRequest): Promise<Reply> {
+  const name = req.params['name'] ?? '';
+  await deps.rt.manager.get('ZoneIngress', { mesh: '', name });
+  return proxyXds(deps, `.${name}`, `zone ingress ${name}`);
+}
+
+function proxyXds(deps: ApiDeps, key: string, what: string): Reply {
   const xds = deps.inspect.xds();
-  const view = xds?.proxy(`${mesh}.${name}`);
+  const view = xds?.proxy(key);
   if (!view) {
-    // Registered inline proxies exist only while connected: say "not connected", not "no such data plane".
-    const why = xds ? 'is not connected to this control plane' : `cannot be inspected on a ${deps.rt.config.mode} control plane: data planes connect to zone control planes`;
-    throw new ProxyNotConnectedError(`data plane ${mesh}/${name} ${why}`);
+    const why = xds ? 'is not connected to this control plane' : `cannot be inspected on a ${deps.rt.config.mode} control plane: proxies connect to zone control planes`;
+    throw new ProxyNotConnectedError(`${what} ${why}`);
   }
   return { status: 200, json: configDump(view) };
 }

@@ -6,7 +6,7 @@ export type { SpecOf } from './schemas/index.js';
 
 /**
  * Validates a spec for a resource named `name` in `mesh` and returns it normalised (defaults applied,
- * unknown fields dropped). Throws ValidationError with every violation (Kuma field paths and messages).
+ * unknown fields refused). Throws ValidationError with every violation (Kuma field paths and messages).
  */
 export type SpecValidator = (spec: unknown, key: { name: string; mesh: string }) => Spec;
 

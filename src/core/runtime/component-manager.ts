@@ -61,7 +61,7 @@ export class ComponentManager {
         supervise(c, c.leaderOnly && initial ? initial.signal : signal, this.log, {
           onReady: () => {
             this.readyNames.add(c.name);
-            this.log.debug({ component: c.name }, 'component ready');
+            this.log.debug({ name: c.name }, 'component ready');
             if (this.ready) resolve();
           },
           onStartupFailure: (err: StartupError) => reject(err),

@@ -17,9 +17,14 @@ const valid = {
 };
 
 describe('Dataplane', () => {
-  it('accepts a Kuma docs dataplane and drops unknown fields', () => {
-    const out = validateDataplane({ ...valid, bogus: 1, networking: { ...valid.networking, nonsense: true } }, key);
-    expect(out).toEqual(valid);
+  it('accepts a Kuma docs dataplane and refuses unknown fields, naming each', () => {
+    expect(validateDataplane(valid, key)).toEqual(valid);
+    const inbound = valid.networking.inbound?.[0];
+    expect(violationsOf(validateDataplane, { ...valid, bogus: 1, networking: { ...valid.networking, nonsense: true, inbound: [{ ...inbound, servce_port: 1 }] } })).toEqual([
+      { field: 'networking.inbound[0].servce_port', message: 'unknown field' },
+      { field: 'networking.nonsense', message: 'unknown field' },
+      { field: 'bogus', message: 'unknown field' },
+    ]);
   });
 
   it('accepts a gateway dataplane', () => {

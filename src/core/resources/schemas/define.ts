@@ -3,6 +3,7 @@ import type { ResourceKey, Spec } from '../model.js';
 import type { SpecValidator } from '../registry.js';
 import type { FieldPath } from './path.js';
 import { Violations } from './violations.js';
+import { unknownFieldViolations } from './unknown-fields.js';
 import { issuesToViolations, kumaErrorMap } from './zod-issues.js';
 
 /** Kuma-rule checks that run on a spec whose shape the zod schema already accepted. */
@@ -27,18 +28,24 @@ export function dropNulls(value: unknown, depth = 0): unknown {
 
 /**
  * Parses `value` with `schema`; on failure records every issue under `base` and returns undefined.
- * Used for the top level and for free-form sub-objects whose shape depends on a sibling (backend conf).
+ * Fields the schema does not know are recorded too (`unknown field`, as in Kuma) and the typed value is
+ * returned so that the rules can still report on it. Used for the top
+ * level and for free-form sub-objects whose shape depends on a sibling (backend conf).
  */
 export function parseInto<S extends z.ZodType>(schema: S, value: unknown, violations: Violations, base?: FieldPath): z.output<S> | undefined {
   const result = schema.safeParse(value, { error: kumaErrorMap });
-  if (result.success) return result.data;
-  violations.addAll(issuesToViolations(schema, result.error.issues, base));
-  return undefined;
+  if (!result.success) {
+    violations.addAll(issuesToViolations(schema, result.error.issues, base));
+    return undefined;
+  }
+  // Reported beside the rules' violations (the typed value is still checked), so one answer names everything.
+  violations.addAll(unknownFieldViolations(value, result.data, base));
+  return result.data;
 }
 
 /**
  * A validator in two passes, both reporting every violation they find: the schema checks shape and
- * types (unknown fields are dropped, defaults applied), then the rules check Kuma's semantics on the
+ * types (unknown fields are refused, defaults applied), then the rules check Kuma's semantics on the
  * typed result. Rules run only on a well-typed spec, as in Kuma where a spec that does not parse is
  * never validated.
  */

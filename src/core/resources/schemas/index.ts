@@ -51,7 +51,7 @@ export const specSchemas = {
 export type SpecOf<N extends ResourceTypeName> = z.output<(typeof specSchemas)[N]>;
 
 /**
- * The spec validator of every resource type: returns the spec normalised (unknown fields dropped,
+ * The spec validator of every resource type: returns the spec normalised (unknown fields refused,
  * defaults applied) or throws ValidationError with every violation, using Kuma's field paths.
  */
 export const specValidators: Record<ResourceTypeName, SpecValidator> = {

@@ -10,7 +10,8 @@ const global = { name: 'x', mesh: '' };
 
 describe('Secret / GlobalSecret', () => {
   it('requires base64 data', () => {
-    expect(validateSecret({ data: 'c2VjcmV0', extra: 1 }, { name: 's', mesh: 'default' })).toEqual({ data: 'c2VjcmV0' });
+    expect(validateSecret({ data: 'c2VjcmV0' }, { name: 's', mesh: 'default' })).toEqual({ data: 'c2VjcmV0' });
+    expect(violationsOf(validateSecret, { data: 'c2VjcmV0', extra: 1 })).toEqual([{ field: 'extra', message: 'unknown field' }]);
     expect(violationsOf(validateSecret, {})).toEqual([{ field: 'data', message: 'cannot be empty' }]);
     expect(violationsOf(validateSecret, { data: 'not base64!' })).toEqual([{ field: 'data', message: 'must be valid base64' }]);
     expect(violationsOf(validateSecret, { data: 42 })).toEqual([{ field: 'data', message: 'must be a string' }]);

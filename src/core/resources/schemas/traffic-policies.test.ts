@@ -7,11 +7,9 @@ import { violationsOf } from './violations-of.js';
 const all = [{ match: { 'kuma.io/service': '*' } }];
 
 describe('TrafficPermission', () => {
-  it('accepts allow-all and drops a stray conf', () => {
-    expect(validateTrafficPermission({ sources: all, destinations: all, conf: { x: 1 } }, { name: 'allow-all-default', mesh: 'default' })).toEqual({
-      sources: all,
-      destinations: all,
-    });
+  it('accepts allow-all and refuses a conf (TrafficPermission has none)', () => {
+    expect(validateTrafficPermission({ sources: all, destinations: all }, { name: 'allow-all-default', mesh: 'default' })).toEqual({ sources: all, destinations: all });
+    expect(violationsOf(validateTrafficPermission, { sources: all, destinations: all, conf: { x: 1 } })).toEqual([{ field: 'conf', message: 'unknown field' }]);
   });
 
   it('requires sources and destinations with a service', () => {
@@ -43,7 +41,10 @@ describe('TrafficLog', () => {
 describe('TrafficTrace', () => {
   it('uses selectors', () => {
     expect(violationsOf(validateTrafficTrace, { selectors: all, conf: { backend: 'zipkin' } })).toEqual([]);
-    expect(violationsOf(validateTrafficTrace, { sources: all })).toEqual([{ field: 'selectors', message: 'must have at least one element' }]);
+    expect(violationsOf(validateTrafficTrace, { sources: all })).toEqual([
+      { field: 'sources', message: 'unknown field' },
+      { field: 'selectors', message: 'must have at least one element' },
+    ]);
     expect(violationsOf(validateTrafficTrace, { selectors: [{ match: { version: '*' } }] })).toEqual([
       { field: 'selectors[0].match', message: 'mandatory tag "kuma.io/service" is missing' },
     ]);

@@ -1,0 +1,40 @@
+import { NotFoundError } from '../errors.js';
+import { logger } from '../logging.js';
+import { durationMillis } from '../resources/schemas/durations.js';
+import type { Component } from '../runtime/component.js';
+import { periodicComponent } from '../runtime/periodic-component.js';
+import type { Runtime } from '../runtime/runtime.js';
+import { planGc } from './offline-dataplanes.js';
+
+/** How often the GC looks at most; a short cleanup age makes it look more often (half the age, at least every second). */
+const MAX_INTERVAL_MS = 60_000;
+
+/**
+ * Leader-only (one instance deletes, however many share the store): removes Dataplanes offline for longer than
+ * `runtime.universal.dataplaneCleanupAge` (Kuma's KUMA_RUNTIME_UNIVERSAL_DATAPLANE_CLEANUP_AGE, default 72h,
+ * `0` = never) with their insight, and insights left without their Dataplane. One log line per deletion.
+ * Undefined when the age is 0: nothing to run.
+ */
+export function dataplaneGcComponent(rt: Runtime): Component | undefined {
+  const age = rt.config.runtime.universal.dataplaneCleanupAge;
+  const ageMs = durationMillis(age) ?? 0;
+  if (ageMs <= 0) return undefined;
+  const log = logger('dataplane-gc');
+  const ignoreMissing = (err: unknown): void => {
+    if (!(err instanceof NotFoundError)) throw err;
+  };
+  const sweep = async (): Promise<void> => {
+    const [dataplanes, insights] = await Promise.all([rt.manager.list('Dataplane'), rt.manager.list('DataplaneInsight')]);
+    const plan = planGc(dataplanes, insights, ageMs, Date.now());
+    for (const dp of plan.dataplanes) {
+      await rt.manager.delete('Dataplane', dp.meta).catch(ignoreMissing);
+      await rt.manager.delete('DataplaneInsight', dp.meta).catch(ignoreMissing);
+      log.info({ mesh: dp.meta.mesh, dataplane: dp.meta.name, cleanupAge: age }, 'deleted a data plane offline longer than the cleanup age');
+    }
+    for (const i of plan.insights) {
+      await rt.manager.delete('DataplaneInsight', i.meta).catch(ignoreMissing);
+      log.info({ mesh: i.meta.mesh, dataplane: i.meta.name }, 'deleted the insight of a data plane that no longer exists');
+    }
+  };
+  return periodicComponent('dataplane-gc', Math.max(1000, Math.min(MAX_INTERVAL_MS, ageMs / 2)), sweep, { leaderOnly: true });
+}

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import type { Resource } from '../resources/model.js';
+import { planGc } from './offline-dataplanes.js';
+
+const NOW = Date.parse('2026-01-10T00:00:00Z');
+const HOUR = 3_600_000;
+const meta = (name: string) => ({ name, mesh: 'default', version: 1, creationTime: '', modificationTime: '' });
+const dp = (name: string): Resource => ({ type: 'Dataplane', meta: meta(name), spec: {} });
+const insight = (name: string, disconnectedHoursAgo: number | undefined): Resource => ({
+  type: 'DataplaneInsight',
+  meta: meta(name),
+  spec: {
+    subscriptions: [
+      {
+        connectTime: '2026-01-01T00:00:00Z',
+        ...(disconnectedHoursAgo !== undefined ? { disconnectTime: new Date(NOW - disconnectedHoursAgo * HOUR).toISOString() } : {}),
+      },
+    ],
+  },
+});
+
+describe('planGc', () => {
+  it('deletes data planes offline longer than the age, and orphaned insights; keeps online and never-connected ones', () => {
+    const plan = planGc(
+      [dp('old'), dp('recent'), dp('online'), dp('never')],
+      [insight('old', 73), insight('recent', 71), insight('online', undefined), insight('gone', 1)],
+      72 * HOUR,
+      NOW,
+    );
+    expect(plan.dataplanes.map((r) => r.meta.name)).toEqual(['old']);
+    expect(plan.insights.map((r) => r.meta.name)).toEqual(['gone']);
+  });
+});

@@ -1,0 +1,36 @@
+import type { ProposedChange } from '../../core/inspect/dry-run.js';
+import type { Resource } from '../../core/resources/model.js';
+import { policyTypes as POLICY_TYPES } from '../../core/resources/registry.js';
+import type { MeshInputs } from '../generator/index.js';
+
+/** `list` with the change applied: the resource of that name replaced, added or removed. */
+function apply(list: readonly Resource[], change: ProposedChange): Resource[] {
+  const existing = list.find((r) => r.meta.name === change.key.name);
+  const rest = list.filter((r) => r !== existing);
+  if (change.spec === undefined) return rest;
+  const now = new Date().toISOString();
+  const meta = existing ? { ...existing.meta, version: existing.meta.version + 1, modificationTime: now } : { ...change.key, version: 1, creationTime: now, modificationTime: now };
+  return [...rest, { type: change.type, meta, spec: change.spec }].sort((a, b) => (a.meta.name < b.meta.name ? -1 : a.meta.name > b.meta.name ? 1 : 0));
+}
+
+/**
+ * The generators' inputs of a mesh as they would be after `change`: the same lists with one resource
+ * replaced, added or removed. Inputs of types the generators do not read are returned as they are.
+ */
+export function proposedInputs(inputs: MeshInputs, change: ProposedChange): MeshInputs {
+  switch (change.type) {
+    case 'Mesh':
+      return change.spec === undefined ? inputs : { ...inputs, mesh: { ...inputs.mesh, spec: change.spec } };
+    case 'Dataplane':
+      return { ...inputs, dataplanes: apply(inputs.dataplanes, change) };
+    case 'ExternalService':
+      return { ...inputs, externalServices: apply(inputs.externalServices, change) };
+    case 'Secret':
+      return { ...inputs, secrets: apply(inputs.secrets ?? [], change) };
+    case 'ZoneIngress':
+      return { ...inputs, zoneIngresses: apply(inputs.zoneIngresses, change) };
+    default:
+      if (!POLICY_TYPES.includes(change.type)) return inputs;
+      return { ...inputs, policies: new Map([...inputs.policies, [change.type, apply(inputs.policies.get(change.type) ?? [], change)]]) };
+  }
+}
