@@ -5,7 +5,7 @@ import type { DataplaneSpec, ZoneIngressSpec } from '../../core/resources/specs.
 import { untilAborted } from '../../core/runtime/abort.js';
 import type { Component } from '../../core/runtime/component.js';
 import type { Runtime } from '../../core/runtime/runtime.js';
-import { ORIGIN_LABEL } from '../../kds/labels.js';
+import { ORIGIN_LABEL } from '../../core/resources/labels.js';
 import { computeAvailableServices, sameAvailableServices } from './available-services.js';
 
 const DEBOUNCE_MS = 200;
