@@ -1,6 +1,23 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+const NOTHING_IMPORTS_CLI = { group: ['**/cli/*'], message: 'nothing imports cli/' };
+
+/**
+ * Layering of production code (tests may wire real implementations together): `dir` must not import the
+ * listed top-level folders of src/. Subsystems (xds, kds, dns, api-server...) meet only in modes.ts and cli/,
+ * through the runtime and core. Import cycles are checked by test/architecture/import-cycles.test.ts.
+ */
+const layer = (dir, forbidden, why) => ({
+  files: [`src/${dir}/**/*.ts`],
+  ignores: ['**/*.test.ts'],
+  rules: {
+    'no-restricted-imports': ['error', { patterns: [NOTHING_IMPORTS_CLI, { group: forbidden.map((f) => `**/${f}/**`), message: `${dir} ${why}` }] }],
+  },
+});
+const SUBSYSTEMS = ['xds', 'kds', 'dns', 'api-server', 'diagnostics', 'kumactl'];
+const others = (self) => SUBSYSTEMS.filter((s) => s !== self);
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'test/fixtures/**', 'test/golden/**'] },
   js.configs.recommended,
@@ -21,15 +38,14 @@ export default tseslint.config(
         'error',
         { selector: "CallExpression[callee.object.name=/^(describe|it|test)$/][callee.property.name='only']", message: '.only is not allowed' },
       ],
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/cli/*'], message: 'nothing imports cli/' }] }],
+      'no-restricted-imports': ['error', { patterns: [NOTHING_IMPORTS_CLI] }],
     },
   },
-  {
-    // Layering applies to production code; tests may wire real implementations together.
-    files: ['src/core/**/*.ts'],
-    ignores: ['**/*.test.ts'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/xds/**', '**/kds/**', '**/dns/**', '**/api-server/**', '**/plugins/**', '**/cli/**'], message: 'core must not depend on subsystems' }] }],
-    },
-  },
+  layer('core', [...SUBSYSTEMS, 'plugins', 'grpc'], 'must not depend on subsystems'),
+  layer('config', [...SUBSYSTEMS, 'plugins', 'grpc', 'mtls'], 'must not depend on subsystems'),
+  layer('grpc', [...SUBSYSTEMS, 'plugins'], 'is gRPC plumbing shared by subsystems: it must not depend on them'),
+  layer('mtls', [...SUBSYSTEMS, 'plugins'], 'is identity shared by subsystems: it must not depend on them'),
+  layer('plugins', [...SUBSYSTEMS, 'grpc'], 'are store implementations: they must not depend on subsystems'),
+  ...['xds', 'kds', 'dns', 'api-server', 'diagnostics'].map((s) => layer(s, [...others(s), 'plugins'], 'must not depend on another subsystem or a store implementation (they meet in modes.ts through the runtime)')),
+  layer('kumactl', [...others('kumactl').filter((s) => s !== 'api-server'), 'plugins'], 'is a client: it must not depend on the control plane\'s subsystems'),
 );

@@ -1,7 +1,7 @@
+import { buildRuntime } from '../core/runtime/bootstrap.js';
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { configSchema } from '../config/schema.js';
-import { DefaultResourceManager } from '../core/manager/manager-impl.js';
 import { MemoryStore } from '../plugins/store/memory/memory-store.js';
 import { apiServerComponent } from './api-server.js';
 import { GLOBAL_READ_ONLY_MESSAGE, REMOTE_READ_ONLY_MESSAGE } from './read-only.js';
@@ -349,7 +349,7 @@ describe('api-server: lifecycle', () => {
     const a = await start();
     const config = configSchema.parse({ apiServer: { http: { interface: '127.0.0.1', port: a.port } } });
     const store = new MemoryStore();
-    const component = apiServerComponent({ config, instanceId: 'second', store, manager: new DefaultResourceManager(store, { meshDefaults: true }) }, {
+    const component = apiServerComponent(buildRuntime(config, store, { instanceId: 'second', meshDefaults: true }), {
       matchPolicies: () => [],
       xds: () => undefined,
       dryRun: () => Promise.reject(new Error('not used')),

@@ -1,5 +1,6 @@
 import {
   AccessDeniedError,
+  AlreadyConnectedError,
   AlreadyExistsError,
   BadRequestError,
   ConflictError,
@@ -8,7 +9,9 @@ import {
   PayloadTooLargeError,
   PreconditionFailedError,
   ReadOnlyError,
+  ShuttingDownError,
   StoreUnavailableError,
+  SupersededError,
   UnauthenticatedError,
   ValidationError,
   type Violation,
@@ -69,14 +72,14 @@ export function toErrorReply(err: unknown, title: string): ErrorReply {
   if (err instanceof ProxyNotConnectedError) return json(404, { title, details: err.message });
   if (err instanceof RouteNotFoundError) return json(404, { title: 'Not found', details: err.message });
   if (err instanceof AlreadyExistsError) return json(409, { title, details: err.message });
-  if (err instanceof ConflictError) return json(409, { title, details: err.message });
+  if (err instanceof ConflictError || err instanceof AlreadyConnectedError || err instanceof SupersededError) return json(409, { title, details: err.message });
   if (err instanceof BadRequestError) return json(400, { title: err.message, details: err.causes[0]?.message ?? err.message, causes: err.causes });
   if (err instanceof PayloadTooLargeError) return { ...json(413, { title: 'Payload too large', details: err.message }), headers: { connection: 'close' } };
   if (err instanceof PreconditionFailedError) return json(400, { title, details: err.message, causes: err.causes });
   if (err instanceof ReadOnlyError) return json(405, { title: 'Method not allowed', details: err.message });
   if (err instanceof UnauthenticatedError) return { ...json(401, { title: 'Invalid authentication data', details: err.message }), headers: { 'www-authenticate': 'Bearer' } };
   if (err instanceof AccessDeniedError) return json(403, { title: 'Access Denied', details: err.message });
-  if (err instanceof StoreUnavailableError) return json(503, { title, details: err.message });
+  if (err instanceof StoreUnavailableError || err instanceof ShuttingDownError) return json(503, { title, details: err.message });
   if (err instanceof MethodNotAllowedError) {
     const details = `this path answers ${err.allowed.join(', ')}; resources are written with PUT (kumactl apply -f FILE)`;
     return { ...json(405, { title: 'Method not allowed', details }), headers: { allow: err.allowed.join(', ') } };

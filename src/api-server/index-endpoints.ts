@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import type { ApiDeps, Endpoint } from './endpoint.js';
-import { POLICY_TYPES } from '../core/resources/policy-types.js';
+import { policyTypes as POLICY_TYPES } from '../core/resources/registry.js';
 import { typeDescriptor } from '../core/resources/registry.js';
 import { packageVersion } from '../core/version.js';
 import type { Router } from './router.js';

@@ -1,6 +1,7 @@
 import type { Mode } from '../config/schema.js';
 import { ReadOnlyError } from '../core/errors.js';
 import { describeKey, type Resource } from '../core/resources/model.js';
+import { ORIGIN_LABEL } from '../core/resources/labels.js';
 import type { ResourceTypeDescriptor } from '../core/resources/registry.js';
 
 /** The `details` of a 405 (after Kuma's texts, naming this project's kumactl and what is writable where). */
@@ -9,7 +10,7 @@ export const REMOTE_READ_ONLY_MESSAGE =
 export const GLOBAL_READ_ONLY_MESSAGE =
   "On a global control plane you can not modify Dataplane resources, with 'kumactl apply -f' or this API. Modify them on their zone control plane, with 'kumactl apply -f' pointed at it.";
 
-export const ORIGIN_LABEL = 'kuma.io/origin';
+export { ORIGIN_LABEL };
 
 /**
  * Whether the API may write (PUT/DELETE) resources of this type in this mode; throws ReadOnlyError if not.

@@ -6,7 +6,7 @@ import type { ApiDeps, ApiRequest, Endpoint, Reply } from './endpoint.js';
 import { dryRunReply } from './inspect/dry-run-reply.js';
 import { paginate, parsePage } from './pagination.js';
 import { assertResourceWritable, assertTypeWritable } from './read-only.js';
-import { etagOf, expectedVersion, fromApiJson, toApiJson, urlMismatchViolations } from './resource-json.js';
+import { etagOf, expectedVersion, fromApiJson, toApiJson, urlMismatchViolations } from '../core/resources/resource-json.js';
 import type { Router, SegmentTest } from './router.js';
 
 const meshScoped = new Set(resourceTypes.filter((t) => t.scope === 'mesh').map((t) => t.path));

@@ -48,7 +48,7 @@ export async function runCommand(file: string | undefined, overrides: ConfigOver
     return 1;
   }
   const coordination = createCoordination(config, instanceId);
-  const rt = buildRuntime(config, store, instanceId, coordination.instances, tls);
+  const rt = buildRuntime(config, store, { instanceId, ...(coordination.instances ? { instances: coordination.instances } : {}), ...(tls ? { tls } : {}) });
   const abort = new AbortController();
   // Every component and every open stream listens for the one stop signal.
   setMaxListeners(0, abort.signal);

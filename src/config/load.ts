@@ -1,3 +1,4 @@
+import { isValidZoneName, ZONE_NAME_RULE } from '../core/resources/zone-name.js';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
@@ -19,8 +20,6 @@ export interface LoadInput {
   readonly env: NodeJS.ProcessEnv;
   readonly overrides: ConfigOverrides;
 }
-
-const ZONE_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
 /** `--zone` / `--global-address` mean something only to a zone control plane; silently ignoring them hides a mistake. */
 function checkZoneFlags(cfg: Config, o: ConfigOverrides): void {
@@ -85,8 +84,8 @@ function checkModeRules(cfg: Config): void {
   if (cfg.mode !== 'remote') return;
   const { zone, globalAddress } = cfg.multizone.remote;
   if (!zone) throw new ConfigError('remote mode requires --zone (or KUMA_MULTIZONE_REMOTE_ZONE)');
-  if (!ZONE_NAME.test(zone)) {
-    throw new ConfigError(`invalid zone name "${zone}": use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit`);
+  if (!isValidZoneName(zone)) {
+    throw new ConfigError(`invalid zone name "${zone}": ${ZONE_NAME_RULE}`);
   }
   if (!globalAddress) throw new ConfigError('remote mode requires --global-address (or KUMA_MULTIZONE_REMOTE_GLOBAL_ADDRESS)');
   let url: URL;

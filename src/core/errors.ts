@@ -130,3 +130,24 @@ export class AccessDeniedError extends KumaError {
     super(message);
   }
 }
+
+/** A second stream for something that already has one (a zone connected twice without authentication). */
+export class AlreadyConnectedError extends KumaError {
+  constructor(message: string) {
+    super(message);
+  }
+}
+
+/** A stream ended because a newer one of the same peer replaced it (gRPC ABORTED: the old one must not retry). */
+export class SupersededError extends KumaError {
+  constructor(message: string) {
+    super(message);
+  }
+}
+
+/** This control plane is stopping (gRPC UNAVAILABLE: reconnect elsewhere or later). */
+export class ShuttingDownError extends KumaError {
+  constructor(message = 'control plane is shutting down') {
+    super(message);
+  }
+}

@@ -4,7 +4,7 @@ import type { Runtime } from '../core/runtime/runtime.js';
 import { DnsResponder } from './dns-responder.js';
 import { normaliseDomain } from './name-rules.js';
 import { createQueryHandler } from './query-handler.js';
-import { followStore } from './store-follower.js';
+import { followView } from './view-follower.js';
 import { listenTcp } from './tcp-listener.js';
 import { connectionLimits } from '../transport/connection-guard.js';
 import { listenUdp } from './udp-listener.js';
@@ -28,7 +28,7 @@ export function dnsServerComponent(rt: Runtime): Component {
       const domain = normaliseDomain(cfg.domain);
       const upstreams = await Promise.all(cfg.upstreams.map(resolveUpstream));
       const table = new VipTable();
-      const unsubscribe = await followStore(rt.store, ['VirtualIP'], {
+      const unsubscribe = await followView(rt.view, 'dns-server', ['VirtualIP'], {
         upsert: (r) => table.upsert(r),
         remove: (r) => table.remove(r.meta.name),
         changed: () => log.debug({ names: table.size }, 'dns table updated'),

@@ -5,7 +5,7 @@ import type { Runtime } from '../core/runtime/runtime.js';
 import type { BatchWrite } from '../core/store/resource-store.js';
 import { parseCidr, type Cidr } from './cidr.js';
 import { ServiceIndex } from './service-index.js';
-import { followStore } from './store-follower.js';
+import { followView } from './view-follower.js';
 import { toVipRow, type VipRow } from './virtual-ip.js';
 import { planVips, quarantineMs, type VipPlan, type VipWrite } from './vip-plan.js';
 import { untilAborted } from '../core/runtime/abort.js';
@@ -37,7 +37,7 @@ export function vipAllocatorComponent(rt: Runtime, options: AllocatorOptions = {
       const log = logger('vip-allocator');
       const cidr = parseCidr(rt.config.dnsServer.CIDR);
       const allocator = new Allocator(rt, cidr, quarantineMs(rt.config.dnsServer.ttl), options, log);
-      const unsubscribe = await followStore(rt.store, ['Mesh', 'Dataplane', 'ExternalService', 'ZoneIngress', 'VirtualIP'], allocator);
+      const unsubscribe = await followView(rt.view, 'vip-allocator', ['Mesh', 'Dataplane', 'ExternalService', 'ZoneIngress', 'VirtualIP'], allocator);
       try {
         await allocator.flush();
         log.info({ cidr: rt.config.dnsServer.CIDR, services: allocator.serviceCount() }, 'vip allocator started');
@@ -53,7 +53,6 @@ export function vipAllocatorComponent(rt: Runtime, options: AllocatorOptions = {
 
 class Allocator {
   private readonly index = new ServiceIndex();
-  private readonly rows = new Map<string, VipRow>();
   private timer: NodeJS.Timeout | undefined;
   private timerDue = 0;
   private running: Promise<void> | undefined;
@@ -73,19 +72,13 @@ class Allocator {
     this.now = options.now ?? Date.now;
   }
 
+  /** VirtualIP changes only trigger a pass: a pass reads the rows from the view, current up to the last commit. */
   upsert(r: Resource): void {
-    if (r.type !== 'VirtualIP') {
-      this.index.upsert(r);
-      return;
-    }
-    const row = toVipRow(r);
-    if (row) this.rows.set(r.meta.name, row);
-    else this.rows.delete(r.meta.name);
+    if (r.type !== 'VirtualIP') this.index.upsert(r);
   }
 
   remove(r: Resource): void {
-    if (r.type === 'VirtualIP') this.rows.delete(r.meta.name);
-    else this.index.remove(r);
+    if (r.type !== 'VirtualIP') this.index.remove(r);
   }
 
   changed(): void {
@@ -144,7 +137,7 @@ class Allocator {
   /** Never throws. Returns when the next pass is needed without any new event (retry, quarantine release). */
   private async pass(): Promise<number | undefined> {
     const now = this.now();
-    const plan = planVips({ rows: [...this.rows.values()], services: this.index.services(), cidr: this.cidr, now, quarantineMs: this.quarantine });
+    const plan = planVips({ rows: this.vipRows(), services: this.index.services(), cidr: this.cidr, now, quarantineMs: this.quarantine });
     try {
       if (plan.writes.length > 0) await this.rt.manager.transact(plan.writes.map(toBatchWrite));
     } catch (err) {
@@ -157,6 +150,15 @@ class Allocator {
     this.retryMs = RETRY_MIN_MS;
     this.report(plan);
     return plan.unallocated.length > 0 && plan.nextRelease !== undefined ? Math.max(0, plan.nextRelease - now) : undefined;
+  }
+
+  private vipRows(): VipRow[] {
+    const rows: VipRow[] = [];
+    for (const r of this.rt.view.list('VirtualIP')) {
+      const row = toVipRow(r);
+      if (row) rows.push(row);
+    }
+    return rows;
   }
 
   private report(plan: VipPlan): void {

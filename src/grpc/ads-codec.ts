@@ -1,4 +1,5 @@
 import type { AnyMessage, DeltaDiscoveryResponse, DeltaResource, DiscoveryResponse } from './discovery-service.js';
+import { varintSize, writeVarint } from './varint.js';
 
 /**
  * Hand-written wire encoders for the two ADS response messages (DESIGN §3: per proxy per change the
@@ -22,15 +23,6 @@ const WIRE_LEN = 2;
 
 function tag(field: number): number {
   return (field << 3) | WIRE_LEN;
-}
-
-function varintSize(n: number): number {
-  let size = 1;
-  while (n >= 0x80) {
-    n = Math.floor(n / 128);
-    size++;
-  }
-  return size;
 }
 
 /** A small growable writer for headers and trailers (strings, tags, lengths). */
@@ -69,12 +61,7 @@ class Head {
       if (typeof p === 'string') {
         pos += buf.write(p, pos, 'utf8');
       } else {
-        let n = p;
-        while (n >= 0x80) {
-          buf[pos++] = (n % 128) | 0x80;
-          n = Math.floor(n / 128);
-        }
-        buf[pos++] = n;
+        pos = writeVarint(buf, pos, p);
       }
     }
     return buf;

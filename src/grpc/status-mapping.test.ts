@@ -1,6 +1,18 @@
 import { status } from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
-import { AlreadyExistsError, BadRequestError, ConflictError, MeshNotFoundError, NotFoundError, PreconditionFailedError, ValidationError } from '../core/errors.js';
+import {
+  AlreadyConnectedError,
+  AlreadyExistsError,
+  BadRequestError,
+  ConflictError,
+  MeshNotFoundError,
+  NotFoundError,
+  PreconditionFailedError,
+  ShuttingDownError,
+  SupersededError,
+  UnauthenticatedError,
+  ValidationError,
+} from '../core/errors.js';
 import { toGrpcStatus } from './status-mapping.js';
 
 describe('toGrpcStatus', () => {
@@ -12,6 +24,13 @@ describe('toGrpcStatus', () => {
     expect(toGrpcStatus(new AlreadyExistsError('Mesh', 'm', '')).code).toBe(status.ALREADY_EXISTS);
     expect(toGrpcStatus(new ConflictError('Mesh', 'm', '', 1)).code).toBe(status.ABORTED);
     expect(toGrpcStatus(new PreconditionFailedError('no')).code).toBe(status.FAILED_PRECONDITION);
+  });
+
+  it('maps the KDS refusals and stream ends (KDS and ADS use this mapping only)', () => {
+    expect(toGrpcStatus(new UnauthenticatedError('no zone token')).code).toBe(status.UNAUTHENTICATED);
+    expect(toGrpcStatus(new AlreadyConnectedError('zone z is already connected'))).toEqual({ code: status.ALREADY_EXISTS, details: 'zone z is already connected' });
+    expect(toGrpcStatus(new SupersededError('replaced')).code).toBe(status.ABORTED);
+    expect(toGrpcStatus(new ShuttingDownError()).code).toBe(status.UNAVAILABLE);
   });
 
   it('maps anything else to INTERNAL', () => {

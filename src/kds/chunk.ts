@@ -1,28 +1,21 @@
+import { varintSize } from '../grpc/varint.js';
 import type { WireKey } from './kds-proto.js';
 import type { ExportedResource } from './wire-resource.js';
 
 /** Room kept for the message envelope: KdsMessage/Update tags, type name, nonce. */
 export const ENVELOPE_BYTES = 1024;
 
-function varintLength(n: number): number {
-  let len = 1;
-  while (n >= 0x80) {
-    n = Math.floor(n / 128);
-    len++;
-  }
-  return len;
-}
 
 /** Bytes a resource adds to an Update: field tag + length prefix + the resource itself. */
 export function resourceCost(size: number): number {
-  return 1 + varintLength(size) + size;
+  return 1 + varintSize(size) + size;
 }
 
 export function removalCost(key: WireKey): number {
   const name = Buffer.byteLength(key.name);
   const mesh = Buffer.byteLength(key.mesh);
-  const inner = 1 + varintLength(name) + name + (mesh > 0 ? 1 + varintLength(mesh) + mesh : 0);
-  return 1 + varintLength(inner) + inner;
+  const inner = 1 + varintSize(name) + name + (mesh > 0 ? 1 + varintSize(mesh) + mesh : 0);
+  return 1 + varintSize(inner) + inner;
 }
 
 export interface Chunk {

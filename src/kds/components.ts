@@ -18,7 +18,10 @@ const SWEEP_INTERVAL_MS = 10_000;
 /** Leader-only: a zone whose stream was on a crashed global instance shows offline on every instance. */
 function zoneSubscriptionSweeper(rt: Runtime): Component {
   const insights = new ZoneInsights(rt.manager, rt.instanceId, logger('zone-subscription-sweeper'));
-  return periodicComponent('zone-subscription-sweeper', SWEEP_INTERVAL_MS, async () => insights.closeStale(await aliveInstances(rt)), { leaderOnly: true });
+  return periodicComponent('zone-subscription-sweeper', SWEEP_INTERVAL_MS, async () => {
+    await rt.view.start();
+    await insights.closeStale(rt.view, await aliveInstances(rt));
+  }, { leaderOnly: true });
 }
 
 /** The zone's KDS components (leader-only client to multizone.remote.globalAddress). */

@@ -1,17 +1,19 @@
+import { buildRuntime } from '../core/runtime/bootstrap.js';
 import { Client, credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { configSchema } from '../config/schema.js';
 import { configureLogging } from '../core/logging.js';
-import { DefaultResourceManager } from '../core/manager/manager-impl.js';
 import type { ResourceTypeName } from '../core/resources/model.js';
 import type { Component } from '../core/runtime/component.js';
 import type { Runtime } from '../core/runtime/runtime.js';
 import type { StoreEvent } from '../core/store/resource-store.js';
 import { MemoryStore } from '../plugins/store/memory/memory-store.js';
+import { BindError } from '../core/runtime/listen.js';
 import { kdsServerComponent } from './global/kds-server.js';
 import { CLIENT_ID_METADATA, decodeMessage, encodeMessage, KDS_SYNC_PATH, type KdsMessage } from './kds-proto.js';
 import { kdsClientComponent } from './remote/kds-client.js';
 import { toExported } from './wire-resource.js';
+import { onChanges } from '../../test/helpers/store-listener.js';
 
 configureLogging('off');
 
@@ -21,17 +23,17 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-function runtime(mode: 'global' | 'remote', extra: { zone?: string; globalPort?: number; maxMsgSize?: number } = {}): Runtime {
+function runtime(mode: 'global' | 'remote', extra: { zone?: string; globalPort?: number; maxMsgSize?: number; kdsPort?: number } = {}): Runtime {
   const config = configSchema.parse({
     mode,
     multizone: {
       // Zone authentication has its own tests (test/e2e/security); these are about the sync.
-      global: { kds: { grpcPort: 0, auth: { type: 'none' }, ...(extra.maxMsgSize ? { maxMsgSize: extra.maxMsgSize } : {}) } },
+      global: { kds: { grpcPort: extra.kdsPort ?? 0, interface: '127.0.0.1', auth: { type: 'none' }, ...(extra.maxMsgSize ? { maxMsgSize: extra.maxMsgSize } : {}) } },
       remote: { zone: extra.zone ?? '', globalAddress: extra.globalPort ? `grpc://127.0.0.1:${extra.globalPort}` : '' },
     },
   });
   const store = new MemoryStore();
-  return { config, instanceId: `test-${mode}-${++n}`, store, manager: new DefaultResourceManager(store, { meshDefaults: mode !== 'remote' }) };
+  return buildRuntime(config, store, { instanceId: `test-${mode}-${++n}`, meshDefaults: mode !== 'remote' });
 }
 
 async function start(c: Component): Promise<() => Promise<void>> {
@@ -89,6 +91,13 @@ const dataplane = (service: string, port = 8080, extraTags: Record<string, strin
 const mesh = { name: 'default', mesh: '' };
 
 describe('KDS sync between a global and zones (in process, real gRPC)', () => {
+  it('a second global on a port in use fails to start with a BindError naming the port', async () => {
+    const g = await startGlobal();
+    const failure = kdsServerComponent(runtime('global', { kdsPort: g.port })).start(new AbortController().signal, () => undefined);
+    await expect(failure).rejects.toBeInstanceOf(BindError);
+    await expect(failure).rejects.toThrow(`port ${g.port} on 127.0.0.1 is already in use (kds-server)`);
+  });
+
   it('sends policies to every zone, updates and removes them, and marks them as global-originated', async () => {
     const g = await startGlobal();
     await g.rt.manager.create('Mesh', mesh, {});
@@ -226,9 +235,9 @@ describe('KDS sync between a global and zones (in process, real gRPC)', () => {
 
     await g.rt.manager.update('TrafficRoute', { mesh: 'default', name: 'r-7' }, route('changed'));
     const zoneEvents: StoreEvent[] = [];
-    zrt.store.subscribe((events) => zoneEvents.push(...events));
+    zrt.store.subscribe(onChanges((events) => zoneEvents.push(...events)));
     const globalEvents: StoreEvent[] = [];
-    g.rt.store.subscribe((events) => globalEvents.push(...events.filter((e) => e.type === 'Dataplane')));
+    g.rt.store.subscribe(onChanges((events) => globalEvents.push(...events.filter((e) => e.type === 'Dataplane'))));
     await startRemote('zone-1', g.port, undefined, zrt);
     await eventually(async () => JSON.stringify((await zrt.store.get('TrafficRoute', { mesh: 'default', name: 'r-7' })).spec).includes('changed'), 'changed route');
     await new Promise((r) => setTimeout(r, 200));

@@ -1,9 +1,6 @@
-import { ZONE_TAG } from '../core/resources/specs.js';
+import { ORIGIN_LABEL, ZONE_LABEL } from '../core/resources/labels.js';
 
-/** Label on synced copies: where the resource came from (`global` on a zone, `zone` on the global). */
-export const ORIGIN_LABEL = 'kuma.io/origin';
-/** Label on zone-originated copies on the global: which zone sent them. */
-export const ZONE_LABEL = ZONE_TAG;
+export { ORIGIN_LABEL, ZONE_LABEL };
 
 export type Direction = 'globalToZone' | 'zoneToGlobal';
 

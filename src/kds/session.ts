@@ -1,6 +1,5 @@
-import { status } from '@grpc/grpc-js';
 import type { KdsStream } from './kds-stream.js';
-import { errorMessage } from '../core/errors.js';
+import { BadRequestError, errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logging.js';
 import type { ResourceTypeName } from '../core/resources/model.js';
 import { ENVELOPE_BYTES } from './chunk.js';
@@ -30,8 +29,8 @@ export interface SessionOptions {
 }
 
 export interface SessionEnd {
-  /** Set when this side ends the stream because of a protocol error or local failure. */
-  readonly error?: { readonly code: status; readonly message: string };
+  /** Set when this side ends the stream: a domain error, whose gRPC status grpc/status-mapping.ts decides. */
+  readonly error?: Error;
   /** Set when the stream failed or the peer ended it. */
   readonly cause?: string;
 }
@@ -96,11 +95,11 @@ export class KdsSession {
   private receive(msg: ReceivedMessage): void {
     if (this.finished) return;
     if ('malformed' in msg) {
-      this.finish({ error: { code: status.INVALID_ARGUMENT, message: `malformed KDS message: ${msg.malformed}` } });
+      this.finish({ error: new BadRequestError(`malformed KDS message: ${msg.malformed}`) });
     } else if ('subscribe' in msg) {
       const sender = this.senders.get(msg.subscribe.type as ResourceTypeName);
       if (!sender) {
-        this.finish({ error: { code: status.INVALID_ARGUMENT, message: `subscription to resource type "${msg.subscribe.type}" which this side does not send` } });
+        this.finish({ error: new BadRequestError(`subscription to resource type "${msg.subscribe.type}" which this side does not send`) });
         return;
       }
       sender.subscribe(msg.subscribe);
@@ -130,7 +129,7 @@ export class KdsSession {
         }
       }
     } catch (err) {
-      this.finish({ error: { code: status.INTERNAL, message: `applying an update failed: ${errorMessage(err)}` } });
+      this.finish({ error: new Error(`applying an update failed: ${errorMessage(err)}`, { cause: err }) });
     } finally {
       this.applying = false;
     }
@@ -144,7 +143,7 @@ export class KdsSession {
         for (const msg of subscribeMessages(type, held, this.o.maxMsgBytes)) this.outbox.push({ subscribe: msg });
       }
     } catch (err) {
-      this.finish({ error: { code: status.INTERNAL, message: `listing local resources failed: ${errorMessage(err)}` } });
+      this.finish({ error: new Error(`listing local resources failed: ${errorMessage(err)}`, { cause: err }) });
     }
   }
 

@@ -1,3 +1,5 @@
+import { readVarint } from '../../src/grpc/varint.js';
+
 /**
  * Just enough protobuf wire reading for the bench client: the top-level fields of a DiscoveryResponse
  * (version, type, nonce, the resources' Any values as views of the received buffer) without decoding or
@@ -12,28 +14,16 @@ export interface ScannedResponse {
   readonly resources: Buffer[];
 }
 
-function varint(buf: Buffer, pos: number): [number, number] {
-  let result = 0;
-  let shift = 0;
-  for (;;) {
-    const b = buf[pos++];
-    if (b === undefined) throw new Error('truncated varint');
-    result += (b & 0x7f) * 2 ** shift;
-    if (b < 0x80) return [result, pos];
-    shift += 7;
-  }
-}
-
 /** Calls `onField(field, start, end)` for every length-delimited field of the message in buf[start, end). */
 function lengthDelimited(buf: Buffer, start: number, end: number, onField: (field: number, from: number, to: number) => void): void {
   let pos = start;
   while (pos < end) {
-    const [tag, p] = varint(buf, pos);
+    const [tag, p] = readVarint(buf, pos);
     pos = p;
     const field = Math.floor(tag / 8);
     switch (tag & 7) {
       case 0:
-        pos = varint(buf, pos)[1];
+        pos = readVarint(buf, pos)[1];
         break;
       case 1:
         pos += 8;
@@ -42,7 +32,7 @@ function lengthDelimited(buf: Buffer, start: number, end: number, onField: (fiel
         pos += 4;
         break;
       case 2: {
-        const [len, q] = varint(buf, pos);
+        const [len, q] = readVarint(buf, pos);
         onField(field, q, q + len);
         pos = q + len;
         break;

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AlreadyExistsError, ConflictError, NotFoundError } from '../../src/core/errors.js';
 import { describeKey, type Resource, type ResourceKey, type Spec } from '../../src/core/resources/model.js';
 import type { ResourceStore, StoreEvent } from '../../src/core/store/resource-store.js';
+import { onChanges } from '../helpers/store-listener.js';
 
 /** `create Dataplane m/dp-1`-style lines: what a batch of events did, comparable with toEqual. */
 function describeEvents(events: readonly StoreEvent[]): string[] {
@@ -27,9 +28,9 @@ export function runStoreContract(name: string, newStore: () => Promise<ResourceS
     beforeEach(async () => {
       store = await newStore();
       calls = [];
-      store.subscribe((events) => {
+      store.subscribe(onChanges((events) => {
         calls.push([...events]);
-      });
+      }));
     });
     afterEach(async () => {
       await store.close();
@@ -458,9 +459,9 @@ export function runStoreContract(name: string, newStore: () => Promise<ResourceS
 
       it('listeners run before the write settles, and see the committed state', async () => {
         let seen: Promise<Resource | undefined> | undefined;
-        store.subscribe(() => {
+        store.subscribe(onChanges(() => {
           seen ??= store.find('Zone', g('z'));
-        });
+        }));
         const write = store.create('Zone', g('z'), { a: 1 });
         await write;
         expect(calls).toHaveLength(1);
@@ -481,7 +482,7 @@ export function runStoreContract(name: string, newStore: () => Promise<ResourceS
 
       it('unsubscribe stops delivery; other listeners keep theirs', async () => {
         const second: string[] = [];
-        const unsubscribe = store.subscribe((events) => second.push(...describeEvents(events)));
+        const unsubscribe = store.subscribe(onChanges((events) => second.push(...describeEvents(events))));
         await store.create('Zone', g('a'), {});
         unsubscribe();
         await store.create('Zone', g('b'), {});
@@ -490,11 +491,11 @@ export function runStoreContract(name: string, newStore: () => Promise<ResourceS
       });
 
       it('a throwing listener neither fails the write nor starves other listeners', async () => {
-        store.subscribe(() => {
+        store.subscribe(onChanges(() => {
           throw new Error('listener bug');
-        });
+        }));
         const after: string[] = [];
-        store.subscribe((events) => after.push(...describeEvents(events)));
+        store.subscribe(onChanges((events) => after.push(...describeEvents(events))));
         await expect(store.create('Zone', g('z'), {})).resolves.toMatchObject({ meta: { name: 'z' } });
         expect(await store.find('Zone', g('z'))).toBeDefined();
         expect(after).toEqual(['create Zone z']);
@@ -532,9 +533,9 @@ export function runStoreContract(name: string, newStore: () => Promise<ResourceS
       });
 
       it('mutating an event resource does not change the store', async () => {
-        store.subscribe((events) => {
+        store.subscribe(onChanges((events) => {
           for (const e of events) e.resource.spec['tampered'] = true;
-        });
+        }));
         await store.create('Zone', g('z'), { a: 1 });
         expect((await store.get('Zone', g('z'))).spec).toEqual({ a: 1 });
       });

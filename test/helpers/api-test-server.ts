@@ -1,8 +1,10 @@
+import { buildRuntime } from '../../src/core/runtime/bootstrap.js';
 import type { AddressInfo } from 'node:net';
 import { configSchema, type Mode } from '../../src/config/schema.js';
 import { DefaultResourceManager } from '../../src/core/manager/manager-impl.js';
 import type { ResourceManager } from '../../src/core/manager/resource-manager.js';
 import type { ResourceStore } from '../../src/core/store/resource-store.js';
+import type { StoreView } from '../../src/core/view/store-view.js';
 import { MemoryStore } from '../../src/plugins/store/memory/memory-store.js';
 import { apiServerComponent } from '../../src/api-server/api-server.js';
 import { dryRunnerFor } from '../../src/xds/inspect/dry-run.js';
@@ -14,6 +16,7 @@ export interface TestApi {
   readonly port: number;
   readonly store: ResourceStore;
   readonly manager: ResourceManager;
+  readonly view: StoreView;
   stop(): Promise<void>;
 }
 
@@ -30,7 +33,7 @@ export async function startTestApi(opts: { mode?: Mode; maxBodyBytes?: number; d
   const controller = new AbortController();
   let onListening: (a: AddressInfo) => void = () => undefined;
   const listening = new Promise<AddressInfo>((resolve) => (onListening = resolve));
-  const rt = { config, instanceId: 'test', store, manager };
+  const rt = { ...buildRuntime(config, store, { instanceId: 'test' }), manager };
   const running = apiServerComponent(rt, { matchPolicies: matchedPolicies, xds: () => undefined, dryRun: dryRunnerFor(rt, () => undefined) }, { onListening }).start(controller.signal, () => undefined);
   const address = await Promise.race([listening, running.then(() => Promise.reject(new Error('api-server stopped before listening')))]);
   return {
@@ -38,6 +41,7 @@ export async function startTestApi(opts: { mode?: Mode; maxBodyBytes?: number; d
     port: address.port,
     store,
     manager,
+    view: rt.view,
     stop: async () => {
       controller.abort();
       await running;

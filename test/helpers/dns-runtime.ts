@@ -1,5 +1,5 @@
+import { buildRuntime } from '../../src/core/runtime/bootstrap.js';
 import { configSchema } from '../../src/config/schema.js';
-import { DefaultResourceManager } from '../../src/core/manager/manager-impl.js';
 import type { Component } from '../../src/core/runtime/component.js';
 import type { Runtime } from '../../src/core/runtime/runtime.js';
 import type { ResourceStore } from '../../src/core/store/resource-store.js';
@@ -8,7 +8,7 @@ import { MemoryStore } from '../../src/plugins/store/memory/memory-store.js';
 /** Test support: a runtime over an in-memory store with the given dnsServer settings (ports 0 on loopback). */
 export function testRuntime(dnsServer: Record<string, unknown> = {}, store: ResourceStore = new MemoryStore()): Runtime {
   const config = configSchema.parse({ store: { type: 'memory' }, dnsServer: { port: 0, interface: '127.0.0.1', ...dnsServer } });
-  return { config, instanceId: 'test', store, manager: new DefaultResourceManager(store, { meshDefaults: false }) };
+  return buildRuntime(config, store, { instanceId: 'test', meshDefaults: false });
 }
 
 /** Test support: starts a component and resolves once it is ready; `stop()` aborts it and waits for the end. */

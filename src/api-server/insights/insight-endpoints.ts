@@ -1,6 +1,6 @@
 import { NotFoundError } from '../../core/errors.js';
 import type { Resource, ResourceTypeName } from '../../core/resources/model.js';
-import { POLICY_TYPES } from '../../core/resources/policy-types.js';
+import { policyTypes as POLICY_TYPES } from '../../core/resources/registry.js';
 import { SERVICE_TAG, type ExternalServiceSpec, type VirtualIPSpec } from '../../core/resources/specs.js';
 import { subscriptionsOnline, type SubscriptionTimes } from '../../core/resources/subscriptions.js';
 import type { ApiDeps, ApiRequest, Endpoint, Reply } from '../endpoint.js';

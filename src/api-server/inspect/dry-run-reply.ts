@@ -2,7 +2,7 @@ import { MeshNotFoundError } from '../../core/errors.js';
 import type { Resource, ResourceKey, Spec } from '../../core/resources/model.js';
 import type { ResourceTypeDescriptor } from '../../core/resources/registry.js';
 import type { ApiDeps, Reply } from '../endpoint.js';
-import { toApiJson } from '../resource-json.js';
+import { toApiJson } from '../../core/resources/resource-json.js';
 
 /**
  * The answer to `PUT|DELETE ...?dryRun=true` once the write's own checks passed: the resource validated and

@@ -1,5 +1,5 @@
 import type { Resource } from '../../core/resources/model.js';
-import { POLICY_TYPES } from '../../core/resources/policy-types.js';
+import { policyTypes as POLICY_TYPES } from '../../core/resources/registry.js';
 import { typeDescriptor, typeByPath } from '../../core/resources/registry.js';
 import { SERVICE_TAG, type DataplaneSpec, type ExternalServiceSpec } from '../../core/resources/specs.js';
 import type { ApiDeps, ApiRequest, Endpoint, Reply } from '../endpoint.js';

@@ -3,6 +3,7 @@ import { MemoryStore } from '../../plugins/store/memory/memory-store.js';
 import { MeshNotFoundError, PreconditionFailedError, ValidationError } from '../errors.js';
 import type { StoreEvent } from '../store/resource-store.js';
 import { DefaultResourceManager } from './manager-impl.js';
+import { onChanges } from '../../../test/helpers/store-listener.js';
 
 const mesh = (name: string) => ({ name, mesh: '' });
 const dataplane = {
@@ -28,7 +29,7 @@ describe('DefaultResourceManager', () => {
     store = new MemoryStore();
     manager = new DefaultResourceManager(store, { meshDefaults: true });
     events = [];
-    store.subscribe((e) => events.push(...e));
+    store.subscribe(onChanges((e) => events.push(...e)));
   });
 
   it('creates a Mesh with its four default policies in one commit', async () => {

@@ -2,6 +2,7 @@ import { AlreadyExistsError, MeshNotFoundError, PreconditionFailedError, Validat
 import { meshDefaultPolicies } from '../defaults/mesh-defaults.js';
 import type { Resource, ResourceKey, ResourceTypeName, Spec } from '../resources/model.js';
 import { typeDescriptor } from '../resources/registry.js';
+import { isSynced } from '../resources/labels.js';
 import type { BatchWrite, CreateOptions, ListOptions, ResourceStore, UpdateOptions } from '../store/resource-store.js';
 import type { ResourceManager } from './resource-manager.js';
 import type { WriteHooks } from './write-hooks.js';
@@ -34,7 +35,6 @@ export function keyViolations(type: ResourceTypeName, key: ResourceKey, synced: 
   return out;
 }
 
-const isSynced = (labels: Readonly<Record<string, string>> | undefined): boolean => labels?.['kuma.io/origin'] !== undefined;
 
 export class DefaultResourceManager implements ResourceManager {
   constructor(

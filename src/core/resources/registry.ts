@@ -1,5 +1,8 @@
+import type { z } from 'zod';
 import type { ResourceTypeName, Scope, Spec } from './model.js';
-import { specValidators } from './schemas/index.js';
+import { specSchemas, specValidators } from './schemas/index.js';
+
+export type { SpecOf } from './schemas/index.js';
 
 /**
  * Validates a spec for a resource named `name` in `mesh` and returns it normalised (defaults applied,
@@ -14,7 +17,11 @@ export interface KdsFlags {
   readonly zoneToGlobal: boolean;
 }
 
-export interface ResourceTypeDescriptor {
+/**
+ * A resource type: its name, REST path, scope, KDS direction, API rules, and its zod schema, whose output
+ * is the spec type `S` (`SpecOf<'Dataplane'>`; there is no hand-written copy of a shape).
+ */
+export interface ResourceType<S extends Spec = Spec> {
   readonly name: ResourceTypeName;
   /** REST path segment: `/meshes/{mesh}/{path}/{name}` or `/{path}/{name}` for global scope. */
   readonly path: string;
@@ -24,8 +31,15 @@ export interface ResourceTypeDescriptor {
   /** Only reachable by admins in Kuma (secrets); listed without data. */
   readonly admin: boolean;
   readonly kds: KdsFlags;
+  /** A mesh policy: selects data planes and shapes their configuration (xDS reads every policy type of a mesh). */
+  readonly isPolicy: boolean;
+  /** Shape and types only; `validate` adds Kuma's rules on top of it. */
+  readonly schema: z.ZodType<S>;
   readonly validate: SpecValidator;
 }
+
+/** Kept for the code that names descriptors this way. */
+export type ResourceTypeDescriptor = ResourceType;
 
 const NO_KDS: KdsFlags = { globalToZone: false, zoneToGlobal: false };
 const G2Z: KdsFlags = { globalToZone: true, zoneToGlobal: false };
@@ -36,26 +50,28 @@ function d(
   path: string,
   scope: Scope,
   kds: KdsFlags,
-  opts: { readOnlyOnApi?: boolean; admin?: boolean } = {},
-): ResourceTypeDescriptor {
-  return { name, path, scope, kds, readOnlyOnApi: opts.readOnlyOnApi ?? false, admin: opts.admin ?? false, validate: specValidators[name] };
+  opts: { readOnlyOnApi?: boolean; admin?: boolean; policy?: boolean } = {},
+): ResourceType {
+  return { name, path, scope, kds, readOnlyOnApi: opts.readOnlyOnApi ?? false, admin: opts.admin ?? false, isPolicy: opts.policy ?? false, schema: specSchemas[name], validate: specValidators[name] };
 }
 
-export const resourceTypes: readonly ResourceTypeDescriptor[] = [
+const POLICY = { policy: true };
+
+export const resourceTypes: readonly ResourceType[] = [
   d('Mesh', 'meshes', 'global', G2Z),
   d('Dataplane', 'dataplanes', 'mesh', Z2G),
   d('ExternalService', 'external-services', 'mesh', G2Z),
-  d('TrafficPermission', 'traffic-permissions', 'mesh', G2Z),
-  d('TrafficRoute', 'traffic-routes', 'mesh', G2Z),
-  d('HealthCheck', 'health-checks', 'mesh', G2Z),
-  d('CircuitBreaker', 'circuit-breakers', 'mesh', G2Z),
-  d('FaultInjection', 'fault-injections', 'mesh', G2Z),
-  d('TrafficLog', 'traffic-logs', 'mesh', G2Z),
-  d('TrafficTrace', 'traffic-traces', 'mesh', G2Z),
-  d('ProxyTemplate', 'proxytemplates', 'mesh', G2Z),
-  d('Retry', 'retries', 'mesh', G2Z),
-  d('Timeout', 'timeouts', 'mesh', G2Z),
-  d('RateLimit', 'rate-limits', 'mesh', G2Z),
+  d('TrafficPermission', 'traffic-permissions', 'mesh', G2Z, POLICY),
+  d('TrafficRoute', 'traffic-routes', 'mesh', G2Z, POLICY),
+  d('HealthCheck', 'health-checks', 'mesh', G2Z, POLICY),
+  d('CircuitBreaker', 'circuit-breakers', 'mesh', G2Z, POLICY),
+  d('FaultInjection', 'fault-injections', 'mesh', G2Z, POLICY),
+  d('TrafficLog', 'traffic-logs', 'mesh', G2Z, POLICY),
+  d('TrafficTrace', 'traffic-traces', 'mesh', G2Z, POLICY),
+  d('ProxyTemplate', 'proxytemplates', 'mesh', G2Z, POLICY),
+  d('Retry', 'retries', 'mesh', G2Z, POLICY),
+  d('Timeout', 'timeouts', 'mesh', G2Z, POLICY),
+  d('RateLimit', 'rate-limits', 'mesh', G2Z, POLICY),
   d('Secret', 'secrets', 'mesh', G2Z, { admin: true }),
   d('GlobalSecret', 'global-secrets', 'global', G2Z, { admin: true }),
   d('Zone', 'zones', 'global', NO_KDS),
@@ -70,13 +86,16 @@ export const resourceTypes: readonly ResourceTypeDescriptor[] = [
 const byName = new Map(resourceTypes.map((t) => [t.name, t]));
 const byPath = new Map(resourceTypes.map((t) => [t.path, t]));
 
-export function typeDescriptor(name: ResourceTypeName): ResourceTypeDescriptor {
+/** The mesh policy types (what "a policy" is, defined once by `isPolicy`). */
+export const policyTypes: readonly ResourceTypeName[] = resourceTypes.filter((t) => t.isPolicy).map((t) => t.name);
+
+export function typeDescriptor(name: ResourceTypeName): ResourceType {
   const t = byName.get(name);
   if (!t) throw new Error(`unknown resource type ${name}`);
   return t;
 }
 
-export function typeByPath(path: string): ResourceTypeDescriptor | undefined {
+export function typeByPath(path: string): ResourceType | undefined {
   return byPath.get(path);
 }
 

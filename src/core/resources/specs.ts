@@ -1,13 +1,29 @@
 /**
- * TypeScript shapes of the specs that other subsystems read (xDS, DNS, KDS). The zod schemas in
- * ./schemas/ are the runtime truth and must conform to these (`satisfies z.ZodType<...>`).
- * Field names follow Kuma 1.1 proto JSON (lowerCamelCase). Durations are strings like "5s", "1h", "250ms".
+ * TypeScript shapes of the specs, inferred from the zod schemas in ./schemas/ (the runtime truth): the
+ * output of a schema, i.e. a spec as stored (defaults applied, unknown fields dropped). There is no
+ * hand-written copy of a shape. Field names follow Kuma 1.1 proto JSON (lowerCamelCase). Durations are
+ * strings like "5s", "1h", "250ms".
  */
-export type Tags = Record<string, string>;
+import type { z } from 'zod';
+import type { availableServiceSchema } from './schemas/available-services.js';
+import type { connectionPolicySchema, selectorPolicySchema } from './schemas/connection-policy.js';
+import type { dataSourceSchema } from './schemas/data-source.js';
+import type { dataplaneSchema } from './schemas/dataplane.js';
+import type { externalServiceSchema } from './schemas/external-service.js';
+import type { dataplaneInsightSchema, discoverySubscriptionSchema, kdsSubscriptionSchema, statsSchema, zoneInsightSchema } from './schemas/insights.js';
+import type { meshSchema } from './schemas/mesh.js';
+import type { retrySchema } from './schemas/retry.js';
+import type { secretSchema } from './schemas/secret.js';
+import type { selectorSchema } from './schemas/selectors.js';
+import type { timeoutSchema } from './schemas/timeout.js';
+import type { trafficPermissionSchema } from './schemas/traffic-permission.js';
+import type { trafficRouteSchema } from './schemas/traffic-route.js';
+import type { virtualIpSchema } from './schemas/virtual-ip.js';
+import type { zoneIngressSchema } from './schemas/zone-ingress.js';
+import type { zoneSchema } from './schemas/zone.js';
 
-export interface Selector {
-  match: Tags;
-}
+export type Tags = Record<string, string>;
+export type Selector = z.output<typeof selectorSchema>;
 
 export const SERVICE_TAG = 'kuma.io/service';
 export const PROTOCOL_TAG = 'kuma.io/protocol';
@@ -16,186 +32,47 @@ export const ZONE_TAG = 'kuma.io/zone';
 export type Protocol = 'http' | 'http2' | 'grpc' | 'tcp' | 'kafka';
 export const PROTOCOLS: readonly Protocol[] = ['http', 'http2', 'grpc', 'tcp', 'kafka'];
 
-// ---- Mesh ----
-export interface MeshSpec {
-  mtls?: { enabledBackend?: string; backends?: { name: string; type: string; dpCert?: { rotation?: { expiration?: string } }; conf?: Record<string, unknown> }[] };
-  tracing?: { defaultBackend?: string; backends?: { name: string; type: string; sampling?: number; conf?: Record<string, unknown> }[] };
-  logging?: { defaultBackend?: string; backends?: { name: string; format?: string; type: string; conf?: Record<string, unknown> }[] };
-  metrics?: { enabledBackend?: string; backends?: { name: string; type: string; conf?: Record<string, unknown> }[] };
-  networking?: { outbound?: { passthrough?: boolean } };
-  routing?: { localityAwareLoadBalancing?: boolean };
-}
+export type MeshSpec = z.output<typeof meshSchema>;
 
-// ---- Dataplane ----
-export interface InboundHealth {
-  ready: boolean;
-}
-export interface DataplaneInbound {
-  port: number;
-  servicePort?: number;
-  serviceAddress?: string;
-  address?: string;
-  tags: Tags;
-  health?: InboundHealth;
-  serviceProbe?: Record<string, unknown>;
-}
-export interface DataplaneOutbound {
-  address?: string;
-  port: number;
-  /** Deprecated in Kuma, still accepted: same as tags["kuma.io/service"]. */
-  service?: string;
-  tags?: Tags;
-}
-export interface AvailableService {
-  tags: Tags;
-  instances?: number;
-  mesh?: string;
-}
-export interface DataplaneSpec {
-  networking: {
-    address: string;
-    advertisedAddress?: string;
-    inbound?: DataplaneInbound[];
-    outbound?: DataplaneOutbound[];
-    gateway?: { tags: Tags };
-    ingress?: { availableServices?: AvailableService[]; publicAddress?: string; publicPort?: number };
-    transparentProxying?: {
-      redirectPortInbound?: number;
-      redirectPortOutbound?: number;
-      redirectPortInboundV6?: number;
-      directAccessServices?: string[];
-    };
-  };
-  metrics?: Record<string, unknown>;
-  probes?: { port?: number; endpoints?: { inboundPort: number; inboundPath: string; path: string }[] };
-}
+export type DataplaneSpec = z.output<typeof dataplaneSchema>;
+export type DataplaneInbound = NonNullable<DataplaneSpec['networking']['inbound']>[number];
+export type InboundHealth = NonNullable<DataplaneInbound['health']>;
+export type DataplaneOutbound = NonNullable<DataplaneSpec['networking']['outbound']>[number];
+export type AvailableService = z.output<typeof availableServiceSchema>;
 
-// ---- ZoneIngress [1.2 shape] ----
-export interface ZoneIngressSpec {
-  zone?: string;
-  networking: { address: string; advertisedAddress?: string; port: number; advertisedPort?: number };
-  availableServices?: AvailableService[];
-}
+export type ZoneIngressSpec = z.output<typeof zoneIngressSchema>;
 
-// ---- ExternalService ----
-export interface DataSource {
-  secret?: string;
-  file?: string;
-  inline?: string;
-  inlineString?: string;
-}
-export interface ExternalServiceSpec {
-  networking: {
-    address: string;
-    tls?: { enabled?: boolean; caCert?: DataSource; clientCert?: DataSource; clientKey?: DataSource; allowRenegotiation?: boolean };
-  };
-  tags: Tags;
-}
+export type DataSource = z.output<typeof dataSourceSchema>;
+export type ExternalServiceSpec = z.output<typeof externalServiceSchema>;
 
-// ---- Connection policies (sources/destinations) ----
-export interface ConnectionPolicySpec<C = Record<string, unknown>> {
-  sources: Selector[];
-  destinations: Selector[];
-  conf?: C;
-}
+/** `{sources, destinations, conf}` with a policy's own `conf` type. */
+export type ConnectionPolicySpec<C = Record<string, unknown>> = Omit<z.output<ReturnType<typeof connectionPolicySchema<z.ZodNever>>>, 'conf'> & { conf?: C };
 
-export type LoadBalancer =
-  | { roundRobin: Record<string, never> }
-  | { leastRequest: { choiceCount?: number } }
-  | { ringHash: { hashFunction?: 'XX_HASH' | 'MURMUR_HASH_2'; minRingSize?: number; maxRingSize?: number } }
-  | { random: Record<string, never> }
-  | { maglev: Record<string, never> };
+export type TrafficPermissionSpec = z.output<typeof trafficPermissionSchema>;
+export type TrafficRouteSpec = z.output<typeof trafficRouteSchema>;
+export type TrafficRouteConf = NonNullable<TrafficRouteSpec['conf']>;
+export type TrafficRouteSplit = NonNullable<TrafficRouteConf['split']>[number];
+export type { LoadBalancer } from './schemas/traffic-route.js';
 
-export interface TrafficRouteSplit {
-  weight: number;
-  destination: Tags;
-}
-export interface TrafficRouteConf {
-  split?: TrafficRouteSplit[];
-  destination?: Tags;
-  loadBalancer?: LoadBalancer;
-}
-export type TrafficPermissionSpec = ConnectionPolicySpec<never>;
-export type TrafficRouteSpec = ConnectionPolicySpec<TrafficRouteConf>;
+export type TimeoutSpec = z.output<typeof timeoutSchema>;
+export type TimeoutConf = NonNullable<TimeoutSpec['conf']>;
 
-export interface TimeoutConf {
-  connectTimeout?: string;
-  tcp?: { idleTimeout?: string };
-  http?: { requestTimeout?: string; idleTimeout?: string };
-  grpc?: { streamIdleTimeout?: string; maxStreamDuration?: string };
-}
-export type TimeoutSpec = ConnectionPolicySpec<TimeoutConf>;
-
-export interface RetryBackOff {
-  baseInterval?: string;
-  maxInterval?: string;
-}
-export interface RetryConf {
-  http?: { numRetries?: number; perTryTimeout?: string; backOff?: RetryBackOff; retriableStatusCodes?: number[] };
-  tcp?: { maxConnectAttempts?: number };
-  grpc?: { retryOn?: string[]; numRetries?: number; perTryTimeout?: string; backOff?: RetryBackOff };
-}
-export type RetrySpec = ConnectionPolicySpec<RetryConf>;
+export type RetrySpec = z.output<typeof retrySchema>;
+export type RetryConf = NonNullable<RetrySpec['conf']>;
+export type RetryBackOff = NonNullable<NonNullable<RetryConf['http']>['backOff']>;
 
 /** Policies selected by `selectors` instead of sources/destinations (TrafficTrace, ProxyTemplate). */
-export interface SelectorPolicySpec<C = Record<string, unknown>> {
-  selectors: Selector[];
-  conf?: C;
-}
+export type SelectorPolicySpec<C = Record<string, unknown>> = Omit<z.output<ReturnType<typeof selectorPolicySchema<z.ZodNever>>>, 'conf'> & { conf?: C };
 
-// ---- Secrets ----
-export interface SecretSpec {
-  /** base64 */
-  data: string;
-}
+export type SecretSpec = z.output<typeof secretSchema>;
 
-// ---- Zone / insights ----
-export interface ZoneSpec {
-  enabled?: boolean;
-}
+export type ZoneSpec = z.output<typeof zoneSchema>;
 
-export interface DiscoveryTypeStats {
-  responsesSent: number;
-  responsesAcknowledged: number;
-  responsesRejected: number;
-}
-export interface DiscoverySubscription {
-  id: string;
-  controlPlaneInstanceId: string;
-  connectTime: string;
-  disconnectTime?: string;
-  status: {
-    lastUpdateTime?: string;
-    total: DiscoveryTypeStats;
-    cds?: DiscoveryTypeStats;
-    eds?: DiscoveryTypeStats;
-    lds?: DiscoveryTypeStats;
-    rds?: DiscoveryTypeStats;
-  };
-  version?: { kumaDp?: Record<string, string>; envoy?: Record<string, string> };
-}
-export interface DataplaneInsightSpec {
-  subscriptions: DiscoverySubscription[];
-  mTLS?: Record<string, unknown>;
-}
-
-export interface KdsSubscription {
-  id: string;
-  globalInstanceId: string;
-  connectTime: string;
-  disconnectTime?: string;
-  status: { lastUpdateTime?: string; total: DiscoveryTypeStats; stat: Record<string, DiscoveryTypeStats> };
-  version?: { kumaCp?: Record<string, string> };
-}
-export interface ZoneInsightSpec {
-  subscriptions: KdsSubscription[];
-}
+export type DiscoveryTypeStats = z.output<typeof statsSchema>;
+export type DiscoverySubscription = z.output<typeof discoverySubscriptionSchema>;
+export type DataplaneInsightSpec = z.output<typeof dataplaneInsightSchema>;
+export type KdsSubscription = z.output<typeof kdsSubscriptionSchema>;
+export type ZoneInsightSpec = z.output<typeof zoneInsightSchema>;
 
 /** Internal: one row per allocated virtual IP (DNS). Name = the IP with dots replaced by dashes. */
-export interface VirtualIPSpec {
-  ip: string;
-  /** The kuma.io/service the VIP belongs to; absent while the VIP is quarantined after being freed. */
-  service?: string;
-  /** RFC 3339; set when the service vanished. The VIP is reusable once quarantine has passed. */
-  freedAt?: string;
-}
+export type VirtualIPSpec = z.output<typeof virtualIpSchema>;

@@ -1,22 +1,36 @@
 import type { Config } from '../../config/schema.js';
+import { logger } from '../logging.js';
 import { DefaultResourceManager } from '../manager/manager-impl.js';
 import type { ResourceStore } from '../store/resource-store.js';
+import { StoreView } from '../view/store-view.js';
 import { meshCaHooks } from '../../mtls/mesh-ca-hooks.js';
 import type { InstanceRegistry } from './instance-registry.js';
 import { newInstanceId } from './instance-id.js';
 import type { Runtime } from './runtime.js';
 import type { CpTls } from '../../transport/cp-tls.js';
 
-/** Builds the runtime from a config and an opened store. Starts nothing. */
-export function buildRuntime(config: Config, store: ResourceStore, instanceId: string = newInstanceId(), instances?: InstanceRegistry, tls?: CpTls): Runtime {
+export interface RuntimeOptions {
+  /** Default: `<hostname>-<pid>-<random>`. */
+  readonly instanceId?: string;
+  /** The instances sharing the store (Postgres); absent = this process is the only one. */
+  readonly instances?: InstanceRegistry;
+  /** Create each new mesh's default policies; default: every mode but remote. */
+  readonly meshDefaults?: boolean;
+  /** The certificate this instance's ports present (absent: plaintext only, in-process tests). */
+  readonly tls?: CpTls;
+}
+
+/** Builds the runtime from a config and an opened store. Starts nothing (the view starts when a component first awaits it). */
+export function buildRuntime(config: Config, store: ResourceStore, options: RuntimeOptions = {}): Runtime {
   return {
     config,
-    instanceId,
-    ...(instances ? { instances } : {}),
-    ...(tls ? { tls } : {}),
+    instanceId: options.instanceId ?? newInstanceId(),
+    ...(options.instances ? { instances: options.instances } : {}),
+    ...(options.tls ? { tls: options.tls } : {}),
     store,
     // A remote CP receives its meshes and their policies from the global: it never creates defaults.
     // The mesh CA rules apply to user writes; synced ones (a zone's meshes and CA Secrets) bypass them.
-    manager: new DefaultResourceManager(store, { meshDefaults: config.mode !== 'remote', hooks: meshCaHooks(store) }),
+    manager: new DefaultResourceManager(store, { meshDefaults: options.meshDefaults ?? config.mode !== 'remote', hooks: meshCaHooks(store) }),
+    view: new StoreView(store, logger('store-view')),
   };
 }

@@ -30,7 +30,18 @@ export interface StoreEvent {
   readonly resource: Resource;
 }
 
-export type StoreListener = (events: readonly StoreEvent[]) => void;
+/** A subscriber of a store: `ResourceStore.subscribe`. */
+export interface StoreListener {
+  /** Called synchronously after each commit with that commit's events (cascades included), in commit order. */
+  changes(events: readonly StoreEvent[]): void;
+  /**
+   * The store cannot tell what changed since the last delivered change (Postgres: this instance's part of the
+   * change log was pruned, or the database was replaced): the subscriber must re-list what it follows. The
+   * store delivers later changes only once the returned promise settles, and asks again if it rejects. Changes
+   * delivered afterwards may already be reflected in the re-list (never older than it).
+   */
+  resync(): Promise<void>;
+}
 
 /** One write of a batch applied atomically by `transact`. */
 export type BatchWrite =
@@ -40,7 +51,7 @@ export type BatchWrite =
 
 /**
  * Persistence of resources keyed by (type, mesh, name); mesh '' for global-scoped types.
- * Implementations: plugins/store/sqlite, plugins/store/memory; one contract suite covers both.
+ * Implementations: plugins/store/sqlite, plugins/store/memory, plugins/store/postgres; one contract suite covers all.
  * The store does not validate specs (the ResourceManager does); it enforces keys, versions and ownership.
  */
 export interface ResourceStore {
@@ -58,7 +69,7 @@ export interface ResourceStore {
   list(type: ResourceTypeName, options?: ListOptions): Promise<Resource[]>;
   /** Applies all writes atomically or none (first failure throws, nothing is written, no event is emitted). */
   transact(writes: readonly BatchWrite[]): Promise<void>;
-  /** Listener is called synchronously after each commit with that commit's events (cascades included). Returns unsubscribe. */
+  /** Returns unsubscribe. Nothing in production but the store view (core/view) subscribes. */
   subscribe(listener: StoreListener): () => void;
   /** Why the store cannot take writes right now (the CP reports itself unready), or undefined. */
   unavailableReason?(): string | undefined;

@@ -1,5 +1,4 @@
-import { status } from '@grpc/grpc-js';
-import { KdsRefusal } from './zone-admission.js';
+import { AlreadyConnectedError } from '../../core/errors.js';
 
 interface Claim {
   readonly peer: string;
@@ -23,8 +22,7 @@ export class ConnectedZones {
     if (existing && evict && existing.evict) {
       existing.evict(`replaced by a new authenticated stream of zone ${zone} from peer ${peer}`);
     } else if (existing) {
-      throw new KdsRefusal(
-        status.ALREADY_EXISTS,
+      throw new AlreadyConnectedError(
         `zone ${zone} is already connected from instance ${this.instanceId} / peer ${existing.peer} (since ${existing.since}); refusing the stream from ${peer}`,
       );
     }

@@ -1,6 +1,6 @@
 import { Metadata, Server, status, type ServerDuplexStream } from '@grpc/grpc-js';
 import { serveGrpc } from '../../grpc/transport.js';
-import { errorMessage } from '../../core/errors.js';
+import { errorMessage, PreconditionFailedError, ShuttingDownError, SupersededError } from '../../core/errors.js';
 import { logger, type Logger } from '../../core/logging.js';
 import type { Component } from '../../core/runtime/component.js';
 import type { Runtime } from '../../core/runtime/runtime.js';
@@ -13,11 +13,12 @@ import { zoneScopeOnGlobal } from '../sync-scope.js';
 import { globalToZoneTypes, zoneToGlobalTypes } from '../synced-types.js';
 import { ConnectedZones } from './connected-zones.js';
 import { exportsForZone } from './exports-for-zone.js';
-import { admitZone, checkZoneName, isDisabled, KdsRefusal } from './zone-admission.js';
+import { admitZone, checkZoneName, isDisabled } from './zone-admission.js';
 import { ZoneInsights } from './zone-insights.js';
 import { aliveInstances } from '../../core/runtime/instance-registry.js';
 import { authenticateZoneStream, ZONE_TOKEN_METADATA } from './zone-auth.js';
 import { untilAborted } from '../../core/runtime/abort.js';
+import { toGrpcStatus, type GrpcError } from '../../grpc/status-mapping.js';
 import { kdsZoneConnections } from '../kds-metrics.js';
 import { connectionLimits } from '../../transport/connection-guard.js';
 
@@ -38,17 +39,17 @@ export function kdsServerComponent(rt: Runtime, options: KdsServerOptions = {}):
       const log = logger('kds-server');
       const { grpcPort, maxMsgSize } = rt.config.multizone.global.kds;
       // Dataplanes: which meshes each zone has proxies in decides which Secrets it gets.
-      const index = new ExportIndex(rt.store, [...globalToZoneTypes(), 'Zone', 'Dataplane'], 'globalToZone');
+      const index = new ExportIndex(rt.view, [...globalToZoneTypes(), 'Zone', 'Dataplane'], 'globalToZone');
       await index.start();
       const insights = new ZoneInsights(rt.manager, rt.instanceId, log);
-      await insights.closeStale(await aliveInstances(rt));
+      await insights.closeStale(rt.view, await aliveInstances(rt));
       const handler = new StreamHandler(rt, log, index, insights, new ConnectedZones(rt.instanceId), maxMsgSize);
       const server = new Server(kdsChannelOptions(maxMsgSize, 'global'));
       server.addService(kdsServiceDefinition, {
         sync: (call: KdsCall) =>
           void handler.handle(call).catch((err: unknown) => {
             log.error({ peer: call.getPeer(), err: errorMessage(err) }, 'KDS stream failed');
-            fail(call, status.INTERNAL, errorMessage(err));
+            fail(call, toGrpcStatus(err));
           }),
       });
       const kds = rt.config.multizone.global.kds;
@@ -73,8 +74,8 @@ export function kdsServerComponent(rt: Runtime, options: KdsServerOptions = {}):
   };
 }
 
-function fail(call: KdsCall, code: status, message: string): void {
-  call.emit('error', Object.assign(new Error(message), { code, details: message }));
+function fail(call: KdsCall, refusal: GrpcError): void {
+  call.emit('error', Object.assign(new Error(refusal.details), refusal));
 }
 
 /** Admission, bookkeeping and one KdsSession per zone stream. */
@@ -94,35 +95,38 @@ class StreamHandler {
     const peer = call.getPeer();
     let zone: string | undefined;
     let release: (() => void) | undefined;
-    let disabled: string | undefined;
+    /** Why this zone's stream must end (disabled, deleted, replaced), once it must. */
+    let ended: Error | undefined;
     const live: { session?: KdsSession } = {};
-    const evict = (reason: string): void => {
-      disabled = reason;
-      live.session?.close({ error: { code: status.ABORTED, message: reason } });
+    const end = (why: Error): void => {
+      ended = why;
+      live.session?.close({ error: why });
     };
-    const unwatch = this.rt.store.subscribe((events) => {
-      for (const e of events) {
-        if (e.type !== 'Zone' || e.resource.meta.name !== zone) continue;
-        if (e.op === 'delete' || isDisabled(e.resource.spec)) {
-          disabled = e.op === 'delete' ? `zone ${zone} was deleted` : `zone ${zone} is disabled`;
-          live.session?.close({ error: { code: status.FAILED_PRECONDITION, message: disabled } });
+    const watch = this.rt.view.watch(
+      'kds-zone-state',
+      (events) => {
+        for (const e of events) {
+          if (e.resource.meta.name !== zone) continue;
+          if (e.op === 'delete' || isDisabled(e.resource.spec)) end(new PreconditionFailedError(e.op === 'delete' ? `zone ${zone} was deleted` : `zone ${zone} is disabled`));
         }
-      }
-    });
+      },
+      { types: ['Zone'] },
+    );
+    const unwatch = (): void => watch.close();
     try {
       zone = checkZoneName(metadataValue(call, CLIENT_ID_METADATA));
       const authType = this.rt.config.multizone.global.kds.auth.type;
       await authenticateZoneStream(this.rt.manager, authType, zone, metadataValues(call, ZONE_TOKEN_METADATA));
       // An authenticated zone that reconnects replaces its stale stream; unauthenticated (dev) streams keep first-come.
-      release = this.zones.claim(zone, peer, authType === 'zoneToken' ? (reason) => evict(reason) : undefined);
+      release = this.zones.claim(zone, peer, authType === 'zoneToken' ? (reason) => end(new SupersededError(reason)) : undefined);
       await admitZone(this.rt.manager, zone);
-      if (disabled) throw new KdsRefusal(status.FAILED_PRECONDITION, disabled);
+      if (ended) throw ended;
     } catch (err) {
       unwatch();
       release?.();
-      const code = err instanceof KdsRefusal ? err.code : status.INTERNAL;
-      this.log.info({ zone, peer, code: status[code], reason: errorMessage(err) }, 'refused KDS stream');
-      fail(call, code, errorMessage(err));
+      const refusal = toGrpcStatus(err);
+      this.log.info({ zone, peer, code: status[refusal.code], reason: refusal.details }, 'refused KDS stream');
+      fail(call, refusal);
       return;
     }
     const subId = await this.insights.connected(zone, metadataValue(call, CP_VERSION_METADATA) ?? '');
@@ -144,7 +148,7 @@ class StreamHandler {
       onStat: (t, k) => this.insights.stat(subId, t, k),
     });
     live.session = session;
-    if (disabled) session.close({ error: { code: status.FAILED_PRECONDITION, message: disabled } });
+    if (ended) session.close({ error: ended });
     let markDone: () => void = () => undefined;
     const entry = { session, done: new Promise<void>((r) => (markDone = r)) };
     this.sessions.add(entry);
@@ -152,12 +156,12 @@ class StreamHandler {
     if (call.cancelled) session.close({ cause: 'cancelled by the zone' });
     call.on('cancelled', () => session.close({ cause: 'cancelled by the zone' }));
     kdsZoneConnections.inc();
-    const end = await session.run().finally(() => kdsZoneConnections.dec());
+    const result = await session.run().finally(() => kdsZoneConnections.dec());
     unwatch();
     release();
     await this.insights.disconnected(subId);
-    this.log.info({ zone, peer, reason: end.error?.message ?? end.cause }, 'zone disconnected');
-    if (end.error) fail(call, end.error.code, end.error.message);
+    this.log.info({ zone, peer, reason: result.error?.message ?? result.cause }, 'zone disconnected');
+    if (result.error) fail(call, toGrpcStatus(result.error));
     else if (!call.cancelled) call.end();
     this.sessions.delete(entry);
     markDone();
@@ -165,7 +169,7 @@ class StreamHandler {
 
   async closeAll(): Promise<void> {
     const all = [...this.sessions];
-    for (const s of all) s.session.close({ error: { code: status.UNAVAILABLE, message: 'global control plane is shutting down' } });
+    for (const s of all) s.session.close({ error: new ShuttingDownError('global control plane is shutting down') });
     await Promise.all(all.map((s) => s.done));
   }
 }

@@ -1,26 +1,14 @@
-import { status } from '@grpc/grpc-js';
-import { AlreadyExistsError } from '../../core/errors.js';
+import { AlreadyExistsError, BadRequestError, PreconditionFailedError } from '../../core/errors.js';
 import type { ResourceManager } from '../../core/manager/resource-manager.js';
 import type { ZoneSpec } from '../../core/resources/specs.js';
+import { isValidZoneName, ZONE_NAME_RULE } from '../../core/resources/zone-name.js';
 
-/** A stream the global refuses, with the gRPC status the zone receives. */
-export class KdsRefusal extends Error {
-  constructor(
-    readonly code: status,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'KdsRefusal';
-  }
-}
 
-/** Zone names become name prefixes (`<zone>.<name>`), so they may not contain dots. */
-const ZONE_NAME = /^[0-9a-z_-]+$/;
 
 export function checkZoneName(zone: string | undefined): string {
-  if (!zone) throw new KdsRefusal(status.INVALID_ARGUMENT, "'client-id' is not present in metadata: a zone must send its zone name");
-  if (!ZONE_NAME.test(zone) || zone.length > 253) {
-    throw new KdsRefusal(status.INVALID_ARGUMENT, `invalid zone name "${zone}": valid characters are numbers, lowercase latin letters and '-', '_' symbols`);
+  if (!zone) throw new BadRequestError("'client-id' is not present in metadata: a zone must send its zone name");
+  if (!isValidZoneName(zone)) {
+    throw new BadRequestError(`invalid zone name "${zone}": ${ZONE_NAME_RULE}`);
   }
   return zone;
 }
@@ -39,7 +27,7 @@ export async function admitZone(manager: ResourceManager, zone: string): Promise
     }
     existing = await manager.find('Zone', key);
   }
-  if (isDisabled(existing?.spec)) throw new KdsRefusal(status.FAILED_PRECONDITION, `zone ${zone} is disabled`);
+  if (isDisabled(existing?.spec)) throw new PreconditionFailedError(`zone ${zone} is disabled`);
   return { created };
 }
 

@@ -1,8 +1,6 @@
-import { status } from '@grpc/grpc-js';
 import { UnauthenticatedError } from '../../core/errors.js';
 import type { ResourceManager } from '../../core/manager/resource-manager.js';
 import { authenticateZone } from '../../core/tokens/zone-token.js';
-import { KdsRefusal } from './zone-admission.js';
 
 /** gRPC metadata that carries a zone CP's zone token (the raw JWT, as data planes send theirs). */
 export const ZONE_TOKEN_METADATA = 'authorization';
@@ -13,15 +11,10 @@ export const ZONE_TOKEN_METADATA = 'authorization';
  */
 export async function authenticateZoneStream(manager: ResourceManager, type: 'zoneToken' | 'none', zone: string, tokens: readonly string[]): Promise<void> {
   if (type === 'none') return;
-  if (tokens.length > 1) throw new KdsRefusal(status.UNAUTHENTICATED, `more than one "${ZONE_TOKEN_METADATA}" metadata value`);
+  if (tokens.length > 1) throw new UnauthenticatedError(`more than one "${ZONE_TOKEN_METADATA}" metadata value`);
   const token = tokens[0] ?? '';
   if (token === '') {
-    throw new KdsRefusal(status.UNAUTHENTICATED, `no zone token: a zone control plane must send one in "${ZONE_TOKEN_METADATA}" metadata (issue it on the global with POST /tokens/zone, scope cp)`);
+    throw new UnauthenticatedError(`no zone token: a zone control plane must send one in "${ZONE_TOKEN_METADATA}" metadata (issue it on the global with POST /tokens/zone, scope cp)`);
   }
-  try {
-    await authenticateZone(manager, token, zone);
-  } catch (err) {
-    if (err instanceof UnauthenticatedError) throw new KdsRefusal(status.UNAUTHENTICATED, err.message);
-    throw err;
-  }
+  await authenticateZone(manager, token, zone);
 }

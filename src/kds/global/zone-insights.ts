@@ -3,6 +3,7 @@ import { errorMessage } from '../../core/errors.js';
 import type { Logger } from '../../core/logging.js';
 import type { ResourceManager } from '../../core/manager/resource-manager.js';
 import type { ResourceTypeName } from '../../core/resources/model.js';
+import type { StoreView } from '../../core/view/store-view.js';
 import type { DiscoveryTypeStats, KdsSubscription, ZoneInsightSpec } from '../../core/resources/specs.js';
 import type { StatKind } from '../type-sender.js';
 
@@ -42,10 +43,10 @@ export class ZoneInsights {
    * Marks subscriptions left open by global instances that are no longer alive (a previous run of this one, a
    * crashed peer on a shared Postgres) as disconnected; a live peer's streams stay open.
    */
-  async closeStale(alive: ReadonlySet<string>): Promise<void> {
+  async closeStale(view: StoreView, alive: ReadonlySet<string>): Promise<void> {
     const now = new Date().toISOString();
     const stale = (s: KdsSubscription): boolean => !s.disconnectTime && !alive.has(s.globalInstanceId);
-    for (const insight of await this.manager.list('ZoneInsight')) {
+    for (const insight of view.list('ZoneInsight')) {
       const spec = insight.spec as unknown as ZoneInsightSpec;
       if (!spec.subscriptions?.some(stale)) continue;
       const zone = insight.meta.name;

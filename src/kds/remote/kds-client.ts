@@ -25,6 +25,7 @@ import { globalScopeOnZone } from '../sync-scope.js';
 import { globalToZoneTypes, zoneToGlobalTypes } from '../synced-types.js';
 import type { ExportedResource } from '../wire-resource.js';
 import { ZONE_TOKEN_METADATA } from '../global/zone-auth.js';
+import { toGrpcStatus } from '../../grpc/status-mapping.js';
 import { parseGlobalAddress } from './global-address.js';
 import { kdsChannelCredentials } from './kds-credentials.js';
 import { zoneToken } from './zone-token-source.js';
@@ -50,7 +51,7 @@ export function kdsClientComponent(rt: Runtime, options: KdsClientOptions = {}):
       const address = parseGlobalAddress(globalAddress);
       const log = logger('kds-client').child({ zone, globalAddress });
       const maxMsgSize = rt.config.multizone.global.kds.maxMsgSize;
-      const index = new ExportIndex(rt.store, zoneToGlobalTypes(), 'zoneToGlobal');
+      const index = new ExportIndex(rt.view, zoneToGlobalTypes(), 'zoneToGlobal');
       await index.start();
       const client = new Client(address.target, kdsChannelCredentials(address, rt.config.multizone.remote), kdsChannelOptions(maxMsgSize, 'zone'));
       ready();
@@ -136,7 +137,7 @@ async function connectOnce(
   signal.addEventListener('abort', onAbort, { once: true });
   const end = await session.run();
   signal.removeEventListener('abort', onAbort);
-  if (end.error) log.error({ code: status[end.error.code], reason: end.error.message }, 'ending KDS stream');
+  if (end.error) log.error({ code: status[toGrpcStatus(end.error).code], reason: end.error.message }, 'ending KDS stream');
   call.cancel();
   // The global's status (refusal or reason for ending the stream) says more than the local view of it.
   if (refusal) return { established, end: { cause: `${status[refusal.code] ?? refusal.code}: ${refusal.details}` } };

@@ -1,17 +1,15 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validateMessage } from '../../../test/helpers/envoy-validate.js';
+import { expectGolden } from '../../../test/helpers/golden.js';
 import { BOOTSTRAP_TYPE, envoyBootstrapBytes, envoyBootstrapYaml, type EnvoyBootstrapParams } from './envoy-bootstrap.js';
 import { grpcBootstrap } from './grpc-bootstrap.js';
 
-/** Bootstrap outputs -> test/golden/bootstrap/*; UPDATE_GOLDEN=1 rewrites them. */
+/** Bootstrap outputs -> test/golden/bootstrap/*; UPDATE_GOLDEN=1 rewrites them (a missing one fails). */
 const DIR = join(import.meta.dirname, '../../../test/golden/bootstrap');
 
 function golden(file: string, actual: string): void {
-  const path = join(DIR, file);
-  if (process.env['UPDATE_GOLDEN'] === '1' || !existsSync(path)) writeFileSync(path, actual);
-  expect(actual).toEqual(readFileSync(path, 'utf8'));
+  expectGolden(join(DIR, file), actual);
 }
 
 const full: EnvoyBootstrapParams = {

@@ -34,12 +34,12 @@ export interface ServiceEndpoint {
 
 export interface MeshInputs {
   mesh: Resource;
-  dataplanes: Resource[];
-  policies: ReadonlyMap<ResourceTypeName, Resource[]>;
-  externalServices: Resource[];
+  dataplanes: readonly Resource[];
+  policies: ReadonlyMap<ResourceTypeName, readonly Resource[]>;
+  externalServices: readonly Resource[];
   /** The mesh's Secrets (ExternalService TLS DataSources of kind `secret`). */
-  secrets?: Resource[];
-  zoneIngresses: Resource[];
+  secrets?: readonly Resource[];
+  zoneIngresses: readonly Resource[];
   /** service -> VIP */
   vips: ReadonlyMap<string, string>;
   localZone?: string;

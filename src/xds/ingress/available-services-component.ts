@@ -5,7 +5,7 @@ import type { DataplaneSpec, ZoneIngressSpec } from '../../core/resources/specs.
 import { untilAborted } from '../../core/runtime/abort.js';
 import type { Component } from '../../core/runtime/component.js';
 import type { Runtime } from '../../core/runtime/runtime.js';
-import { ORIGIN_LABEL } from '../../kds/labels.js';
+import { ORIGIN_LABEL } from '../../core/resources/labels.js';
 import { computeAvailableServices, sameAvailableServices } from './available-services.js';
 
 const DEBOUNCE_MS = 200;
@@ -27,18 +27,22 @@ export function availableServicesComponent(rt: Runtime): Component {
       const run = (): void => {
         running = running.then(() => reconcile(rt, localZone, log)).catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'updating ingress available services failed'));
       };
-      const unsubscribe = rt.store.subscribe((events) => {
-        if (!events.some((e) => e.type === 'Dataplane' || e.type === 'ZoneIngress')) return;
-        timer ??= setTimeout(() => {
-          timer = undefined;
-          run();
-        }, DEBOUNCE_MS);
-      });
+      await rt.view.start();
+      const watch = rt.view.watch(
+        'ingress-available-services',
+        () => {
+          timer ??= setTimeout(() => {
+            timer = undefined;
+            run();
+          }, DEBOUNCE_MS);
+        },
+        { types: ['Dataplane', 'ZoneIngress'] },
+      );
       run();
       await running;
       ready();
       await untilAborted(signal);
-      unsubscribe();
+      watch.close();
       if (timer) clearTimeout(timer);
       await running;
     },
@@ -49,7 +53,8 @@ export function availableServicesComponent(rt: Runtime): Component {
 const isLocal = (r: Resource): boolean => r.meta.labels?.[ORIGIN_LABEL] === undefined;
 
 async function reconcile(rt: Runtime, localZone: string | undefined, log: ReturnType<typeof logger>): Promise<void> {
-  const [dataplanes, ingresses] = await Promise.all([rt.store.list('Dataplane'), rt.store.list('ZoneIngress')]);
+  const dataplanes = rt.view.list('Dataplane');
+  const ingresses = rt.view.list('ZoneIngress');
   const local = dataplanes.filter(isLocal);
   const available = computeAvailableServices(local);
   for (const zi of ingresses.filter(isLocal)) {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { logger } from '../../core/logging.js';
 import { DefaultResourceManager } from '../../core/manager/manager-impl.js';
 import type { DataplaneInsightSpec, DiscoverySubscription } from '../../core/resources/specs.js';
+import { StoreView } from '../../core/view/store-view.js';
 import { MemoryStore } from '../../plugins/store/memory/memory-store.js';
 import { MAX_SUBSCRIPTIONS, mergeSubscription, updateInsight } from './insight-writer.js';
 import { closeStaleSubscriptions } from './stale-subscriptions.js';
@@ -36,16 +37,18 @@ describe('closeStaleSubscriptions', () => {
   it('closes open subscriptions of instances that are not alive, and only those', async () => {
     const store = new MemoryStore();
     const manager = new DefaultResourceManager(store, { meshDefaults: false });
+    const view = new StoreView(store, logger('test'));
+    await view.start();
     await manager.create('Mesh', { mesh: '', name: 'default' }, {});
     await manager.create('Dataplane', { mesh: 'default', name: 'dp' }, { networking: { address: '10.0.0.1', inbound: [{ port: 1, tags: { 'kuma.io/service': 's' } }] } });
     const open = (id: string, cp: string): DiscoverySubscription => ({ ...sub(id), controlPlaneInstanceId: cp });
     const closedEarlier = { ...open('old', 'gone'), disconnectTime: '2020-01-01T00:00:00.000Z' };
     await updateInsight(manager, { mesh: 'default', name: 'dp' }, () => [closedEarlier, open('a', 'gone'), open('b', 'peer'), open('c', 'self')], logger('test'));
-    expect(await closeStaleSubscriptions(manager, new Set(['self', 'peer']), logger('test'))).toBe(1);
+    expect(await closeStaleSubscriptions(view, manager, new Set(['self', 'peer']), logger('test'))).toBe(1);
     const insight = await manager.get('DataplaneInsight', { mesh: 'default', name: 'dp' });
     const subs = (insight.spec as unknown as DataplaneInsightSpec).subscriptions ?? [];
     expect(subs.map((s) => [s.id, s.disconnectTime === undefined])).toEqual([['old', false], ['a', false], ['b', true], ['c', true]]);
     expect(subs[0]?.disconnectTime).toBe('2020-01-01T00:00:00.000Z');
-    expect(await closeStaleSubscriptions(manager, new Set(['self', 'peer']), logger('test'))).toBe(0);
+    expect(await closeStaleSubscriptions(view, manager, new Set(['self', 'peer']), logger('test'))).toBe(0);
   });
 });

@@ -2,6 +2,7 @@ import { errorMessage } from '../../core/errors.js';
 import type { Logger } from '../../core/logging.js';
 import type { ResourceManager } from '../../core/manager/resource-manager.js';
 import type { DataplaneInsightSpec, DiscoverySubscription } from '../../core/resources/specs.js';
+import type { StoreView } from '../../core/view/store-view.js';
 import { updateInsight } from './insight-writer.js';
 
 /**
@@ -10,11 +11,11 @@ import { updateInsight } from './insight-writer.js';
  * they reconnect. `alive` comes from the instance registry (core/runtime/instance-registry.ts). Returns how many
  * DataplaneInsights were changed.
  */
-export async function closeStaleSubscriptions(manager: ResourceManager, alive: ReadonlySet<string>, log: Logger): Promise<number> {
+export async function closeStaleSubscriptions(view: StoreView, manager: ResourceManager, alive: ReadonlySet<string>, log: Logger): Promise<number> {
   const stale = (s: DiscoverySubscription): boolean => !s.disconnectTime && !alive.has(s.controlPlaneInstanceId);
   const now = new Date().toISOString();
   let closed = 0;
-  for (const insight of await manager.list('DataplaneInsight')) {
+  for (const insight of view.list('DataplaneInsight')) {
     const subs = (insight.spec as unknown as DataplaneInsightSpec).subscriptions ?? [];
     if (!subs.some(stale)) continue;
     try {

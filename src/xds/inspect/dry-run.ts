@@ -151,15 +151,21 @@ function diffOf(typeUrl: string, name: string, b: EncodedResource | undefined, a
 }
 
 /**
- * The dry-runner of a running control plane: inputs read from the store the way the reconciler reads them,
+ * The dry-runner of a running control plane: inputs read from the store view the way the reconciler reads them,
  * the real generators, and the kinds of the proxies connected to this instance (none on a global, whose
  * data planes are the zones' synced copies).
  */
 export function dryRunnerFor(rt: Runtime, xds: () => XdsInspector | undefined): DryRunner {
   const localZone = rt.config.mode === 'remote' ? rt.config.multizone.remote.zone : undefined;
   return createDryRunner({
-    loadInputs: (mesh) => loadMeshInputs(rt.store, mesh, localZone),
-    listMeshes: async () => (await rt.store.list('Mesh')).map((m) => m.meta.name),
+    loadInputs: async (mesh) => {
+      await rt.view.start();
+      return loadMeshInputs(rt.view, mesh, localZone);
+    },
+    listMeshes: async () => {
+      await rt.view.start();
+      return rt.view.list('Mesh').map((m) => m.meta.name);
+    },
     generators: generator,
     connectedKind: (key) => xds()?.proxy(key)?.kind,
   });

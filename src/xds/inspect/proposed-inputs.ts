@@ -1,6 +1,6 @@
 import type { ProposedChange } from '../../core/inspect/dry-run.js';
 import type { Resource } from '../../core/resources/model.js';
-import { POLICY_TYPES } from '../../core/resources/policy-types.js';
+import { policyTypes as POLICY_TYPES } from '../../core/resources/registry.js';
 import type { MeshInputs } from '../generator/index.js';
 
 /** `list` with the change applied: the resource of that name replaced, added or removed. */

@@ -1,10 +1,11 @@
-import { status } from '@grpc/grpc-js';
+import { ShuttingDownError } from '../../core/errors.js';
 import type { AdsHandlers, DeltaCall, SotwCall } from '../../grpc/discovery-service.js';
+import { toGrpcStatus, type GrpcError } from '../../grpc/status-mapping.js';
 import { AdsStream, type AdsStreamDeps } from './ads-stream.js';
 import { DeltaProtocol } from './delta-protocol.js';
 import { SotwProtocol } from './sotw-protocol.js';
 
-type AnyStream = { stop(err: { code: status; details: string }): Promise<void> };
+type AnyStream = { stop(err: GrpcError): Promise<void> };
 
 /** The AggregatedDiscoveryService implementation: one AdsStream per call, tracked for shutdown. */
 export class AdsServer {
@@ -25,7 +26,7 @@ export class AdsServer {
 
   /** Ends every stream (UNAVAILABLE: clients reconnect elsewhere or later) and waits for their cleanup. */
   async closeAll(details = 'control plane is shutting down'): Promise<void> {
-    await Promise.all([...this.streams].map((s) => s.stop({ code: status.UNAVAILABLE, details })));
+    await Promise.all([...this.streams].map((s) => s.stop(toGrpcStatus(new ShuttingDownError(details)))));
   }
 
   private track(create: (done: () => void) => AnyStream & { start(): void }): void {

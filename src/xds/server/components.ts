@@ -50,7 +50,8 @@ const SWEEP_INTERVAL_MS = 10_000;
 function staleSubscriptionSweeper(rt: Runtime): Component {
   const log = logger('dp-subscription-sweeper');
   return periodicComponent('dp-subscription-sweeper', SWEEP_INTERVAL_MS, async () => {
-    await closeStaleSubscriptions(rt.manager, await aliveInstances(rt), log);
+    await rt.view.start();
+    await closeStaleSubscriptions(rt.view, rt.manager, await aliveInstances(rt), log);
   }, { leaderOnly: true });
 }
 
@@ -91,12 +92,13 @@ export interface RunningServer {
 export async function runDpServer<S>(rt: Runtime, generators: Generators<S>, signal: AbortSignal, state: XdsStateRegistry = new XdsStateRegistry()): Promise<RunningServer> {
   const log = logger('dp-server');
   const { dpServer, xdsServer, mode, multizone } = rt.config;
-  await aliveInstances(rt).then((alive) => closeStaleSubscriptions(rt.manager, alive, log)).catch((err: unknown) =>
+  await rt.view.start();
+  await aliveInstances(rt).then((alive) => closeStaleSubscriptions(rt.view, rt.manager, alive, log)).catch((err: unknown) =>
     log.warn({ err: errorMessage(err) }, 'closing subscriptions of a previous run failed'),
   );
   const cache = new SnapshotCache();
   const reconciler = new Reconciler({
-    store: rt.store,
+    view: rt.view,
     cache,
     generators,
     debounceMs: durationMs(xdsServer.debounce),

@@ -1,5 +1,6 @@
-import { status } from '@grpc/grpc-js';
+import { PreconditionFailedError } from '../../core/errors.js';
 import type { AdsHandlers, DeltaCall, SotwCall } from '../../grpc/discovery-service.js';
+import { toGrpcStatus } from '../../grpc/status-mapping.js';
 
 export const GLOBAL_REFUSAL = 'data planes cannot connect to a global control plane; connect to a zone (remote) control plane';
 
@@ -8,7 +9,7 @@ export function refusingAdsHandlers(onRefused: (peer: string) => void): AdsHandl
   const refuse = (call: SotwCall | DeltaCall): void => {
     onRefused(call.getPeer());
     call.on('error', () => undefined);
-    call.emit('error', { code: status.FAILED_PRECONDITION, details: GLOBAL_REFUSAL, metadata: undefined });
+    call.emit('error', { ...toGrpcStatus(new PreconditionFailedError(GLOBAL_REFUSAL)), metadata: undefined });
   };
   return { StreamAggregatedResources: refuse, DeltaAggregatedResources: refuse };
 }

@@ -1,5 +1,5 @@
 import { parse as parseYaml } from 'yaml';
-import { fromApiJson } from '../../api-server/resource-json.js';
+import { fromApiJson } from '../../core/resources/resource-json.js';
 import { AccessDeniedError, BadRequestError, NotFoundError, errorMessage, type Violation } from '../../core/errors.js';
 import type { Logger } from '../../core/logging.js';
 import type { Spec } from '../../core/resources/model.js';

@@ -1,29 +1,28 @@
 import type { Resource, ResourceTypeName } from '../../core/resources/model.js';
-import { POLICY_TYPES } from '../../core/resources/policy-types.js';
-import { SERVICE_TAG, type AvailableService, type DataplaneSpec, type ExternalServiceSpec, type VirtualIPSpec, type ZoneIngressSpec } from '../../core/resources/specs.js';
-import type { ResourceStore } from '../../core/store/resource-store.js';
+import { policyTypes } from '../../core/resources/registry.js';
+import { SERVICE_TAG, type AvailableService, type DataplaneSpec, type ExternalServiceSpec, type ZoneIngressSpec } from '../../core/resources/specs.js';
+import type { StoreView } from '../../core/view/store-view.js';
 import type { MeshInputs } from '../generator/index.js';
 
+export const POLICY_TYPES: readonly ResourceTypeName[] = policyTypes;
 
-/** Everything the generators read for one mesh, from the store; undefined if the mesh does not exist. */
-export async function loadMeshInputs(store: ResourceStore, mesh: string, localZone: string | undefined): Promise<MeshInputs | undefined> {
-  const meshResource = await store.find('Mesh', { name: mesh, mesh: '' });
+/** Everything the generators read for one mesh, from the store view; undefined if the mesh does not exist. */
+export function loadMeshInputs(view: StoreView, mesh: string, localZone: string | undefined): MeshInputs | undefined {
+  const meshResource = view.find('Mesh', { name: mesh, mesh: '' });
   if (!meshResource) return undefined;
-  const [dataplanes, externalServices, secrets, zoneIngresses, vipRows, ...policyLists] = await Promise.all([
-    store.list('Dataplane', { mesh }),
-    store.list('ExternalService', { mesh }),
-    store.list('Secret', { mesh }),
-    store.list('ZoneIngress'),
-    store.list('VirtualIP'),
-    ...POLICY_TYPES.map((t) => store.list(t, { mesh })),
-  ]);
+  const dataplanes = view.list('Dataplane', { mesh });
+  const externalServices = view.list('ExternalService', { mesh });
+  const secrets = view.list('Secret', { mesh });
+  const zoneIngresses = view.list('ZoneIngress');
+  const vipRows = view.list('VirtualIP');
+  const policyLists = POLICY_TYPES.map((t) => view.list(t, { mesh }));
   const policies = new Map(POLICY_TYPES.map((t, i) => [t, policyLists[i] ?? []]));
   // VIPs are global (one per service across meshes); a sidecar gets outbounds only for its own mesh's services.
   const offered = meshServices(mesh, dataplanes, externalServices, zoneIngresses);
   const vips = new Map<string, string>();
   for (const row of vipRows) {
-    const spec = row.spec as unknown as VirtualIPSpec;
-    if (spec.service && offered.has(spec.service)) vips.set(spec.service, spec.ip);
+    const { service, ip } = row.spec;
+    if (service && offered.has(service)) vips.set(service, ip);
   }
   const inputs: MeshInputs = { mesh: meshResource, dataplanes, policies, externalServices, secrets, zoneIngresses, vips };
   if (localZone) inputs.localZone = localZone;
@@ -31,7 +30,12 @@ export async function loadMeshInputs(store: ResourceStore, mesh: string, localZo
 }
 
 /** `kuma.io/service` names of `mesh`: its Dataplanes' inbounds, its ExternalServices, and what ingresses offer in it. */
-function meshServices(mesh: string, dataplanes: readonly Resource[], externalServices: readonly Resource[], zoneIngresses: readonly Resource[]): Set<string> {
+function meshServices(
+  mesh: string,
+  dataplanes: readonly Resource<DataplaneSpec>[],
+  externalServices: readonly Resource<ExternalServiceSpec>[],
+  zoneIngresses: readonly Resource<ZoneIngressSpec>[],
+): Set<string> {
   const out = new Set<string>();
   const add = (tags: Record<string, string> | undefined): void => {
     const service = tags?.[SERVICE_TAG];
@@ -41,12 +45,12 @@ function meshServices(mesh: string, dataplanes: readonly Resource[], externalSer
     for (const a of list ?? []) if ((a.mesh ?? defaultMesh) === mesh) add(a.tags);
   };
   for (const dp of dataplanes) {
-    const net = (dp.spec as unknown as DataplaneSpec).networking;
+    const net = dp.spec.networking;
     for (const inbound of net.inbound ?? []) add(inbound.tags);
     addAvailable(net.ingress?.availableServices, mesh);
   }
-  for (const es of externalServices) add((es.spec as unknown as ExternalServiceSpec).tags);
-  for (const zi of zoneIngresses) addAvailable((zi.spec as unknown as ZoneIngressSpec).availableServices, '');
+  for (const es of externalServices) add(es.spec.tags);
+  for (const zi of zoneIngresses) addAvailable(zi.spec.availableServices, '');
   return out;
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NotFoundError } from '../../core/errors.js';
 import { configureLogging, logger } from '../../core/logging.js';
+import { StoreView } from '../../core/view/store-view.js';
 import { MemoryStore } from '../../plugins/store/memory/memory-store.js';
 import { res } from '../../../test/helpers/ads-client.js';
 import { ProxySnapshot } from '../cache/proxy-snapshot.js';
@@ -11,8 +12,10 @@ import { Reconciler, type Generators } from './reconciler.js';
 
 configureLogging('off');
 
-function setup(debounceMs = 5) {
+async function setup(debounceMs = 5) {
   const store = new MemoryStore();
+  const view = new StoreView(store, logger('test'));
+  await view.start();
   const cache = new SnapshotCache();
   const builds: string[] = [];
   /** `<mesh>.<name>` of every generateSidecar call, in order. */
@@ -39,7 +42,7 @@ function setup(debounceMs = 5) {
       return catalog;
     },
   };
-  const reconciler = new Reconciler({ store, cache, generators, debounceMs, log: logger('test') });
+  const reconciler = new Reconciler({ view, cache, generators, debounceMs, log: logger('test') });
   reconciler.start();
   return { store, cache, builds, generated, reconciler };
 }
@@ -49,7 +52,7 @@ const dp = { networking: { address: '10.0.0.1', inbound: [{ port: 1, tags: { 'ku
 
 describe('Reconciler', () => {
   it('builds a mesh once per debounce window and only for meshes with connected proxies', async () => {
-    const { store, cache, builds, reconciler } = setup();
+    const { store, cache, builds, reconciler } = await setup();
     for (const m of ['m1', 'm2']) await store.create('Mesh', { name: m, mesh: '' }, {});
     await store.create('Dataplane', { name: 'a', mesh: 'm1' }, dp);
     await reconciler.add(proxy('m1', 'a'));
@@ -66,7 +69,7 @@ describe('Reconciler', () => {
   });
 
   it('regenerates only the proxies of the mesh a change affects, each once per debounce window', async () => {
-    const { store, cache, builds, generated, reconciler } = setup();
+    const { store, cache, builds, generated, reconciler } = await setup();
     for (const m of ['m1', 'm2']) {
       await store.create('Mesh', { name: m, mesh: '' }, {});
       for (const n of ['a', 'b']) {
@@ -89,7 +92,7 @@ describe('Reconciler', () => {
 
   it('a proxy connecting while its mesh has a pending change gets the new state at once, not the stale snapshot', async () => {
     // A debounce longer than any test: the snapshot can only come from add() itself.
-    const { store, cache, builds, reconciler } = setup(3_600_000);
+    const { store, cache, builds, reconciler } = await setup(3_600_000);
     await store.create('Mesh', { name: 'm1', mesh: '' }, {});
     await store.create('Dataplane', { name: 'a', mesh: 'm1' }, dp);
     await reconciler.add(proxy('m1', 'a'));
@@ -102,7 +105,7 @@ describe('Reconciler', () => {
   });
 
   it('ignores DataplaneInsight writes and drops a proxy snapshot when its last stream leaves', async () => {
-    const { store, cache, builds, reconciler } = setup();
+    const { store, cache, builds, reconciler } = await setup();
     await store.create('Mesh', { name: 'm1', mesh: '' }, {});
     await store.create('Dataplane', { name: 'a', mesh: 'm1' }, dp);
     await reconciler.add(proxy('m1', 'a'));
@@ -117,7 +120,7 @@ describe('Reconciler', () => {
   });
 
   it('shares one proxyless snapshot between the clients that get the same catalog, and only between them', async () => {
-    const { store, cache, reconciler } = setup();
+    const { store, cache, reconciler } = await setup();
     await store.create('Mesh', { name: 'm1', mesh: '' }, {});
     await store.create('Dataplane', { name: 'a', mesh: 'm1' }, dp);
     await store.create('Dataplane', { name: 'b', mesh: 'm1' }, dp);

@@ -1,7 +1,9 @@
 import { setImmediate as yieldToIo } from 'node:timers/promises';
 import { errorMessage } from '../../core/errors.js';
 import type { Logger } from '../../core/logging.js';
-import type { ResourceStore, StoreEvent } from '../../core/store/resource-store.js';
+import type { StoreEvent } from '../../core/store/resource-store.js';
+import type { StoreView } from '../../core/view/store-view.js';
+import type { ViewSubscription } from '../../core/view/view-subscription.js';
 import { ProxySnapshot } from '../cache/proxy-snapshot.js';
 import type { SnapshotCache } from '../cache/snapshot-cache.js';
 import type { MeshInputs } from '../generator/index.js';
@@ -33,7 +35,8 @@ export interface Generators<S> {
 }
 
 export interface ReconcilerDeps<S> {
-  readonly store: ResourceStore;
+  /** Where inputs are read and changes come from (started by the caller). */
+  readonly view: StoreView;
   readonly cache: SnapshotCache;
   readonly generators: Generators<S>;
   readonly debounceMs: number;
@@ -54,7 +57,7 @@ const INGRESS_MESH = '';
 
 /**
  * Event-driven generation: store events mark meshes dirty; after the debounce each dirty mesh's snapshot
- * is rebuilt once from the store and every connected proxy of the mesh regenerated from it. The cache
+ * is rebuilt once from the store view and every connected proxy of the mesh regenerated from it. The cache
  * drops snapshots whose type versions did not change, so unchanged config is never resent.
  */
 export class Reconciler<S> {
@@ -63,7 +66,7 @@ export class Reconciler<S> {
   private readonly dirty = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
-  private unsubscribe: (() => void) | undefined;
+  private subscription: ViewSubscription | undefined;
   /** Workload certificates per proxy (mTLS meshes); renewals due mark the proxy's mesh dirty. */
   readonly identities = new WorkloadIdentities((keys) => this.renew(keys));
   private readonly issued = new Map<string, IssuedIdentity>();
@@ -73,11 +76,12 @@ export class Reconciler<S> {
   constructor(private readonly deps: ReconcilerDeps<S>) {}
 
   start(): void {
-    this.unsubscribe = this.deps.store.subscribe((events) => this.onEvents(events));
+    this.subscription = this.deps.view.watch('xds-reconciler', (events) => this.onEvents(events));
   }
 
   stop(): void {
-    this.unsubscribe?.();
+    this.subscription?.close();
+    this.subscription = undefined;
     this.identities.stop();
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
@@ -90,6 +94,8 @@ export class Reconciler<S> {
     const existing = byKey.get(identity.key);
     if (existing) existing.refs++;
     else byKey.set(identity.key, { identity, refs: 1 });
+    // Changes already in the view but not yet delivered (this proxy's own Dataplane just registered) mark meshes dirty now.
+    this.subscription?.deliver();
     const entry = identity.mesh === INGRESS_MESH ? undefined : this.meshes.get(identity.mesh);
     // A pending change (e.g. this proxy's own Dataplane just registered) makes the cached mesh snapshot stale.
     if (entry && !this.dirty.has(identity.mesh)) {
@@ -216,7 +222,7 @@ export class Reconciler<S> {
     const started = Date.now();
     let snap: S;
     try {
-      const inputs = await loadMeshInputs(this.deps.store, mesh, this.deps.localZone);
+      const inputs = loadMeshInputs(this.deps.view, mesh, this.deps.localZone);
       if (!inputs) {
         log.warn({ mesh }, 'mesh of connected proxies does not exist; their configuration is left as is');
         this.meshes.delete(mesh);
@@ -253,12 +259,12 @@ export class Reconciler<S> {
 
   /** Every zone ingress proxy, from fresh snapshots of every mesh (ingresses are few; meshes are rebuilt once). */
   private async rebuildIngresses(): Promise<void> {
-    const { store, generators, log, cache } = this.deps;
+    const { view, generators, log, cache } = this.deps;
     if (!generators.generateIngress) return;
     const snaps = new Map<string, S>();
     try {
-      for (const m of await store.list('Mesh')) {
-        const inputs = await loadMeshInputs(store, m.meta.name, this.deps.localZone);
+      for (const m of view.list('Mesh')) {
+        const inputs = loadMeshInputs(view, m.meta.name, this.deps.localZone);
         if (inputs) snaps.set(m.meta.name, generators.buildMeshSnapshot(inputs, this.ingressSnaps.get(m.meta.name)));
       }
     } catch (err) {
@@ -269,7 +275,7 @@ export class Reconciler<S> {
     for (const p of this.proxies.get(INGRESS_MESH)?.values() ?? []) {
       const end = xdsGeneration.startTimer();
       try {
-        const zi = await store.find('ZoneIngress', { name: p.identity.name, mesh: '' });
+        const zi = view.find('ZoneIngress', { name: p.identity.name, mesh: '' });
         if (!zi) throw new Error(`ZoneIngress "${p.identity.name}" not found`);
         const snapshot = ProxySnapshot.from(generators.generateIngress(snaps, ingressOfZoneIngress(zi)));
         end();

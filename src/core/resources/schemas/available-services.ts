@@ -10,7 +10,7 @@ export const availableServiceSchema = z.object({
   tags: tagsSchema.default({}),
   instances: uint32Schema.optional(),
   mesh: stringSchema.optional(),
-}) satisfies z.ZodType<AvailableService>;
+});
 
 export function validateAvailableServices(path: FieldPath, services: readonly AvailableService[], v: Violations): void {
   services.forEach((svc, i) => {

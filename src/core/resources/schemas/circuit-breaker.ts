@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { ConnectionPolicySpec } from '../specs.js';
 import { connectionPolicySchema, validateSourcesAndDestinations } from './connection-policy.js';
 import { defineValidator } from './define.js';
 import { durationSchema } from './durations.js';
@@ -35,7 +34,7 @@ const confSchema = z.object({
   thresholds: thresholdsSchema.optional(),
 });
 
-const schema = connectionPolicySchema(confSchema) satisfies z.ZodType<ConnectionPolicySpec>;
+export const circuitBreakerSchema = connectionPolicySchema(confSchema);
 type Conf = z.output<typeof confSchema>;
 
 const PERCENT = 'has to be in [0.0 - 100.0] range';
@@ -55,7 +54,7 @@ function validateConf(conf: Conf | undefined, v: Violations): void {
   if (threshold !== undefined && threshold > 100) v.add(path.field('detectors').field('failure').field('threshold'), PERCENT);
 }
 
-export const validateCircuitBreaker = defineValidator(schema, (spec, v) => {
+export const validateCircuitBreaker = defineValidator(circuitBreakerSchema, (spec, v) => {
   validateSourcesAndDestinations(spec, v, SERVICE_SELECTORS, ONLY_SERVICE_SELECTORS);
   validateConf(spec.conf, v);
 });

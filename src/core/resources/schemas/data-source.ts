@@ -11,7 +11,7 @@ export const dataSourceSchema = z.object({
   file: stringSchema.optional(),
   inline: stringSchema.refine(isBase64, { message: BASE64_MESSAGE }).optional(),
   inlineString: stringSchema.optional(),
-}) satisfies z.ZodType<DataSource>;
+});
 
 const KINDS = ['secret', 'file', 'inline', 'inlineString'] as const;
 

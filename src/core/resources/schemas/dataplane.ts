@@ -26,7 +26,7 @@ const outboundSchema = z.object({
   tags: tagsSchema.optional(),
 });
 
-const dataplaneSchema = z.object({
+export const dataplaneSchema = z.object({
   networking: z
     .object({
       address: stringSchema.default(''),
@@ -58,7 +58,7 @@ const dataplaneSchema = z.object({
       endpoints: z.array(z.object({ inboundPort: intSchema.default(0), inboundPath: stringSchema.default(''), path: stringSchema.default('') })).optional(),
     })
     .optional(),
-}) satisfies z.ZodType<DataplaneSpec>;
+});
 
 type Networking = DataplaneSpec['networking'];
 type Inbound = NonNullable<Networking['inbound']>[number];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SERVICE_TAG, type ExternalServiceSpec } from '../specs.js';
+import { SERVICE_TAG } from '../specs.js';
 import { isIpOrDnsName, splitHostPort } from './addresses.js';
 import { dataSourceSchema, validateDataSource } from './data-source.js';
 import { defineValidator } from './define.js';
@@ -8,7 +8,7 @@ import { FieldPath } from './path.js';
 import { tagsSchema, validateProtocolValue, validateTags } from './tags.js';
 import type { Violations } from './violations.js';
 
-const schema = z.object({
+export const externalServiceSchema = z.object({
   networking: z
     .object({
       address: stringSchema.default(''),
@@ -24,9 +24,9 @@ const schema = z.object({
     })
     .default({ address: '' }),
   tags: tagsSchema.default({}),
-}) satisfies z.ZodType<ExternalServiceSpec>;
+});
 
-type Parsed = z.output<typeof schema>;
+type Parsed = z.output<typeof externalServiceSchema>;
 
 function validateAddress(path: FieldPath, address: string, v: Violations): void {
   if (address === '') {
@@ -52,7 +52,7 @@ function validateNetworking(networking: Parsed['networking'], v: Violations): vo
   validateDataSource(tls.field('clientKey'), networking.tls?.clientKey, v);
 }
 
-export const validateExternalService = defineValidator(schema, (spec, v) => {
+export const validateExternalService = defineValidator(externalServiceSchema, (spec, v) => {
   validateNetworking(spec.networking, v);
   const tags = FieldPath.root('tags');
   validateTags(tags, spec.tags, v, { requireService: true });

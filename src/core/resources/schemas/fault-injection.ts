@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { ConnectionPolicySpec } from '../specs.js';
 import { connectionPolicySchema, validateSourcesAndDestinations } from './connection-policy.js';
 import { defineValidator } from './define.js';
 import { durationSchema } from './durations.js';
@@ -14,7 +13,7 @@ const confSchema = z.object({
   responseBandwidth: z.object({ percentage: numberSchema.optional(), limit: stringSchema.optional() }).optional(),
 });
 
-const schema = connectionPolicySchema(confSchema) satisfies z.ZodType<ConnectionPolicySpec>;
+export const faultInjectionSchema = connectionPolicySchema(confSchema);
 type Conf = z.output<typeof confSchema>;
 
 /** Faults are HTTP filters: destinations must say which HTTP-ish protocol they speak. */
@@ -56,7 +55,7 @@ function validateConf(conf: Conf | undefined, v: Violations): void {
   }
 }
 
-export const validateFaultInjection = defineValidator(schema, (spec, v) => {
+export const validateFaultInjection = defineValidator(faultInjectionSchema, (spec, v) => {
   validateSourcesAndDestinations(spec, v, SERVICE_SELECTORS, DESTINATIONS);
   validateConf(spec.conf, v);
 });

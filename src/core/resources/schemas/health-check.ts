@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { ConnectionPolicySpec } from '../specs.js';
 import { BASE64_MESSAGE, isBase64 } from './base64.js';
 import { connectionPolicySchema, validateSourcesAndDestinations } from './connection-policy.js';
 import { defineValidator } from './define.js';
@@ -38,7 +37,7 @@ const confSchema = z.object({
     .optional(),
 });
 
-const schema = connectionPolicySchema(confSchema) satisfies z.ZodType<ConnectionPolicySpec>;
+export const healthCheckSchema = connectionPolicySchema(confSchema);
 type Conf = z.output<typeof confSchema>;
 
 const POSITIVE = 'must have a positive value';
@@ -78,7 +77,7 @@ function validateConf(conf: Conf | undefined, v: Violations): void {
   if (conf.tcp && conf.http) v.add(path, 'http and tcp cannot be defined at the same time');
 }
 
-export const validateHealthCheck = defineValidator(schema, (spec, v) => {
+export const validateHealthCheck = defineValidator(healthCheckSchema, (spec, v) => {
   validateSourcesAndDestinations(spec, v, SERVICE_SELECTORS, ONLY_SERVICE_SELECTORS);
   validateConf(spec.conf, v);
 });

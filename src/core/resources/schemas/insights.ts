@@ -1,15 +1,15 @@
 import { z } from 'zod';
-import type { DataplaneInsightSpec, DiscoverySubscription, DiscoveryTypeStats, KdsSubscription, ZoneInsightSpec } from '../specs.js';
+import type { DiscoveryTypeStats } from '../specs.js';
 import { defineValidator } from './define.js';
 import { looseObjectSchema, stringSchema, uint32Schema } from './numbers.js';
 import { timestampSchema } from './timestamps.js';
 
 const counter = uint32Schema.default(0);
-const statsSchema = z.object({ responsesSent: counter, responsesAcknowledged: counter, responsesRejected: counter }) satisfies z.ZodType<DiscoveryTypeStats>;
+export const statsSchema = z.object({ responsesSent: counter, responsesAcknowledged: counter, responsesRejected: counter });
 const zeroStats: DiscoveryTypeStats = { responsesSent: 0, responsesAcknowledged: 0, responsesRejected: 0 };
 const versionMap = z.record(z.string(), stringSchema);
 
-const discoverySubscriptionSchema = z.object({
+export const discoverySubscriptionSchema = z.object({
   id: stringSchema,
   controlPlaneInstanceId: stringSchema,
   connectTime: timestampSchema,
@@ -25,9 +25,9 @@ const discoverySubscriptionSchema = z.object({
     })
     .default({ total: zeroStats }),
   version: z.object({ kumaDp: versionMap.optional(), envoy: versionMap.optional() }).optional(),
-}) satisfies z.ZodType<DiscoverySubscription>;
+});
 
-const kdsSubscriptionSchema = z.object({
+export const kdsSubscriptionSchema = z.object({
   id: stringSchema,
   globalInstanceId: stringSchema,
   connectTime: timestampSchema,
@@ -40,14 +40,14 @@ const kdsSubscriptionSchema = z.object({
     })
     .default({ total: zeroStats, stat: {} }),
   version: z.object({ kumaCp: versionMap.optional() }).optional(),
-}) satisfies z.ZodType<KdsSubscription>;
+});
 
-const dataplaneInsightSchema = z.object({
+export const dataplaneInsightSchema = z.object({
   subscriptions: z.array(discoverySubscriptionSchema).default([]),
   mTLS: looseObjectSchema.optional(),
-}) satisfies z.ZodType<DataplaneInsightSpec>;
+});
 
-const zoneInsightSchema = z.object({ subscriptions: z.array(kdsSubscriptionSchema).default([]) }) satisfies z.ZodType<ZoneInsightSpec>;
+export const zoneInsightSchema = z.object({ subscriptions: z.array(kdsSubscriptionSchema).default([]) });
 
 /** Written by the control plane only: checked for shape, which is all there is to check. */
 export const validateDataplaneInsight = defineValidator(dataplaneInsightSchema);

@@ -49,7 +49,7 @@ function defaultPrometheusConf<B extends { type: string; conf?: Record<string, u
   return { ...b, conf };
 }
 
-const meshSchema = z.object({
+export const meshSchema = z.object({
   mtls: z
     .object({
       enabledBackend: stringSchema.optional(),
@@ -78,7 +78,7 @@ const meshSchema = z.object({
     .optional(),
   networking: z.object({ outbound: z.object({ passthrough: booleanSchema.optional() }).optional() }).optional(),
   routing: z.object({ localityAwareLoadBalancing: booleanSchema.optional() }).optional(),
-}) satisfies z.ZodType<MeshSpec>;
+});
 
 type Backend = { name: string; type: string; conf?: Record<string, unknown> };
 

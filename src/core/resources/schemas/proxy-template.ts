@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
-import type { SelectorPolicySpec } from '../specs.js';
 import { selectorPolicySchema } from './connection-policy.js';
 import { defineValidator } from './define.js';
 import { stringSchema } from './numbers.js';
@@ -30,7 +29,7 @@ const confSchema = z.object({
     .optional(),
 });
 
-const schema = selectorPolicySchema(confSchema) satisfies z.ZodType<SelectorPolicySpec>;
+export const proxyTemplateSchema = selectorPolicySchema(confSchema);
 type Conf = z.output<typeof confSchema>;
 
 const WHOLE_RESOURCE_OPS = ['add', 'patch', 'remove'];
@@ -102,7 +101,7 @@ function validateConf(conf: Conf | undefined, v: Violations): void {
   });
 }
 
-export const validateProxyTemplate = defineValidator(schema, (spec, v) => {
+export const validateProxyTemplate = defineValidator(proxyTemplateSchema, (spec, v) => {
   validateSelectors(FieldPath.root('selectors'), spec.selectors, v, SERVICE_SELECTORS);
   validateConf(spec.conf, v);
 });

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { ConnectionPolicySpec } from '../specs.js';
 import { connectionPolicySchema, validateSourcesAndDestinations } from './connection-policy.js';
 import { defineValidator } from './define.js';
 import { durationSchema, isZeroDuration } from './durations.js';
@@ -23,7 +22,7 @@ const confSchema = z.object({
     .optional(),
 });
 
-const schema = connectionPolicySchema(confSchema) satisfies z.ZodType<ConnectionPolicySpec>;
+export const rateLimitSchema = connectionPolicySchema(confSchema);
 type Http = NonNullable<z.output<typeof confSchema>['http']>;
 
 function validateHttp(path: FieldPath, http: Http, v: Violations): void {
@@ -40,7 +39,7 @@ function validateHttp(path: FieldPath, http: Http, v: Violations): void {
   });
 }
 
-export const validateRateLimit = defineValidator(schema, (spec, v) => {
+export const validateRateLimit = defineValidator(rateLimitSchema, (spec, v) => {
   validateSourcesAndDestinations(spec, v, ANY_TAG_SELECTORS, ANY_TAG_SELECTORS);
   const path = FieldPath.root('conf');
   if (!spec.conf) v.add(path, 'must have conf');

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { RetryBackOff, RetrySpec } from '../specs.js';
+import type { RetryBackOff } from '../specs.js';
 import { connectionPolicySchema, validateSourcesAndDestinations } from './connection-policy.js';
 import { defineValidator } from './define.js';
 import { durationSchema, isZeroDuration } from './durations.js';
@@ -32,7 +32,7 @@ const confSchema = z.object({
     .optional(),
 });
 
-const schema = connectionPolicySchema(confSchema) satisfies z.ZodType<RetrySpec>;
+export const retrySchema = connectionPolicySchema(confSchema);
 type Conf = z.output<typeof confSchema>;
 
 const GREATER_THAN_0 = 'has to be greater than 0';
@@ -87,7 +87,7 @@ function validateConf(conf: Conf | undefined, v: Violations): void {
   if (conf.tcp && !conf.tcp.maxConnectAttempts) v.add(path.field('tcp').field('maxConnectAttempts'), GREATER_THAN_0);
 }
 
-export const validateRetry = defineValidator(schema, (spec, v) => {
+export const validateRetry = defineValidator(retrySchema, (spec, v) => {
   validateSourcesAndDestinations(spec, v, SERVICE_SELECTORS, ONLY_SERVICE_SELECTORS);
   validateConf(spec.conf, v);
 });

@@ -4,7 +4,7 @@ import type { FieldPath } from './path.js';
 import { tagsSchema, validateTags, type TagRules } from './tags.js';
 import type { Violations } from './violations.js';
 
-export const selectorSchema = z.object({ match: tagsSchema.default({}) }) satisfies z.ZodType<Selector>;
+export const selectorSchema = z.object({ match: tagsSchema.default({}) });
 
 /** A list of selectors; absent means empty, which the rules refuse where Kuma requires one. */
 export const selectorsSchema = z.array(selectorSchema, { error: 'must be an array' }).default([]);

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { TimeoutSpec } from '../specs.js';
 import { connectionPolicySchema, validateSourcesAndDestinations } from './connection-policy.js';
 import { defineValidator } from './define.js';
 import { durationSchema, isZeroDuration } from './durations.js';
@@ -14,7 +13,7 @@ const confSchema = z.object({
   grpc: z.object({ streamIdleTimeout: durationSchema.optional(), maxStreamDuration: durationSchema.optional() }).optional(),
 });
 
-const schema = connectionPolicySchema(confSchema) satisfies z.ZodType<TimeoutSpec>;
+export const timeoutSchema = connectionPolicySchema(confSchema);
 type Conf = z.output<typeof confSchema>;
 
 const AT_LEAST_ONE = 'at least one timeout in section has to be defined';
@@ -42,7 +41,7 @@ function validateConf(conf: Conf | undefined, v: Violations): void {
   validateSection(path.field('grpc'), conf.grpc, v);
 }
 
-export const validateTimeout = defineValidator(schema, (spec, v) => {
+export const validateTimeout = defineValidator(timeoutSchema, (spec, v) => {
   validateSourcesAndDestinations(spec, v, SERVICE_SELECTORS, ONLY_SERVICE_SELECTORS);
   validateConf(spec.conf, v);
 });

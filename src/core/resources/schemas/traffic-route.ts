@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { LoadBalancer, TrafficRouteSpec } from '../specs.js';
 import { connectionPolicySchema, validateSourcesAndDestinations } from './connection-policy.js';
 import { defineValidator } from './define.js';
 import { UINT32_MAX, uint32Schema } from './numbers.js';
@@ -10,7 +9,7 @@ import type { Violations } from './violations.js';
 
 const empty = z.object({}).transform((): Record<string, never> => ({}));
 
-const loadBalancerSchema = z.object({
+const loadBalancerKindsSchema = z.object({
   roundRobin: empty.optional(),
   leastRequest: z.object({ choiceCount: uint32Schema.optional() }).optional(),
   ringHash: z
@@ -22,9 +21,14 @@ const loadBalancerSchema = z.object({
     .optional(),
   random: empty.optional(),
   maglev: empty.optional(),
-})
-  // The rules refuse anything but exactly one kind, so a valid value is one member of the union.
-  .transform((lb) => lb as LoadBalancer);
+});
+type LoadBalancerKinds = z.output<typeof loadBalancerKindsSchema>;
+
+/** Exactly one kind of load balancer. */
+export type LoadBalancer = { [K in keyof LoadBalancerKinds]-?: { [P in K]: NonNullable<LoadBalancerKinds[K]> } }[keyof LoadBalancerKinds];
+
+// The rules refuse anything but exactly one kind, so a valid value is one member of the union.
+const loadBalancerSchema = loadBalancerKindsSchema.transform((lb) => lb as LoadBalancer);
 
 const confSchema = z.object({
   split: z
@@ -43,7 +47,7 @@ const confSchema = z.object({
   loadBalancer: loadBalancerSchema.optional(),
 });
 
-const schema = connectionPolicySchema(confSchema) satisfies z.ZodType<TrafficRouteSpec>;
+export const trafficRouteSchema = connectionPolicySchema(confSchema);
 type ParsedConf = z.output<typeof confSchema>;
 
 const LB_KINDS = ['roundRobin', 'leastRequest', 'ringHash', 'random', 'maglev'] as const;
@@ -94,7 +98,7 @@ function validateConf(conf: ParsedConf | undefined, v: Violations): void {
   validateLoadBalancer(path.field('loadBalancer'), conf.loadBalancer, v);
 }
 
-export const validateTrafficRoute = defineValidator(schema, (spec, v) => {
+export const validateTrafficRoute = defineValidator(trafficRouteSchema, (spec, v) => {
   validateSourcesAndDestinations(spec, v, SERVICE_SELECTORS, ONLY_SERVICE_SELECTORS);
   validateConf(spec.conf, v);
 });

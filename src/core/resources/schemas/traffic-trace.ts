@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { SelectorPolicySpec } from '../specs.js';
 import { selectorPolicySchema } from './connection-policy.js';
 import { defineValidator } from './define.js';
 import { stringSchema } from './numbers.js';
@@ -7,8 +6,8 @@ import { FieldPath } from './path.js';
 import { SERVICE_SELECTORS, validateSelectors } from './selectors.js';
 
 /** `conf.backend` names a tracing backend of the mesh; empty means the mesh's default backend. */
-const schema = selectorPolicySchema(z.object({ backend: stringSchema.optional() })) satisfies z.ZodType<SelectorPolicySpec>;
+export const trafficTraceSchema = selectorPolicySchema(z.object({ backend: stringSchema.optional() }));
 
-export const validateTrafficTrace = defineValidator(schema, (spec, v) => {
+export const validateTrafficTrace = defineValidator(trafficTraceSchema, (spec, v) => {
   validateSelectors(FieldPath.root('selectors'), spec.selectors, v, SERVICE_SELECTORS);
 });

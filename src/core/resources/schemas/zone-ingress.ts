@@ -1,12 +1,11 @@
 import { z } from 'zod';
-import type { ZoneIngressSpec } from '../specs.js';
 import { isIpOrDnsName } from './addresses.js';
 import { availableServiceSchema, validateAvailableServices } from './available-services.js';
 import { defineValidator } from './define.js';
 import { intSchema, isPort, PORT_RANGE_MESSAGE, stringSchema } from './numbers.js';
 import { FieldPath } from './path.js';
 
-const schema = z.object({
+export const zoneIngressSchema = z.object({
   zone: stringSchema.optional(),
   networking: z
     .object({
@@ -17,12 +16,12 @@ const schema = z.object({
     })
     .default({ address: '', port: 0 }),
   availableServices: z.array(availableServiceSchema).optional(),
-}) satisfies z.ZodType<ZoneIngressSpec>;
+});
 
 const ADDRESS_MESSAGE = 'address has to be valid IP address or domain name';
 
 /** Kuma 1.2 ZoneIngress; the address may be left empty and filled in from the connection. */
-export const validateZoneIngress = defineValidator(schema, (spec, v) => {
+export const validateZoneIngress = defineValidator(zoneIngressSchema, (spec, v) => {
   const n = spec.networking;
   const path = FieldPath.root('networking');
   if (!n.advertisedAddress && n.advertisedPort !== undefined) v.add(path.field('advertisedAddress'), 'has to be defined with advertisedPort');

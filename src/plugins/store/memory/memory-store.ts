@@ -1,4 +1,4 @@
-import { AlreadyExistsError, ConflictError, NotFoundError, errorMessage } from '../../../core/errors.js';
+import { AlreadyExistsError, ConflictError, NotFoundError } from '../../../core/errors.js';
 import { logger } from '../../../core/logging.js';
 import type { OwnerRef, Resource, ResourceKey, ResourceTypeName, Spec } from '../../../core/resources/model.js';
 import type {
@@ -10,6 +10,7 @@ import type {
   StoreListener,
   UpdateOptions,
 } from '../../../core/store/resource-store.js';
+import { StoreListeners } from '../../../core/store/store-listeners.js';
 
 interface Row {
   resource: Resource;
@@ -40,7 +41,7 @@ export class MemoryStore implements ResourceStore {
   private readonly rows: Tables = new Map();
   /** Types that have ever been named as an owner: only their deletes need a scan for owned rows. */
   private readonly ownerTypes = new Set<ResourceTypeName>(['Mesh']);
-  private readonly listeners = new Set<StoreListener>();
+  private readonly listeners = new StoreListeners(logger('memory-store'));
 
   async create(type: ResourceTypeName, key: ResourceKey, spec: Spec, options?: CreateOptions): Promise<Resource> {
     return this.commit((tx, events) => tx.create(type, key, spec, options, events));
@@ -88,8 +89,7 @@ export class MemoryStore implements ResourceStore {
   }
 
   subscribe(listener: StoreListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.subscribe(listener);
   }
 
   async close(): Promise<void> {
@@ -107,16 +107,7 @@ export class MemoryStore implements ResourceStore {
       tx.rollback();
       throw err;
     }
-    if (events.length > 0) {
-      const frozen = events.map((e) => ({ ...e, resource: clone(e.resource) }));
-      for (const l of this.listeners) {
-        try {
-          l(frozen);
-        } catch (err) {
-          logger('memory-store').error({ err: errorMessage(err) }, 'store event listener failed');
-        }
-      }
-    }
+    this.listeners.emit(events.map((e) => ({ ...e, resource: clone(e.resource) })));
     return typeof result === 'object' && result !== null ? clone(result) : result;
   }
 }

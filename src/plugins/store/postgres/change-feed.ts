@@ -1,10 +1,8 @@
 import pg from 'pg';
 import { errorMessage } from '../../../core/errors.js';
 import type { Logger } from '../../../core/logging.js';
-import type { Resource, ResourceTypeName } from '../../../core/resources/model.js';
 import type { StoreEvent } from '../../../core/store/resource-store.js';
 import { backoffDelay } from '../../../core/runtime/supervisor.js';
-import { rowToResource, type ResourceRow } from '../resource-row.js';
 import { CHANGES_CHANNEL, SQL } from './statements.js';
 
 /** A missed notification is noticed within this (the log is read even if no NOTIFY arrives). */
@@ -16,20 +14,8 @@ const READ_BATCH = 500;
 const RECONNECT = { baseMs: 250, maxMs: 5000 };
 
 type Emit = (events: readonly StoreEvent[]) => void;
-
-const indexKey = (type: string, mesh: string, name: string): string => `${type}\u0000${mesh}\u0000${name}`;
-
-/** What the feed remembers of each resource, to tell what changed when it must re-list. */
-interface Known {
-  readonly version: number;
-  readonly modificationTime: string;
-}
-
-/** The resources at one instant, with the change-log position they correspond to. */
-export interface Snapshot {
-  readonly rows: readonly ResourceRow[];
-  readonly seq: number;
-}
+/** The subscribers re-list (the store view); resolves once they have. */
+type Resync = () => Promise<void>;
 
 /**
  * Delivers every committed write of every instance to this process's store listeners, in commit order, once.
@@ -38,12 +24,12 @@ export interface Snapshot {
  * stays tiny, whatever the events' size). This instance's own writes are delivered as soon as they commit
  * (before the write settles), after any earlier change of other instances. A dedicated connection LISTENs; the
  * log is also polled, so a lost notification is noticed. When the channel comes back the feed reads the log from
- * where it stopped; when that part of the log is gone (pruned, or the database was replaced) it re-lists every
- * resource and emits the differences against what it had delivered (create/update/delete).
+ * where it stopped; when that part of the log is gone (pruned, or the database was replaced) it asks its
+ * listeners to re-list (the store view diffs the list against what it holds) and follows the log from there.
+ * The feed itself keeps no copy of the resources: the view is the one place that knows what this process saw.
  */
 export class ChangeFeed {
   private lastSeen: number;
-  private readonly known = new Map<string, Known>();
   /** Own committed writes not yet delivered, by sequence number. */
   private readonly own = new Map<number, readonly StoreEvent[]>();
   private chain: Promise<void> = Promise.resolve();
@@ -57,12 +43,13 @@ export class ChangeFeed {
   constructor(
     private readonly pool: pg.Pool,
     private readonly connect: () => pg.Client,
-    snapshot: Snapshot,
+    /** The change-log position this instance starts following from. */
+    seq: number,
     private readonly emit: Emit,
+    private readonly relist: Resync,
     private readonly log: Logger,
   ) {
-    this.lastSeen = snapshot.seq;
-    for (const row of snapshot.rows) this.known.set(indexKey(row.type, row.mesh, row.name), { version: row.version, modificationTime: row.modification_time });
+    this.lastSeen = seq;
   }
 
   start(): void {
@@ -115,29 +102,30 @@ export class ChangeFeed {
       this.deliverOwnThrough(until);
       return;
     }
+    let gap: { reason: string; seq: number } | undefined;
     const client = await this.pool.connect();
     try {
-      const bounds = await client.query<{ pruned_through: string; last: string }>(SQL.changeLogBounds);
-      const pruned = Number(bounds.rows[0]?.pruned_through ?? 0);
-      const last = Math.max(pruned, Number(bounds.rows[0]?.last ?? 0));
+      const { pruned, last } = await readBounds(client);
       if (this.lastSeen < pruned || this.lastSeen > last) {
-        await this.resync(client, this.lastSeen < pruned ? 'the change log was pruned past this instance' : 'the change log is behind this instance');
-        return;
-      }
-      for (;;) {
-        const res = await client.query<{ seq: string; events: string }>(SQL.readChanges, [this.lastSeen, until ?? null, READ_BATCH]);
-        for (const row of res.rows) {
-          const seq = Number(row.seq);
-          const events = this.own.get(seq) ?? (JSON.parse(row.events) as StoreEvent[]);
-          this.deliver(seq, events);
+        gap = { reason: this.lastSeen < pruned ? 'the change log was pruned past this instance' : 'the change log is behind this instance', seq: last };
+      } else {
+        for (;;) {
+          const res = await client.query<{ seq: string; events: string }>(SQL.readChanges, [this.lastSeen, until ?? null, READ_BATCH]);
+          for (const row of res.rows) {
+            const seq = Number(row.seq);
+            const events = this.own.get(seq) ?? (JSON.parse(row.events) as StoreEvent[]);
+            this.deliver(seq, events);
+          }
+          if (res.rows.length < READ_BATCH) break;
         }
-        if (res.rows.length < READ_BATCH) break;
+        // An own write whose row is not visible yet cannot exist (its commit precedes this call), but never lose one.
+        if (until !== undefined) this.deliverOwnThrough(until);
       }
-      // An own write whose row is not visible yet cannot exist (its commit precedes this call), but never lose one.
-      if (until !== undefined) this.deliverOwnThrough(until);
     } finally {
+      // Released before a resync: the listeners list through the same pool.
       client.release();
     }
+    if (gap) await this.resync(gap.reason, gap.seq);
   }
 
   /** True when every sequence number in (lastSeen, until] is an own, not yet delivered write: no read needed. */
@@ -158,44 +146,19 @@ export class ChangeFeed {
     this.own.delete(seq);
     if (seq <= this.lastSeen) return;
     this.lastSeen = seq;
-    this.remember(events);
     this.emit(events);
   }
 
-  private remember(events: readonly StoreEvent[]): void {
-    for (const e of events) {
-      const k = indexKey(e.type, e.resource.meta.mesh, e.resource.meta.name);
-      if (e.op === 'delete') this.known.delete(k);
-      else this.known.set(k, { version: e.resource.meta.version, modificationTime: e.resource.meta.modificationTime });
-    }
-  }
-
-  /** Re-lists everything and emits what differs from what was delivered, as one batch. */
-  private async resync(client: pg.PoolClient, reason: string): Promise<void> {
-    const snapshot = await readSnapshot(client);
-    const events: StoreEvent[] = [];
-    const seen = new Set<string>();
-    for (const row of snapshot.rows) {
-      const k = indexKey(row.type, row.mesh, row.name);
-      seen.add(k);
-      const before = this.known.get(k);
-      if (!before) events.push({ op: 'create', type: row.type as ResourceTypeName, resource: rowToResource(row) });
-      else if (before.version !== row.version || before.modificationTime !== row.modification_time) {
-        events.push({ op: 'update', type: row.type as ResourceTypeName, resource: rowToResource(row) });
-      }
-    }
-    for (const [k, before] of this.known) {
-      if (seen.has(k)) continue;
-      const [type, mesh, name] = k.split('\u0000') as [ResourceTypeName, string, string];
-      // Its last state is gone with the log: the delete names the resource and its last known version.
-      const resource: Resource = { type, meta: { name, mesh, version: before.version, creationTime: '', modificationTime: before.modificationTime }, spec: {} };
-      events.push({ op: 'delete', type, resource });
-    }
-    this.log.warn({ reason, changes: events.length, fromSeq: this.lastSeen, toSeq: snapshot.seq }, 'resynchronised with the database by re-listing');
-    this.lastSeen = snapshot.seq;
-    for (const seq of [...this.own.keys()]) if (seq <= snapshot.seq) this.own.delete(seq);
-    this.remember(events);
-    if (events.length > 0) this.emit(events);
+  /**
+   * The changes after lastSeen are gone from the log: the listeners re-list (everything up to `seq` is in what
+   * they list), then the feed follows the log from `seq`. If they cannot, lastSeen stays and the next poll asks
+   * again. Own writes up to `seq` are in the list and are not delivered again.
+   */
+  private async resync(reason: string, seq: number): Promise<void> {
+    this.log.warn({ reason, fromSeq: this.lastSeen, toSeq: seq }, 'change log gap: re-listing every resource');
+    await this.relist();
+    this.lastSeen = seq;
+    for (const own of [...this.own.keys()]) if (own <= seq) this.own.delete(own);
   }
 
   private async listenLoop(): Promise<void> {
@@ -244,17 +207,9 @@ export class ChangeFeed {
   }
 }
 
-/** Every resource and the change-log position it corresponds to, read in one consistent snapshot. */
-export async function readSnapshot(client: pg.ClientBase): Promise<Snapshot> {
-  await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-  try {
-    const rows = await client.query<ResourceRow>(SQL.listEverything);
-    const bounds = await client.query<{ pruned_through: string; last: string }>(SQL.changeLogBounds);
-    await client.query('COMMIT');
-    const seq = Math.max(Number(bounds.rows[0]?.pruned_through ?? 0), Number(bounds.rows[0]?.last ?? 0));
-    return { rows: rows.rows, seq };
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  }
+/** The change log's first missing position (pruned through) and last position; `last` never below `pruned`. */
+export async function readBounds(client: pg.ClientBase): Promise<{ pruned: number; last: number }> {
+  const bounds = await client.query<{ pruned_through: string; last: string }>(SQL.changeLogBounds);
+  const pruned = Number(bounds.rows[0]?.pruned_through ?? 0);
+  return { pruned, last: Math.max(pruned, Number(bounds.rows[0]?.last ?? 0)) };
 }

@@ -11,8 +11,9 @@ import type {
   StoreListener,
   UpdateOptions,
 } from '../../../core/store/resource-store.js';
+import { StoreListeners } from '../../../core/store/store-listeners.js';
 import { labelsJson, rowToResource, type ResourceRow } from '../resource-row.js';
-import { ChangeFeed, readSnapshot } from './change-feed.js';
+import { ChangeFeed, readBounds } from './change-feed.js';
 import { clientConfig, describeDatabase, poolConfig, resilientPool, type PostgresConfig } from './connection.js';
 import { checkSchema } from './migrations.js';
 import { CHANGE_LOG_LOCK, SQL } from './statements.js';
@@ -97,12 +98,12 @@ class Tx {
  * Every committed write reaches every instance's listeners through the change feed (change-feed.ts).
  */
 export class PostgresStore implements ResourceStore {
-  private readonly listeners = new Set<StoreListener>();
   private closed = false;
 
   private constructor(
     private readonly pool: pg.Pool,
     private readonly feed: ChangeFeed,
+    private readonly listeners: StoreListeners,
     private readonly instanceId: string,
     private readonly log: Logger,
     readonly database: string,
@@ -120,21 +121,22 @@ export class PostgresStore implements ResourceStore {
       await pool.end().catch(() => undefined);
       throw new ConfigError(`cannot connect to the Postgres store ${database}: ${errorMessage(err)}`);
     }
-    let snapshot;
+    let seq: number;
     try {
       await checkSchema(client);
-      snapshot = await readSnapshot(client);
+      // The view's first list (StoreView.start) reads at least this far; the feed follows from here.
+      seq = (await readBounds(client)).last;
     } catch (err) {
       client.release();
       await pool.end().catch(() => undefined);
       throw err;
     }
     client.release();
-    // The feed emits only once started, after `store` is assigned.
-    const feed = new ChangeFeed(pool, () => new pg.Client(clientConfig(pgc)), snapshot, (events) => store.emit(events), log);
-    const store = new PostgresStore(pool, feed, instanceId, log, database);
+    const listeners = new StoreListeners(log);
+    const feed = new ChangeFeed(pool, () => new pg.Client(clientConfig(pgc)), seq, (events) => listeners.emit(events), () => listeners.resync(), log);
+    const store = new PostgresStore(pool, feed, listeners, instanceId, log, database);
     feed.start();
-    log.info({ database, resources: snapshot.rows.length, changeSeq: snapshot.seq }, 'store opened');
+    log.info({ database, changeSeq: seq }, 'store opened');
     return store;
   }
 
@@ -183,12 +185,7 @@ export class PostgresStore implements ResourceStore {
   }
 
   subscribe(listener: StoreListener): () => void {
-    // Wrapped so that subscribing the same function twice gives two independent subscriptions.
-    const entry: StoreListener = (events) => listener(events);
-    this.listeners.add(entry);
-    return () => {
-      this.listeners.delete(entry);
-    };
+    return this.listeners.subscribe(listener);
   }
 
   async close(): Promise<void> {
@@ -228,17 +225,5 @@ export class PostgresStore implements ResourceStore {
     }
     if (seq !== undefined) await this.feed.committed(seq, tx.events);
     return result;
-  }
-
-  private emit(events: readonly StoreEvent[]): void {
-    if (events.length === 0) return;
-    for (const listener of [...this.listeners]) {
-      try {
-        listener(events);
-      } catch (err) {
-        // The write is committed; a failing listener must neither undo it nor starve the other listeners.
-        this.log.error({ err: errorMessage(err) }, 'store listener failed');
-      }
-    }
   }
 }

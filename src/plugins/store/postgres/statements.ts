@@ -45,7 +45,6 @@ export const SQL = {
     if (prefix) where.push(`left(name, length($${where.length + 1})) = $${where.length + 1}`);
     return `SELECT ${COLUMNS} FROM resources WHERE ${where.join(' AND ')} ORDER BY mesh, name`;
   },
-  listEverything: `SELECT ${COLUMNS} FROM resources`,
   changeLogLock: 'SELECT pg_advisory_xact_lock($1)',
   appendChange: 'INSERT INTO resource_changes (instance, events) VALUES ($1, $2) RETURNING seq',
   notify: `SELECT pg_notify('${CHANGES_CHANNEL}', $1)`,

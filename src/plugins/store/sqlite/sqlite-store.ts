@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { AlreadyExistsError, ConflictError, NotFoundError, StoreUnavailableError, errorMessage } from '../../../core/errors.js';
+import { AlreadyExistsError, ConflictError, NotFoundError, StoreUnavailableError } from '../../../core/errors.js';
 import { logger, type Logger } from '../../../core/logging.js';
 import { describeKey, type OwnerRef, type Resource, type ResourceKey, type ResourceTypeName, type Spec } from '../../../core/resources/model.js';
 import type {
@@ -11,6 +11,7 @@ import type {
   StoreListener,
   UpdateOptions,
 } from '../../../core/store/resource-store.js';
+import { StoreListeners } from '../../../core/store/store-listeners.js';
 import { DatabaseFileGuard } from './file-guard.js';
 import { migrate } from './migrations.js';
 import { openDatabase } from './open-database.js';
@@ -29,12 +30,13 @@ export class SqliteStore implements ResourceStore {
   private readonly db: Database.Database;
   private readonly sql: Statements;
   private readonly log: Logger;
-  private readonly listeners = new Set<StoreListener>();
+  private readonly listeners: StoreListeners;
   private readonly file: DatabaseFileGuard;
   private reportedProblem = false;
 
   constructor(readonly path: string) {
     this.log = logger('sqlite-store');
+    this.listeners = new StoreListeners(this.log);
     this.db = openDatabase(path);
     this.file = new DatabaseFileGuard(path);
     try {
@@ -92,12 +94,7 @@ export class SqliteStore implements ResourceStore {
   }
 
   subscribe(listener: StoreListener): () => void {
-    // Wrapped so that subscribing the same function twice gives two independent subscriptions.
-    const entry: StoreListener = (events) => listener(events);
-    this.listeners.add(entry);
-    return () => {
-      this.listeners.delete(entry);
-    };
+    return this.listeners.subscribe(listener);
   }
 
   async close(): Promise<void> {
@@ -124,20 +121,8 @@ export class SqliteStore implements ResourceStore {
     const events: StoreEvent[] = [];
     // better-sqlite3 caches the BEGIN/COMMIT statements per connection, so a wrapper per call is cheap.
     const result = this.db.transaction(() => fn(events)).immediate();
-    this.emit(events);
+    this.listeners.emit(events);
     return result;
-  }
-
-  private emit(events: readonly StoreEvent[]): void {
-    if (events.length === 0) return;
-    for (const listener of [...this.listeners]) {
-      try {
-        listener(events);
-      } catch (err) {
-        // The write is committed; a failing listener must neither undo it nor starve the other listeners.
-        this.log.error({ err: errorMessage(err) }, 'store listener failed');
-      }
-    }
   }
 
   private requireOwner(owner: OwnerRef): void {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { BadRequestError } from '../core/errors.js';
-import type { Resource } from '../core/resources/model.js';
-import { typeDescriptor } from '../core/resources/registry.js';
+import { BadRequestError } from '../errors.js';
+import type { Resource } from './model.js';
+import { typeDescriptor } from './registry.js';
 import { expectedVersion, fromApiJson, toApiJson, urlMismatchViolations } from './resource-json.js';
 
 const meta = { version: 3, creationTime: '2026-01-01T00:00:00Z', modificationTime: '2026-01-02T00:00:00Z' };

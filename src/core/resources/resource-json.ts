@@ -1,12 +1,12 @@
-import { BadRequestError, type Violation } from '../core/errors.js';
-import type { Resource, ResourceKey, Spec } from '../core/resources/model.js';
-import type { ResourceTypeDescriptor } from '../core/resources/registry.js';
+import { BadRequestError, type Violation } from '../errors.js';
+import type { Resource, ResourceKey, Spec } from './model.js';
+import type { ResourceTypeDescriptor } from './registry.js';
 
 /** Meta fields of the flat REST shape; everything else in a body is spec. */
 const META_FIELDS = new Set(['type', 'mesh', 'name', 'creationTime', 'modificationTime', 'labels', 'version']);
 
 /**
- * Kuma's flat REST shape: `{type, mesh, name, creationTime, modificationTime, ...spec}`; `mesh` is omitted
+^ * Kuma's flat REST shape: `{type, mesh, name, creationTime, modificationTime, ...spec}`; `mesh` is omitted
  * for global-scoped types. Meta fields come first and a spec field never overrides them. `labels` (as in
  * Kuma 2.x) appear when set: `kuma.io/origin` and `kuma.io/zone` tell where a synced resource came from.
  * On input they are meta, not spec: the control plane sets them, a PUT cannot.

@@ -1,0 +1,11 @@
+import type { StoreEvent, StoreListener } from '../../src/core/store/resource-store.js';
+
+/** A store listener for tests that record committed changes; a resync request (Postgres gap) is counted, not acted on. */
+export function onChanges(changes: (events: readonly StoreEvent[]) => void, resyncs?: { count: number }): StoreListener {
+  return {
+    changes,
+    resync: async () => {
+      if (resyncs) resyncs.count++;
+    },
+  };
+}
