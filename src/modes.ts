@@ -12,6 +12,7 @@ import { dryRunnerFor } from './xds/inspect/dry-run.js';
 import { matchedPolicies } from './xds/inspect/matched-policies.js';
 import { XdsStateRegistry } from './xds/inspect/xds-state-registry.js';
 import { globalDpRefusalComponent, xdsComponents } from './xds/server/components.js';
+import { availableServicesComponent } from './xds/ingress/available-services-component.js';
 
 /**
  * What one feature must tell another at run time: ports bound (port 0 in the config = picked at bind) and
@@ -48,6 +49,8 @@ export const features: readonly Feature[] = [
   { name: 'bootstrap', modes: ['standalone', 'remote'], components: (rt, _r, bound) => bootstrapComponents(rt, { xdsPort: () => bound.dpServer }) },
   // A data plane that dials a global CP gets a clear refusal instead of a connection error.
   { name: 'dp-refusal', modes: ['global'], components: (rt) => [globalDpRefusalComponent(rt)] },
+  // The leader keeps this zone's ingresses' availableServices in step with its Dataplanes.
+  { name: 'ingress-available-services', modes: ['standalone', 'remote'], components: (rt) => [availableServicesComponent(rt)] },
   { name: 'dns', modes: ['standalone', 'remote'], components: (rt) => dnsComponents(rt) },
   { name: 'kds-global', modes: ['global'], components: (rt) => kdsGlobalComponents(rt) },
   { name: 'kds-remote', modes: ['remote'], components: (rt) => kdsRemoteComponents(rt) },

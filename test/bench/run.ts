@@ -6,6 +6,7 @@
 import { runDnsBench } from './dns-bench.js';
 import { parseFlags } from './flags.js';
 import { runKdsBench } from './kds-bench.js';
+import { mtlsOptions, runMtlsBench } from './mtls-bench.js';
 import { runStoreBench } from './store-bench.js';
 import { runXdsBench, xdsOptions } from './xds-bench.js';
 
@@ -23,6 +24,7 @@ const benches: Record<string, () => Promise<unknown>> = {
     return runKdsBench({ ...(policies ? { policies } : {}), ...(dataplanes ? { dataplanes } : {}) });
   },
   xds: () => runXdsBench(xdsOptions(flags)),
+  mtls: () => runMtlsBench(mtlsOptions(flags)),
   store: () => runStoreBench(),
 };
 

@@ -58,7 +58,7 @@ const CHANGE_TIMEOUT_MS = 60_000;
 type Event<K extends FromChild['ev']> = Extract<FromChild, { ev: K }>;
 
 /** A forked bench child: send commands, await its events. */
-class Child {
+export class Child {
   private readonly proc: ChildProcess;
   private readonly queue: FromChild[] = [];
   private readonly waiters: ((m: FromChild) => void)[] = [];
@@ -115,6 +115,13 @@ class Child {
 /** Progress on stderr (stdout carries the tables and JSON lines). */
 const progress = (msg: string): void => void process.stderr.write(`xds bench: ${msg}\n`);
 
+/** The ids of the bench mesh's S x R proxies (`<mesh>.<name>`). */
+export function proxyIds(services: number, replicas: number): string[] {
+  const ids: string[] = [];
+  for (let s = 0; s < services; s++) for (let r = 0; r < replicas; r++) ids.push(`${MESH}.${proxyName(s, r)}`);
+  return ids;
+}
+
 const settle = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const nsToMs = (ns: bigint): number => Number(ns) / 1e6;
 
@@ -150,13 +157,14 @@ async function measureChange(client: Child, serverPid: number, record: boolean, 
   return { ms: lastAck > 0n ? nsToMs(lastAck - t0) : NaN, cpuMs: cpu1 - cpu0, result: changed, windowNs: [t0, lastAck] };
 }
 
-interface Connected {
+export interface Connected {
   readonly ms: number;
   readonly result: PhaseResult;
 }
 
-async function connect(client: Child, address: string, ids: string[]): Promise<Connected> {
-  client.send({ cmd: 'connect', address, ids, timeoutMs: CONNECT_TIMEOUT_MS });
+/** Opens one ADS stream per id at once; resolves when every one has ACKed each type (SDS too with `sds`). */
+export async function connect(client: Child, address: string, ids: string[], sds = false): Promise<Connected> {
+  client.send({ cmd: 'connect', address, ids, timeoutMs: CONNECT_TIMEOUT_MS, sds });
   const c = await client.next('connected', CONNECT_TIMEOUT_MS + 30_000);
   return { ms: nsToMs(BigInt(c.lastAckNs) - BigInt(c.startNs)), result: c };
 }
@@ -172,8 +180,7 @@ interface DaemonRun {
 }
 
 async function runDaemon(cp: CpProcess, sc: XdsScenario, changes: number, work: string, profile: boolean): Promise<DaemonRun> {
-  const ids: string[] = [];
-  for (let s = 0; s < sc.services; s++) for (let r = 0; r < sc.replicas; r++) ids.push(`${MESH}.${proxyName(s, r)}`);
+  const ids = proxyIds(sc.services, sc.replicas);
   const client = new Child('client');
   try {
     const connected = await connect(client, `127.0.0.1:${cp.ports.dpServer ?? 0}`, ids);
@@ -230,9 +237,7 @@ async function runBaseline(sc: XdsScenario, changes: number, work: string): Prom
   try {
     server.send({ cmd: 'serve', file: join(work, 'responses.json') });
     const { port } = await server.next('listening', 60_000);
-    const ids: string[] = [];
-    for (let s = 0; s < sc.services; s++) for (let r = 0; r < sc.replicas; r++) ids.push(`${MESH}.${proxyName(s, r)}`);
-    const connected = await connect(client, `127.0.0.1:${port}`, ids);
+    const connected = await connect(client, `127.0.0.1:${port}`, proxyIds(sc.services, sc.replicas));
     await settle(1000);
     const rss = rssKb(server.pid);
     const measured: PhaseMeasure[] = [];

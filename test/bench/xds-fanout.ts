@@ -25,12 +25,15 @@ export const CDS = TYPE_URLS.cluster;
 export const EDS = TYPE_URLS.clusterLoadAssignment;
 export const LDS = TYPE_URLS.listener;
 export const RDS = TYPE_URLS.routeConfiguration;
+const SDS = TYPE_URLS.secret;
 const ALL_TYPES: readonly string[] = [CDS, EDS, LDS, RDS];
+/** With mesh mTLS the proxies also need their SDS secrets before they are ready. */
+const MTLS_TYPES: readonly string[] = [...ALL_TYPES, SDS];
 const HCM = 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
 
 /** Parent -> child. */
 export type ToChild =
-  | { cmd: 'connect'; address: string; ids: string[]; timeoutMs: number }
+  | { cmd: 'connect'; address: string; ids: string[]; timeoutMs: number; sds?: boolean }
   | { cmd: 'arm'; record: boolean; timeoutMs: number }
   | { cmd: 'record'; file: string }
   | { cmd: 'serve'; file: string }
@@ -152,6 +155,7 @@ class Proxy {
     readonly id: string,
     private readonly phase: () => Phase,
     private readonly recorder: Recorder,
+    private readonly sds = false,
   ) {
     this.client = new grpc.Client(address, grpc.credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 });
     this.open();
@@ -177,6 +181,13 @@ class Proxy {
     const node: Node = { id: this.id, user_agent_name: 'envoy', cluster: '', metadata: jsonToStruct({}), locality: null };
     call.write({ type_url: CDS, node, resource_names: [] });
     call.write({ type_url: LDS, resource_names: [] });
+    // Mesh mTLS: the secrets every mesh cluster and inbound listener names (Kuma's SDS names).
+    if (this.sds) call.write({ type_url: SDS, resource_names: this.secretNames() });
+  }
+
+  private secretNames(): string[] {
+    const mesh = this.id.slice(0, this.id.indexOf('.'));
+    return [`identity_cert:secret:${mesh}`, `mesh_ca:secret:${mesh}`];
   }
 
   private onData(msg: ScannedResponse): void {
@@ -189,7 +200,7 @@ class Proxy {
     // Like Envoy: subscribe to what the new clusters/listeners need, then ACK.
     if (msg.typeUrl === CDS) this.subscribe(EDS, edsNames.names(msg));
     if (msg.typeUrl === LDS) this.subscribe(RDS, rdsNames.names(msg));
-    const names = this.names.get(msg.typeUrl) ?? [];
+    const names = msg.typeUrl === SDS ? this.secretNames() : (this.names.get(msg.typeUrl) ?? []);
     this.call.write({ type_url: msg.typeUrl, version_info: msg.versionInfo, response_nonce: msg.nonce, resource_names: names });
     this.lastAckNs = process.hrtime.bigint();
     this.acked.add(msg.typeUrl);
@@ -272,8 +283,9 @@ function runClient(): void {
         switch (raw.cmd) {
           case 'connect': {
             phase = { startNs: process.hrtime.bigint(), responses: {}, bytes: 0, record: false };
-            for (const id of raw.ids) proxies.push(new Proxy(raw.address, id, current, recorder));
-            const all = (p: Proxy): boolean => ALL_TYPES.every((t) => p.acked.has(t));
+            for (const id of raw.ids) proxies.push(new Proxy(raw.address, id, current, recorder, raw.sds));
+            const types = raw.sds ? MTLS_TYPES : ALL_TYPES;
+            const all = (p: Proxy): boolean => types.every((t) => p.acked.has(t));
             await until(() => proxies.every(all), raw.timeoutMs);
             // Late responses of the initial phase (a second push while others connected) still count as initial.
             await quiet(() => phase.bytes, 300);

@@ -40,9 +40,13 @@ function dataplane(service: number, replica: number, index: number): object {
   };
 }
 
-/** Creates the mesh and its S x R Dataplanes; resolves once every service has its VIP (answers over DNS). */
-export async function createMesh(cp: CpProcess, services: number, replicas: number): Promise<void> {
-  await put(`${cp.apiUrl}/meshes/${MESH}`, { type: 'Mesh', name: MESH });
+/**
+ * Creates the mesh and its S x R Dataplanes; resolves once every service has its VIP (answers over DNS).
+ * `mtls`: the mesh has a builtin CA enabled (every proxy then needs a signed workload certificate).
+ */
+export async function createMesh(cp: CpProcess, services: number, replicas: number, mtls = false): Promise<void> {
+  const ca = { enabledBackend: 'ca-1', backends: [{ name: 'ca-1', type: 'builtin' }] };
+  await put(`${cp.apiUrl}/meshes/${MESH}`, { type: 'Mesh', name: MESH, ...(mtls ? { mtls: ca } : {}) });
   const dps: object[] = [];
   for (let s = 0; s < services; s++) for (let r = 0; r < replicas; r++) dps.push(dataplane(s, r, dps.length));
   await pool(dps, 16, (dp) => put(`${cp.apiUrl}/meshes/${MESH}/dataplanes/${(dp as { name: string }).name}`, dp));

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCp, stopAll, type CpProcess } from '../helpers/cp-process.js';
+import { eventually, getJson } from '../helpers/multizone.js';
 import { zoneAuthEnv } from '../helpers/tokens.js';
 import { startPostgres, type PostgresServer } from '../helpers/postgres-server.js';
 import { migrateDatabase } from '../helpers/postgres-store.js';
@@ -20,26 +21,8 @@ async function put(url: string, body: object): Promise<void> {
   const res = await fetch(url, { method: 'PUT', body: JSON.stringify(body), headers: json });
   if (res.status >= 300) throw new Error(`PUT ${url}: ${res.status} ${await res.text()}`);
 }
-async function getJson<T>(url: string): Promise<T> {
-  const res = await fetch(url);
-  if (res.status !== 200) throw new Error(`GET ${url}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
 const names = async (url: string): Promise<string[]> => (await getJson<{ items: { name: string }[] }>(`${url}?size=1000`)).items.map((i) => i.name).sort();
 
-async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  for (;;) {
-    try {
-      if (await check()) return;
-    } catch (err) {
-      last = String(err);
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} ${last}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function metric(cp: CpProcess, name: string): Promise<number> {
   const text = await (await fetch(`http://127.0.0.1:${cp.ports.diagnostics}/metrics`)).text();

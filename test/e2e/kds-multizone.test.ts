@@ -1,36 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dataplaneToken, zoneAuthEnv } from '../helpers/tokens.js';
+import { dataplaneToken } from '../helpers/tokens.js';
 import { AdsTestClient, CDS, LDS, ack, node, resourceNames } from '../helpers/ads-client.js';
 import { startCp, stopAll, type CpProcess } from '../helpers/cp-process.js';
-import { encodeQuery, udpQuery } from '../helpers/dns-client.js';
+import { dnsA, eventually as eventuallyWithin, getJson, putJson as put, startZone } from '../helpers/multizone.js';
 
 afterAll(stopAll);
 
-const json = { 'content-type': 'application/json' };
-const put = (url: string, body: object): Promise<Response> => fetch(url, { method: 'PUT', body: JSON.stringify(body), headers: json });
 const del = (url: string): Promise<Response> => fetch(url, { method: 'DELETE' });
 const status = async (url: string): Promise<number> => (await fetch(url)).status;
-async function getJson<T>(url: string): Promise<T> {
-  const res = await fetch(url);
-  if (res.status !== 200) throw new Error(`GET ${url}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
 const names = async (url: string): Promise<string[]> => (await getJson<{ items: { name: string }[] }>(`${url}?size=1000`)).items.map((i) => i.name).sort();
 const total = async (url: string): Promise<number> => (await getJson<{ total: number }>(`${url}?size=1`)).total;
 
-async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  for (;;) {
-    try {
-      if (await check()) return;
-    } catch (err) {
-      last = String(err);
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} ${last}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const eventually = (check: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> => eventuallyWithin(check, what, timeoutMs);
 
 const route = (name: string, service = 'backend') => ({
   type: 'TrafficRoute',
@@ -71,20 +52,7 @@ async function adsConfig(zone: CpProcess, dp: string): Promise<{ clusters: strin
   }
 }
 
-/** The A records a zone's DNS server gives for `name`. */
-async function dnsA(zone: CpProcess, name: string): Promise<string[]> {
-  const reply = await udpQuery(zone.ports.dnsUdp ?? 0, encodeQuery(name));
-  return (reply.answers ?? []).flatMap((a) => (a.type === 'A' ? [a.data] : []));
-}
 
-const ZONE_ENV = { KUMA_XDS_SERVER_DATAPLANE_STATUS_FLUSH_INTERVAL: '100ms' };
-
-async function startZone(zone: string, global: CpProcess, env: Record<string, string> = {}): Promise<CpProcess> {
-  const auth = await zoneAuthEnv(global, zone);
-  const cp = await startCp({ mode: 'remote', zone, globalAddress: `grpc://127.0.0.1:${global.ports.kds ?? 0}`, env: { ...ZONE_ENV, ...auth, ...env } });
-  await cp.waitForLog(/"msg":"connected to global"/);
-  return cp;
-}
 
 describe('multizone KDS: a global and two zones, each its own process and SQLite file', () => {
   let global: CpProcess;
@@ -94,7 +62,7 @@ describe('multizone KDS: a global and two zones, each its own process and SQLite
   beforeAll(async () => {
     global = await startCp({ mode: 'global' });
     expect(global.ports.kds).toBeGreaterThan(0);
-    [zone1, zone2] = await Promise.all([startZone('zone-1', global), startZone('zone-2', global)]);
+    [zone1, zone2] = await Promise.all([startZone('zone-1', global, { mode: 'remote' }), startZone('zone-2', global, { mode: 'remote' })]);
     for (const z of [zone1, zone2]) await eventually(async () => (await status(`${z.apiUrl}/meshes/default`)) === 200, 'default mesh on the zone');
   }, 60_000);
 
@@ -228,7 +196,7 @@ describe('multizone KDS under load', () => {
   it('moves thousands of resources both ways at the same time with a small message limit (no deadlock)', async () => {
     const small = { KUMA_MULTIZONE_GLOBAL_KDS_MAX_MSG_SIZE: String(64 * 1024) };
     const global = await startCp({ mode: 'global', env: small });
-    const zone = await startZone('zone-1', global, small);
+    const zone = await startZone('zone-1', global, { mode: 'remote', env: small });
     await eventually(async () => (await status(`${zone.apiUrl}/meshes/default`)) === 200, 'mesh on zone');
     const N = 2000;
     const policiesBefore = await total(`${global.apiUrl}/meshes/default/traffic-routes`);

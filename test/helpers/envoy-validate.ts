@@ -86,6 +86,8 @@ function references(typeName: string, m: Msg): { typeUrl: string; name: string }
     case '.envoy.config.route.v3.WeightedCluster.ClusterWeight':
     case '.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy.WeightedCluster.ClusterWeight':
       return [{ typeUrl: TYPE_URLS.cluster, name: String(m['name']) }];
+    case '.envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig':
+      return [{ typeUrl: TYPE_URLS.secret, name: String(m['name']) }];
     case '.envoy.config.cluster.v3.Cluster': {
       if (m['type'] !== envoyType('envoy.config.cluster.v3.Cluster').lookupEnum('DiscoveryType').values['EDS']) return [];
       const eds = m['eds_cluster_config'] as Msg | null | undefined;
@@ -98,7 +100,12 @@ function references(typeName: string, m: Msg): { typeUrl: string; name: string }
 
 function ownName(typeName: string, m: Msg): string | undefined {
   if (typeName === '.envoy.config.endpoint.v3.ClusterLoadAssignment') return String(m['cluster_name']);
-  if (typeName === '.envoy.config.listener.v3.Listener' || typeName === '.envoy.config.cluster.v3.Cluster' || typeName === '.envoy.config.route.v3.RouteConfiguration') {
+  if (
+    typeName === '.envoy.config.listener.v3.Listener' ||
+    typeName === '.envoy.config.cluster.v3.Cluster' ||
+    typeName === '.envoy.config.route.v3.RouteConfiguration' ||
+    typeName === '.envoy.extensions.transport_sockets.tls.v3.Secret'
+  ) {
     return String(m['name']);
   }
   return undefined;

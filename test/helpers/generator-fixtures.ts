@@ -6,7 +6,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { Resource, ResourceTypeName } from '../../src/core/resources/model.js';
-import { generateProxyless, generateSidecar, type MeshInputs, type MeshSnapshot } from '../../src/xds/generator/index.js';
+import type { IssuedIdentity } from '../../src/mtls/workload-identity.js';
+import { generateIngress, generateProxyless, generateSidecar, ingressOfZoneIngress, type MeshInputs, type MeshSnapshot } from '../../src/xds/generator/index.js';
 import type { EncodedResource } from '../../src/xds/resource.js';
 
 export const FIXTURE_DIR = join(import.meta.dirname, '../golden/generator');
@@ -28,7 +29,9 @@ export interface Fixture {
   externalServices?: FixtureResource[];
   secrets?: FixtureResource[];
   vips?: Record<string, string>;
-  generate: ({ sidecar: string } | { proxyless: true })[];
+  /** With mTLS on: the workload certificate every sidecar is given (any text: Envoy's decoding does not parse PEM). */
+  identity?: { certPem: string; keyPem: string };
+  generate: ({ sidecar: string } | { proxyless: true } | { ingress: string })[];
 }
 
 /** The fixture files, sorted. */
@@ -74,7 +77,15 @@ export function inputsOf(f: Fixture): MeshInputs {
 
 /** What the fixture asks to generate, from `snap`. */
 export function generateAll(f: Fixture, snap: MeshSnapshot): { title: string; resources: EncodedResource[] }[] {
-  return f.generate.map((g) =>
-    'sidecar' in g ? { title: `sidecar ${g.sidecar}`, resources: generateSidecar(snap, g.sidecar) } : { title: 'proxyless catalog', resources: generateProxyless(snap) },
-  );
+  const identity: IssuedIdentity | undefined = f.identity ? { ...f.identity, caPem: '', expiresAt: new Date(0), key: 'fixture' } : undefined;
+  return f.generate.map((g) => {
+    if ('sidecar' in g) return { title: `sidecar ${g.sidecar}`, resources: generateSidecar(snap, g.sidecar, identity) };
+    if ('ingress' in g) {
+      const zi = (f.zoneIngresses ?? []).find((z) => z.name === g.ingress);
+      if (!zi) throw new Error(`fixture has no ZoneIngress ${g.ingress}`);
+      const ingress = ingressOfZoneIngress(resource('ZoneIngress', '', zi));
+      return { title: `ingress ${g.ingress}`, resources: generateIngress(new Map([[snap.mesh, snap]]), ingress) };
+    }
+    return { title: 'proxyless catalog', resources: generateProxyless(snap) };
+  });
 }

@@ -22,6 +22,11 @@ export function zoneToken(global: HasApi, zone: string, scope: string[] = ['cp']
   return issue(global, '/tokens/zone', { zone, scope, validFor });
 }
 
+/** `POST /tokens/zone-ingress` on the CP the ingress connects to (`zone`: its zone; empty on standalone). */
+export function zoneIngressToken(cp: HasApi, zone = ''): Promise<string> {
+  return issue(cp, '/tokens/zone-ingress', { zone });
+}
+
 /** `POST /tokens/user`. */
 export function userToken(cp: HasApi, name: string, groups: string[], validFor = '1h'): Promise<string> {
   return issue(cp, '/tokens/user', { name, groups, validFor });

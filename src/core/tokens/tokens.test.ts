@@ -8,6 +8,7 @@ import { decodeJwt, signJwt } from './jwt.js';
 import { newSigningKeyData, SigningKeys } from './signing-keys.js';
 import { parseValidFor } from './valid-for.js';
 import { authenticateZone, issueZoneToken } from './zone-token.js';
+import { authenticateZoneIngress, issueZoneIngressToken } from './zone-ingress-token.js';
 import { authenticateUser, issueUserToken } from './user-token.js';
 
 async function setup(): Promise<DefaultResourceManager> {
@@ -108,6 +109,19 @@ describe('zone and user tokens', () => {
     expect(await refusal(authenticateZone(m, ingress, 'zone-1'))).toMatch(/does not include cp/);
     await expect(issueZoneToken(m, { zone: 'zone-1' })).rejects.toThrow(/scope: cannot be empty/);
     await expect(issueZoneToken(m, { scope: ['cp'] })).rejects.toThrow(/zone: cannot be empty/);
+  });
+
+  it("a zone-ingress token is issued by the ingress's own zone CP for its zone, and authenticates only there", async () => {
+    const m = await setup();
+    await expect(issueZoneIngressToken(m, { zone: 'zone-2' }, 'zone-1')).rejects.toThrow(/zone: must be this control plane's zone "zone-1"/);
+    const token = await issueZoneIngressToken(m, { zone: 'zone-1', validFor: '1h' }, 'zone-1');
+    expect(decodeJwt(token).payload).toMatchObject({ Zone: 'zone-1' });
+    await expect(authenticateZoneIngress(m, token, 'zone-1')).resolves.toBeUndefined();
+    expect(await refusal(authenticateZoneIngress(m, token, 'zone-2'))).toMatch(/zone from requestor: zone-2 is different than in token: zone-1/);
+    const zoneCp = await issueZoneToken(m, { zone: 'zone-1', scope: ['ingress'] });
+    expect(await refusal(authenticateZoneIngress(m, zoneCp, 'zone-1'))).not.toBe('');
+    const dpToken = await issueDataplaneToken(m, { name: 'ingress-1', mesh: 'default', type: 'ingress' });
+    expect(await refusal(authenticateZoneIngress(m, dpToken, 'zone-1'))).not.toBe('');
   });
 
   it('a user token names the user and its groups plus mesh-system:authenticated', async () => {

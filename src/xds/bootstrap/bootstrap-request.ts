@@ -4,7 +4,8 @@ import { SERVICE_TAG, type DataplaneSpec } from '../../core/resources/specs.js';
 
 /** kuma-dp 1.x `POST /bootstrap` body (unknown fields such as caCert are accepted and ignored). */
 export const bootstrapRequestSchema = z.looseObject({
-  mesh: z.string().min(1),
+  /** Empty for a zone ingress (`proxyType: ingress`): it serves every mesh. */
+  mesh: z.string(),
   name: z.string().min(1),
   adminPort: z.number().int().min(0).max(65535).optional(),
   dataplaneResource: z.string().optional(),
@@ -15,7 +16,9 @@ export const bootstrapRequestSchema = z.looseObject({
   bootstrapVersion: z.string().optional(),
   /** The data-plane token's content (kuma-dp reads `dataplaneTokenPath` itself and sends both). */
   dataplaneToken: z.string().optional(),
-});
+  /** kuma-dp's `--proxy-type`: `dataplane` (default) or `ingress` (a ZoneIngress of this zone, node id `.<name>`). */
+  proxyType: z.enum(['dataplane', 'ingress']).optional(),
+}).refine((r) => (r.proxyType === 'ingress') === (r.mesh === ''), { path: ['mesh'], message: 'must be empty for proxyType ingress, and only then' });
 
 export type BootstrapRequest = z.infer<typeof bootstrapRequestSchema>;
 

@@ -6,6 +6,8 @@ import { buildRuntime } from '../../core/runtime/bootstrap.js';
 import { BindError } from '../../core/runtime/listen.js';
 import type { Runtime } from '../../core/runtime/runtime.js';
 import { MemoryStore } from '../../plugins/store/memory/memory-store.js';
+import { issueDataplaneToken } from '../../core/tokens/dataplane-token.js';
+import { issueZoneIngressToken } from '../../core/tokens/zone-ingress-token.js';
 import { bootstrapComponents } from './bootstrap-server.js';
 import type { GrpcBootstrap } from './grpc-bootstrap.js';
 
@@ -104,6 +106,35 @@ describe('POST /bootstrap', () => {
     expect((await fetch(`${s.url}/bootstrap`)).status).toBe(405);
     expect((await fetch(`${s.url}/other`)).status).toBe(404);
     expect((await post(s.url, 'x'.repeat(1024 * 1024 + 1))).status).toBe(413);
+  });
+});
+
+describe('POST /bootstrap for a zone ingress (proxyType ingress, no mesh)', () => {
+  const ingress = { zone: '', networking: { address: '127.0.0.1', port: 10001, advertisedAddress: '192.0.2.2', advertisedPort: 10001 } };
+
+  it('serves node .<name> for a ZoneIngress of this control plane, and refuses what is not one', async () => {
+    const s = await start();
+    expect((await post(s.url, { mesh: '', name: 'ingress-1', proxyType: 'ingress' })).status).toBe(404);
+    await s.rt.manager.create('ZoneIngress', { name: 'ingress-1', mesh: '' }, ingress);
+    const res = await post(s.url, { mesh: '', name: 'ingress-1', proxyType: 'ingress', adminPort: 9902 });
+    expect(res.status).toBe(200);
+    expect(parse(await res.text()).node).toMatchObject({ id: '.ingress-1', cluster: 'ingress', metadata: { 'dataplane.admin.port': '9902' } });
+    expect((await post(s.url, { mesh: '', name: 'ingress-1' })).status).toBe(400);
+    expect((await post(s.url, { mesh: 'default', name: 'ingress-1', proxyType: 'ingress' })).status).toBe(400);
+  });
+
+  it('requires a zone-ingress token of this control plane: a data-plane token or none is refused', async () => {
+    const s = await start({ dpServer: { port: 5678, interface: '127.0.0.1', authn: { dpProxy: { type: 'dpToken' } } } });
+    await s.rt.manager.create('ZoneIngress', { name: 'ingress-1', mesh: '' }, ingress);
+    const none = await post(s.url, { mesh: '', name: 'ingress-1', proxyType: 'ingress' });
+    expect(none.status).toBe(401);
+    expect(await none.text()).toMatch(/no zone-ingress token/);
+    const dpToken = await issueDataplaneToken(s.rt.manager, { mesh: 'default', name: 'ingress-1', type: 'ingress' });
+    expect((await post(s.url, { mesh: '', name: 'ingress-1', proxyType: 'ingress', dataplaneToken: dpToken })).status).toBe(401);
+    const token = await issueZoneIngressToken(s.rt.manager, {}, '');
+    const ok = await post(s.url, { mesh: '', name: 'ingress-1', proxyType: 'ingress', dataplaneToken: token });
+    expect(ok.status).toBe(200);
+    expect(parse(await ok.text()).dynamic_resources.ads_config.grpc_services[0].initial_metadata).toEqual([{ key: 'authorization', value: token }]);
   });
 });
 

@@ -5,9 +5,9 @@ import type { DataplaneSpec } from '../../core/resources/specs.js';
 import type { Component } from '../../core/runtime/component.js';
 import { closeServer, listen } from '../../core/runtime/listen.js';
 import type { Runtime } from '../../core/runtime/runtime.js';
-import { bootstrapRequestSchema, parseInlineDataplane, serviceOf } from './bootstrap-request.js';
+import { bootstrapRequestSchema, parseInlineDataplane, serviceOf, type BootstrapRequest } from './bootstrap-request.js';
 import { envoyBootstrapYaml } from './envoy-bootstrap.js';
-import { bootstrapRefusal, headerToken } from './bootstrap-auth.js';
+import { bootstrapRefusal, headerToken, ingressBootstrapRefusal } from './bootstrap-auth.js';
 import { grpcBootstrap, inlineGatewayDataplane } from './grpc-bootstrap.js';
 import { untilAborted } from '../../core/runtime/abort.js';
 
@@ -89,6 +89,7 @@ async function envoyReply(rt: Runtime, opts: BootstrapServerOptions, log: Logger
   const parsed = bootstrapRequestSchema.safeParse(json);
   if (!parsed.success) return text(400, parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
   const r = parsed.data;
+  if (r.proxyType === 'ingress') return ingressReply(rt, opts, log, req, r);
   if (!(await rt.store.find('Mesh', { name: r.mesh, mesh: '' }))) return text(422, `mesh "${r.mesh}" does not exist`);
   let spec: DataplaneSpec;
   if (r.dataplaneResource) {
@@ -124,6 +125,29 @@ async function envoyReply(rt: Runtime, opts: BootstrapServerOptions, log: Logger
     ...(r.dataplaneToken ? { dataplaneToken: r.dataplaneToken } : {}),
   });
   log.info({ mesh: r.mesh, name: r.name, xds: `${host}:${port}` }, 'served Envoy bootstrap');
+  return { status: 200, body: yaml, headers: { 'content-type': 'text/x-yaml', 'kuma-bootstrap-version': '3' } };
+}
+
+/** A zone ingress's Envoy bootstrap (kuma-dp `--proxy-type=ingress`): node `.<name>`, for a ZoneIngress of this CP. */
+async function ingressReply(rt: Runtime, opts: BootstrapServerOptions, log: Logger, req: IncomingMessage, r: BootstrapRequest): Promise<Reply> {
+  if (!(await rt.store.find('ZoneIngress', { name: r.name, mesh: '' }))) return text(404, `ZoneIngress "${r.name}" not found: create it on this zone control plane first`);
+  const refusal = await ingressBootstrapRefusal(rt, r.dataplaneToken);
+  if (refusal) {
+    log.info({ ingress: r.name, reason: refusal }, 'refused zone ingress bootstrap');
+    return text(401, refusal);
+  }
+  const { host, port } = xdsAddress(rt, opts, req);
+  const yaml = envoyBootstrapYaml({
+    mesh: '',
+    name: r.name,
+    service: 'ingress',
+    xdsHost: host,
+    xdsPort: port,
+    ...(r.adminPort !== undefined ? { adminPort: r.adminPort } : {}),
+    ...(r.version ? { version: r.version } : {}),
+    ...(r.dataplaneToken ? { dataplaneToken: r.dataplaneToken } : {}),
+  });
+  log.info({ ingress: r.name, xds: `${host}:${port}` }, 'served zone ingress bootstrap');
   return { status: 200, body: yaml, headers: { 'content-type': 'text/x-yaml', 'kuma-bootstrap-version': '3' } };
 }
 

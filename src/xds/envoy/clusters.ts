@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { anyOf, type EnvoyObject } from './encode.js';
 import type { DurationValue } from './duration.js';
-import { lbMetadata } from './struct.js';
+import { lbMetadata, stringStruct } from './struct.js';
 
 export type LbPolicy = 'ROUND_ROBIN' | 'LEAST_REQUEST' | 'RING_HASH' | 'RANDOM' | 'MAGLEV';
 
@@ -24,6 +24,10 @@ export interface EdsClusterOptions {
   readonly healthChecks?: readonly EnvoyObject[];
   readonly circuitBreakers?: EnvoyObject;
   readonly outlierDetection?: EnvoyObject;
+  /** TLS to the upstream (mesh mTLS, ExternalService TLS). */
+  readonly transportSocket?: EnvoyObject;
+  /** Per-subset TLS (SNI with the subset's tags), picked by endpoint `envoy.transport_socket_match` metadata. */
+  readonly transportSocketMatches?: readonly { readonly name: string; readonly match: Readonly<Record<string, string>>; readonly transportSocket: EnvoyObject }[];
 }
 
 const ADS_CONFIG_SOURCE = { ads: {}, resource_api_version: 'V3' } as const;
@@ -54,13 +58,16 @@ function upstreamPolicyFields(o: EdsClusterOptions): EnvoyObject {
     ...(o.healthChecks?.length ? { health_checks: o.healthChecks } : {}),
     ...(o.circuitBreakers ? { circuit_breakers: o.circuitBreakers } : {}),
     ...(o.outlierDetection ? { outlier_detection: o.outlierDetection } : {}),
+    ...(o.transportSocket ? { transport_socket: o.transportSocket } : {}),
+    ...(o.transportSocketMatches?.length
+      ? { transport_socket_matches: o.transportSocketMatches.map((m) => ({ name: m.name, match: stringStruct(m.match), transport_socket: m.transportSocket })) }
+      : {}),
   };
 }
 
 export interface DnsClusterOptions extends EdsClusterOptions {
   /** The single upstream (its tags are what `subsetKeys` match): a host name (resolved by Envoy) or an IP literal. */
   readonly endpoint: { readonly address: string; readonly port: number; readonly tags: Readonly<Record<string, string>> };
-  readonly transportSocket?: EnvoyObject;
 }
 
 /**
@@ -83,7 +90,6 @@ export function dnsCluster(o: DnsClusterOptions): EnvoyObject {
       ],
     },
     ...upstreamPolicyFields(o),
-    ...(o.transportSocket ? { transport_socket: o.transportSocket } : {}),
   };
 }
 

@@ -1,6 +1,6 @@
 import type { EnvoyObject } from './encode.js';
 import { socketAddress } from './clusters.js';
-import { lbMetadata } from './struct.js';
+import { lbAndSocketMatchMetadata, lbMetadata } from './struct.js';
 
 export interface LbEndpoint {
   readonly address: string;
@@ -8,6 +8,8 @@ export interface LbEndpoint {
   readonly weight: number;
   /** Tags for subset load balancing (`envoy.lb` metadata), kuma.io/service excluded. */
   readonly tags: Readonly<Record<string, string>>;
+  /** Also `envoy.transport_socket_match` metadata (mesh mTLS: the cluster picks the SNI of the endpoint's subset). */
+  readonly socketMatch?: boolean;
 }
 
 export interface LocalityGroup {
@@ -47,7 +49,7 @@ export function clusterLoadAssignment(clusterName: string, groups: readonly Loca
       lb_endpoints: g.endpoints.map((e) => ({
         endpoint: { address: socketAddress(e.address, e.port) },
         load_balancing_weight: { value: scale(e.weight) },
-        ...(Object.keys(e.tags).length ? { metadata: lbMetadata(e.tags) } : {}),
+        ...(Object.keys(e.tags).length ? { metadata: e.socketMatch ? lbAndSocketMatchMetadata(e.tags) : lbMetadata(e.tags) } : {}),
       })),
     })),
   };

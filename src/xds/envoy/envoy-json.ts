@@ -35,11 +35,16 @@ function plainMessage(type: protobuf.Type, m: Msg): Msg {
       if (items.length) out[field.name] = items.map((x) => plainValue(field, x));
     } else if (field.resolvedType instanceof protobuf.Type || field.partOf) {
       if (present(m, field.name)) out[field.name] = plainValue(field, v);
-    } else if (v !== undefined && v !== null && v !== 0 && v !== '' && v !== false && !(v instanceof Uint8Array && v.length === 0)) {
+    } else if (v !== undefined && v !== null && v !== 0 && v !== '' && v !== false && !isEmptyBytes(v)) {
       out[field.name] = plainValue(field, v);
     }
   }
   return out;
+}
+
+/** protobufjs decodes an absent `bytes` field as its default: an empty Buffer, or `[]` (the prototype's default). */
+function isEmptyBytes(v: unknown): boolean {
+  return (v instanceof Uint8Array || Array.isArray(v)) && v.length === 0;
 }
 
 function plainValue(field: protobuf.Field, v: unknown): unknown {

@@ -12,6 +12,12 @@ export function lbMetadata(tags: Readonly<Record<string, string>>): EnvoyObject 
   return { filter_metadata: { 'envoy.lb': stringStruct(tags) } };
 }
 
+/** `envoy.lb` and `envoy.transport_socket_match` metadata, both carrying `tags` (Kuma's mesh endpoints with mTLS). */
+export function lbAndSocketMatchMetadata(tags: Readonly<Record<string, string>>): EnvoyObject {
+  const struct = stringStruct(tags);
+  return { filter_metadata: { 'envoy.lb': struct, 'envoy.transport_socket_match': struct } };
+}
+
 /** Any JSON-like value as a google.protobuf.Struct (node metadata). */
 export function toStruct(value: Readonly<Record<string, unknown>>): EnvoyObject {
   const fields: Record<string, EnvoyObject> = {};

@@ -7,11 +7,14 @@ import { ResourceGroup } from '../cache/resource-group.js';
 import { MeshSnapshot, type MeshInputs } from './mesh-snapshot.js';
 import { generateProxyless } from './proxyless.js';
 import { generateSidecarParts } from './sidecar.js';
+import type { IssuedIdentity } from '../../mtls/workload-identity.js';
 
 export type { MeshInputs } from './mesh-snapshot.js';
 export { MeshSnapshot } from './mesh-snapshot.js';
 export { generateSidecar, generateSidecarParts } from './sidecar.js';
 export { generateProxyless } from './proxyless.js';
+export { identityRequest } from './mesh-mtls.js';
+export { generateIngress, ingressOfDataplane, ingressOfZoneIngress, type IngressProxy } from './ingress.js';
 
 /**
  * Pure: once per mesh change. Resources it encodes are memoised inside and shared by every proxy; those
@@ -21,9 +24,9 @@ export function buildMeshSnapshot(inputs: MeshInputs, previous?: MeshSnapshot): 
   return new MeshSnapshot(inputs, previous);
 }
 
-/** A sidecar's snapshot: its own resources plus the group it shares with every sidecar of the same parameters. */
-export function sidecarSnapshot(snap: MeshSnapshot, dataplaneName: string): ProxySnapshot {
-  const { own, shared } = generateSidecarParts(snap, dataplaneName);
+/** A sidecar's snapshot (`identity`: its workload certificate when mTLS is on): its own resources plus the group it shares with every sidecar of the same parameters. */
+export function sidecarSnapshot(snap: MeshSnapshot, dataplaneName: string, identity?: IssuedIdentity): ProxySnapshot {
+  const { own, shared } = generateSidecarParts(snap, dataplaneName, identity);
   return ProxySnapshot.of([new ResourceGroup(own), shared]);
 }
 

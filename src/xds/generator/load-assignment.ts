@@ -12,20 +12,26 @@ interface LoadAssignmentParams {
   readonly endpoints: readonly ServiceEndpoint[];
   readonly localityAware: boolean;
   readonly localZone: string;
+  /** This zone's endpoints only (a zone ingress routes to local instances, never to another ingress). */
+  readonly localOnly: boolean;
+  /** mTLS on: endpoints also carry `envoy.transport_socket_match` metadata (the cluster picks its subset's SNI). */
+  readonly socketMatch: boolean;
 }
 
 /**
  * The ClusterLoadAssignment `clusterName` for the healthy endpoints of `service` (only those whose tags
  * match `subset`, for proxyless subset clusters), grouped by zone. With locality-aware load balancing on,
- * other zones get priority 1. Shared by every proxy of the mesh.
+ * other zones get priority 1. `localOnly`: this zone's endpoints only (a zone ingress). Shared by every proxy of the mesh.
  */
-export function loadAssignment(snap: MeshSnapshot, clusterName: string, service: string, subset?: Tags): EncodedResource {
+export function loadAssignment(snap: MeshSnapshot, clusterName: string, service: string, subset?: Tags, localOnly = false): EncodedResource {
   const params: LoadAssignmentParams = {
     service,
     subset: subset ?? null,
     endpoints: snap.endpoints.get(service) ?? NO_ENDPOINTS,
     localityAware: snap.meshSpec.routing?.localityAwareLoadBalancing === true,
     localZone: snap.localZone ?? '',
+    localOnly,
+    socketMatch: snap.mtls !== undefined,
   };
   return snap.resource(TYPE_URLS.clusterLoadAssignment, clusterName, params, buildLoadAssignment);
 }
@@ -33,7 +39,7 @@ export function loadAssignment(snap: MeshSnapshot, clusterName: string, service:
 const NO_ENDPOINTS: readonly ServiceEndpoint[] = [];
 
 function buildLoadAssignment(p: LoadAssignmentParams, clusterName: string): EnvoyObject {
-  const endpoints = p.endpoints.filter((e) => !p.subset || selectorRank(p.subset, e.tags));
+  const endpoints = p.endpoints.filter((e) => (!p.subset || selectorRank(p.subset, e.tags)) && (!p.localOnly || e.zone === p.localZone));
   return clusterLoadAssignment(clusterName, localityGroups(p, endpoints));
 }
 
@@ -49,7 +55,7 @@ function localityGroups(p: LoadAssignmentParams, endpoints: readonly ServiceEndp
   return [...groups].map(([zone, list]) => ({
     zone,
     priority: p.localityAware && !remoteOnly && zone !== p.localZone ? 1 : 0,
-    endpoints: list.map((e) => ({ address: e.address, port: e.port, weight: e.weight, tags: withoutService(e.tags) })),
+    endpoints: list.map((e) => ({ address: e.address, port: e.port, weight: e.weight, tags: withoutService(e.tags), socketMatch: p.socketMatch })),
   }));
 }
 

@@ -14,7 +14,8 @@ import {
   type ZoneIngressSpec,
 } from '../../core/resources/specs.js';
 import { logger } from '../../core/logging.js';
-import { encodeResource, type EnvoyObject } from '../envoy/encode.js';
+import { meshCaMaterial, type MeshCaMaterial } from '../../mtls/mesh-ca.js';
+import { contentVersion, encodeResource, type EnvoyObject } from '../envoy/encode.js';
 import type { EncodedResource, TypeUrl } from '../resource.js';
 import type { CircuitBreakerConf, HealthCheckConf, OutboundProtocol } from './policy-conf.js';
 import { resolveExternalServices, type ExternalEndpoint } from './external-services.js';
@@ -81,6 +82,8 @@ export class MeshSnapshot {
   readonly externalServices: ReadonlyMap<string, ExternalEndpoint>;
   /** Services of ExternalServices that could not be resolved (e.g. missing Secret): nothing routes to them. */
   readonly unusableExternalServices: ReadonlySet<string>;
+  /** mTLS on: the mesh CA (or why it cannot be read: then no proxy of the mesh can be configured). */
+  readonly mtls: { readonly ca: MeshCaMaterial; readonly digest: string } | { readonly error: string } | undefined;
   /** Problems found while building the snapshot (each logged once, when it first appears). */
   readonly warnings: readonly string[];
   private readonly memo = new Map<string, EncodedResource>();
@@ -111,7 +114,9 @@ export class MeshSnapshot {
     this.protocols = protocols;
     this.externalServices = external.byService;
     this.unusableExternalServices = external.unusable;
-    this.warnings = external.warnings;
+    const ca = meshCaMaterial(this.mesh, this.meshSpec, inputs.secrets ?? []);
+    this.mtls = ca && 'ca' in ca ? { ca: ca.ca, digest: contentVersion(Buffer.from(`${ca.ca.backend}\n${ca.ca.certPem}`)) } : ca;
+    this.warnings = ca && 'error' in ca ? [...external.warnings, ca.error] : external.warnings;
     const known = new Set(previous?.mesh === this.mesh ? previous.warnings : []);
     for (const warning of this.warnings) if (!known.has(warning)) logger('xds-generator').warn({ mesh: this.mesh }, warning);
     this.servicePorts = new Map([...ports].map(([svc, set]) => [svc, [...set].sort((a, b) => a - b)]));
@@ -178,7 +183,11 @@ function collectInbounds(dp: Resource<DataplaneSpec>, localZone: string | undefi
   }
 }
 
-/** Services of other zones are reached through their zone's ingress (Kuma: only with mTLS on). */
+/**
+ * Services of other zones are reached through their zone's ingress (Kuma: only with mTLS on, the TLS passes
+ * through it): one endpoint per available service at the ingress's advertised address, weight = instances,
+ * tags = the service's tags plus `kuma.io/zone`. An ingress without an IP address to advertise is skipped.
+ */
 function collectIngress(ingress: Resource<ZoneIngressSpec>, mesh: string, localZone: string | undefined, byService: Map<string, ServiceEndpoint[]>): void {
   const spec = ingress.spec;
   if (!spec.zone || spec.zone === localZone) return;
@@ -188,7 +197,8 @@ function collectIngress(ingress: Resource<ZoneIngressSpec>, mesh: string, localZ
   for (const available of spec.availableServices ?? []) {
     const service = available.tags[SERVICE_TAG];
     if (!service || (available.mesh ?? mesh) !== mesh) continue;
-    push(byService, service, { address, port, tags: available.tags, zone: available.tags[ZONE_TAG] ?? spec.zone, weight: Math.max(1, available.instances ?? 1) });
+    const zone = available.tags[ZONE_TAG] ?? spec.zone;
+    push(byService, service, { address, port, tags: { ...available.tags, [ZONE_TAG]: zone }, zone, weight: Math.max(1, available.instances ?? 1) });
   }
 }
 

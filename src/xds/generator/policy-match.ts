@@ -1,5 +1,5 @@
 import type { Resource } from '../../core/resources/model.js';
-import type { ConnectionPolicySpec, Selector, Tags } from '../../core/resources/specs.js';
+import type { ConnectionPolicySpec, DataplaneSpec, Selector, Tags } from '../../core/resources/specs.js';
 
 /** How specifically a selector matched: tags matched by exact value and by `*`. */
 export interface Rank {
@@ -96,4 +96,14 @@ function isBetter(candidate: ConnectionPolicy, rank: Rank, current: ConnectionPo
   const byTime = Date.parse(candidate.meta.creationTime) - Date.parse(current.meta.creationTime);
   if (byTime !== 0) return byTime > 0;
   return candidate.meta.name < current.meta.name;
+}
+
+/**
+ * A proxy's tag sets: one per inbound, plus its gateway's. Policies' `sources` are matched against them, and
+ * its workload certificate is issued for them.
+ */
+export function proxyTagSets(spec: DataplaneSpec): Tags[] {
+  const sets = (spec.networking.inbound ?? []).map((i) => i.tags);
+  if (spec.networking.gateway) sets.push(spec.networking.gateway.tags);
+  return sets;
 }

@@ -15,7 +15,8 @@ export function mergeSubscription(existing: readonly DiscoverySubscription[], su
 }
 
 /**
- * Read-modify-write of a DataplaneInsight (same mesh/name as its Dataplane, owned by it) with optimistic
+ * Read-modify-write of a DataplaneInsight (same mesh/name as its Dataplane, owned by it; a ZoneIngressInsight
+ * for a zone ingress) with optimistic
  * concurrency; retried on a concurrent write. A Dataplane that no longer exists is not an error.
  */
 export async function updateInsight(
@@ -24,15 +25,17 @@ export async function updateInsight(
   change: (subs: readonly DiscoverySubscription[]) => DiscoverySubscription[] | undefined,
   log: Logger,
 ): Promise<void> {
+  // A zone ingress (global-scoped, mesh '') gets a ZoneIngressInsight owned by its ZoneIngress.
+  const [type, ownerType] = key.mesh === '' ? (['ZoneIngressInsight', 'ZoneIngress'] as const) : (['DataplaneInsight', 'Dataplane'] as const);
   for (let attempt = 1; ; attempt++) {
     try {
-      const current = await manager.find('DataplaneInsight', key);
+      const current = await manager.find(type, key);
       const subs = ((current?.spec as unknown as DataplaneInsightSpec | undefined)?.subscriptions ?? []) as DiscoverySubscription[];
       const next = change(subs);
       if (!next) return;
       const spec = { ...(current?.spec ?? {}), subscriptions: next };
-      if (current) await manager.update('DataplaneInsight', key, spec, { expectedVersion: current.meta.version });
-      else await manager.create('DataplaneInsight', key, spec, { owner: { type: 'Dataplane', name: key.name, mesh: key.mesh } });
+      if (current) await manager.update(type, key, spec, { expectedVersion: current.meta.version });
+      else await manager.create(type, key, spec, { owner: { type: ownerType, name: key.name, mesh: key.mesh } });
       return;
     } catch (err) {
       if (err instanceof NotFoundError) {

@@ -4,6 +4,7 @@ import type { DryRunner, DryRunResult, ProposedChange, ProxyDryRun, ResourceChan
 import { errorMessage } from '../../core/errors.js';
 import type { XdsInspector } from '../../core/inspect/xds-inspector.js';
 import type { Runtime } from '../../core/runtime/runtime.js';
+import type { IssuedIdentity } from '../../mtls/workload-identity.js';
 import type { ProxySnapshot } from '../cache/proxy-snapshot.js';
 import { toEnvoyJson } from '../envoy/envoy-json.js';
 import * as generator from '../generator/index.js';
@@ -22,6 +23,19 @@ export interface DryRunDeps<S> {
   /** Kind of the proxy connected as `<mesh>.<name>` to this instance, if any. */
   connectedKind(key: string): string | undefined;
 }
+
+/**
+ * With mesh mTLS every sidecar's config includes its workload certificate, which only a connecting proxy is
+ * issued. A dry-run generates with this stand-in on both sides: a policy change shows no certificate change, and
+ * turning mTLS on shows the identity secret being added (with this text in place of the PEMs).
+ */
+const DRY_RUN_IDENTITY: IssuedIdentity = {
+  certPem: '(the workload certificate issued to the proxy when it connects)',
+  keyPem: '(its private key)',
+  caPem: '',
+  expiresAt: new Date(0),
+  key: 'dry-run',
+};
 
 /** Longest stretch of generation between yields, so a dry-run over many proxies does not stall streams and DNS. */
 const SLICE_MS = 8;
@@ -76,7 +90,7 @@ async function dryRunMesh<S>(
     }
     result.examined++;
     const kind = deps.connectedKind(`${mesh}.${name}`);
-    const generate = (snap: S): ProxySnapshot => (kind === 'proxyless' ? generators.proxylessSnapshot(snap) : generators.sidecarSnapshot(snap, name));
+    const generate = (snap: S): ProxySnapshot => (kind === 'proxyless' ? generators.proxylessSnapshot(snap) : generators.sidecarSnapshot(snap, name, DRY_RUN_IDENTITY));
     let before: ProxySnapshot | undefined;
     let next: ProxySnapshot | undefined;
     try {

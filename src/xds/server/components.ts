@@ -155,7 +155,7 @@ interface ConnectDeps<S> {
 }
 
 async function connectProxy<S>(info: NodeInfo, d: ConnectDeps<S>): Promise<StreamSession> {
-  await authenticateStream(d.rt.manager, d.rt.config.dpServer.authn.dpProxy.type, info);
+  await authenticateStream(d.rt.manager, d.rt.config.dpServer.authn.dpProxy.type, info, d.rt.config.mode === 'remote' ? d.rt.config.multizone.remote.zone : '');
   const registration = await d.lifecycle.register(info);
   const stats = new SubscriptionStats(d.rt.instanceId, versionOf(info.metadata));
   d.reconciler.add(info).catch((err: unknown) => d.log.error({ proxy: info.key, err: errorMessage(err) }, 'initial configuration failed'));

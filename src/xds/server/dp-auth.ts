@@ -2,11 +2,15 @@ import { UnauthenticatedError } from '../../core/errors.js';
 import type { ResourceManager } from '../../core/manager/resource-manager.js';
 import type { DataplaneSpec } from '../../core/resources/specs.js';
 import { authenticateDataplane } from '../../core/tokens/dataplane-token.js';
+import { authenticateZoneIngress } from '../../core/tokens/zone-ingress-token.js';
 import { INLINE_DATAPLANE_KEY, parseInlineDataplane } from '../sync/dataplane-lifecycle.js';
 import type { NodeInfo } from './node-identity.js';
 
 /** Node metadata key of the token in Kuma's bootstraps; proxyless gRPC clients carry it this way (their bootstrap has no call credentials). */
 export const DP_TOKEN_METADATA = 'dataplane.token';
+
+export const MISSING_INGRESS_TOKEN =
+  'no zone-ingress token: send it as gRPC metadata "authorization"; an admin of this zone control plane issues one with POST /tokens/zone-ingress';
 
 export type DpAuthType = 'dpToken' | 'none';
 
@@ -25,11 +29,17 @@ export function streamToken(info: Pick<NodeInfo, 'authorization' | 'metadata'>):
 /**
  * Data-plane authentication on the first request of each ADS stream (`dpServer.authn.dpProxy.type`):
  * the token must be valid for the proxy's mesh and match its name, type and the tags of the Dataplane it
- * registers inline or that is stored under its name.
+ * registers inline or that is stored under its name. A zone ingress (node id `.<name>`, no mesh) presents a
+ * zone-ingress token of this control plane's zone (`localZone`, empty on standalone).
  */
-export async function authenticateStream(manager: ResourceManager, type: DpAuthType, info: NodeInfo): Promise<void> {
+export async function authenticateStream(manager: ResourceManager, type: DpAuthType, info: NodeInfo, localZone = ''): Promise<void> {
   if (type === 'none') return;
   const token = streamToken(info);
+  if (info.mesh === '') {
+    if (!token) throw new UnauthenticatedError(MISSING_INGRESS_TOKEN);
+    await authenticateZoneIngress(manager, token, localZone);
+    return;
+  }
   if (!token) throw new UnauthenticatedError(MISSING_TOKEN);
   const inline = info.metadata[INLINE_DATAPLANE_KEY];
   let spec: DataplaneSpec | undefined;

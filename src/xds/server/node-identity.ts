@@ -23,13 +23,13 @@ export interface NodeInfo extends ProxyIdentity {
 /** Longest accepted node id: a mesh name, a dot and a resource name (each DNS-label-like in Kuma). */
 const MAX_NODE_ID_LENGTH = 512;
 
-/** Node id `<mesh>.<name>`, split at the first dot. */
+/** Node id `<mesh>.<name>`, split at the first dot; a zone ingress (no mesh) is `.<name>`, as in Kuma. */
 export function parseNodeId(id: string): { mesh: string; name: string } {
   if (id.length > MAX_NODE_ID_LENGTH) {
     throw new BadRequestError(`node id of ${id.length} bytes is longer than ${MAX_NODE_ID_LENGTH}: "${clip(id, 64)}"`, [{ field: 'node.id', message: `must be at most ${MAX_NODE_ID_LENGTH} bytes` }]);
   }
   const dot = id.indexOf('.');
-  if (dot <= 0 || dot === id.length - 1) {
+  if (dot < 0 || dot === id.length - 1) {
     throw new BadRequestError(`node id "${clip(id, 64)}" is invalid: expected <mesh>.<name>`, [{ field: 'node.id', message: 'must be <mesh>.<name>' }]);
   }
   return { mesh: id.slice(0, dot), name: id.slice(dot + 1) };

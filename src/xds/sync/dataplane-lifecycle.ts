@@ -45,6 +45,11 @@ export class DataplaneLifecycle {
   }
 
   private async doRegister(info: NodeInfo): Promise<Registration> {
+    if (info.mesh === '') {
+      // A zone ingress: its ZoneIngress must exist (created through the API, or by its owner's tooling).
+      if (!(await this.rt.store.find('ZoneIngress', { name: info.name, mesh: '' }))) throw new NotFoundError('ZoneIngress', info.name, '');
+      return { inline: false };
+    }
     const mesh = await this.rt.store.find('Mesh', { name: info.mesh, mesh: '' });
     if (!mesh) throw new NotFoundError('Mesh', info.mesh, '');
     const key = { name: info.name, mesh: info.mesh };

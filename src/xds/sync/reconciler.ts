@@ -2,9 +2,12 @@ import { setImmediate as yieldToIo } from 'node:timers/promises';
 import { errorMessage } from '../../core/errors.js';
 import type { Logger } from '../../core/logging.js';
 import type { ResourceStore, StoreEvent } from '../../core/store/resource-store.js';
-import type { ProxySnapshot } from '../cache/proxy-snapshot.js';
+import { ProxySnapshot } from '../cache/proxy-snapshot.js';
 import type { SnapshotCache } from '../cache/snapshot-cache.js';
 import type { MeshInputs } from '../generator/index.js';
+import type { EncodedResource } from '../resource.js';
+import { ingressOfZoneIngress, type IngressProxy } from '../generator/ingress.js';
+import { WorkloadIdentities, type IdentityRequest, type IssuedIdentity } from '../../mtls/workload-identity.js';
 import type { ProxyIdentity } from '../server/node-identity.js';
 import { affectedMeshes, loadMeshInputs } from './mesh-inputs.js';
 import { xdsGeneration, xdsGenerationErrors } from '../xds-metrics.js';
@@ -13,10 +16,17 @@ import { xdsGeneration, xdsGenerationErrors } from '../xds-metrics.js';
 export interface Generators<S> {
   /** `previous`: the mesh's last snapshot, whose encoded resources the new one may reuse. */
   buildMeshSnapshot(inputs: MeshInputs, previous?: S): S;
-  /** A sidecar's snapshot; what it shares with other sidecars (groups of resources) is shared, not copied. */
-  sidecarSnapshot(snap: S, dataplaneName: string): ProxySnapshot;
+  /**
+   * A sidecar's snapshot; what it shares with other sidecars (groups of resources) is shared, not copied.
+   * `identity`: the proxy's workload certificate when its mesh has mTLS on.
+   */
+  sidecarSnapshot(snap: S, dataplaneName: string, identity?: IssuedIdentity): ProxySnapshot;
   /** The mesh's proxyless catalog: one snapshot for every proxyless client of `snap`. */
   proxylessSnapshot(snap: S): ProxySnapshot;
+  /** A zone ingress (node id `.<name>`), from the snapshots of every mesh. */
+  generateIngress?(snaps: ReadonlyMap<string, S>, ingress: IngressProxy): EncodedResource[];
+  /** What the proxy's workload certificate is issued for; undefined = none needed (mTLS off). */
+  identityRequest?(snap: S, dataplaneName: string): IdentityRequest | undefined;
 }
 
 export interface ReconcilerDeps<S> {
@@ -36,6 +46,10 @@ interface MeshEntry<S> {
 
 /** Longest stretch of regeneration between yields to the event loop, so streams and DNS keep being served. */
 const SLICE_MS = 8;
+/** Workload certificates signed concurrently (WebCrypto runs them on the libuv thread pool). */
+const SIGN_BATCH = 64;
+/** The "mesh" of zone ingress proxies (node id `.<name>`). */
+const INGRESS_MESH = '';
 
 /**
  * Event-driven generation: store events mark meshes dirty; after the debounce each dirty mesh's snapshot
@@ -49,6 +63,11 @@ export class Reconciler<S> {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private unsubscribe: (() => void) | undefined;
+  /** Workload certificates per proxy (mTLS meshes); renewals due mark the proxy's mesh dirty. */
+  readonly identities = new WorkloadIdentities((keys) => this.renew(keys));
+  private readonly issued = new Map<string, IssuedIdentity>();
+  /** Zone ingresses (mesh ''): the snapshots of every mesh they were last generated from. */
+  private ingressSnaps = new Map<string, S>();
 
   constructor(private readonly deps: ReconcilerDeps<S>) {}
 
@@ -58,6 +77,7 @@ export class Reconciler<S> {
 
   stop(): void {
     this.unsubscribe?.();
+    this.identities.stop();
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
   }
@@ -69,11 +89,14 @@ export class Reconciler<S> {
     const existing = byKey.get(identity.key);
     if (existing) existing.refs++;
     else byKey.set(identity.key, { identity, refs: 1 });
-    const entry = this.meshes.get(identity.mesh);
+    const entry = identity.mesh === INGRESS_MESH ? undefined : this.meshes.get(identity.mesh);
     // A pending change (e.g. this proxy's own Dataplane just registered) makes the cached mesh snapshot stale.
     if (entry && !this.dirty.has(identity.mesh)) {
-      this.generate(identity, entry);
-      return;
+      await this.prepareIdentities(identity.mesh, entry, [identity]);
+      if (this.meshes.get(identity.mesh) === entry) {
+        this.generate(identity, entry);
+        return;
+      }
     }
     this.dirty.add(identity.mesh);
     await this.flush();
@@ -86,6 +109,8 @@ export class Reconciler<S> {
     if (--p.refs > 0) return;
     byKey.delete(identity.key);
     this.deps.cache.delete(identity.key);
+    this.identities.forget(identity.key);
+    this.issued.delete(identity.key);
     if (byKey.size === 0) {
       this.proxies.delete(identity.mesh);
       this.meshes.delete(identity.mesh);
@@ -105,6 +130,11 @@ export class Reconciler<S> {
     for (const ev of events) {
       const affected = affectedMeshes(ev.type, ev.resource);
       if (affected === undefined) continue;
+      // Zone ingresses (mesh '') route to every mesh: any change may concern them.
+      if (this.proxies.has(INGRESS_MESH)) {
+        this.dirty.add(INGRESS_MESH);
+        any = true;
+      }
       for (const mesh of affected === 'all' ? this.proxies.keys() : [affected]) {
         if (this.proxies.has(mesh)) {
           this.dirty.add(mesh);
@@ -114,11 +144,52 @@ export class Reconciler<S> {
         }
       }
     }
-    if (any && !this.timer) {
-      this.timer = setTimeout(() => {
-        this.timer = undefined;
-        this.flush().catch((err: unknown) => this.deps.log.error({ err: errorMessage(err) }, 'xDS regeneration failed'));
-      }, this.deps.debounceMs);
+    if (any) this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.flush().catch((err: unknown) => this.deps.log.error({ err: errorMessage(err) }, 'xDS regeneration failed'));
+    }, this.deps.debounceMs);
+  }
+
+  /** Certificates due for renewal: their meshes are regenerated, which issues new ones. */
+  private renew(keys: readonly string[]): void {
+    const wanted = new Set(keys);
+    for (const [mesh, byKey] of this.proxies) {
+      for (const key of byKey.keys()) {
+        if (!wanted.has(key)) continue;
+        this.dirty.add(mesh);
+        break;
+      }
+    }
+    this.deps.log.info({ proxies: keys.length }, 'renewing workload certificates');
+    this.schedule();
+  }
+
+  /** Issues (or takes from the cache) the workload certificates of `proxies` before their generation. */
+  private async prepareIdentities(mesh: string, entry: MeshEntry<S>, proxies: readonly ProxyIdentity[]): Promise<void> {
+    const request = this.deps.generators.identityRequest;
+    if (!request) return;
+    const envoys = proxies.filter((p) => p.kind === 'envoy');
+    for (let i = 0; i < envoys.length; i += SIGN_BATCH) {
+      await Promise.all(
+        envoys.slice(i, i + SIGN_BATCH).map(async (p) => {
+          const req = request(entry.snap, p.name);
+          if (!req) {
+            this.issued.delete(p.key);
+            return;
+          }
+          try {
+            const id = await this.identities.issue(p.key, req);
+            if (this.proxies.get(mesh)?.has(p.key)) this.issued.set(p.key, id);
+          } catch (err) {
+            this.deps.log.warn({ mesh, dataplane: p.name, err: errorMessage(err) }, 'issuing the workload certificate failed');
+          }
+        }),
+      );
     }
   }
 
@@ -134,6 +205,11 @@ export class Reconciler<S> {
     const { log } = this.deps;
     if (!this.proxies.get(mesh)?.size) {
       this.meshes.delete(mesh);
+      if (mesh === INGRESS_MESH) this.ingressSnaps = new Map();
+      return;
+    }
+    if (mesh === INGRESS_MESH) {
+      await this.rebuildIngresses();
       return;
     }
     const started = Date.now();
@@ -153,6 +229,11 @@ export class Reconciler<S> {
     const entry: MeshEntry<S> = { snap };
     this.meshes.set(mesh, entry);
     const proxies = [...(this.proxies.get(mesh)?.values() ?? [])];
+    await this.prepareIdentities(
+      mesh,
+      entry,
+      proxies.map((p) => p.identity),
+    );
     let changed = 0;
     let slice = performance.now();
     for (let i = 0; i < proxies.length; i++) {
@@ -169,12 +250,42 @@ export class Reconciler<S> {
     else log.debug(fields, 'mesh regenerated, no proxy changed');
   }
 
+  /** Every zone ingress proxy, from fresh snapshots of every mesh (ingresses are few; meshes are rebuilt once). */
+  private async rebuildIngresses(): Promise<void> {
+    const { store, generators, log, cache } = this.deps;
+    if (!generators.generateIngress) return;
+    const snaps = new Map<string, S>();
+    try {
+      for (const m of await store.list('Mesh')) {
+        const inputs = await loadMeshInputs(store, m.meta.name, this.deps.localZone);
+        if (inputs) snaps.set(m.meta.name, generators.buildMeshSnapshot(inputs, this.ingressSnaps.get(m.meta.name)));
+      }
+    } catch (err) {
+      log.error({ err: errorMessage(err) }, 'building mesh snapshots for zone ingresses failed; they keep their configuration');
+      return;
+    }
+    this.ingressSnaps = snaps;
+    for (const p of this.proxies.get(INGRESS_MESH)?.values() ?? []) {
+      const end = xdsGeneration.startTimer();
+      try {
+        const zi = await store.find('ZoneIngress', { name: p.identity.name, mesh: '' });
+        if (!zi) throw new Error(`ZoneIngress "${p.identity.name}" not found`);
+        const snapshot = ProxySnapshot.from(generators.generateIngress(snaps, ingressOfZoneIngress(zi)));
+        end();
+        if (this.proxies.get(INGRESS_MESH)?.has(p.identity.key)) cache.set(p.identity.key, snapshot);
+      } catch (err) {
+        xdsGenerationErrors.inc();
+        log.warn({ ingress: p.identity.name, err: errorMessage(err) }, 'generating zone ingress configuration failed; it keeps its last configuration');
+      }
+    }
+  }
+
   /** Returns true if the proxy's snapshot changed. */
   private generate(identity: ProxyIdentity, entry: MeshEntry<S>): boolean {
     const { generators, cache, log } = this.deps;
     const end = xdsGeneration.startTimer();
     try {
-      const snapshot = identity.kind === 'proxyless' ? (entry.proxyless ??= generators.proxylessSnapshot(entry.snap)) : generators.sidecarSnapshot(entry.snap, identity.name);
+      const snapshot = identity.kind === 'proxyless' ? (entry.proxyless ??= generators.proxylessSnapshot(entry.snap)) : generators.sidecarSnapshot(entry.snap, identity.name, this.issued.get(identity.key));
       end();
       return cache.set(identity.key, snapshot);
     } catch (err) {

@@ -2,7 +2,8 @@ import { Client, credentials, Metadata, status, type ServiceError } from '@grpc/
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLIENT_ID_METADATA, decodeReceived, encodeMessage, KDS_SYNC_PATH, type KdsMessage, type ReceivedMessage } from '../../../src/kds/kds-proto.js';
 import { startCp, stopAll, type CpProcess } from '../../helpers/cp-process.js';
-import { zoneAuthEnv, zoneToken } from '../../helpers/tokens.js';
+import { eventually, startZone } from '../../helpers/multizone.js';
+import { zoneToken } from '../../helpers/tokens.js';
 
 /**
  * Attacks on the global's KDS port (issue 10, point 3) from this separate process, with the real zone-1 and
@@ -14,14 +15,6 @@ let zone2: CpProcess;
 
 const status0 = async (url: string): Promise<number> => (await fetch(url)).status;
 const put = (url: string, body: unknown): Promise<Response> => fetch(url, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 /** A hand-made KDS stream as `zone` (optionally with a token) that subscribes to Secrets; resolves with how it ended and what it got. */
 async function dialKds(zone: string, token?: string): Promise<{ code: status; details: string; received: KdsMessage[] }> {
@@ -54,11 +47,6 @@ const dataplane = (name: string) => ({
   networking: { address: '127.0.0.1', inbound: [{ port: 9000, tags: { 'kuma.io/service': 'web' } }] },
 });
 
-async function startZone(zone: string): Promise<CpProcess> {
-  const cp = await startCp({ mode: 'zone', zone, globalAddress: `grpc://127.0.0.1:${global.ports.kds}`, env: await zoneAuthEnv(global, zone) });
-  await cp.waitForLog(/"msg":"connected to global"/);
-  return cp;
-}
 
 /** zone-1 still syncs both ways. */
 async function zone1StillSyncs(tag: string): Promise<void> {
@@ -68,7 +56,7 @@ async function zone1StillSyncs(tag: string): Promise<void> {
 
 beforeAll(async () => {
   global = await startCp({ mode: 'global' });
-  [zone1, zone2] = await Promise.all([startZone('zone-1'), startZone('zone-2')]);
+  [zone1, zone2] = await Promise.all([startZone('zone-1', global), startZone('zone-2', global)]);
   await eventually(async () => (await status0(`${zone1.apiUrl}/meshes/default`)) === 200, 'mesh default on zone-1');
   await zone1StillSyncs('0');
 }, 90_000);
