@@ -35,7 +35,10 @@ export interface ServiceInsight {
 }
 
 export interface Subscription extends SubscriptionTimes {
+  /** Data-plane subscriptions: the control-plane instance serving the stream. */
   readonly controlPlaneInstanceId?: string;
+  /** Zone (KDS) subscriptions: the global instance holding the stream. */
+  readonly globalInstanceId?: string;
   readonly status?: SubscriptionTimes['status'] & { total?: { responsesSent?: number; responsesAcknowledged?: number; responsesRejected?: number } };
 }
 

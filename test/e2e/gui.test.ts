@@ -121,6 +121,10 @@ describe('the web GUI in a real headless Chromium', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'global-overview.png'), fullPage: true });
     await zones.getByRole('link', { name: 'zone-1' }).click();
     await page.getByTestId('zone-name').waitFor();
+    // The KDS connection row names the global instance holding the stream.
+    const globalId = ((await (await fetch(`${global.apiUrl}/zones+insights/zone-1`)).json()) as { zoneInsight: { subscriptions: { globalInstanceId: string }[] } }).zoneInsight.subscriptions[0]?.globalInstanceId;
+    expect(globalId).toBeTruthy();
+    await page.getByTestId('zone-subscriptions').getByRole('cell', { name: globalId ?? '', exact: true }).waitFor();
     // The zone's data plane, synced up to the global, appears on the zone page (live).
     await page.getByTestId('zone-dataplanes').getByRole('cell', { name: 'zone-1.web-1' }).waitFor({ timeout: 20_000 });
     await page.screenshot({ path: join(ARTIFACTS, 'global-zone.png'), fullPage: true });

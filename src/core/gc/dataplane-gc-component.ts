@@ -4,7 +4,7 @@ import { durationMillis } from '../resources/schemas/durations.js';
 import type { Component } from '../runtime/component.js';
 import { periodicComponent } from '../runtime/periodic-component.js';
 import type { Runtime } from '../runtime/runtime.js';
-import { planGc } from './offline-dataplanes.js';
+import { orphanInsights, planGc } from './offline-dataplanes.js';
 
 /** How often the GC looks at most; a short cleanup age makes it look more often (half the age, at least every second). */
 const MAX_INTERVAL_MS = 60_000;
@@ -12,7 +12,7 @@ const MAX_INTERVAL_MS = 60_000;
 /**
  * Leader-only (one instance deletes, however many share the store): removes Dataplanes offline for longer than
  * `runtime.universal.dataplaneCleanupAge` (Kuma's KUMA_RUNTIME_UNIVERSAL_DATAPLANE_CLEANUP_AGE, default 72h,
- * `0` = never) with their insight, and insights left without their Dataplane. One log line per deletion.
+ * `0` = never) with their insight, and insights left without their Dataplane or ZoneIngress. One log line per deletion.
  * Undefined when the age is 0: nothing to run.
  */
 export function dataplaneGcComponent(rt: Runtime): Component | undefined {
@@ -34,6 +34,11 @@ export function dataplaneGcComponent(rt: Runtime): Component | undefined {
     for (const i of plan.insights) {
       await rt.manager.delete('DataplaneInsight', i.meta).catch(ignoreMissing);
       log.info({ mesh: i.meta.mesh, dataplane: i.meta.name }, 'deleted the insight of a data plane that no longer exists');
+    }
+    const [ingresses, ingressInsights] = await Promise.all([rt.manager.list('ZoneIngress'), rt.manager.list('ZoneIngressInsight')]);
+    for (const i of orphanInsights(ingresses, ingressInsights)) {
+      await rt.manager.delete('ZoneIngressInsight', i.meta).catch(ignoreMissing);
+      log.info({ zoneIngress: i.meta.name }, 'deleted the insight of a zone ingress that no longer exists');
     }
   };
   return periodicComponent('dataplane-gc', Math.max(1000, Math.min(MAX_INTERVAL_MS, ageMs / 2)), sweep, { leaderOnly: true });

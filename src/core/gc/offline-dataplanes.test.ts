@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Resource } from '../resources/model.js';
-import { planGc } from './offline-dataplanes.js';
+import { orphanInsights, planGc } from './offline-dataplanes.js';
 
 const NOW = Date.parse('2026-01-10T00:00:00Z');
 const HOUR = 3_600_000;
@@ -29,5 +29,11 @@ describe('planGc', () => {
     );
     expect(plan.dataplanes.map((r) => r.meta.name)).toEqual(['old']);
     expect(plan.insights.map((r) => r.meta.name)).toEqual(['gone']);
+  });
+
+  it('finds insights whose owner is gone, by mesh and name', () => {
+    const zi = (name: string, type: Resource['type']): Resource => ({ type, meta: { ...meta(name), mesh: '' }, spec: {} });
+    expect(orphanInsights([zi('zi-1', 'ZoneIngress')], [zi('zi-1', 'ZoneIngressInsight'), zi('zi-2', 'ZoneIngressInsight')]).map((r) => r.meta.name)).toEqual(['zi-2']);
+    expect(orphanInsights([dp('a')], [{ ...insight('a', 1), meta: { ...meta('a'), mesh: 'other' } }])).toHaveLength(1);
   });
 });

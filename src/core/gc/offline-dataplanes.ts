@@ -18,11 +18,16 @@ const keyOf = (r: Resource): string => `${r.meta.mesh}\u0000${r.meta.name}`;
  */
 export function planGc(dataplanes: readonly Resource[], insights: readonly Resource[], ageMs: number, now: number): GcPlan {
   const insightByKey = new Map(insights.map((i) => [keyOf(i), i]));
-  const dataplaneKeys = new Set(dataplanes.map(keyOf));
   const offline = dataplanes.filter((dp) => {
     const subs = (insightByKey.get(keyOf(dp))?.spec as Partial<DataplaneInsightSpec> | undefined)?.subscriptions;
     const last = subs?.[subs.length - 1]?.disconnectTime;
     return !!last && !subscriptionsOnline(subs) && now - Date.parse(last) > ageMs;
   });
-  return { dataplanes: offline, insights: insights.filter((i) => !dataplaneKeys.has(keyOf(i))) };
+  return { dataplanes: offline, insights: orphanInsights(dataplanes, insights) };
+}
+
+/** Insights (of any kind) whose owning resource (same mesh and name) no longer exists. */
+export function orphanInsights(owners: readonly Resource[], insights: readonly Resource[]): Resource[] {
+  const ownerKeys = new Set(owners.map(keyOf));
+  return insights.filter((i) => !ownerKeys.has(keyOf(i)));
 }

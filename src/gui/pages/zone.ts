@@ -17,7 +17,7 @@ export async function zonePage(name: string): Promise<HTMLElement> {
     h('h2', {}, 'Connections to the global (KDS)'),
     table(
       ['connected', 'disconnected', 'global instance', 'responses sent', 'rejected'],
-      subs.map((s) => [s.connectTime ?? '-', s.disconnectTime ?? '-', s.controlPlaneInstanceId ?? '-', String(s.status?.total?.responsesSent ?? 0), String(s.status?.total?.responsesRejected ?? 0)]),
+      subs.map((s) => [s.connectTime ?? '-', s.disconnectTime ?? '-', s.globalInstanceId ?? '-', String(s.status?.total?.responsesSent ?? 0), String(s.status?.total?.responsesRejected ?? 0)]),
       'zone-subscriptions',
     ),
     h('h2', {}, 'Data planes of this zone'),
