@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { UnauthenticatedError, ValidationError, type Violation } from '../errors.js';
+import { UnauthenticatedError, type Violation } from '../errors.js';
 import type { ResourceManager } from '../manager/resource-manager.js';
 import type { DataplaneSpec } from '../resources/specs.js';
 import type { RevocationList } from './revocations.js';
 import type { KeyScope } from './signing-keys.js';
 import { issueToken, validateToken } from './token-validator.js';
-import { parseValidFor, TEN_YEARS_MS } from './valid-for.js';
+import { parseTokenRequest } from './valid-for.js';
 
 export const PROXY_TYPES = ['dataplane', 'ingress', 'egress'] as const;
 export type ProxyType = (typeof PROXY_TYPES)[number];
@@ -34,19 +34,12 @@ export const dataplaneTokenRequestSchema = z.object({
 export type DataplaneTokenRequest = z.input<typeof dataplaneTokenRequestSchema>;
 
 export async function issueDataplaneToken(manager: ResourceManager, body: unknown): Promise<string> {
-  const parsed = dataplaneTokenRequestSchema.safeParse(body ?? {});
-  if (!parsed.success) throw new ValidationError(parsed.error.issues.map((i) => ({ field: i.path.join('.') || 'body', message: i.message })), 'Invalid request');
-  const r = parsed.data;
-  const violations: Violation[] = [];
-  if (r.mesh === '') violations.push({ field: 'mesh', message: 'cannot be empty' });
-  if (r.type !== '' && !(PROXY_TYPES as readonly string[]).includes(r.type)) violations.push({ field: 'type', message: `${r.type} is not a valid proxy type` });
-  let validForMs = TEN_YEARS_MS;
-  try {
-    if (r.validFor !== '') validForMs = parseValidFor(r.validFor);
-  } catch (err) {
-    if (err instanceof ValidationError) violations.push(...err.violations);
-  }
-  if (violations.length > 0) throw new ValidationError(violations, 'Invalid request');
+  const { request: r, validForMs } = parseTokenRequest(dataplaneTokenRequestSchema, body, (req) => {
+    const violations: Violation[] = [];
+    if (req.mesh === '') violations.push({ field: 'mesh', message: 'cannot be empty' });
+    if (req.type !== '' && !(PROXY_TYPES as readonly string[]).includes(req.type)) violations.push({ field: 'type', message: `${req.type} is not a valid proxy type` });
+    return violations;
+  });
   await manager.get('Mesh', { name: r.mesh, mesh: '' });
   const claims: DataplaneTokenClaims = { Name: r.name, Mesh: r.mesh, Tags: r.tags, Type: r.type };
   return issueToken(manager, dataplaneKeyScope(r.mesh), claims, validForMs);

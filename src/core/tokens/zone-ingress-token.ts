@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { UnauthenticatedError, ValidationError, type Violation } from '../errors.js';
+import { UnauthenticatedError } from '../errors.js';
 import type { ResourceManager } from '../manager/resource-manager.js';
 import type { RevocationList } from './revocations.js';
 import type { KeyScope } from './signing-keys.js';
 import { issueToken, validateToken } from './token-validator.js';
-import { parseValidFor, TEN_YEARS_MS } from './valid-for.js';
+import { parseTokenRequest } from './valid-for.js';
 
 /**
  * Kuma's zone-ingress token (1.2-2.6): claim `Zone`, signed with GlobalSecret `zone-ingress-token-signing-key-<n>`
@@ -18,18 +18,9 @@ const requestSchema = z.object({ zone: z.string().default(''), validFor: z.strin
 
 /** `POST /tokens/zone-ingress` `{zone, validFor}` (Kuma 1.2+): `zone` must be this control plane's zone (empty on standalone). */
 export async function issueZoneIngressToken(manager: ResourceManager, body: unknown, localZone: string): Promise<string> {
-  const parsed = requestSchema.safeParse(body ?? {});
-  if (!parsed.success) throw new ValidationError(parsed.error.issues.map((i) => ({ field: i.path.join('.') || 'body', message: i.message })), 'Invalid request');
-  const r = parsed.data;
-  const violations: Violation[] = [];
-  if (r.zone !== localZone) violations.push({ field: 'zone', message: localZone ? `must be this control plane's zone "${localZone}"` : 'must be empty on a standalone control plane' });
-  let validForMs = TEN_YEARS_MS;
-  try {
-    if (r.validFor !== '') validForMs = parseValidFor(r.validFor);
-  } catch (err) {
-    if (err instanceof ValidationError) violations.push(...err.violations);
-  }
-  if (violations.length > 0) throw new ValidationError(violations, 'Invalid request');
+  const { request: r, validForMs } = parseTokenRequest(requestSchema, body, (req) =>
+    req.zone === localZone ? [] : [{ field: 'zone', message: localZone ? `must be this control plane's zone "${localZone}"` : 'must be empty on a standalone control plane' }],
+  );
   return issueToken(manager, ZONE_INGRESS_KEY_SCOPE, { Zone: r.zone }, validForMs);
 }
 

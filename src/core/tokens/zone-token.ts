@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { UnauthenticatedError, ValidationError, type Violation } from '../errors.js';
+import { UnauthenticatedError, type Violation } from '../errors.js';
 import type { ResourceManager } from '../manager/resource-manager.js';
 import type { RevocationList } from './revocations.js';
 import type { KeyScope } from './signing-keys.js';
 import { issueToken, validateToken } from './token-validator.js';
-import { parseValidFor, TEN_YEARS_MS } from './valid-for.js';
+import { parseTokenRequest } from './valid-for.js';
 
 /** `cp`: a zone control plane on the global's KDS port (Kong Mesh's scope); `ingress`/`egress`: zone proxies (Kuma). */
 export const ZONE_SCOPES = ['cp', 'ingress', 'egress'] as const;
@@ -26,20 +26,13 @@ export const zoneTokenRequestSchema = z.object({
 
 /** `POST /tokens/zone` `{zone, scope, validFor}`. Unlike Kuma, `zone` is required: a token for any zone could claim every name. */
 export async function issueZoneToken(manager: ResourceManager, body: unknown): Promise<string> {
-  const parsed = zoneTokenRequestSchema.safeParse(body ?? {});
-  if (!parsed.success) throw new ValidationError(parsed.error.issues.map((i) => ({ field: i.path.join('.') || 'body', message: i.message })), 'Invalid request');
-  const r = parsed.data;
-  const violations: Violation[] = [];
-  if (r.zone === '') violations.push({ field: 'zone', message: 'cannot be empty' });
-  if (r.scope === null || r.scope.length === 0) violations.push({ field: 'scope', message: 'cannot be empty' });
-  for (const s of r.scope ?? []) if (!(ZONE_SCOPES as readonly string[]).includes(s)) violations.push({ field: 'scope', message: `${s} is not one of ${ZONE_SCOPES.join(', ')}` });
-  let validForMs = TEN_YEARS_MS;
-  try {
-    if (r.validFor !== '') validForMs = parseValidFor(r.validFor);
-  } catch (err) {
-    if (err instanceof ValidationError) violations.push(...err.violations);
-  }
-  if (violations.length > 0) throw new ValidationError(violations, 'Invalid request');
+  const { request: r, validForMs } = parseTokenRequest(zoneTokenRequestSchema, body, (req) => {
+    const violations: Violation[] = [];
+    if (req.zone === '') violations.push({ field: 'zone', message: 'cannot be empty' });
+    if (req.scope === null || req.scope.length === 0) violations.push({ field: 'scope', message: 'cannot be empty' });
+    for (const s of req.scope ?? []) if (!(ZONE_SCOPES as readonly string[]).includes(s)) violations.push({ field: 'scope', message: `${s} is not one of ${ZONE_SCOPES.join(', ')}` });
+    return violations;
+  });
   const claims: ZoneTokenClaims = { Zone: r.zone, Scope: r.scope ?? [] };
   return issueToken(manager, ZONE_KEY_SCOPE, claims, validForMs);
 }
