@@ -129,6 +129,14 @@ describe('zone and user tokens', () => {
     const token = await issueUserToken(m, { name: 'alice', groups: ['mesh-system:admin'], validFor: '1h' });
     await expect(authenticateUser(m, token)).resolves.toEqual({ name: 'alice', groups: ['mesh-system:admin', 'mesh-system:authenticated'] });
     await expect(issueUserToken(m, { name: 'bob' })).rejects.toThrow(/validFor: cannot be empty/);
+    // The shared request parsing: every violation in one error, schema errors by field.
+    await expect(issueUserToken(m, { validFor: '3d' })).rejects.toMatchObject({
+      violations: [
+        { field: 'name', message: 'cannot be empty' },
+        { field: 'validFor', message: '"3d" is not a duration like 24h, 1h30m or 600s' },
+      ],
+    });
+    await expect(issueUserToken(m, { name: 'bob', groups: 'admins', validFor: '1h' })).rejects.toMatchObject({ violations: [{ field: 'groups' }] });
     // A data-plane token is no user token: different keys.
     const dpToken = await issueDataplaneToken(m, { mesh: 'default' });
     expect(await refusal(authenticateUser(m, dpToken))).toMatch(/signature is invalid|no signing key/);
