@@ -3,7 +3,6 @@ import { errorMessage } from '../core/errors.js';
 import { enableProcessMetrics, metricsRegistry } from '../core/metrics.js';
 import { trackControlPlaneMetrics } from './cp-metrics.js';
 import type { Component } from '../core/runtime/component.js';
-import { connectionLimits } from '../transport/connection-guard.js';
 import { serveHttp } from '../transport/serve-http.js';
 import { logger } from '../core/logging.js';
 import type { Runtime } from '../core/runtime/runtime.js';
@@ -50,7 +49,7 @@ export function diagnosticsComponent(rt: Runtime, readiness: Readiness): Compone
       const { interface: host, serverPort } = rt.config.diagnostics;
       try {
         // Plain HTTP (Kuma's default for this port), within the same connection caps as every TCP port.
-        const serving = await serveHttp({ name: 'diagnostics', host, port: serverPort, log, limits: connectionLimits(rt.config), plaintext: true, handler });
+        const serving = await serveHttp({ name: 'diagnostics', host, port: serverPort, log, limits: rt.connections, plaintext: true, handler });
         ready();
         // Notices (and logs) a store going bad even when nobody probes /ready or writes.
         const watch = setInterval(() => rt.store.unavailableReason?.(), STORE_CHECK_INTERVAL_MS).unref();

@@ -6,7 +6,6 @@ import { normaliseDomain } from './name-rules.js';
 import { createQueryHandler } from './query-handler.js';
 import { followView } from './view-follower.js';
 import { listenTcp } from './tcp-listener.js';
-import { connectionLimits } from '../transport/connection-guard.js';
 import { listenUdp } from './udp-listener.js';
 import { resolveUpstream, UpstreamForwarder } from './upstream-forwarder.js';
 import { VipTable } from './vip-table.js';
@@ -46,7 +45,7 @@ export function dnsServerComponent(rt: Runtime): Component {
         const udp = await listenUdp(cfg.interface, cfg.port, handle, log);
         closers.push(() => udp.close());
         log.info({ server: 'dns-udp', address: cfg.interface, port: udp.port }, 'listening');
-        const limits = connectionLimits(rt.config);
+        const limits = rt.connections;
         const tcp = await listenTcp(cfg.interface, cfg.port === 0 ? udp.port : cfg.port, handle, log, limits).catch((err: unknown) => {
           if (cfg.port !== 0) throw err;
           return listenTcp(cfg.interface, 0, handle, log, limits);

@@ -7,6 +7,7 @@ import { meshCaHooks } from '../../mtls/mesh-ca-hooks.js';
 import type { InstanceRegistry } from './instance-registry.js';
 import { newInstanceId } from './instance-id.js';
 import type { Runtime } from './runtime.js';
+import { connectionLimits } from '../../transport/connection-guard.js';
 import type { CpTls } from '../../transport/cp-tls.js';
 
 export interface RuntimeOptions {
@@ -28,6 +29,7 @@ export function buildRuntime(config: Config, store: ResourceStore, options: Runt
     ...(options.instances ? { instances: options.instances } : {}),
     ...(options.tls ? { tls: options.tls } : {}),
     store,
+    connections: connectionLimits(config, logger('connections')),
     // A remote CP receives its meshes and their policies from the global: it never creates defaults.
     // The mesh CA rules apply to user writes; synced ones (a zone's meshes and CA Secrets) bypass them.
     manager: new DefaultResourceManager(store, { meshDefaults: options.meshDefaults ?? config.mode !== 'remote', hooks: meshCaHooks(store) }),

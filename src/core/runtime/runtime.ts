@@ -3,6 +3,7 @@ import type { ResourceManager } from '../manager/resource-manager.js';
 import type { ResourceStore } from '../store/resource-store.js';
 import type { StoreView } from '../view/store-view.js';
 import type { InstanceRegistry } from './instance-registry.js';
+import type { ConnectionLimits } from '../../transport/connection-guard.js';
 import type { CpTls } from '../../transport/cp-tls.js';
 
 /**
@@ -25,4 +26,6 @@ export interface Runtime {
   readonly instances?: InstanceRegistry;
   /** The certificate of every TLS port (loaded or generated at start); absent = plaintext only (in-process tests). */
   readonly tls?: CpTls;
+  /** The caps every listening port applies, with the one connection budget all ports share (from RLIMIT_NOFILE). */
+  readonly connections: ConnectionLimits;
 }

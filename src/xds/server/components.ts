@@ -24,7 +24,6 @@ import type { NodeInfo } from './node-identity.js';
 import { serveAds, type AdsTransport } from './serve.js';
 import { SendLimiter } from './send-limiter.js';
 import { untilAborted } from '../../core/runtime/abort.js';
-import { connectionLimits } from '../../transport/connection-guard.js';
 
 /** Responses being written at once across all ADS streams (bounds buffered copies during a fan-out). */
 const MAX_CONCURRENT_WRITES = 64;
@@ -76,7 +75,7 @@ function versionOf(metadata: Record<string, JsonValue>): DiscoverySubscription['
 
 /** The dp-server port: TLS with the CP certificate, plaintext too unless dpServer.plaintextEnabled is false; within the connection limits. */
 function adsTransport(rt: Runtime): AdsTransport {
-  return { ...(rt.tls ? { tls: rt.tls } : {}), plaintext: rt.config.dpServer.plaintextEnabled, limits: connectionLimits(rt.config) };
+  return { ...(rt.tls ? { tls: rt.tls } : {}), plaintext: rt.config.dpServer.plaintextEnabled, limits: rt.connections };
 }
 
 /** A bound dp-server: its port, and a promise that settles once it has stopped after the abort. */
