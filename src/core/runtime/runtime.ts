@@ -4,6 +4,7 @@ import type { ResourceStore } from '../store/resource-store.js';
 import type { StoreView } from '../view/store-view.js';
 import type { InstanceRegistry } from './instance-registry.js';
 import type { CpTls } from '../../transport/cp-tls.js';
+import type { CertificateSigner } from '../../mtls/certificate-signer.js';
 
 /**
  * What every subsystem gets: the effective config, the store, the manager (validated writes) and the
@@ -25,4 +26,6 @@ export interface Runtime {
   readonly instances?: InstanceRegistry;
   /** The certificate of every TLS port (loaded or generated at start); absent = plaintext only (in-process tests). */
   readonly tls?: CpTls;
+  /** Signs workload certificates off the event loop (worker threads started on first use); closed when the process stops. */
+  readonly certificateSigner: CertificateSigner;
 }
