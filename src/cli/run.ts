@@ -86,6 +86,7 @@ export async function runCommand(file: string | undefined, overrides: ConfigOver
   // Released after the leader-only components stopped, so the next leader never overlaps with them.
   await coordination.stop();
   unexportLeader();
+  await rt.certificateSigner.close();
   await store.close();
   log.info({ code }, 'stopped');
   return code;

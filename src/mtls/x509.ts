@@ -26,6 +26,9 @@ export interface CaSigner {
   readonly notAfter: Date;
   readonly key: webcrypto.CryptoKey;
   readonly algorithm: webcrypto.RsaHashedImportParams | webcrypto.EcdsaParams;
+  /** The CA's subject and key identifier, parsed once: every workload certificate names them as its issuer. */
+  readonly issuerName: x509.Name;
+  readonly authorityKeyId: x509.AuthorityKeyIdentifierExtension;
 }
 
 export interface KeyPairPem {
@@ -105,7 +108,16 @@ export async function loadCaSigner(certPem: string, keyPem: string): Promise<CaS
     throw new CertificateError(`CA key type ${String(nodeKey.asymmetricKeyType)} is not supported (RSA or EC)`);
   }
   const key = await subtle.importKey('pkcs8', der, importAlg, false, ['sign']);
-  return { certPem: cert.toString(), subject: cert.subject.split('\n').reverse().join(', '), notAfter: new Date(cert.validTo), key, algorithm };
+  const issuer = new x509.X509Certificate(certPem);
+  return {
+    certPem: cert.toString(),
+    subject: cert.subject.split('\n').reverse().join(', '),
+    notAfter: new Date(cert.validTo),
+    key,
+    algorithm,
+    issuerName: issuer.subjectName,
+    authorityKeyId: await x509.AuthorityKeyIdentifierExtension.create(issuer, false),
+  };
 }
 
 /**
@@ -116,11 +128,10 @@ export async function loadCaSigner(certPem: string, keyPem: string): Promise<CaS
 export async function issueWorkloadCert(ca: CaSigner, uris: readonly string[], lifetimeMs: number, now = new Date()): Promise<KeyPairPem & { notAfter: Date }> {
   const keys = (await subtle.generateKey(WORKLOAD_KEY, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
   const notAfter = new Date(Math.min(now.getTime() + lifetimeMs, ca.notAfter.getTime()));
-  const issuer = new x509.X509Certificate(ca.certPem);
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: serialNumber(),
     subject: '',
-    issuer: issuer.subject,
+    issuer: ca.issuerName,
     notBefore: new Date(now.getTime() - CLOCK_SKEW_MS),
     notAfter,
     publicKey: keys.publicKey,
@@ -134,7 +145,7 @@ export async function issueWorkloadCert(ca: CaSigner, uris: readonly string[], l
         uris.map((value) => ({ type: 'url' as const, value })),
         true,
       ),
-      await x509.AuthorityKeyIdentifierExtension.create(issuer, false),
+      ca.authorityKeyId,
     ],
   });
   return { certPem: cert.toString('pem'), keyPem: await privateKeyPem(keys.privateKey), notAfter };

@@ -9,6 +9,8 @@ import { newInstanceId } from './instance-id.js';
 import type { Runtime } from './runtime.js';
 import { connectionLimits } from '../../transport/connection-guard.js';
 import type { CpTls } from '../../transport/cp-tls.js';
+import type { CertificateSigner } from '../../mtls/certificate-signer.js';
+import { SigningPool } from '../../mtls/signing-pool.js';
 
 export interface RuntimeOptions {
   /** Default: `<hostname>-<pid>-<random>`. */
@@ -19,6 +21,8 @@ export interface RuntimeOptions {
   readonly meshDefaults?: boolean;
   /** The certificate this instance's ports present (absent: plaintext only, in-process tests). */
   readonly tls?: CpTls;
+  /** Default: a SigningPool of worker threads (none started until the first certificate). */
+  readonly certificateSigner?: CertificateSigner;
 }
 
 /** Builds the runtime from a config and an opened store. Starts nothing (the view starts when a component first awaits it). */
@@ -34,5 +38,6 @@ export function buildRuntime(config: Config, store: ResourceStore, options: Runt
     // The mesh CA rules apply to user writes; synced ones (a zone's meshes and CA Secrets) bypass them.
     manager: new DefaultResourceManager(store, { meshDefaults: options.meshDefaults ?? config.mode !== 'remote', hooks: meshCaHooks(store) }),
     view: new StoreView(store, logger('store-view')),
+    certificateSigner: options.certificateSigner ?? new SigningPool({ log: logger('certificate-signing') }),
   };
 }

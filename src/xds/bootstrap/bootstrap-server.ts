@@ -40,7 +40,7 @@ export function bootstrapComponents(rt: Runtime, opts: BootstrapServerOptions = 
       async start(signal, ready) {
         const log = logger(SERVER);
         const cfg = rt.config.bootstrapServer;
-        const certs = new ProxylessCertificates(rt.store);
+        const certs = new ProxylessCertificates(rt.store, rt.certificateSigner);
         try {
           // HTTPS with the CP certificate, plain HTTP on the same port too unless bootstrapServer.plaintextEnabled is false.
           const serving = await serveHttp({

@@ -103,6 +103,7 @@ export async function runDpServer<S>(rt: Runtime, generators: Generators<S>, sig
     debounceMs: durationMs(xdsServer.debounce),
     localZone: mode === 'remote' ? multizone.remote.zone : undefined,
     log: logger('xds-reconciler'),
+    signer: rt.certificateSigner,
   });
   const insights = new InsightsFlusher(rt.manager, logger('xds-insights'));
   const lifecycle = new DataplaneLifecycle(rt, () => signal.aborted, log);

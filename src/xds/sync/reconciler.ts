@@ -1,5 +1,5 @@
 import { setImmediate as yieldToIo } from 'node:timers/promises';
-import { errorMessage } from '../../core/errors.js';
+import { errorMessage, ShuttingDownError } from '../../core/errors.js';
 import type { Logger } from '../../core/logging.js';
 import type { StoreEvent } from '../../core/store/resource-store.js';
 import type { StoreView } from '../../core/view/store-view.js';
@@ -9,6 +9,8 @@ import type { SnapshotCache } from '../cache/snapshot-cache.js';
 import type { MeshInputs } from '../generator/index.js';
 import type { EncodedResource } from '../resource.js';
 import { ingressOfZoneIngress, type IngressProxy } from '../generator/ingress.js';
+import type { CertificateSigner } from '../../mtls/certificate-signer.js';
+import { CertificateError } from '../../mtls/x509.js';
 import { WorkloadIdentities, type IdentityRequest, type IssuedIdentity } from '../../mtls/workload-identity.js';
 import type { ProxyIdentity } from '../server/node-identity.js';
 import { affectedMeshes, loadMeshInputs } from './mesh-inputs.js';
@@ -42,6 +44,8 @@ export interface ReconcilerDeps<S> {
   readonly debounceMs: number;
   readonly localZone?: string;
   readonly log: Logger;
+  /** Signs the workload certificates of mTLS meshes (the runtime's signing pool). */
+  readonly signer: CertificateSigner;
 }
 
 interface MeshEntry<S> {
@@ -50,8 +54,10 @@ interface MeshEntry<S> {
 
 /** Longest stretch of regeneration between yields to the event loop, so streams and DNS keep being served. */
 const SLICE_MS = 8;
-/** Workload certificates signed concurrently (WebCrypto runs them on the libuv thread pool). */
+/** Workload certificates asked for at once per mesh rebuild (the signing pool queues what its workers cannot take yet). */
 const SIGN_BATCH = 64;
+/** A certificate that could not be issued for a passing reason (full signing queue, worker lost) is asked for again after this. */
+const SIGN_RETRY_MS = 1000;
 /** The "mesh" of zone ingress proxies (node id `.<name>`). */
 const INGRESS_MESH = '';
 
@@ -65,15 +71,20 @@ export class Reconciler<S> {
   private readonly meshes = new Map<string, MeshEntry<S>>();
   private readonly dirty = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
+  /** Meshes to regenerate once SIGN_RETRY_MS has passed (a proxy of theirs is still without its certificate). */
+  private readonly signRetries = new Set<string>();
+  private signRetryTimer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private subscription: ViewSubscription | undefined;
   /** Workload certificates per proxy (mTLS meshes); renewals due mark the proxy's mesh dirty. */
-  readonly identities = new WorkloadIdentities((keys) => this.renew(keys));
+  readonly identities: WorkloadIdentities;
   private readonly issued = new Map<string, IssuedIdentity>();
   /** Zone ingresses (mesh ''): the snapshots of every mesh they were last generated from. */
   private ingressSnaps = new Map<string, S>();
 
-  constructor(private readonly deps: ReconcilerDeps<S>) {}
+  constructor(private readonly deps: ReconcilerDeps<S>) {
+    this.identities = new WorkloadIdentities(deps.signer, (keys) => this.renew(keys));
+  }
 
   start(): void {
     this.subscription = this.deps.view.watch('xds-reconciler', (events) => this.onEvents(events));
@@ -85,6 +96,8 @@ export class Reconciler<S> {
     this.identities.stop();
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    if (this.signRetryTimer) clearTimeout(this.signRetryTimer);
+    this.signRetryTimer = undefined;
   }
 
   /** Registers a connected proxy and generates its snapshot (building the mesh snapshot if needed). */
@@ -193,11 +206,24 @@ export class Reconciler<S> {
             const id = await this.identities.issue(p.key, req);
             if (this.proxies.get(mesh)?.has(p.key)) this.issued.set(p.key, id);
           } catch (err) {
-            this.deps.log.warn({ mesh, dataplane: p.name, err: errorMessage(err) }, 'issuing the workload certificate failed');
+            // A CA that cannot sign waits for a change of the mesh or its secrets; a passing failure is retried.
+            const passing = !(err instanceof CertificateError) && !(err instanceof ShuttingDownError);
+            this.deps.log.warn({ mesh, dataplane: p.name, err: errorMessage(err), retry: passing }, 'issuing the workload certificate failed');
+            if (passing) this.retrySigning(mesh);
           }
         }),
       );
     }
+  }
+
+  private retrySigning(mesh: string): void {
+    this.signRetries.add(mesh);
+    this.signRetryTimer ??= setTimeout(() => {
+      this.signRetryTimer = undefined;
+      for (const m of this.signRetries) if (this.proxies.has(m)) this.dirty.add(m);
+      this.signRetries.clear();
+      this.schedule();
+    }, SIGN_RETRY_MS);
   }
 
   private async drain(): Promise<void> {
