@@ -4,7 +4,8 @@ import { logger } from '../core/logging.js';
 import { aliveInstances } from '../core/runtime/instance-registry.js';
 import { periodicComponent } from '../core/runtime/periodic-component.js';
 import { kdsServerComponent } from './global/kds-server.js';
-import { ZoneInsights } from './global/zone-insights.js';
+import { InsightTracker } from '../core/insights/insight-tracker.js';
+import { zoneInsightKind } from './global/zone-insights.js';
 import { kdsClientComponent } from './remote/kds-client.js';
 
 /** The global's KDS components (server on multizone.global.kds.grpcPort). */
@@ -17,7 +18,7 @@ const SWEEP_INTERVAL_MS = 10_000;
 
 /** Leader-only: a zone whose stream was on a crashed global instance shows offline on every instance. */
 function zoneSubscriptionSweeper(rt: Runtime): Component {
-  const insights = new ZoneInsights(rt.manager, rt.instanceId, logger('zone-subscription-sweeper'));
+  const insights = new InsightTracker(zoneInsightKind, rt.manager, logger('zone-subscription-sweeper'));
   return periodicComponent('zone-subscription-sweeper', SWEEP_INTERVAL_MS, async () => {
     await rt.view.start();
     await insights.closeStale(rt.view, await aliveInstances(rt));

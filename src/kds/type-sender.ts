@@ -4,8 +4,9 @@ import { firstChunk, fitsAlone } from './chunk.js';
 import type { AckMsg, SubscribeMsg, UpdateMsg, WireKey, WireVersion } from './kds-proto.js';
 import { keyString, type ExportedResource } from './wire-resource.js';
 import { kdsNacks } from './kds-metrics.js';
+import type { StatKind } from '../core/insights/live-subscription.js';
 
-export type StatKind = 'sent' | 'acked' | 'rejected';
+export type { StatKind };
 
 export interface TypeSenderOptions {
   readonly type: ResourceTypeName;

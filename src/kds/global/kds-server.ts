@@ -14,7 +14,9 @@ import { globalToZoneTypes, zoneToGlobalTypes } from '../synced-types.js';
 import { ConnectedZones } from './connected-zones.js';
 import { exportsForZone } from './exports-for-zone.js';
 import { admitZone, checkZoneName, isDisabled } from './zone-admission.js';
-import { ZoneInsights } from './zone-insights.js';
+import { zoneInsightKind, ZoneSubscription } from './zone-insights.js';
+import { InsightTracker } from '../../core/insights/insight-tracker.js';
+import type { KdsSubscription } from '../../core/resources/specs.js';
 import { aliveInstances } from '../../core/runtime/instance-registry.js';
 import { authenticateZoneStream, ZONE_TOKEN_METADATA } from './zone-auth.js';
 import { untilAborted } from '../../core/runtime/abort.js';
@@ -40,7 +42,7 @@ export function kdsServerComponent(rt: Runtime, options: KdsServerOptions = {}):
       // Dataplanes: which meshes each zone has proxies in decides which Secrets it gets.
       const index = new ExportIndex(rt.view, [...globalToZoneTypes(), 'Zone', 'Dataplane'], 'globalToZone');
       await index.start();
-      const insights = new ZoneInsights(rt.manager, rt.instanceId, log);
+      const insights = new InsightTracker(zoneInsightKind, rt.manager, log);
       await insights.closeStale(rt.view, await aliveInstances(rt));
       const handler = new StreamHandler(rt, log, index, insights, new ConnectedZones(rt.instanceId), maxMsgSize);
       const server = new Server(kdsChannelOptions(maxMsgSize, 'global'));
@@ -61,12 +63,12 @@ export function kdsServerComponent(rt: Runtime, options: KdsServerOptions = {}):
       }
       const port = serving.port;
       options.onListening?.(port);
-      const flush = setInterval(() => void insights.flush(), options.insightFlushMs ?? 1000);
+      const flushing = insights.run(signal, options.insightFlushMs ?? 1000);
       ready();
       await untilAborted(signal);
-      clearInterval(flush);
       await handler.closeAll();
       await serving.close();
+      await flushing;
       await insights.flush();
       index.stop();
     },
@@ -85,7 +87,7 @@ class StreamHandler {
     private readonly rt: Runtime,
     private readonly log: Logger,
     private readonly index: ExportIndex,
-    private readonly insights: ZoneInsights,
+    private readonly insights: InsightTracker<KdsSubscription>,
     private readonly zones: ConnectedZones,
     private readonly maxMsgSize: number,
   ) {}
@@ -128,7 +130,8 @@ class StreamHandler {
       fail(call, refusal);
       return;
     }
-    const subId = await this.insights.connected(zone, metadataValue(call, CP_VERSION_METADATA) ?? '');
+    const subscription = new ZoneSubscription(this.rt.instanceId, metadataValue(call, CP_VERSION_METADATA) ?? '');
+    await this.insights.connect({ name: zone, mesh: '' }, subscription);
     const zoneLog = this.log.child({ zone });
     // Never send the zone more than it accepts; tell it what we accept.
     const maxMsgBytes = effectiveMaxMsgSize(this.maxMsgSize, metadataValue(call, MAX_MSG_SIZE_METADATA));
@@ -142,9 +145,9 @@ class StreamHandler {
       exports: exportsForZone(this.index, zone),
       alsoAffects: { Zone: ['ZoneIngress'], Dataplane: ['Secret'], Mesh: ['Secret'] },
       consumes: zoneToGlobalTypes(),
-      sink: new Sink(this.rt.manager, zoneScopeOnGlobal(this.rt.store, zone), new Set(zoneToGlobalTypes()), zoneLog, (t, k) => this.insights.stat(subId, t, k)),
+      sink: new Sink(this.rt.manager, zoneScopeOnGlobal(this.rt.store, zone), new Set(zoneToGlobalTypes()), zoneLog, (t, k) => subscription.stat(t, k)),
       maxMsgBytes,
-      onStat: (t, k) => this.insights.stat(subId, t, k),
+      onStat: (t, k) => subscription.stat(t, k),
     });
     live.session = session;
     if (ended) session.close({ error: ended });
@@ -158,7 +161,7 @@ class StreamHandler {
     const result = await session.run().finally(() => kdsZoneConnections.dec());
     unwatch();
     release();
-    await this.insights.disconnected(subId);
+    await this.insights.disconnect(subscription);
     this.log.info({ zone, peer, reason: result.error?.message ?? result.cause }, 'zone disconnected');
     if (result.error) fail(call, toGrpcStatus(result.error));
     else if (!call.cancelled) call.end();

@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import type { DiscoverySubscription, DiscoveryTypeStats } from '../../core/resources/specs.js';
+import { LiveSubscription } from '../../core/insights/live-subscription.js';
+import type { DiscoverySubscription } from '../../core/resources/specs.js';
 import { TYPE_URLS, type EncodedResource } from '../resource.js';
 import { xdsRequestsReceived, xdsResponsesSent } from '../xds-metrics.js';
 
@@ -18,7 +18,8 @@ export interface StreamStats {
   rejected(typeUrl: string, errorDetail?: string): void;
 }
 
-type Category = 'cds' | 'eds' | 'lds' | 'rds';
+const CATEGORIES = ['cds', 'eds', 'lds', 'rds'] as const;
+type Category = (typeof CATEGORIES)[number];
 const CATEGORY: Readonly<Record<string, Category>> = {
   [TYPE_URLS.cluster]: 'cds',
   [TYPE_URLS.clusterLoadAssignment]: 'eds',
@@ -26,58 +27,37 @@ const CATEGORY: Readonly<Record<string, Category>> = {
   [TYPE_URLS.routeConfiguration]: 'rds',
 };
 
-const zero = (): DiscoveryTypeStats => ({ responsesSent: 0, responsesAcknowledged: 0, responsesRejected: 0 });
-
-/** Counters of one ADS stream (one DataplaneInsight subscription). `dirty` tells the flusher to write. */
-export class SubscriptionStats implements StreamStats {
-  readonly id = randomUUID();
-  readonly connectTime = new Date().toISOString();
-  disconnectTime: string | undefined;
-  dirty = true;
-  private lastUpdateTime: string | undefined;
-  private readonly total = zero();
-  private readonly perType: Record<Category, DiscoveryTypeStats> = { cds: zero(), eds: zero(), lds: zero(), rds: zero() };
-
+/** Counters of one ADS stream (one DataplaneInsight subscription), written by the shared insight tracker. */
+export class SubscriptionStats extends LiveSubscription<DiscoverySubscription> implements StreamStats {
   constructor(
     private readonly controlPlaneInstanceId: string,
     private readonly version: DiscoverySubscription['version'],
-  ) {}
+  ) {
+    super();
+  }
 
   sent(typeUrl: string): void {
     xdsResponsesSent.inc({ type_url: typeUrl });
-    this.bump(typeUrl, 'responsesSent');
+    this.count('sent', CATEGORY[typeUrl]);
   }
 
   acked(typeUrl: string): void {
     xdsRequestsReceived.inc({ type_url: typeUrl, confirmation: 'ACK' });
-    this.bump(typeUrl, 'responsesAcknowledged');
+    this.count('acked', CATEGORY[typeUrl]);
   }
 
   rejected(typeUrl: string): void {
     xdsRequestsReceived.inc({ type_url: typeUrl, confirmation: 'NACK' });
-    this.bump(typeUrl, 'responsesRejected');
-  }
-
-  disconnect(): void {
-    this.disconnectTime ??= new Date().toISOString();
-    this.dirty = true;
+    this.count('rejected', CATEGORY[typeUrl]);
   }
 
   toSubscription(): DiscoverySubscription {
     const status: DiscoverySubscription['status'] = { total: { ...this.total } };
     if (this.lastUpdateTime) status.lastUpdateTime = this.lastUpdateTime;
-    for (const c of ['cds', 'eds', 'lds', 'rds'] as const) status[c] = { ...this.perType[c] };
+    for (const c of CATEGORIES) status[c] = this.countedUnder(c);
     const sub: DiscoverySubscription = { id: this.id, controlPlaneInstanceId: this.controlPlaneInstanceId, connectTime: this.connectTime, status };
     if (this.disconnectTime) sub.disconnectTime = this.disconnectTime;
     if (this.version) sub.version = this.version;
     return sub;
-  }
-
-  private bump(typeUrl: string, field: keyof DiscoveryTypeStats): void {
-    this.total[field]++;
-    const c = CATEGORY[typeUrl];
-    if (c) this.perType[c][field]++;
-    this.lastUpdateTime = new Date().toISOString();
-    this.dirty = true;
   }
 }

@@ -7,7 +7,8 @@ import type { JsonValue } from '../../grpc/struct.js';
 import { SnapshotCache } from '../cache/snapshot-cache.js';
 import { parseDuration } from '../envoy/duration.js';
 import * as generator from '../generator/index.js';
-import { InsightsFlusher } from '../insights/insights-flusher.js';
+import { InsightTracker } from '../../core/insights/insight-tracker.js';
+import { dataplaneInsightKind } from '../insights/insight-writer.js';
 import { closeStaleSubscriptions } from '../insights/stale-subscriptions.js';
 import { aliveInstances } from '../../core/runtime/instance-registry.js';
 import { periodicComponent } from '../../core/runtime/periodic-component.js';
@@ -105,7 +106,7 @@ export async function runDpServer<S>(rt: Runtime, generators: Generators<S>, sig
     log: logger('xds-reconciler'),
     signer: rt.certificateSigner,
   });
-  const insights = new InsightsFlusher(rt.manager, logger('xds-insights'));
+  const insights = new InsightTracker(dataplaneInsightKind, rt.manager, logger('xds-insights'));
   const lifecycle = new DataplaneLifecycle(rt, () => signal.aborted, log);
   const ads = new AdsServer({
     cache,
@@ -155,7 +156,7 @@ interface ConnectDeps<S> {
   readonly rt: Runtime;
   readonly lifecycle: DataplaneLifecycle;
   readonly reconciler: Reconciler<S>;
-  readonly insights: InsightsFlusher;
+  readonly insights: InsightTracker<DiscoverySubscription>;
   readonly state: XdsStateRegistry;
   readonly log: Logger;
 }
@@ -165,7 +166,7 @@ async function connectProxy<S>(info: NodeInfo, d: ConnectDeps<S>): Promise<Strea
   const registration = await d.lifecycle.register(info);
   const stats = new SubscriptionStats(d.rt.instanceId, versionOf(info.metadata));
   d.reconciler.add(info).catch((err: unknown) => d.log.error({ proxy: info.key, err: errorMessage(err) }, 'initial configuration failed'));
-  void d.insights.connected(info, stats);
+  void d.insights.connect({ name: info.name, mesh: info.mesh }, stats);
   const sent = d.state.track(info, stats);
   return {
     identity: info,
@@ -173,7 +174,7 @@ async function connectProxy<S>(info: NodeInfo, d: ConnectDeps<S>): Promise<Strea
     close: async () => {
       d.state.untrack(info, sent);
       d.reconciler.remove(info);
-      await d.insights.disconnected(info, stats);
+      await d.insights.disconnect(stats);
       await d.lifecycle.unregister(info, registration);
     },
   };
