@@ -40,6 +40,8 @@ describe('attack: the SQLite store is shared, deleted or replaced under a runnin
       env: { ...process.env, ...LOOPBACK_ZERO_PORTS, KUMA_STORE_SQLITE_PATH: first.dbPath },
       encoding: 'utf8',
       timeout: 20_000,
+      // A second CP that is not refused would start serving; SIGTERM would wait on its graceful stop (spawnSync blocks the test).
+      killSignal: 'SIGKILL',
     });
     expect(second.status).toBe(1);
     expect(second.stderr.trim()).toBe(`kuma-cp: the SQLite store "${first.dbPath}" is locked by another process (another kuma-cp using the same file?)`);
