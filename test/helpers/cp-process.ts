@@ -146,7 +146,13 @@ export async function startCp(opts: CpOptions = {}): Promise<CpProcess> {
       child.once('exit', onExit);
     });
 
-  await waitForLog(/"msg":"kuma-cp is ready"/, opts.startTimeoutMs ?? 30_000);
+  try {
+    await waitForLog(/"msg":"kuma-cp is ready"/, opts.startTimeoutMs ?? 30_000);
+  } catch (err) {
+    // A CP that was not ready in time is not in `running`: stopAll() would never stop it.
+    await stopChild(child, exited, 'SIGKILL');
+    throw err;
+  }
   const p = ports as CpPorts;
   const handle: CpProcess = {
     ports: p,

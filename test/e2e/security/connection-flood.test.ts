@@ -13,6 +13,8 @@ import { dataplaneToken } from '../../helpers/tokens.js';
  * (soft limit 20,000 here), and REST, xDS and DNS/TCP stopped accepting anyone. Now each port admits at most
  * general.maxConnectionsPerSource from one address and closes the rest at once; legitimate clients (127.0.0.1)
  * keep being served. Two attacker processes of 10,000 connections each (one process cannot hold 20,000 fds).
+ * Defence guarded: the per-source cap (transport/connection-guard.ts); the process-wide budget under a small
+ * ulimit: connection-budget.test.ts. Table in docs/security-attacks.md.
  */
 const ATTACKERS = 2;
 const PER_ATTACKER = 10_000;

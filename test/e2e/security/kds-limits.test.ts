@@ -87,6 +87,7 @@ async function zone1StillSyncs(tag: string): Promise<void> {
 beforeAll(async () => {
   global = await startCp({ mode: 'global' });
   zone1 = await startZone('zone-1', global);
+  await eventually(async () => (await status0(`${zone1.apiUrl}/meshes/default`)) === 200, 'mesh default on zone-1');
   await zone1StillSyncs('0');
 }, 90_000);
 
