@@ -26,9 +26,10 @@ export interface CaSigner {
   readonly notAfter: Date;
   readonly key: webcrypto.CryptoKey;
   readonly algorithm: webcrypto.RsaHashedImportParams | webcrypto.EcdsaParams;
-  /** The CA's subject and key identifier, parsed once: every workload certificate names them as its issuer. */
+  /** The CA's subject, parsed once: every workload certificate names it as its issuer. */
   readonly issuerName: x509.Name;
-  readonly authorityKeyId: x509.AuthorityKeyIdentifierExtension;
+  /** What every workload certificate of this CA carries besides its SANs (encoded once per CA, not per certificate). */
+  readonly leafExtensions: readonly x509.Extension[];
 }
 
 export interface KeyPairPem {
@@ -116,7 +117,12 @@ export async function loadCaSigner(certPem: string, keyPem: string): Promise<CaS
     key,
     algorithm,
     issuerName: issuer.subjectName,
-    authorityKeyId: await x509.AuthorityKeyIdentifierExtension.create(issuer, false),
+    leafExtensions: [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyAgreement, true),
+      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth]),
+      await x509.AuthorityKeyIdentifierExtension.create(issuer, false),
+    ],
   };
 }
 
@@ -138,14 +144,11 @@ export async function issueWorkloadCert(ca: CaSigner, uris: readonly string[], l
     signingKey: ca.key,
     signingAlgorithm: ca.algorithm,
     extensions: [
-      new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyAgreement, true),
-      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth]),
+      ...ca.leafExtensions,
       new x509.SubjectAlternativeNameExtension(
         uris.map((value) => ({ type: 'url' as const, value })),
         true,
       ),
-      ca.authorityKeyId,
     ],
   });
   return { certPem: cert.toString('pem'), keyPem: await privateKeyPem(keys.privateKey), notAfter };
