@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { UnauthenticatedError, type Violation } from '../errors.js';
+import { MeshNotFoundError, UnauthenticatedError, type Violation } from '../errors.js';
 import type { ResourceManager } from '../manager/resource-manager.js';
 import type { DataplaneSpec } from '../resources/specs.js';
 import type { RevocationList } from './revocations.js';
@@ -40,7 +40,7 @@ export async function issueDataplaneToken(manager: ResourceManager, body: unknow
     if (req.type !== '' && !(PROXY_TYPES as readonly string[]).includes(req.type)) violations.push({ field: 'type', message: `${req.type} is not a valid proxy type` });
     return violations;
   });
-  await manager.get('Mesh', { name: r.mesh, mesh: '' });
+  if (!(await manager.find('Mesh', { name: r.mesh, mesh: '' }))) throw new MeshNotFoundError(r.mesh);
   const claims: DataplaneTokenClaims = { Name: r.name, Mesh: r.mesh, Tags: r.tags, Type: r.type };
   return issueToken(manager, dataplaneKeyScope(r.mesh), claims, validForMs);
 }
