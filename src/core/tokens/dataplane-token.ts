@@ -4,11 +4,10 @@ import type { ResourceManager } from '../manager/resource-manager.js';
 import type { DataplaneSpec } from '../resources/specs.js';
 import type { RevocationList } from './revocations.js';
 import type { KeyScope } from './signing-keys.js';
+import { PROXY_TYPES, type ProxyType } from './token-kinds.js';
 import { issueToken, validateToken } from './token-validator.js';
 import { parseTokenRequest } from './valid-for.js';
 
-export const PROXY_TYPES = ['dataplane', 'ingress', 'egress'] as const;
-export type ProxyType = (typeof PROXY_TYPES)[number];
 
 /** Kuma's claims (capitalised keys: the Go structs have no json tags). Empty claims are not checked. */
 export interface DataplaneTokenClaims {
