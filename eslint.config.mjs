@@ -48,6 +48,6 @@ export default tseslint.config(
   layer('plugins', [...SUBSYSTEMS, 'grpc'], 'are store implementations: they must not depend on subsystems'),
   ...['xds', 'kds', 'dns', 'api-server', 'diagnostics'].map((s) => layer(s, [...others(s), 'plugins'], 'must not depend on another subsystem or a store implementation (they meet in modes.ts through the runtime)')),
   // kumactl talks to the REST API only: no server code, the API server's included (its answers' shapes are types in core).
-  // What it may load from core at run time is checked by test/architecture/kumactl-closure.test.ts.
+  // What it may load from core at run time is checked by test/architecture/import-cycles.test.ts.
   layer('kumactl', [...others('kumactl'), 'plugins', 'grpc', 'mtls', 'transport', 'gui'], 'is a client of the REST API: it must not depend on the control plane\'s code'),
 );
