@@ -194,7 +194,7 @@ describe('inspect endpoints and kumactl inspect against the built kuma-cp', () =
     expect(nacked?.xds.find((t) => t.typeUrl === CDS)?.state).not.toBe('NACK');
     s.close();
     expect((await kumactl(home, ['delete', 'dataplane', 'db-1'])).status).toBe(0);
-  });
+  }, 120_000);
 
   it('lists the policies matched by a data plane and the data planes a policy selects', async () => {
     const route = { type: 'TrafficRoute', mesh: 'default', name: 'web-to-backend', sources: [{ match: { 'kuma.io/service': 'web' } }], destinations: [{ match: { 'kuma.io/service': 'backend' } }], conf: { destination: { 'kuma.io/service': 'backend' } } };
