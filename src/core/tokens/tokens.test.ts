@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../plugins/store/memory/memory-store.js';
-import { UnauthenticatedError } from '../errors.js';
+import { MeshNotFoundError, UnauthenticatedError } from '../errors.js';
 import { DefaultResourceManager } from '../manager/manager-impl.js';
 import type { DataplaneSpec } from '../resources/specs.js';
 import { authenticateDataplane, dataplaneKeyScope, issueDataplaneToken } from './dataplane-token.js';
@@ -94,7 +94,7 @@ describe('data-plane tokens', () => {
     await expect(issueDataplaneToken(m, { name: 'x' })).rejects.toThrow(/mesh: cannot be empty/);
     await expect(issueDataplaneToken(m, { mesh: 'default', type: 'sidecar' })).rejects.toThrow(/sidecar is not a valid proxy type/);
     await expect(issueDataplaneToken(m, { mesh: 'default', validFor: '1d' })).rejects.toThrow(/validFor/);
-    await expect(issueDataplaneToken(m, { mesh: 'nope' })).rejects.toThrow(/Mesh "nope" not found/);
+    await expect(issueDataplaneToken(m, { mesh: 'nope' })).rejects.toThrow(new MeshNotFoundError('nope'));
     expect(parseValidFor('1h30m')).toBe(5_400_000);
   });
 });
