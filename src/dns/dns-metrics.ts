@@ -31,8 +31,8 @@ new Counter({
   },
 });
 
-export function countResolution(result: DnsResult, transport: DnsTransport): void {
-  counts[slot(result, transport)]!++;
+export function countResolution(result: DnsResult, transport: DnsTransport, n = 1): void {
+  counts[slot(result, transport)]! += n;
 }
 
 /** Outcome of a locally built answer from its header: RCODE and ANCOUNT. */

@@ -1,4 +1,4 @@
-import { logger } from '../core/logging.js';
+import { logger, loggingSettings } from '../core/logging.js';
 import type { Component } from '../core/runtime/component.js';
 import type { Runtime } from '../core/runtime/runtime.js';
 import { DnsResponder } from './dns-responder.js';
@@ -6,7 +6,7 @@ import { normaliseDomain } from './name-rules.js';
 import { createQueryHandler } from './query-handler.js';
 import { followView } from './view-follower.js';
 import { listenTcp } from './tcp-listener.js';
-import { listenUdp } from './udp-listener.js';
+import { startUdpThread } from './udp-thread.js';
 import { resolveUpstream, UpstreamForwarder } from './upstream-forwarder.js';
 import { VipTable } from './vip-table.js';
 import { untilAborted } from '../core/runtime/abort.js';
@@ -16,7 +16,9 @@ const UPSTREAM_MAX_IN_FLIGHT = 1024;
 
 /**
  * The DNS server (UDP and TCP on the same port; with port 0, TCP takes the port UDP got when it is free).
- * Runs on every instance: its table of VIPs follows VirtualIP resources in the store.
+ * Runs on every instance: its table of VIPs follows VirtualIP resources in the store. UDP is answered from
+ * its own thread (`udp-thread.ts`), so queries are not delayed by xDS work on the main event loop; TCP
+ * stays on the main thread behind the port's connection limits.
  */
 export function dnsServerComponent(rt: Runtime): Component {
   return {
@@ -26,24 +28,43 @@ export function dnsServerComponent(rt: Runtime): Component {
       const cfg = rt.config.dnsServer;
       const domain = normaliseDomain(cfg.domain);
       const upstreams = await Promise.all(cfg.upstreams.map(resolveUpstream));
+      const { level, format } = loggingSettings();
+      const udp = await startUdpThread(
+        {
+          address: cfg.interface,
+          port: cfg.port,
+          domain,
+          ttl: cfg.ttl,
+          upstreams,
+          upstreamTimeoutMs: UPSTREAM_TIMEOUT_MS,
+          upstreamMaxInFlight: UPSTREAM_MAX_IN_FLIGHT,
+          logLevel: level,
+          logFormat: format,
+        },
+        log,
+      );
+      const closers: (() => Promise<void>)[] = [() => udp.close()];
       const table = new VipTable();
       const unsubscribe = await followView(rt.view, 'dns-server', ['VirtualIP'], {
-        upsert: (r) => table.upsert(r),
-        remove: (r) => table.remove(r.meta.name),
+        upsert: (r) => {
+          table.upsert(r);
+          udp.upsert(r);
+        },
+        remove: (r) => {
+          table.remove(r.meta.name);
+          udp.remove(r.meta.name);
+        },
         changed: () => log.debug({ names: table.size }, 'dns table updated'),
       });
       const forwarder = upstreams.length > 0 ? new UpstreamForwarder(upstreams, { timeoutMs: UPSTREAM_TIMEOUT_MS, maxInFlight: UPSTREAM_MAX_IN_FLIGHT }, (err) => log.debug({ err }, 'upstream socket error')) : undefined;
       const responder = new DnsResponder(table, { domain, ttl: cfg.ttl, forwarding: forwarder !== undefined });
       const handle = createQueryHandler(responder, forwarder, log);
-      const closers: (() => Promise<void>)[] = [];
       const closeAll = async (): Promise<void> => {
         unsubscribe();
         forwarder?.close();
         await Promise.all(closers.map((c) => c()));
       };
       try {
-        const udp = await listenUdp(cfg.interface, cfg.port, handle, log);
-        closers.push(() => udp.close());
         log.info({ server: 'dns-udp', address: cfg.interface, port: udp.port }, 'listening');
         const limits = rt.connections;
         const tcp = await listenTcp(cfg.interface, cfg.port === 0 ? udp.port : cfg.port, handle, log, limits).catch((err: unknown) => {
@@ -57,8 +78,11 @@ export function dnsServerComponent(rt: Runtime): Component {
         throw err;
       }
       ready();
-      await untilAborted(signal);
-      await closeAll();
+      try {
+        await Promise.race([untilAborted(signal), udp.failed]);
+      } finally {
+        await closeAll();
+      }
     },
   };
 }

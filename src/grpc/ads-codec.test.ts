@@ -1,6 +1,6 @@
 import type * as grpc from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
-import { encodeDeltaDiscoveryResponse, encodeDiscoveryResponse } from './ads-codec.js';
+import { encodeDeltaDiscoveryResponse, encodeDiscoveryResponse, frameSotwResources } from './ads-codec.js';
 import {
   adsServerDefinition,
   adsServiceDefinition,
@@ -71,6 +71,20 @@ describe('ADS response encoders', () => {
     const msg: DiscoveryResponse = { version_info: 'r', resources: [{ type_url: CLUSTER, value: large }], type_url: CLUSTER, nonce: '3' };
     checkSotw(msg);
     checkSotw(msg);
+  });
+
+  it('SotW: resources framed in chunks encode as the same resources listed', () => {
+    const all = [small, empty, at127, at128, large, huge].map((value) => ({ type_url: CLUSTER, value }));
+    const listed: DiscoveryResponse = { version_info: 'v', resources: all, type_url: CLUSTER, nonce: '5', control_plane: { identifier: 'cp' } };
+    const expected = sotwStd.responseSerialize(listed);
+    // Chunks first, then the listed rest, in that order on the wire.
+    for (const cut of [0, 1, 3, all.length]) {
+      const framed = [frameSotwResources(all.slice(0, cut)), frameSotwResources([])];
+      const actual = encodeDiscoveryResponse({ ...listed, framed, resources: all.slice(cut) });
+      expect(actual.equals(expected)).toBe(true);
+    }
+    const twoChunks = encodeDiscoveryResponse({ ...listed, framed: [frameSotwResources(all.slice(0, 2)), frameSotwResources(all.slice(2))], resources: [] });
+    expect(twoChunks.equals(expected)).toBe(true);
   });
 
   it('delta: byte-identical to protobufjs', () => {

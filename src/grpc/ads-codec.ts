@@ -7,7 +7,8 @@ import { varintSize, writeVarint } from './varint.js';
  * encoded bytes through `Any.encode` for every stream; here the small framing of each resource (tags,
  * lengths, type_url, and for delta name/version) is computed once per shared resource bytes object and
  * cached, and a response is one `Buffer.concat` of a small header, the cached framings, the shared value
- * bytes and a small trailer. Requests keep protobufjs decoding.
+ * bytes and a small trailer; resources that many responses carry together can be framed once into one
+ * chunk (`frameSotwResources`, `DiscoveryResponse.framed`). Requests keep protobufjs decoding.
  *
  * Output is byte-identical to protobufjs (`Type.encode(Type.fromObject(obj))`, as @grpc/proto-loader
  * serializes): fields in field-number order, and every string field that is set is written, even when
@@ -132,11 +133,31 @@ function controlPlane(w: Head, field: number, cp: { identifier: string } | undef
   if (cp) w.delimited(field, stringFieldSize(1, cp.identifier)).string(1, cp.identifier);
 }
 
+/**
+ * The `resources` entries (field 2) of a DiscoveryResponse carrying `resources`, framed into one buffer:
+ * what a group of resources shared by many proxies contributes to each of their responses, framed once and
+ * passed as `DiscoveryResponse.framed` (a response is then a header, these chunks and a trailer).
+ */
+export function frameSotwResources(resources: readonly AnyMessage[]): Buffer {
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  for (const any of resources) {
+    const frame = sotwFrame(any);
+    parts.push(frame.prefix, any.value);
+    total += frame.prefix.length + any.value.length;
+  }
+  return Buffer.concat(parts, total);
+}
+
 export function encodeDiscoveryResponse(msg: DiscoveryResponse): Buffer {
   const head = new Head();
   head.string(1, msg.version_info);
   const parts: Uint8Array[] = [head.finish()];
   let total = head.length;
+  for (const chunk of msg.framed ?? []) {
+    parts.push(chunk);
+    total += chunk.length;
+  }
   for (const any of msg.resources) {
     const frame = sotwFrame(any);
     parts.push(frame.prefix, any.value);

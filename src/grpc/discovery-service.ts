@@ -65,6 +65,11 @@ export interface DiscoveryRequest {
 
 export interface DiscoveryResponse {
   version_info: string;
+  /**
+   * Not a proto field: `resources` entries already framed by `frameSotwResources` (ads-codec), written
+   * before `resources`. Only the server's encoder reads it.
+   */
+  framed?: readonly Uint8Array[];
   resources: AnyMessage[];
   type_url: string;
   nonce: string;
