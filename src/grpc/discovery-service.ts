@@ -41,6 +41,7 @@ export interface Node {
   cluster?: string;
   metadata?: Struct | null;
   user_agent_name?: string;
+  user_agent_version?: string;
   locality?: { region?: string; zone?: string; sub_zone?: string } | null;
 }
 

@@ -6,7 +6,7 @@ import type { StoreView } from '../../core/view/store-view.js';
 import type { ViewSubscription } from '../../core/view/view-subscription.js';
 import { ProxySnapshot } from '../cache/proxy-snapshot.js';
 import type { SnapshotCache } from '../cache/snapshot-cache.js';
-import type { MeshInputs } from '../generator/index.js';
+import type { MeshInputs, ProxylessClient, ProxylessLbNote } from '../generator/index.js';
 import type { EncodedResource } from '../resource.js';
 import { ingressOfZoneIngress, type IngressProxy } from '../generator/ingress.js';
 import type { CertificateSigner } from '../../mtls/certificate-signer.js';
@@ -29,7 +29,9 @@ export interface Generators<S> {
    * A proxyless client's snapshot (policies matched with its Dataplane as source): clients with the same
    * effective policy set and no server side get the same snapshot instance (one catalog per policy set).
    */
-  proxylessSnapshot(snap: S, dataplaneName: string): ProxySnapshot;
+  proxylessSnapshot(snap: S, dataplaneName: string, client?: ProxylessClient): ProxySnapshot;
+  /** Where the proxyless client gets another load balancer than its TrafficRoutes ask for (logged once each). */
+  proxylessLbNotes?(snap: S, dataplaneName: string, client?: ProxylessClient): readonly ProxylessLbNote[];
   /** A zone ingress (node id `.<name>`), from the snapshots of every mesh. */
   generateIngress?(snaps: ReadonlyMap<string, S>, ingress: IngressProxy): EncodedResource[];
   /** What the proxy's workload certificate is issued for; undefined = none needed (mTLS off). */
@@ -79,6 +81,8 @@ export class Reconciler<S> {
   /** Workload certificates per proxy (mTLS meshes); renewals due mark the proxy's mesh dirty. */
   readonly identities: WorkloadIdentities;
   private readonly issued = new Map<string, IssuedIdentity>();
+  /** Per proxyless proxy, the load-balancer notes already logged. */
+  private readonly lbNotesLogged = new Map<string, Set<string>>();
   /** Zone ingresses (mesh ''): the snapshots of every mesh they were last generated from. */
   private ingressSnaps = new Map<string, S>();
 
@@ -131,6 +135,7 @@ export class Reconciler<S> {
     this.deps.cache.delete(identity.key);
     this.identities.forget(identity.key);
     this.issued.delete(identity.key);
+    this.lbNotesLogged.delete(identity.key);
     if (byKey.size === 0) {
       this.proxies.delete(identity.mesh);
       this.meshes.delete(identity.mesh);
@@ -318,13 +323,33 @@ export class Reconciler<S> {
     const { generators, cache, log } = this.deps;
     const end = xdsGeneration.startTimer();
     try {
-      const snapshot = identity.kind === 'proxyless' ? generators.proxylessSnapshot(entry.snap, identity.name) : generators.sidecarSnapshot(entry.snap, identity.name, this.issued.get(identity.key));
+      const snapshot = identity.kind === 'proxyless' ? generators.proxylessSnapshot(entry.snap, identity.name, identity.userAgent) : generators.sidecarSnapshot(entry.snap, identity.name, this.issued.get(identity.key));
       end();
+      if (identity.kind === 'proxyless') this.logLbNotes(identity, entry);
       return cache.set(identity.key, snapshot);
     } catch (err) {
       xdsGenerationErrors.inc();
       log.warn({ mesh: identity.mesh, dataplane: identity.name, err: errorMessage(err) }, 'generating proxy configuration failed; it keeps its last configuration');
       return false;
     }
+  }
+
+  /** One info line per TrafficRoute load balancer a proxyless client gets otherwise than asked, when that starts. */
+  private logLbNotes(identity: ProxyIdentity, entry: MeshEntry<S>): void {
+    const notes = this.deps.generators.proxylessLbNotes?.(entry.snap, identity.name, identity.userAgent) ?? [];
+    const before = this.lbNotesLogged.get(identity.key);
+    if (notes.length === 0 && !before) return;
+    const now = new Set<string>();
+    for (const n of notes) {
+      const key = JSON.stringify(n);
+      now.add(key);
+      if (before?.has(key)) continue;
+      this.deps.log.info(
+        { mesh: identity.mesh, proxy: identity.key, client: identity.userAgent ? `${identity.userAgent.name} ${identity.userAgent.version}` : '', trafficRoute: n.trafficRoute, service: n.service, requested: n.requested, applied: n.applied, reason: n.reason },
+        'proxyless client gets another load balancer than its TrafficRoute asks for',
+      );
+    }
+    if (now.size) this.lbNotesLogged.set(identity.key, now);
+    else this.lbNotesLogged.delete(identity.key);
   }
 }
