@@ -21,7 +21,8 @@ const benches: Record<string, () => Promise<unknown>> = {
   kds: () => {
     const policies = flags.number('policies');
     const dataplanes = flags.number('dataplanes');
-    return runKdsBench({ ...(policies ? { policies } : {}), ...(dataplanes ? { dataplanes } : {}) });
+    const proxies = flags.number('kds-proxies');
+    return runKdsBench({ ...(policies ? { policies } : {}), ...(dataplanes ? { dataplanes } : {}), ...(proxies ? { proxies } : {}) });
   },
   xds: () => runXdsBench(xdsOptions(flags)),
   mtls: () => runMtlsBench(mtlsOptions(flags)),
