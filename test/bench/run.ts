@@ -3,6 +3,7 @@
  * figure (with the ratio to a baseline measured in the same run on the same machine).
  * `npm run bench -- xds [flags]` runs one; flags (sizes) are listed in each bench's header comment.
  */
+import { runApiBench } from './api-bench.js';
 import { runDnsBench } from './dns-bench.js';
 import { parseFlags } from './flags.js';
 import { runKdsBench } from './kds-bench.js';
@@ -27,6 +28,11 @@ const benches: Record<string, () => Promise<unknown>> = {
   xds: () => runXdsBench(xdsOptions(flags)),
   mtls: () => runMtlsBench(mtlsOptions(flags)),
   store: () => runStoreBench(),
+  api: () => {
+    const seconds = flags.number('api-seconds');
+    const concurrency = flags.number('api-concurrency');
+    return runApiBench({ ...(seconds ? { seconds } : {}), ...(concurrency ? { concurrency } : {}) });
+  },
 };
 
 for (const name of flags.names) {
