@@ -1,6 +1,6 @@
 import type * as grpc from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
-import { encodeDeltaDiscoveryResponse, encodeDiscoveryResponse, frameSotwResources } from './ads-codec.js';
+import { encodeDeltaDiscoveryResponse, encodeDiscoveryResponse, frameSotwResources, reusingDiscoveryResponseEncoder } from './ads-codec.js';
 import {
   adsServerDefinition,
   adsServiceDefinition,
@@ -47,7 +47,8 @@ function checkDelta(msg: DeltaDiscoveryResponse): void {
 describe('ADS response encoders', () => {
   it('the server definition uses them', () => {
     const def = adsServerDefinition();
-    expect(def['StreamAggregatedResources']?.responseSerialize).toBe(encodeDiscoveryResponse);
+    const msg: DiscoveryResponse = { version_info: 'v', resources: [{ type_url: CLUSTER, value: large }], type_url: CLUSTER, nonce: '1' };
+    expect(def['StreamAggregatedResources']?.responseSerialize(msg).equals(encodeDiscoveryResponse(msg))).toBe(true);
     expect(def['DeltaAggregatedResources']?.responseSerialize).toBe(encodeDeltaDiscoveryResponse);
     expect(def['StreamAggregatedResources']?.path).toBe(sotwStd.path);
   });
@@ -71,6 +72,17 @@ describe('ADS response encoders', () => {
     const msg: DiscoveryResponse = { version_info: 'r', resources: [{ type_url: CLUSTER, value: large }], type_url: CLUSTER, nonce: '3' };
     checkSotw(msg);
     checkSotw(msg);
+  });
+
+  it('SotW: the reusing encoder gives the same bytes, each valid until its next call', () => {
+    const encode = reusingDiscoveryResponseEncoder();
+    const msgs: DiscoveryResponse[] = [
+      { version_info: 'a', resources: [{ type_url: CLUSTER, value: huge }], type_url: CLUSTER, nonce: '1' },
+      { version_info: 'b', resources: [{ type_url: CLUSTER, value: small }], type_url: CLUSTER, nonce: '2', control_plane: { identifier: 'cp' } },
+      { version_info: 'c', framed: [frameSotwResources([{ type_url: CLA, value: large }])], resources: [{ type_url: CLA, value: at128 }], type_url: CLA, nonce: '3' },
+      { version_info: 'd', resources: [], type_url: CLUSTER, nonce: '4' },
+    ];
+    for (const m of msgs) expect(Buffer.from(encode(m)).equals(encodeDiscoveryResponse(m))).toBe(true);
   });
 
   it('SotW: resources framed in chunks encode as the same resources listed', () => {

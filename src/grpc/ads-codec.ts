@@ -149,7 +149,8 @@ export function frameSotwResources(resources: readonly AnyMessage[]): Buffer {
   return Buffer.concat(parts, total);
 }
 
-export function encodeDiscoveryResponse(msg: DiscoveryResponse): Buffer {
+/** The pieces of an encoded DiscoveryResponse, in order, and their total length. */
+function sotwParts(msg: DiscoveryResponse): { parts: Uint8Array[]; total: number } {
   const head = new Head();
   head.string(1, msg.version_info);
   const parts: Uint8Array[] = [head.finish()];
@@ -169,7 +170,33 @@ export function encodeDiscoveryResponse(msg: DiscoveryResponse): Buffer {
   controlPlane(tail, 6, msg.control_plane);
   parts.push(tail.finish());
   total += tail.length;
+  return { parts, total };
+}
+
+export function encodeDiscoveryResponse(msg: DiscoveryResponse): Buffer {
+  const { parts, total } = sotwParts(msg);
   return Buffer.concat(parts, total);
+}
+
+/**
+ * `encodeDiscoveryResponse` into one buffer reused from response to response: the ADS server's serializer
+ * only. grpc-js copies what the serializer returns into its own length-prefixed frame at once, before it
+ * serializes anything else (server-interceptors `serializeMessage`: serialize, allocate, copy, all
+ * synchronous), so the space is free again when the next response is encoded, and a 1 MB push costs one
+ * allocation and copy (grpc-js's) instead of two. The returned bytes are overwritten by the next call.
+ */
+export function reusingDiscoveryResponseEncoder(): (msg: DiscoveryResponse) => Buffer {
+  let scratch = Buffer.allocUnsafe(0);
+  return (msg) => {
+    const { parts, total } = sotwParts(msg);
+    if (scratch.length < total) scratch = Buffer.allocUnsafe(total);
+    let pos = 0;
+    for (const p of parts) {
+      scratch.set(p, pos);
+      pos += p.length;
+    }
+    return scratch.subarray(0, total);
+  };
 }
 
 export function encodeDeltaDiscoveryResponse(msg: DeltaDiscoveryResponse): Buffer {

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import { encodeDeltaDiscoveryResponse, encodeDiscoveryResponse } from './ads-codec.js';
+import { encodeDeltaDiscoveryResponse, reusingDiscoveryResponseEncoder } from './ads-codec.js';
 import { tolerantDeserializer } from './undecodable.js';
 
 /**
@@ -148,7 +148,7 @@ export function adsServerDefinition(): grpc.ServiceDefinition {
   const delta = std['DeltaAggregatedResources'] as grpc.MethodDefinition<DeltaDiscoveryRequest, DeltaDiscoveryResponse>;
   return {
     ...std,
-    StreamAggregatedResources: { ...sotw, requestDeserialize: tolerantDeserializer(sotw.requestDeserialize), responseSerialize: encodeDiscoveryResponse },
+    StreamAggregatedResources: { ...sotw, requestDeserialize: tolerantDeserializer(sotw.requestDeserialize), responseSerialize: reusingDiscoveryResponseEncoder() },
     DeltaAggregatedResources: { ...delta, requestDeserialize: tolerantDeserializer(delta.requestDeserialize), responseSerialize: encodeDeltaDiscoveryResponse },
   };
 }
