@@ -118,4 +118,86 @@ describe('mesh mTLS on the built kuma-cp', () => {
     s.close();
     client.close();
   }, 90_000);
+
+  it('serves a Kuma 1.1 ingress Dataplane (networking.ingress, node id <mesh>.<name>, ingress-type token) the zone ingress listener over ADS; insights and inspect treat it as an ingress', async () => {
+    const cp = await startCp();
+    expect((await fetch(`${cp.apiUrl}/meshes/default`, { method: 'PUT', headers: json, body: JSON.stringify(mtlsMesh('ca-1', ['ca-1'])) })).status).toBe(200);
+    const ingress = {
+      type: 'Dataplane',
+      mesh: 'default',
+      name: 'ingress-dp',
+      networking: { address: '127.0.0.1', ingress: { publicAddress: '127.0.0.1', publicPort: 10002 }, inbound: [{ port: 10002, tags: { 'kuma.io/service': 'ingress' } }] },
+    };
+    expect((await fetch(`${cp.apiUrl}/meshes/default/dataplanes/ingress-dp`, { method: 'PUT', headers: json, body: JSON.stringify(ingress) })).status).toBe(201);
+    for (const [name, version] of [['backend-1', 'v1'], ['backend-2', 'v2']] as const) {
+      const dp = { type: 'Dataplane', mesh: 'default', name, networking: { address: '127.0.0.1', inbound: [{ port: 9000 + Number(name.slice(-1)), tags: { 'kuma.io/service': 'backend', version } }] } };
+      expect((await fetch(`${cp.apiUrl}/meshes/default/dataplanes/${name}`, { method: 'PUT', headers: json, body: JSON.stringify(dp) })).status).toBe(201);
+    }
+    const split = {
+      type: 'TrafficRoute',
+      mesh: 'default',
+      name: 'backend-split',
+      sources: [{ match: { 'kuma.io/service': '*' } }],
+      destinations: [{ match: { 'kuma.io/service': 'backend' } }],
+      conf: { split: [{ weight: 50, destination: { 'kuma.io/service': 'backend', version: 'v1' } }, { weight: 50, destination: { 'kuma.io/service': 'backend', version: 'v2' } }] },
+    };
+    expect((await fetch(`${cp.apiUrl}/meshes/default/traffic-routes/backend-split`, { method: 'PUT', headers: json, body: JSON.stringify(split) })).status).toBe(201);
+    const available = async (): Promise<unknown> =>
+      ((await (await fetch(`${cp.apiUrl}/meshes/default/dataplanes/ingress-dp`)).json()) as { networking: { ingress: { availableServices?: unknown } } }).networking.ingress.availableServices;
+    await expect.poll(available, { timeout: 20_000 }).toEqual([
+      { mesh: 'default', tags: { 'kuma.io/service': 'backend', version: 'v1' }, instances: 1 },
+      { mesh: 'default', tags: { 'kuma.io/service': 'backend', version: 'v2' }, instances: 1 },
+    ]);
+
+    const client = new AdsTestClient(`127.0.0.1:${cp.ports.dpServer}`);
+    // Kuma 1.1: an ingress Dataplane's token is of type ingress; an ordinary data-plane token for its name is refused.
+    const refused = client.sotw(await dataplaneToken(cp, { name: 'ingress-dp' }));
+    refused.send({ type_url: CDS, node: node({ id: 'default.ingress-dp' }) });
+    expect((await refused.status()).code).toBe(16);
+    const s = client.sotw(await dataplaneToken(cp, { name: 'ingress-dp', type: 'ingress' }));
+    s.send({ type_url: CDS, node: node({ id: 'default.ingress-dp' }) }).send({ type_url: LDS });
+    const cds = await s.next(CDS);
+    expect(resourceNames(cds)).toEqual(['default:backend']);
+    const lds = await s.next(LDS);
+    s.send(ack(cds)).send(ack(lds));
+    expect(resourceNames(lds)).toEqual(['inbound:127.0.0.1:10002']);
+    const listener = decodeResource(lds.resources[0]!);
+    expect((listener['listener_filters'] as { name: string }[]).map((f) => f.name)).toEqual(['envoy.filters.listener.tls_inspector']);
+    const chains = listener['filter_chains'] as { filter_chain_match: { server_names: string[] }; filters: { name: string }[]; transport_socket?: unknown }[];
+    expect(chains.map((c) => c.filter_chain_match.server_names[0])).toEqual(['backend{mesh=default,version=v1}', 'backend{mesh=default,version=v2}', 'backend{mesh=default}']);
+    // TLS passes through: tcp_proxy only, no TLS termination, no RBAC
+    for (const c of chains) {
+      expect(c.filters.map((f) => f.name)).toEqual(['envoy.filters.network.tcp_proxy']);
+      expect(c.transport_socket).toBeUndefined();
+    }
+    s.send({ type_url: TYPE_URLS.clusterLoadAssignment, resource_names: ['default:backend'] });
+    const eds = await s.next(TYPE_URLS.clusterLoadAssignment);
+    const ports = JSON.stringify(decodeResource(eds.resources[0]!)['endpoints']);
+    expect(ports).toContain('9001');
+    expect(ports).toContain('9002');
+    expect(ports).not.toContain('10002');
+    s.send(ack(eds, ['default:backend']));
+
+    // A new service anywhere reaches the ingress's chains.
+    const redis = { type: 'Dataplane', mesh: 'default', name: 'redis-1', networking: { address: '127.0.0.1', inbound: [{ port: 9003, tags: { 'kuma.io/service': 'redis' } }] } };
+    expect((await fetch(`${cp.apiUrl}/meshes/default/dataplanes/redis-1`, { method: 'PUT', headers: json, body: JSON.stringify(redis) })).status).toBe(201);
+    const next = await s.next(LDS);
+    const snis = (decodeResource(next.resources[0]!)['filter_chains'] as { filter_chain_match: { server_names: string[] } }[]).map((c) => c.filter_chain_match.server_names[0]);
+    expect(snis).toContain('redis{mesh=default}');
+    s.send(ack(next));
+
+    // Insights and inspect: online, listed as an ingress, its config dump is the ingress listener.
+    await expect
+      .poll(async () => ((await (await fetch(`${cp.apiUrl}/meshes/default/dataplanes+insights/ingress-dp`)).json()) as { dataplaneInsight?: { subscriptions?: unknown[] } }).dataplaneInsight?.subscriptions?.length, { timeout: 20_000 })
+      .toBe(1);
+    const ingresses = (await (await fetch(`${cp.apiUrl}/meshes/default/dataplanes+insights?ingress=true`)).json()) as { items: { name: string }[] };
+    expect(ingresses.items.map((i) => i.name)).toEqual(['ingress-dp']);
+    const dump = await fetch(`${cp.apiUrl}/meshes/default/dataplanes/ingress-dp/xds`);
+    expect(dump.status).toBe(200);
+    expect(JSON.stringify(await dump.json())).toContain('backend{mesh=default,version=v1}');
+    expect((await fetch(`${cp.apiUrl}/meshes/default/dataplanes/ingress-dp/policies`)).status).toBe(200);
+    s.close();
+    client.close();
+    expect(await cp.stop()).toBe(0);
+  }, 90_000);
 });

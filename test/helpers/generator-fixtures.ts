@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { Resource, ResourceTypeName } from '../../src/core/resources/model.js';
 import type { IssuedIdentity } from '../../src/mtls/workload-identity.js';
-import { generateIngress, generateProxyless, generateSidecar, ingressOfZoneIngress, type MeshInputs, type MeshSnapshot, type ProxylessClient } from '../../src/xds/generator/index.js';
+import { generateIngress, generateProxyless, generateSidecar, ingressOfDataplane, ingressOfZoneIngress, type MeshInputs, type MeshSnapshot, type ProxylessClient } from '../../src/xds/generator/index.js';
 import type { EncodedResource } from '../../src/xds/resource.js';
 
 export const FIXTURE_DIR = join(import.meta.dirname, '../golden/generator');
@@ -31,8 +31,11 @@ export interface Fixture {
   vips?: Record<string, string>;
   /** With mTLS on: the workload certificate every sidecar is given (any text: Envoy's decoding does not parse PEM). */
   identity?: { certPem: string; keyPem: string };
-  /** `client`: a proxyless node's user agent (name and version), which decides the load balancers it gets. */
-  generate: ({ sidecar: string } | { proxyless: string; client?: ProxylessClient } | { ingress: string })[];
+  /**
+   * `client`: a proxyless node's user agent (name and version), which decides the load balancers it gets;
+   * `ingress`: a ZoneIngress of the fixture; `ingressDataplane`: a Kuma 1.1 Dataplane with `networking.ingress`.
+   */
+  generate: ({ sidecar: string } | { proxyless: string; client?: ProxylessClient } | { ingress: string } | { ingressDataplane: string })[];
 }
 
 /** The fixture files, sorted. */
@@ -86,6 +89,12 @@ export function generateAll(f: Fixture, snap: MeshSnapshot): { title: string; re
       if (!zi) throw new Error(`fixture has no ZoneIngress ${g.ingress}`);
       const ingress = ingressOfZoneIngress(resource('ZoneIngress', '', zi));
       return { title: `ingress ${g.ingress}`, resources: generateIngress(new Map([[snap.mesh, snap]]), ingress) };
+    }
+    if ('ingressDataplane' in g) {
+      const dp = (f.dataplanes ?? []).find((d) => d.name === g.ingressDataplane);
+      const ingress = dp && ingressOfDataplane(resource('Dataplane', snap.mesh, dp));
+      if (!ingress) throw new Error(`fixture has no ingress Dataplane ${g.ingressDataplane}`);
+      return { title: `ingress dataplane ${g.ingressDataplane}`, resources: generateIngress(new Map([[snap.mesh, snap]]), ingress) };
     }
     const title = g.client ? `proxyless ${g.proxyless} (${g.client.name} ${g.client.version})` : `proxyless ${g.proxyless}`;
     return { title, resources: generateProxyless(snap, g.proxyless, g.client) };

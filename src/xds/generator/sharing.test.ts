@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { NotFoundError } from '../../core/errors.js';
 import type { Resource, ResourceTypeName } from '../../core/resources/model.js';
-import { validateSet } from '../../../test/helpers/envoy-validate.js';
+import { toPlain, validateSet } from '../../../test/helpers/envoy-validate.js';
 import { TYPE_URLS } from '../resource.js';
-import { buildMeshSnapshot, generateProxyless, generateProxylessParts, generateSidecar, type MeshSnapshot } from './index.js';
+import { buildMeshSnapshot, generateIngress, generateProxyless, generateProxylessParts, generateSidecar, ingressOfDataplane, type MeshSnapshot } from './index.js';
 
 const T = '2021-01-01T00:00:00Z';
 function res(type: ResourceTypeName, name: string, spec: Record<string, unknown>, mesh = 'default'): Resource {
@@ -40,7 +40,11 @@ function snapshot(variant: Variant = {}) {
         ? [res('Dataplane', 'backend-2', { networking: { address: '10.0.1.2', inbound: [{ port: 9090, tags: { 'kuma.io/service': 'backend', 'kuma.io/protocol': 'http' } }] } })]
         : []),
       res('Dataplane', 'ingress-1', {
-        networking: { address: '10.0.2.1', ingress: {}, inbound: [{ port: 10001, tags: { 'kuma.io/service': 'ingress' } }] },
+        networking: {
+          address: '10.0.2.1',
+          ingress: { availableServices: [{ tags: { 'kuma.io/service': 'backend' } }, { mesh: 'default', tags: { 'kuma.io/service': 'web' } }] },
+          inbound: [{ port: 10001, tags: { 'kuma.io/service': 'ingress' } }],
+        },
       }),
     ],
     policies: new Map<ResourceTypeName, Resource[]>([
@@ -94,10 +98,37 @@ describe('resource sharing within a snapshot', () => {
     expect(validateSet(catalog)).toEqual([]);
   });
 
-  it('excludes ingress dataplanes from endpoints and generates nothing for them', () => {
+  it('excludes ingress dataplanes from endpoints; they get the zone ingress config, sharing the endpoints sidecars get', () => {
     const snap = snapshot();
     expect(snap.services).toEqual(['backend', 'web']);
+    // No sidecar config: the reconciler generates an ingress Dataplane with generateIngress, as a ZoneIngress.
     expect(generateSidecar(snap, 'ingress-1')).toEqual([]);
+    const dp = snap.dataplanes.get('ingress-1');
+    const ingress = dp && ingressOfDataplane(dp);
+    expect(ingress).toEqual({
+      address: '10.0.2.1',
+      port: 10001,
+      availableServices: [
+        { mesh: 'default', tags: { 'kuma.io/service': 'backend' } },
+        { mesh: 'default', tags: { 'kuma.io/service': 'web' } },
+      ],
+    });
+    if (!ingress) return;
+    const set = generateIngress(new Map([['default', snap]]), ingress);
+    expect(validateSet(set)).toEqual([]);
+    expect(set.map((r) => `${r.typeUrl.split('.').pop() ?? ''} ${r.name}`)).toEqual([
+      'Cluster default:backend',
+      'Cluster default:web',
+      'ClusterLoadAssignment default:backend',
+      'ClusterLoadAssignment default:web',
+      'Listener inbound:10.0.2.1:10001',
+    ]);
+    // the ingress's endpoints are those of its mesh's own data planes (never itself), the ones sidecars get
+    const endpoints = (r: (typeof set)[number] | undefined) => (r ? (toPlain(r) as { endpoints?: unknown }).endpoints : undefined);
+    const viaIngress = endpoints(set.find((r) => r.typeUrl === TYPE_URLS.clusterLoadAssignment && r.name === 'default:backend'));
+    expect(JSON.stringify(viaIngress)).toContain('10.0.1.1');
+    expect(JSON.stringify(viaIngress)).not.toContain('10.0.2.1');
+    expect(viaIngress).toEqual(endpoints(generateSidecar(snap, 'web-1').find((r) => r.typeUrl === TYPE_URLS.clusterLoadAssignment && r.name === 'backend')));
   });
 
   it('throws NotFoundError for a dataplane not in the snapshot', () => {

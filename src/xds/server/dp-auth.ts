@@ -34,7 +34,7 @@ export function streamToken(info: Pick<NodeInfo, 'authorization' | 'metadata'>):
 /**
  * Data-plane authentication on the first request of each ADS stream (`dpServer.authn.dpProxy.type`):
  * the token must be valid for the proxy's mesh and match its name, type and the tags of the Dataplane it
- * registers inline or that is stored under its name. A zone ingress (node id `.<name>`, no mesh) presents a
+ * registers inline or that is stored under its name (type ingress for a Kuma 1.1 ingress Dataplane). A zone ingress (node id `.<name>`, no mesh) presents a
  * zone-ingress token of this control plane's zone (`localZone`, empty on standalone).
  */
 export async function authenticateStream(manager: ResourceManager, type: DpAuthType, info: NodeInfo, localZone = ''): Promise<void> {
@@ -53,5 +53,7 @@ export async function authenticateStream(manager: ResourceManager, type: DpAuthT
   } else {
     spec = (await manager.find('Dataplane', { name: info.name, mesh: info.mesh }))?.spec as DataplaneSpec | undefined;
   }
-  await authenticateDataplane(manager, token, { mesh: info.mesh, name: info.name, type: 'dataplane', spec });
+  // A Kuma 1.1 ingress Dataplane (`networking.ingress`) presents a token of type ingress, as in Kuma 1.1.
+  const proxyType = spec?.networking?.ingress !== undefined ? 'ingress' : 'dataplane';
+  await authenticateDataplane(manager, token, { mesh: info.mesh, name: info.name, type: proxyType, spec });
 }

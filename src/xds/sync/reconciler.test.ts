@@ -42,6 +42,11 @@ async function setup(debounceMs = 5) {
       if (!catalog) byService.set(service, (catalog = ProxySnapshot.from(snap.dataplanes.map((d) => res.listener(`${service}->${d.meta.name}`)))));
       return catalog;
     },
+    // One listener naming where the ingress listens and what it offers; one cluster per Dataplane of every mesh.
+    generateIngress: (snaps, ingress) => [
+      res.listener(`${ingress.address}:${ingress.port} ${ingress.availableServices.map((a) => `${a.mesh ?? ''}/${a.tags['kuma.io/service'] ?? ''}`).join(',')}`),
+      ...[...snaps.values()].flatMap((snap) => snap.dataplanes.map((d) => res.cluster(`${snap.mesh.meta.name}:${d.meta.name}`))),
+    ],
   };
   const reconciler = new Reconciler({ view, cache, generators, debounceMs, log: logger('test'), signer: new InThreadSigner() });
   reconciler.start();
@@ -131,5 +136,42 @@ describe('Reconciler', () => {
     expect(cache.get('m1.a')).toBe(cache.get('m1.b'));
     expect(cache.get('m1.c')).toBeDefined();
     expect(cache.get('m1.c')).not.toBe(cache.get('m1.a'));
+  });
+
+  it('generates a Kuma 1.1 ingress Dataplane as a zone ingress, from every mesh, and regroups it when networking.ingress comes or goes', async () => {
+    const { store, cache, generated, reconciler } = await setup();
+    for (const m of ['m1', 'm2']) await store.create('Mesh', { name: m, mesh: '' }, {});
+    await store.create('Dataplane', { name: 'a', mesh: 'm1' }, dp);
+    const ingressDp = {
+      networking: {
+        address: '10.0.9.1',
+        ingress: { availableServices: [{ tags: { 'kuma.io/service': 's' } }, { mesh: 'm2', tags: { 'kuma.io/service': 's' } }] },
+        inbound: [{ port: 10001, tags: { 'kuma.io/service': 'ingress' } }],
+      },
+    };
+    await store.create('Dataplane', { name: 'ing', mesh: 'm1' }, ingressDp);
+    await reconciler.add(proxy('m1', 'ing'));
+    const listeners = () => cache.get('m1.ing')?.names(res.listener('x').typeUrl) ?? [];
+    const clusters = () => (cache.get('m1.ing')?.names(res.cluster('x').typeUrl) ?? []).sort();
+    // its own availableServices (no mesh = its own), endpoints of every mesh, never the sidecar generator
+    expect(listeners()).toEqual(['10.0.9.1:10001 m1/s,m2/s']);
+    expect(clusters()).toEqual(['m1:a', 'm1:ing']);
+    expect(generated).toEqual([]);
+    // a change in another mesh reaches it
+    await store.create('Dataplane', { name: 'x', mesh: 'm2' }, dp);
+    await expect.poll(clusters).toEqual(['m1:a', 'm1:ing', 'm2:x']);
+    // no longer an ingress: a sidecar again; an ingress again: the ingress config again
+    const current = await store.find('Dataplane', { name: 'ing', mesh: 'm1' });
+    await store.update('Dataplane', { name: 'ing', mesh: 'm1' }, dp, { expectedVersion: current?.meta.version });
+    await expect.poll(listeners).toEqual([]);
+    expect(clusters()).toEqual(['a', 'ing']);
+    expect(generated).toContain('m1.ing');
+    const again = await store.find('Dataplane', { name: 'ing', mesh: 'm1' });
+    await store.update('Dataplane', { name: 'ing', mesh: 'm1' }, ingressDp, { expectedVersion: again?.meta.version });
+    await expect.poll(listeners).toEqual(['10.0.9.1:10001 m1/s,m2/s']);
+    // its stream leaving drops it wherever it is generated
+    reconciler.remove(proxy('m1', 'ing'));
+    expect(cache.get('m1.ing')).toBeUndefined();
+    reconciler.stop();
   });
 });

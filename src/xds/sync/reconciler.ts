@@ -8,7 +8,9 @@ import { ProxySnapshot } from '../cache/proxy-snapshot.js';
 import type { SnapshotCache } from '../cache/snapshot-cache.js';
 import type { MeshInputs, ProxylessClient, ProxylessLbNote } from '../generator/index.js';
 import type { EncodedResource } from '../resource.js';
-import { ingressOfZoneIngress, type IngressProxy } from '../generator/ingress.js';
+import { ingressOfDataplane, ingressOfZoneIngress, type IngressProxy } from '../generator/ingress.js';
+import type { Resource } from '../../core/resources/model.js';
+import type { DataplaneSpec } from '../../core/resources/specs.js';
 import type { CertificateSigner } from '../../mtls/certificate-signer.js';
 import { CertificateError } from '../../mtls/x509.js';
 import { WorkloadIdentities, type IdentityRequest, type IssuedIdentity } from '../../mtls/workload-identity.js';
@@ -32,7 +34,7 @@ export interface Generators<S> {
   proxylessSnapshot(snap: S, dataplaneName: string, client?: ProxylessClient): ProxySnapshot;
   /** Where the proxyless client gets another load balancer than its TrafficRoutes ask for (logged once each). */
   proxylessLbNotes?(snap: S, dataplaneName: string, client?: ProxylessClient): readonly ProxylessLbNote[];
-  /** A zone ingress (node id `.<name>`), from the snapshots of every mesh. */
+  /** A zone ingress (ZoneIngress, node id `.<name>`, or Kuma 1.1 ingress Dataplane), from the snapshots of every mesh. */
   generateIngress?(snaps: ReadonlyMap<string, S>, ingress: IngressProxy): EncodedResource[];
   /** What the proxy's workload certificate is issued for; undefined = none needed (mTLS off). */
   identityRequest?(snap: S, dataplaneName: string): IdentityRequest | undefined;
@@ -60,8 +62,13 @@ const SLICE_MS = 8;
 const SIGN_BATCH = 64;
 /** A certificate that could not be issued for a passing reason (full signing queue, worker lost) is asked for again after this. */
 const SIGN_RETRY_MS = 1000;
-/** The "mesh" of zone ingress proxies (node id `.<name>`). */
+/**
+ * The group of zone ingress proxies: ZoneIngresses (node id `.<name>`) and Kuma 1.1 ingress Dataplanes
+ * (node id `<mesh>.<name>`, `networking.ingress`). Both route to the services of every mesh.
+ */
 const INGRESS_MESH = '';
+
+const isIngressDataplane = (dp: Resource | undefined): boolean => (dp?.spec as unknown as DataplaneSpec | undefined)?.networking?.ingress !== undefined;
 
 /**
  * Event-driven generation: store events mark meshes dirty; after the debounce each dirty mesh's snapshot
@@ -85,6 +92,8 @@ export class Reconciler<S> {
   private readonly lbNotesLogged = new Map<string, Set<string>>();
   /** Zone ingresses (mesh ''): the snapshots of every mesh they were last generated from. */
   private ingressSnaps = new Map<string, S>();
+  /** Proxy key -> the group it is generated in (its mesh, or INGRESS_MESH for an ingress Dataplane). */
+  private readonly groupOf = new Map<string, string>();
 
   constructor(private readonly deps: ReconcilerDeps<S>) {
     this.identities = new WorkloadIdentities(deps.signer, (keys) => this.renew(keys));
@@ -106,40 +115,79 @@ export class Reconciler<S> {
 
   /** Registers a connected proxy and generates its snapshot (building the mesh snapshot if needed). */
   async add(identity: ProxyIdentity): Promise<void> {
-    let byKey = this.proxies.get(identity.mesh);
-    if (!byKey) this.proxies.set(identity.mesh, (byKey = new Map()));
+    // Changes already in the view but not yet delivered (this proxy's own Dataplane just registered) mark meshes dirty now.
+    this.subscription?.deliver();
+    const known = this.groupOf.get(identity.key);
+    const group = known ?? this.placement(identity);
+    let byKey = this.proxies.get(group);
+    if (!byKey) this.proxies.set(group, (byKey = new Map()));
     const existing = byKey.get(identity.key);
     if (existing) existing.refs++;
     else byKey.set(identity.key, { identity, refs: 1 });
-    // Changes already in the view but not yet delivered (this proxy's own Dataplane just registered) mark meshes dirty now.
-    this.subscription?.deliver();
-    const entry = identity.mesh === INGRESS_MESH ? undefined : this.meshes.get(identity.mesh);
+    this.groupOf.set(identity.key, group);
+    const entry = group === INGRESS_MESH ? undefined : this.meshes.get(group);
     // A pending change (e.g. this proxy's own Dataplane just registered) makes the cached mesh snapshot stale.
-    if (entry && !this.dirty.has(identity.mesh)) {
-      await this.prepareIdentities(identity.mesh, entry, [identity]);
-      if (this.meshes.get(identity.mesh) === entry) {
+    if (entry && !this.dirty.has(group)) {
+      await this.prepareIdentities(group, entry, [identity]);
+      if (this.meshes.get(group) === entry && this.proxies.get(group)?.has(identity.key)) {
         this.generate(identity, entry);
         return;
       }
     }
-    this.dirty.add(identity.mesh);
+    this.dirty.add(group);
     await this.flush();
   }
 
   remove(identity: ProxyIdentity): void {
-    const byKey = this.proxies.get(identity.mesh);
+    const group = this.groupOf.get(identity.key) ?? identity.mesh;
+    const byKey = this.proxies.get(group);
     const p = byKey?.get(identity.key);
     if (!byKey || !p) return;
     if (--p.refs > 0) return;
     byKey.delete(identity.key);
+    this.groupOf.delete(identity.key);
     this.deps.cache.delete(identity.key);
     this.identities.forget(identity.key);
     this.issued.delete(identity.key);
     this.lbNotesLogged.delete(identity.key);
     if (byKey.size === 0) {
-      this.proxies.delete(identity.mesh);
-      this.meshes.delete(identity.mesh);
+      this.proxies.delete(group);
+      this.meshes.delete(group);
     }
+  }
+
+  /** The group a proxy is generated in: INGRESS_MESH for a ZoneIngress or an Envoy whose Dataplane has `networking.ingress`. */
+  private placement(identity: ProxyIdentity): string {
+    if (identity.mesh === INGRESS_MESH) return INGRESS_MESH;
+    const ingress = identity.kind === 'envoy' && isIngressDataplane(this.deps.view.find('Dataplane', { name: identity.name, mesh: identity.mesh }));
+    return ingress ? INGRESS_MESH : identity.mesh;
+  }
+
+  /**
+   * Moves the connected proxies of `group` whose Dataplane became (or stopped being) an ingress to the
+   * group that generates them now, marking that group dirty; returns the proxies left in `group`.
+   */
+  private regroup(group: string): { identity: ProxyIdentity; refs: number }[] {
+    const byKey = this.proxies.get(group);
+    if (!byKey) return [];
+    const staying: { identity: ProxyIdentity; refs: number }[] = [];
+    for (const p of [...byKey.values()]) {
+      const target = this.placement(p.identity);
+      if (target === group) {
+        staying.push(p);
+        continue;
+      }
+      byKey.delete(p.identity.key);
+      let to = this.proxies.get(target);
+      if (!to) this.proxies.set(target, (to = new Map()));
+      to.set(p.identity.key, p);
+      this.groupOf.set(p.identity.key, target);
+      this.issued.delete(p.identity.key);
+      this.dirty.add(target);
+      this.deps.log.info({ mesh: p.identity.mesh, dataplane: p.identity.name, ingress: target === INGRESS_MESH }, 'data plane changed between ingress and sidecar; regenerating it');
+    }
+    if (byKey.size === 0) this.proxies.delete(group);
+    return staying;
   }
 
   /** Rebuilds every dirty mesh now; resolves when nothing is dirty. */
@@ -241,6 +289,7 @@ export class Reconciler<S> {
 
   private async rebuild(mesh: string): Promise<void> {
     const { log } = this.deps;
+    this.regroup(mesh);
     if (!this.proxies.get(mesh)?.size) {
       this.meshes.delete(mesh);
       if (mesh === INGRESS_MESH) this.ingressSnaps = new Map();
@@ -306,9 +355,7 @@ export class Reconciler<S> {
     for (const p of this.proxies.get(INGRESS_MESH)?.values() ?? []) {
       const end = xdsGeneration.startTimer();
       try {
-        const zi = view.find('ZoneIngress', { name: p.identity.name, mesh: '' });
-        if (!zi) throw new Error(`ZoneIngress "${p.identity.name}" not found`);
-        const snapshot = ProxySnapshot.from(generators.generateIngress(snaps, ingressOfZoneIngress(zi)));
+        const snapshot = ProxySnapshot.from(generators.generateIngress(snaps, this.ingressOf(p.identity)));
         end();
         if (this.proxies.get(INGRESS_MESH)?.has(p.identity.key)) cache.set(p.identity.key, snapshot);
       } catch (err) {
@@ -316,6 +363,20 @@ export class Reconciler<S> {
         log.warn({ ingress: p.identity.name, err: errorMessage(err) }, 'generating zone ingress configuration failed; it keeps its last configuration');
       }
     }
+  }
+
+  /** Where a connected ingress listens and what it offers, from its ZoneIngress or its ingress Dataplane. */
+  private ingressOf(identity: ProxyIdentity): IngressProxy {
+    const { view } = this.deps;
+    if (identity.mesh === INGRESS_MESH) {
+      const zi = view.find('ZoneIngress', { name: identity.name, mesh: '' });
+      if (!zi) throw new Error(`ZoneIngress "${identity.name}" not found`);
+      return ingressOfZoneIngress(zi);
+    }
+    const dp = view.find('Dataplane', { name: identity.name, mesh: identity.mesh });
+    const ingress = dp && ingressOfDataplane(dp);
+    if (!ingress) throw new Error(`ingress Dataplane "${identity.name}" of mesh "${identity.mesh}" not found or has no inbound`);
+    return ingress;
   }
 
   /** Returns true if the proxy's snapshot changed. */
