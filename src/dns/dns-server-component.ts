@@ -1,9 +1,9 @@
-import { logger } from '../core/logging.js';
 import type { Component } from '../core/runtime/component.js';
 import type { Runtime } from '../core/runtime/runtime.js';
 import { DnsResponder } from './dns-responder.js';
 import { normaliseDomain } from './name-rules.js';
 import { createQueryHandler } from './query-handler.js';
+import { createDnsMetrics } from './dns-metrics.js';
 import { followView } from './view-follower.js';
 import { listenTcp } from './tcp-listener.js';
 import { connectionLimits } from '../transport/connection-guard.js';
@@ -23,7 +23,7 @@ export function dnsServerComponent(rt: Runtime): Component {
   return {
     name: 'dns-server',
     async start(signal, ready) {
-      const log = logger('dns-server');
+      const log = rt.logger('dns-server');
       const cfg = rt.config.dnsServer;
       const domain = normaliseDomain(cfg.domain);
       const upstreams = await Promise.all(cfg.upstreams.map(resolveUpstream));
@@ -35,7 +35,7 @@ export function dnsServerComponent(rt: Runtime): Component {
       });
       const forwarder = upstreams.length > 0 ? new UpstreamForwarder(upstreams, { timeoutMs: UPSTREAM_TIMEOUT_MS, maxInFlight: UPSTREAM_MAX_IN_FLIGHT }, (err) => log.debug({ err }, 'upstream socket error')) : undefined;
       const responder = new DnsResponder(table, { domain, ttl: cfg.ttl, forwarding: forwarder !== undefined });
-      const handle = createQueryHandler(responder, forwarder, log);
+      const handle = createQueryHandler(responder, forwarder, log, rt.metrics.of(createDnsMetrics));
       const closers: (() => Promise<void>)[] = [];
       const closeAll = async (): Promise<void> => {
         unsubscribe();

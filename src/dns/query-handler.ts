@@ -1,5 +1,5 @@
 import type { Logger } from '../core/logging.js';
-import { countResolution, resultOf } from './dns-metrics.js';
+import { resultOf, type DnsMetrics } from './dns-metrics.js';
 import { buildResponse, responseLimit } from './dns-response.js';
 import type { DnsResponder, Reply } from './dns-responder.js';
 import { RCODE } from './dns-wire.js';
@@ -13,7 +13,7 @@ export type SendReply = (bytes: Buffer) => void;
  * forwarded ones when the upstream answers (SERVFAIL if none does), truncated (TC) over UDP when the
  * upstream's answer is larger than the client accepts. Never throws.
  */
-export function createQueryHandler(responder: DnsResponder, forwarder: UpstreamForwarder | undefined, log: Logger) {
+export function createQueryHandler(responder: DnsResponder, forwarder: UpstreamForwarder | undefined, log: Logger, metrics: DnsMetrics) {
   return (msg: Buffer, transport: Transport, send: SendReply): void => {
     let reply: Reply;
     try {
@@ -24,17 +24,17 @@ export function createQueryHandler(responder: DnsResponder, forwarder: UpstreamF
     }
     if (reply.kind === 'answer') {
       send(reply.bytes);
-      countResolution(resultOf(reply.bytes), transport);
+      metrics.countResolution(resultOf(reply.bytes), transport);
       return;
     }
     if (reply.kind === 'drop') {
       log.debug({ transport, bytes: msg.length }, 'dropped malformed message');
-      countResolution('malformed', transport);
+      metrics.countResolution('malformed', transport);
       return;
     }
     const query = reply.query;
     if (!forwarder) return;
-    countResolution('forwarded', transport);
+    metrics.countResolution('forwarded', transport);
     const limit = responseLimit(query, transport);
     forwarder.forward(msg, query, transport).then(
       (response) => {

@@ -1,5 +1,6 @@
 import type { Config } from '../../config/schema.js';
-import { logger } from '../logging.js';
+import { logger, type Logger } from '../logging.js';
+import { Metrics } from '../metrics.js';
 import { DefaultResourceManager } from '../manager/manager-impl.js';
 import type { ResourceStore } from '../store/resource-store.js';
 import { StoreView } from '../view/store-view.js';
@@ -18,10 +19,14 @@ export interface RuntimeOptions {
   readonly meshDefaults?: boolean;
   /** The certificate this instance's ports present (absent: plaintext only, in-process tests). */
   readonly tls?: CpTls;
+  /** This control plane's root logger; default: the process's (configured by the CLI). */
+  readonly log?: Logger;
 }
 
 /** Builds the runtime from a config and an opened store. Starts nothing (the view starts when a component first awaits it). */
 export function buildRuntime(config: Config, store: ResourceStore, options: RuntimeOptions = {}): Runtime {
+  const root = options.log;
+  const named = (component: string): Logger => (root ? root.child({ component }) : logger(component));
   return {
     config,
     instanceId: options.instanceId ?? newInstanceId(),
@@ -31,6 +36,8 @@ export function buildRuntime(config: Config, store: ResourceStore, options: Runt
     // A remote CP receives its meshes and their policies from the global: it never creates defaults.
     // The mesh CA rules apply to user writes; synced ones (a zone's meshes and CA Secrets) bypass them.
     manager: new DefaultResourceManager(store, { meshDefaults: options.meshDefaults ?? config.mode !== 'remote', hooks: meshCaHooks(store) }),
-    view: new StoreView(store, logger('store-view')),
+    view: new StoreView(store, named('store-view')),
+    metrics: new Metrics(),
+    logger: named,
   };
 }

@@ -77,7 +77,7 @@ export class SotwProtocol implements Protocol<DiscoveryRequest, DiscoveryRespons
     for (const typeUrl of orderTypes(this.types.keys(), PUSH_ORDER)) {
       const st = this.types.get(typeUrl);
       if (!st) continue;
-      const visible = visibleResources(snapshot, typeUrl, st.sub.wildcard, st.sub.names);
+      const visible = visibleResources(snapshot, typeUrl, st.sub.wildcard, st.sub.names, this.ctx.emptyCla);
       const touched = this.touchedClusters(typeUrl, st, visible);
       const version = this.versionOf(snapshot, typeUrl, visible, touched);
       if (st.initialVersion !== undefined) {
@@ -134,7 +134,7 @@ export class SotwProtocol implements Protocol<DiscoveryRequest, DiscoveryRespons
     const fresh = new Set(touched);
     const out: EncodedResource[] = [];
     for (const [name, r] of visible.resources) {
-      if (fresh.has(name) || sentResource(base, typeUrl, name)?.version !== r.version) out.push(r);
+      if (fresh.has(name) || sentResource(base, typeUrl, name, this.ctx.emptyCla)?.version !== r.version) out.push(r);
     }
     return out;
   }

@@ -1,6 +1,6 @@
 import type { ProxySnapshot } from '../cache/proxy-snapshot.js';
 import { TYPE_URLS, type EncodedResource } from '../resource.js';
-import { emptyClusterLoadAssignment } from './empty-cla.js';
+import type { EmptyClaMemo } from './empty-cla.js';
 
 export interface Visible {
   /** By name. */
@@ -14,7 +14,7 @@ export interface Visible {
  * A named cluster the snapshot lacks gets an empty ClusterLoadAssignment; other unknown names are omitted
  * (remembered by the subscription and sent once they appear).
  */
-export function visibleResources(snapshot: ProxySnapshot, typeUrl: string, wildcard: boolean, names: ReadonlySet<string>): Visible {
+export function visibleResources(snapshot: ProxySnapshot, typeUrl: string, wildcard: boolean, names: ReadonlySet<string>, emptyCla: EmptyClaMemo): Visible {
   const out = new Map<string, EncodedResource>();
   if (wildcard) snapshot.forEach(typeUrl, (r) => out.set(r.name, r));
   let extra = false;
@@ -23,7 +23,7 @@ export function visibleResources(snapshot: ProxySnapshot, typeUrl: string, wildc
     const r = snapshot.get(typeUrl, name);
     if (r) out.set(name, r);
     else if (typeUrl === TYPE_URLS.clusterLoadAssignment) {
-      out.set(name, emptyClusterLoadAssignment(name));
+      out.set(name, emptyCla.get(name));
       extra = true;
     }
   }
@@ -31,8 +31,8 @@ export function visibleResources(snapshot: ProxySnapshot, typeUrl: string, wildc
 }
 
 /** What a client that was sent `snapshot` for a subscription holds under `name` (an empty CLA for an unknown cluster). */
-export function sentResource(snapshot: ProxySnapshot, typeUrl: string, name: string): EncodedResource | undefined {
-  return snapshot.get(typeUrl, name) ?? (typeUrl === TYPE_URLS.clusterLoadAssignment ? emptyClusterLoadAssignment(name) : undefined);
+export function sentResource(snapshot: ProxySnapshot, typeUrl: string, name: string, emptyCla: EmptyClaMemo): EncodedResource | undefined {
+  return snapshot.get(typeUrl, name) ?? (typeUrl === TYPE_URLS.clusterLoadAssignment ? emptyCla.get(name) : undefined);
 }
 
 /** Push order: PUSH_ORDER first, then any other type the client asked for, by name. */

@@ -9,6 +9,8 @@ import { SnapshotCache } from '../cache/snapshot-cache.js';
 import type { MeshInputs } from '../generator/index.js';
 import type { ProxyIdentity } from '../server/node-identity.js';
 import { Reconciler, type Generators } from './reconciler.js';
+import { Metrics } from '../../core/metrics.js';
+import { createXdsMetrics } from '../xds-metrics.js';
 
 configureLogging('off');
 
@@ -42,7 +44,7 @@ async function setup(debounceMs = 5) {
       return catalog;
     },
   };
-  const reconciler = new Reconciler({ view, cache, generators, debounceMs, log: logger('test') });
+  const reconciler = new Reconciler({ view, cache, generators, debounceMs, log: logger('test'), metrics: new Metrics().of(createXdsMetrics) });
   reconciler.start();
   return { store, cache, builds, generated, reconciler };
 }
