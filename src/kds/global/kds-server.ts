@@ -40,6 +40,8 @@ export function kdsServerComponent(rt: Runtime, options: KdsServerOptions = {}):
     async start(signal, ready) {
       const log = rt.logger('kds-server');
       const { grpcPort, maxMsgSize } = rt.config.multizone.global.kds;
+      // Registered at start: /metrics shows kds_zone_active_connections 0 before the first zone connects.
+      rt.metrics.of(createKdsMetrics);
       // Dataplanes: which meshes each zone has proxies in decides which Secrets it gets.
       const index = new ExportIndex(rt.view, [...globalToZoneTypes(), 'Zone', 'Dataplane'], 'globalToZone');
       await index.start();

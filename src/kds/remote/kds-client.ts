@@ -51,6 +51,7 @@ export function kdsClientComponent(rt: Runtime, options: KdsClientOptions = {}):
       const address = parseGlobalAddress(globalAddress);
       const log = rt.logger('kds-client').child({ zone, globalAddress });
       const maxMsgSize = rt.config.multizone.global.kds.maxMsgSize;
+      rt.metrics.of(createKdsMetrics); // registered at start, as on the global
       const index = new ExportIndex(rt.view, zoneToGlobalTypes(), 'zoneToGlobal');
       await index.start();
       const client = new Client(address.target, kdsChannelCredentials(address, rt.config.multizone.remote), kdsChannelOptions(maxMsgSize, 'zone'));
