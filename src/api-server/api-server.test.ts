@@ -152,6 +152,13 @@ describe('api-server: resources', () => {
     });
   });
 
+  it('names the missing mesh when a data-plane token is asked for it', async () => {
+    const a = await start();
+    const res = await fetch(`${a.url}/tokens/dataplane`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ mesh: 'nope', name: 'web-1' }) });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ title: 'Could not issue a token', details: 'Mesh is not found', causes: [{ field: 'mesh', message: 'mesh of name nope is not found' }] });
+  });
+
   it('refuses invalid names with every violation', async () => {
     const a = await start();
     const res = await put(a, '/meshes/Bad%20Mesh/traffic-routes/Bad.Name', { type: 'TrafficRoute', mesh: 'Bad Mesh', name: 'Bad.Name' });

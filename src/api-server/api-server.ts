@@ -17,7 +17,6 @@ import { parseBody, readBody } from './request-body.js';
 import { addResourceRoutes } from './resource-endpoints.js';
 import { addTokenRoutes } from './token-endpoints.js';
 import { Router } from './router.js';
-import { connectionLimits } from '../transport/connection-guard.js';
 import { serveHttp, type HttpServing } from '../transport/serve-http.js';
 
 export const SERVER_NAME = 'api-server';
@@ -62,7 +61,7 @@ async function run(rt: Runtime, inspect: InspectDeps, hooks: ApiServerHooks, sig
   const { http, https } = rt.config.apiServer;
   const common = {
     log,
-    limits: connectionLimits(rt.config),
+    limits: rt.connections,
     // A kept-alive connection stays open well past a client's own idle timeout (undici: 4 s): with Node's 5 s
     // default, a busy event loop could time a socket out in the same turn its next request arrived, and the
     // client saw ECONNRESET on a request the server never read.

@@ -26,11 +26,12 @@ describe('toErrorReply', () => {
     });
   });
 
-  it('maps a missing mesh to 400 Mesh is not found', () => {
-    expect(toErrorReply(new MeshNotFoundError('nope'), T)).toEqual({
+  it('maps a missing mesh to 400 Mesh is not found, naming the mesh, under the title of what was tried', () => {
+    expect(toErrorReply(new MeshNotFoundError('nope'), 'Could not process a resource')).toEqual({
       status: 400,
       json: { title: 'Could not process a resource', details: 'Mesh is not found', causes: [{ field: 'mesh', message: 'mesh of name nope is not found' }] },
     });
+    expect(toErrorReply(new MeshNotFoundError('nope'), 'Could not issue a token').json.title).toBe('Could not issue a token');
   });
 
   it('maps not-found, conflicts and bad requests', () => {

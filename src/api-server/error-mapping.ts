@@ -65,9 +65,7 @@ const PROCESS_TITLE = 'Could not process a resource';
  */
 export function toErrorReply(err: unknown, title: string): ErrorReply {
   if (err instanceof ValidationError) return json(400, { title: PROCESS_TITLE, details: err.details, causes: err.violations });
-  if (err instanceof MeshNotFoundError) {
-    return json(400, { title: PROCESS_TITLE, details: 'Mesh is not found', causes: [{ field: 'mesh', message: err.message }] });
-  }
+  if (err instanceof MeshNotFoundError) return json(400, { title, details: 'Mesh is not found', causes: [{ field: 'mesh', message: err.message }] });
   if (err instanceof NotFoundError) return json(404, { title, details: 'Not found' });
   if (err instanceof ProxyNotConnectedError) return json(404, { title, details: err.message });
   if (err instanceof RouteNotFoundError) return json(404, { title: 'Not found', details: err.message });

@@ -1,4 +1,6 @@
 import { hostname } from 'node:os';
+import { redactConfig } from '../config/redact.js';
+import { isAdmin, type User } from '../core/tokens/user-token.js';
 import type { ApiDeps, Endpoint } from './endpoint.js';
 import { policyTypes as POLICY_TYPES } from '../core/resources/registry.js';
 import { typeDescriptor } from '../core/resources/registry.js';
@@ -24,11 +26,21 @@ export const SUPPORTED_VERSIONS = {
 /** Kuma 2.x's `GET /policies`: the policy types and their REST paths (the GUI lists a mesh's policies with it). */
 const POLICY_LIST = { policies: POLICY_TYPES.map((t) => ({ name: t, path: typeDescriptor(t).path, readOnly: false })) };
 
+/**
+ * `GET /config`: the whole effective configuration, secrets masked, for the admin group; other callers get
+ * only the control-plane metadata the GUI shows (mode and zone): interfaces, file paths, store hosts and
+ * users are an attacker's map of the deployment.
+ */
+function controlPlaneConfig(rt: ApiDeps['rt'], user: User): unknown {
+  if (isAdmin(user)) return redactConfig(rt.config);
+  return { mode: rt.config.mode, multizone: { remote: { zone: rt.config.multizone.remote.zone } } };
+}
+
 /** `GET /` (who am I), `GET /config` (effective configuration), `GET /versions`, `GET /policies`. */
 export function addIndexRoutes(router: Router<Endpoint>, { rt }: ApiDeps): void {
   const title = 'Could not retrieve a resource';
   router.add('GET', '/', { title, handle: async () => ({ status: 200, json: { hostname: hostname(), tagline: 'Kuma', version: packageVersion() } }) });
-  router.add('GET', '/config', { title, handle: async () => ({ status: 200, json: rt.config }) });
+  router.add('GET', '/config', { title, handle: async (req) => ({ status: 200, json: controlPlaneConfig(rt, req.user) }) });
   router.add('GET', '/versions', { title, handle: async () => ({ status: 200, json: SUPPORTED_VERSIONS }) });
   router.add('GET', '/policies', { title, handle: async () => ({ status: 200, json: POLICY_LIST }) });
 }

@@ -84,14 +84,15 @@ async function put(deps: ApiDeps, req: ApiRequest): Promise<Reply> {
 
   const existing = await rt.manager.find(descriptor.name, key);
   assertResourceWritable(existing);
+  // A version names a state the writer read; a resource that is gone has none of them.
+  if (!existing && expected !== undefined) throw new ConflictError(descriptor.name, key.name, key.mesh, expected);
   if (isDryRun(req)) {
-    if (expected !== undefined && existing?.meta.version !== expected) throw new ConflictError(descriptor.name, key.name, key.mesh, expected);
-    return dryRunReply(deps, descriptor, key, existing, body.spec);
+    // The manager runs the write's own checks (validation, mesh, CA rules, version) without writing.
+    const normalised = await rt.manager.admit(descriptor.name, key, { spec: body.spec, ...(expected !== undefined ? { expectedVersion: expected } : {}) });
+    return dryRunReply(deps, descriptor, key, existing, normalised);
   }
   const fields = { type: descriptor.name, mesh: key.mesh, name: key.name };
   if (!existing) {
-    // A version names a state the writer read; a resource that is gone has none of them.
-    if (expected !== undefined) throw new ConflictError(descriptor.name, key.name, key.mesh, expected);
     try {
       const created = await rt.manager.create(descriptor.name, key, body.spec);
       log.info({ ...fields, op: 'create' }, 'resource created');
@@ -113,7 +114,11 @@ async function remove(deps: ApiDeps, req: ApiRequest): Promise<Reply> {
   const existing = await rt.manager.find(descriptor.name, key);
   if (!existing) throw new NotFoundError(descriptor.name, key.name, key.mesh);
   assertResourceWritable(existing);
-  if (isDryRun(req)) return dryRunReply(deps, descriptor, key, existing, undefined);
+  if (isDryRun(req)) {
+    // The delete's own checks (CA Secrets in use, a Mesh that still has Dataplanes) without deleting.
+    await rt.manager.admit(descriptor.name, key, {});
+    return dryRunReply(deps, descriptor, key, existing, undefined);
+  }
   await rt.manager.delete(descriptor.name, key);
   log.info({ type: descriptor.name, mesh: key.mesh, name: key.name, op: 'delete' }, 'resource deleted');
   return { status: 200 };

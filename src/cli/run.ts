@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { loadConfig, type ConfigOverrides } from '../config/load.js';
+import { redactConfig } from '../config/redact.js';
 import { ConfigError, errorMessage } from '../core/errors.js';
 import { configureLogging, logger } from '../core/logging.js';
 import { buildRuntime } from '../core/runtime/bootstrap.js';
@@ -28,7 +29,7 @@ export async function runCommand(file: string | undefined, overrides: ConfigOver
   }
   configureLogging(config.logLevel, undefined, config.logFormat || (process.stdout.isTTY ? 'text' : 'json'));
   const log = logger('kuma-cp');
-  log.info({ version: packageVersion(), mode: config.mode, config }, 'starting kuma-cp with effective config');
+  log.info({ version: packageVersion(), mode: config.mode, config: redactConfig(config) }, 'starting kuma-cp with effective config');
 
   let tls;
   try {
@@ -85,6 +86,7 @@ export async function runCommand(file: string | undefined, overrides: ConfigOver
   // Released after the leader-only components stopped, so the next leader never overlaps with them.
   await coordination.stop();
   unexportLeader();
+  await rt.certificateSigner.close();
   await store.close();
   log.info({ code }, 'stopped');
   return code;

@@ -32,6 +32,7 @@ const options = (level: LevelWithSilent): LoggerOptions => ({
 // The process's default root logger (stdout), configured once by the CLI. A runtime built with its own root
 // (buildRuntime's `log`) logs through that instead (rt.logger).
 let root: Logger = pino(options('info'));
+let settings: { readonly level: LogLevel; readonly format: LogFormat } = { level: 'info', format: 'json' };
 
 /**
  * Configure the process-wide root logger (called once by the CLI). Logs go to stdout (or `destination`),
@@ -41,6 +42,12 @@ export function configureLogging(level: LogLevel, destination?: DestinationStrea
   const pinoLevel: LevelWithSilent = level === 'off' ? 'silent' : level;
   const out = format === 'text' ? textDestination(destination ?? process.stdout) : destination;
   root = out ? pino(options(pinoLevel), out) : pino(options(pinoLevel));
+  settings = { level, format };
+}
+
+/** The level and format of the last `configureLogging` (a worker thread logs the same way). */
+export function loggingSettings(): { readonly level: LogLevel; readonly format: LogFormat } {
+  return settings;
 }
 
 /** A named child logger: every line carries `component`. */

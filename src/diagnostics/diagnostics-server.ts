@@ -1,8 +1,8 @@
 import type { RequestListener } from 'node:http';
 import { errorMessage } from '../core/errors.js';
+import { scrapeRegistry } from '../core/metrics.js';
 import { trackControlPlaneMetrics } from './cp-metrics.js';
 import type { Component } from '../core/runtime/component.js';
-import { connectionLimits } from '../transport/connection-guard.js';
 import { serveHttp } from '../transport/serve-http.js';
 import type { Runtime } from '../core/runtime/runtime.js';
 import { untilAborted } from '../core/runtime/abort.js';
@@ -27,8 +27,9 @@ export function diagnosticsComponent(rt: Runtime, readiness: Readiness): Compone
         } else if (path === '/healthy') {
           res.writeHead(200, { 'content-type': 'text/plain' }).end('OK\n');
         } else if (path === '/metrics') {
-          rt.metrics.registry.metrics().then(
-            (text) => res.writeHead(200, { 'content-type': rt.metrics.registry.contentType }).end(text),
+          const registry = scrapeRegistry(rt.metrics);
+          registry.metrics().then(
+            (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
             (err: unknown) => {
               log.error({ err: errorMessage(err) }, 'metrics collection failed');
               res.writeHead(500, { 'content-type': 'text/plain' }).end('metrics collection failed\n');
@@ -48,7 +49,7 @@ export function diagnosticsComponent(rt: Runtime, readiness: Readiness): Compone
       const { interface: host, serverPort } = rt.config.diagnostics;
       try {
         // Plain HTTP (Kuma's default for this port), within the same connection caps as every TCP port.
-        const serving = await serveHttp({ name: 'diagnostics', host, port: serverPort, log, limits: connectionLimits(rt.config), plaintext: true, handler });
+        const serving = await serveHttp({ name: 'diagnostics', host, port: serverPort, log, limits: rt.connections, plaintext: true, handler });
         ready();
         // Notices (and logs) a store going bad even when nobody probes /ready or writes.
         const watch = setInterval(() => rt.store.unavailableReason?.(), STORE_CHECK_INTERVAL_MS).unref();

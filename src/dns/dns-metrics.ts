@@ -9,7 +9,8 @@ const slot = (result: DnsResult, transport: DnsTransport): number => RESULTS.ind
 
 /** Counts answered queries by outcome and transport (one per control plane: `rt.metrics.of(createDnsMetrics)`). */
 export interface DnsMetrics {
-  countResolution(result: DnsResult, transport: DnsTransport): void;
+  /** `n` queries (default 1) with this outcome; the UDP thread reports its counts in batches. */
+  countResolution(result: DnsResult, transport: DnsTransport, n?: number): void;
 }
 
 /**
@@ -35,8 +36,8 @@ export function createDnsMetrics(registry: Registry): DnsMetrics {
     },
   });
   return {
-    countResolution(result, transport) {
-      counts[slot(result, transport)]!++;
+    countResolution(result, transport, n = 1) {
+      counts[slot(result, transport)]! += n;
     },
   };
 }

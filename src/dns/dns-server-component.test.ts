@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import net from 'node:net';
 import dnsPacket from 'dns-packet';
@@ -109,6 +110,27 @@ describe('DNS server component', () => {
     const { port } = await startDns({ upstreams: [`127.0.0.1:${dead.address().port}`] });
     const res = await udpQuery(port, encodeQuery('example.com'), 4000);
     expect(res.rcode).toBe('SERVFAIL');
+  });
+
+  it('answers over UDP while the main event loop is busy (xDS work does not delay DNS)', async () => {
+    const { port } = await startDns({}, seed);
+    await vi.waitFor(async () => expect((await udpQuery(port, encodeQuery('web.mesh'))).rcode).toBe('NOERROR'), { timeout: 10_000, interval: 20 });
+    // dig runs in its own process; this thread is blocked for 1.5 s right after starting it.
+    const dig = spawn('dig', [`@127.0.0.1`, '-p', String(port), 'web.mesh', 'A', '+tries=1', '+time=5']);
+    let out = '';
+    dig.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    const exited = new Promise<number | null>((r) => dig.on('close', r));
+    await new Promise<void>((r) => dig.on('spawn', () => r()));
+    const blockedFrom = performance.now();
+    while (performance.now() - blockedFrom < 1500) {
+      // busy: a long synchronous step, like generating a large mesh or encoding a big push
+    }
+    expect(await exited).toBe(0);
+    expect(out).toMatch(/status: NOERROR/);
+    expect(out).toMatch(/web\.mesh\.\s+\d+\s+IN\s+A\s+240\.0\.0\.1/);
+    // Answered by the resolver thread within the blocked stretch (the main thread would answer after it).
+    const ms = Number(/Query time: (\d+) msec/.exec(out)?.[1]);
+    expect(ms).toBeLessThan(1000);
   });
 
   it('refuses to start when the port is taken, naming the port', async () => {

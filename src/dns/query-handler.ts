@@ -1,5 +1,5 @@
 import type { Logger } from '../core/logging.js';
-import { resultOf, type DnsMetrics } from './dns-metrics.js';
+import { resultOf, type DnsResult } from './dns-metrics.js';
 import { buildResponse, responseLimit } from './dns-response.js';
 import type { DnsResponder, Reply } from './dns-responder.js';
 import { RCODE } from './dns-wire.js';
@@ -7,13 +7,16 @@ import type { UpstreamForwarder } from './upstream-forwarder.js';
 
 export type Transport = 'udp' | 'tcp';
 export type SendReply = (bytes: Buffer) => void;
+/** Counts one query's outcome (`dns_server_resolution`). */
+export type CountResolution = (result: DnsResult, transport: Transport) => void;
 
 /**
  * One incoming message -> at most one reply through `send`. Local answers are sent synchronously;
  * forwarded ones when the upstream answers (SERVFAIL if none does), truncated (TC) over UDP when the
- * upstream's answer is larger than the client accepts. Never throws.
+ * upstream's answer is larger than the client accepts. Never throws. `count` is the control plane's `dns_server_resolution` counter (a
+ * worker thread passes its own, which reports to the main thread's).
  */
-export function createQueryHandler(responder: DnsResponder, forwarder: UpstreamForwarder | undefined, log: Logger, metrics: DnsMetrics) {
+export function createQueryHandler(responder: DnsResponder, forwarder: UpstreamForwarder | undefined, log: Logger, count: CountResolution) {
   return (msg: Buffer, transport: Transport, send: SendReply): void => {
     let reply: Reply;
     try {
@@ -24,17 +27,17 @@ export function createQueryHandler(responder: DnsResponder, forwarder: UpstreamF
     }
     if (reply.kind === 'answer') {
       send(reply.bytes);
-      metrics.countResolution(resultOf(reply.bytes), transport);
+      count(resultOf(reply.bytes), transport);
       return;
     }
     if (reply.kind === 'drop') {
       log.debug({ transport, bytes: msg.length }, 'dropped malformed message');
-      metrics.countResolution('malformed', transport);
+      count('malformed', transport);
       return;
     }
     const query = reply.query;
     if (!forwarder) return;
-    metrics.countResolution('forwarded', transport);
+    count('forwarded', transport);
     const limit = responseLimit(query, transport);
     forwarder.forward(msg, query, transport).then(
       (response) => {

@@ -1,6 +1,6 @@
 import type * as grpc from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
-import { encodeDeltaDiscoveryResponse, encodeDiscoveryResponse } from './ads-codec.js';
+import { encodeDeltaDiscoveryResponse, encodeDiscoveryResponse, frameSotwResources, reusingDiscoveryResponseEncoder } from './ads-codec.js';
 import {
   adsServerDefinition,
   adsServiceDefinition,
@@ -47,7 +47,8 @@ function checkDelta(msg: DeltaDiscoveryResponse): void {
 describe('ADS response encoders', () => {
   it('the server definition uses them', () => {
     const def = adsServerDefinition();
-    expect(def['StreamAggregatedResources']?.responseSerialize).toBe(encodeDiscoveryResponse);
+    const msg: DiscoveryResponse = { version_info: 'v', resources: [{ type_url: CLUSTER, value: large }], type_url: CLUSTER, nonce: '1' };
+    expect(def['StreamAggregatedResources']?.responseSerialize(msg).equals(encodeDiscoveryResponse(msg))).toBe(true);
     expect(def['DeltaAggregatedResources']?.responseSerialize).toBe(encodeDeltaDiscoveryResponse);
     expect(def['StreamAggregatedResources']?.path).toBe(sotwStd.path);
   });
@@ -71,6 +72,31 @@ describe('ADS response encoders', () => {
     const msg: DiscoveryResponse = { version_info: 'r', resources: [{ type_url: CLUSTER, value: large }], type_url: CLUSTER, nonce: '3' };
     checkSotw(msg);
     checkSotw(msg);
+  });
+
+  it('SotW: the reusing encoder gives the same bytes, each valid until its next call', () => {
+    const encode = reusingDiscoveryResponseEncoder();
+    const msgs: DiscoveryResponse[] = [
+      { version_info: 'a', resources: [{ type_url: CLUSTER, value: huge }], type_url: CLUSTER, nonce: '1' },
+      { version_info: 'b', resources: [{ type_url: CLUSTER, value: small }], type_url: CLUSTER, nonce: '2', control_plane: { identifier: 'cp' } },
+      { version_info: 'c', framed: [frameSotwResources([{ type_url: CLA, value: large }])], resources: [{ type_url: CLA, value: at128 }], type_url: CLA, nonce: '3' },
+      { version_info: 'd', resources: [], type_url: CLUSTER, nonce: '4' },
+    ];
+    for (const m of msgs) expect(Buffer.from(encode(m)).equals(encodeDiscoveryResponse(m))).toBe(true);
+  });
+
+  it('SotW: resources framed in chunks encode as the same resources listed', () => {
+    const all = [small, empty, at127, at128, large, huge].map((value) => ({ type_url: CLUSTER, value }));
+    const listed: DiscoveryResponse = { version_info: 'v', resources: all, type_url: CLUSTER, nonce: '5', control_plane: { identifier: 'cp' } };
+    const expected = sotwStd.responseSerialize(listed);
+    // Chunks first, then the listed rest, in that order on the wire.
+    for (const cut of [0, 1, 3, all.length]) {
+      const framed = [frameSotwResources(all.slice(0, cut)), frameSotwResources([])];
+      const actual = encodeDiscoveryResponse({ ...listed, framed, resources: all.slice(cut) });
+      expect(actual.equals(expected)).toBe(true);
+    }
+    const twoChunks = encodeDiscoveryResponse({ ...listed, framed: [frameSotwResources(all.slice(0, 2)), frameSotwResources(all.slice(2))], resources: [] });
+    expect(twoChunks.equals(expected)).toBe(true);
   });
 
   it('delta: byte-identical to protobufjs', () => {

@@ -7,7 +7,8 @@ import { varintSize, writeVarint } from './varint.js';
  * encoded bytes through `Any.encode` for every stream; here the small framing of each resource (tags,
  * lengths, type_url, and for delta name/version) is computed once per shared resource bytes object and
  * cached, and a response is one `Buffer.concat` of a small header, the cached framings, the shared value
- * bytes and a small trailer. Requests keep protobufjs decoding.
+ * bytes and a small trailer; resources that many responses carry together can be framed once into one
+ * chunk (`frameSotwResources`, `DiscoveryResponse.framed`). Requests keep protobufjs decoding.
  *
  * Output is byte-identical to protobufjs (`Type.encode(Type.fromObject(obj))`, as @grpc/proto-loader
  * serializes): fields in field-number order, and every string field that is set is written, even when
@@ -134,11 +135,32 @@ function controlPlane(w: Head, field: number, cp: { identifier: string } | undef
   if (cp) w.delimited(field, stringFieldSize(1, cp.identifier)).string(1, cp.identifier);
 }
 
-export function encodeDiscoveryResponse(msg: DiscoveryResponse): Buffer {
+/**
+ * The `resources` entries (field 2) of a DiscoveryResponse carrying `resources`, framed into one buffer:
+ * what a group of resources shared by many proxies contributes to each of their responses, framed once and
+ * passed as `DiscoveryResponse.framed` (a response is then a header, these chunks and a trailer).
+ */
+export function frameSotwResources(resources: readonly AnyMessage[]): Buffer {
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  for (const any of resources) {
+    const frame = sotwFrame(any);
+    parts.push(frame.prefix, any.value);
+    total += frame.prefix.length + any.value.length;
+  }
+  return Buffer.concat(parts, total);
+}
+
+/** The pieces of an encoded DiscoveryResponse, in order, and their total length. */
+function sotwParts(msg: DiscoveryResponse): { parts: Uint8Array[]; total: number } {
   const head = new Head();
   head.string(1, msg.version_info);
   const parts: Uint8Array[] = [head.finish()];
   let total = head.length;
+  for (const chunk of msg.framed ?? []) {
+    parts.push(chunk);
+    total += chunk.length;
+  }
   for (const any of msg.resources) {
     const frame = sotwFrame(any);
     parts.push(frame.prefix, any.value);
@@ -150,7 +172,33 @@ export function encodeDiscoveryResponse(msg: DiscoveryResponse): Buffer {
   controlPlane(tail, 6, msg.control_plane);
   parts.push(tail.finish());
   total += tail.length;
+  return { parts, total };
+}
+
+export function encodeDiscoveryResponse(msg: DiscoveryResponse): Buffer {
+  const { parts, total } = sotwParts(msg);
   return Buffer.concat(parts, total);
+}
+
+/**
+ * `encodeDiscoveryResponse` into one buffer reused from response to response: the ADS server's serializer
+ * only. grpc-js copies what the serializer returns into its own length-prefixed frame at once, before it
+ * serializes anything else (server-interceptors `serializeMessage`: serialize, allocate, copy, all
+ * synchronous), so the space is free again when the next response is encoded, and a 1 MB push costs one
+ * allocation and copy (grpc-js's) instead of two. The returned bytes are overwritten by the next call.
+ */
+export function reusingDiscoveryResponseEncoder(): (msg: DiscoveryResponse) => Buffer {
+  let scratch = Buffer.allocUnsafe(0);
+  return (msg) => {
+    const { parts, total } = sotwParts(msg);
+    if (scratch.length < total) scratch = Buffer.allocUnsafe(total);
+    let pos = 0;
+    for (const p of parts) {
+      scratch.set(p, pos);
+      pos += p.length;
+    }
+    return scratch.subarray(0, total);
+  };
 }
 
 export function encodeDeltaDiscoveryResponse(msg: DeltaDiscoveryResponse): Buffer {

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import { encodeDeltaDiscoveryResponse, encodeDiscoveryResponse } from './ads-codec.js';
+import { encodeDeltaDiscoveryResponse, reusingDiscoveryResponseEncoder } from './ads-codec.js';
 import { tolerantDeserializer } from './undecodable.js';
 
 /**
@@ -41,6 +41,7 @@ export interface Node {
   cluster?: string;
   metadata?: Struct | null;
   user_agent_name?: string;
+  user_agent_version?: string;
   locality?: { region?: string; zone?: string; sub_zone?: string } | null;
 }
 
@@ -65,6 +66,11 @@ export interface DiscoveryRequest {
 
 export interface DiscoveryResponse {
   version_info: string;
+  /**
+   * Not a proto field: `resources` entries already framed by `frameSotwResources` (ads-codec), written
+   * before `resources`. Only the server's encoder reads it.
+   */
+  framed?: readonly Uint8Array[];
   resources: AnyMessage[];
   type_url: string;
   nonce: string;
@@ -143,7 +149,7 @@ export function adsServerDefinition(): grpc.ServiceDefinition {
   const delta = std['DeltaAggregatedResources'] as grpc.MethodDefinition<DeltaDiscoveryRequest, DeltaDiscoveryResponse>;
   return {
     ...std,
-    StreamAggregatedResources: { ...sotw, requestDeserialize: tolerantDeserializer(sotw.requestDeserialize), responseSerialize: encodeDiscoveryResponse },
+    StreamAggregatedResources: { ...sotw, requestDeserialize: tolerantDeserializer(sotw.requestDeserialize), responseSerialize: reusingDiscoveryResponseEncoder() },
     DeltaAggregatedResources: { ...delta, requestDeserialize: tolerantDeserializer(delta.requestDeserialize), responseSerialize: encodeDeltaDiscoveryResponse },
   };
 }

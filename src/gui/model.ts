@@ -80,6 +80,12 @@ export interface MatchedPolicy {
   readonly attachments?: readonly { kind: string; name: string }[];
 }
 
+/** An item of `/meshes/{mesh}/dataplanes+policies`. */
+export interface DataplanePolicies {
+  readonly name: string;
+  readonly policies: readonly MatchedPolicy[];
+}
+
 export interface CpConfig {
   readonly mode: 'standalone' | 'global' | 'remote';
   readonly multizone?: { remote?: { zone?: string } };

@@ -21,11 +21,15 @@ const CHANGE_FORBIDDEN = 'Changing CA when mTLS is enabled is forbidden. Disable
 export function meshCaHooks(store: ResourceStore): WriteHooks {
   const log = logger('mesh-ca');
   return {
-    async beforeWrite(type, key, spec, current) {
-      if (type !== 'Mesh') return [];
+    async checkWrite(type, key, spec, current) {
+      if (type !== 'Mesh') return;
       const next = spec as unknown as MeshSpec;
       if (current) refuseBackendChange(current.spec as unknown as MeshSpec, next);
       await checkProvided(store, key.name, next);
+    },
+    async extraWrites(type, key, spec) {
+      if (type !== 'Mesh') return [];
+      const next = spec as unknown as MeshSpec;
       const writes: BatchWrite[] = [];
       for (const backend of next.mtls?.backends ?? []) {
         if (backend.type !== 'builtin') continue;
@@ -48,7 +52,7 @@ export function meshCaHooks(store: ResourceStore): WriteHooks {
       }
       return writes;
     },
-    async beforeDelete(type, key) {
+    async checkDelete(type, key) {
       if (type !== 'Secret') return;
       const mesh = await store.find('Mesh', { name: key.mesh, mesh: '' });
       const backend = mesh && enabledMtlsBackend(mesh.spec as unknown as MeshSpec);

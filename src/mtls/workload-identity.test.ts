@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { InThreadSigner, type CertificateSigner } from './certificate-signer.js';
 import type { MeshCaMaterial } from './mesh-ca.js';
 import { WorkloadIdentities, workloadUris } from './workload-identity.js';
 import { generateRootCa } from './x509.js';
@@ -24,7 +25,7 @@ describe('workload identities', () => {
   it('caches per proxy, re-issues for a new identity or CA, and reports renewals at 1/5 of the lifetime left', async () => {
     let now = Date.now();
     const due: string[][] = [];
-    const ids = new WorkloadIdentities((keys) => due.push(keys), () => now);
+    const ids = new WorkloadIdentities(new InThreadSigner(), (keys) => due.push(keys), () => now);
     const req = { mesh: 'demo', ca, tagSets: [{ 'kuma.io/service': 'web' }] };
     const first = await ids.issue('demo.web-1', req);
     expect(await ids.issue('demo.web-1', req)).toBe(first);
@@ -41,6 +42,33 @@ describe('workload identities', () => {
     expect(renewed.certPem).not.toBe(other.certPem);
     ids.forget('demo.web-1');
     expect(ids.size).toBe(0);
+    ids.stop();
+  });
+
+  it('concurrent requests for the same proxy and identity sign once; another identity signs again', async () => {
+    const inner = new InThreadSigner();
+    let signed = 0;
+    const counting: CertificateSigner = { sign: (r) => (signed++, inner.sign(r)), close: () => inner.close() };
+    const ids = new WorkloadIdentities(counting);
+    const req = { mesh: 'demo', ca, tagSets: [{ 'kuma.io/service': 'web' }] };
+    const all = await Promise.all(Array.from({ length: 10 }, () => ids.issue('demo.web-1', req)));
+    expect(signed).toBe(1);
+    expect(new Set(all.map((a) => a.certPem)).size).toBe(1);
+    await Promise.all([ids.issue('demo.web-2', req), ids.issue('demo.web-2', req), ids.issue('demo.web-1', req)]);
+    expect(signed).toBe(2);
+    ids.stop();
+  });
+
+  it('a failed signature is not cached: the next request signs again', async () => {
+    let fail = true;
+    const inner = new InThreadSigner();
+    const flaky: CertificateSigner = { sign: (r) => (fail ? Promise.reject(new Error('worker lost')) : inner.sign(r)), close: () => inner.close() };
+    const ids = new WorkloadIdentities(flaky);
+    const req = { mesh: 'demo', ca, tagSets: [{ 'kuma.io/service': 'web' }] };
+    await expect(ids.issue('demo.web-1', req)).rejects.toThrow('worker lost');
+    fail = false;
+    const issued = await ids.issue('demo.web-1', req);
+    expect(new X509Certificate(issued.certPem).verify(new X509Certificate(ca.certPem).publicKey)).toBe(true);
     ids.stop();
   });
 });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Tags } from '../core/resources/specs.js';
+import type { CertificateSigner } from './certificate-signer.js';
 import type { MeshCaMaterial } from './mesh-ca.js';
-import { issueWorkloadCert, loadCaSigner, type CaSigner } from './x509.js';
 
 /** What a workload certificate is issued for: the mesh CA and the proxy's tag sets (one per inbound). */
 export interface IdentityRequest {
@@ -57,17 +57,19 @@ interface Entry {
 /**
  * Issues and caches workload certificates per proxy: a proxy asking again with the same CA and identity gets
  * the cached certificate until it is due for renewal (1/5 of its lifetime left), so regenerating a proxy's
- * configuration does not sign again. Key generation and signing are asynchronous (WebCrypto) and never block
- * the event loop. `onRenewalDue` is called with the proxies whose certificates need renewing; the caller
- * regenerates them, which issues new ones. The same API serves Envoy (SDS secrets) and proxyless gRPC.
+ * configuration does not sign again, and concurrent requests for the same identity share one signature.
+ * The key generation and signing are done by `signer` (the runtime's SigningPool: worker threads, so the
+ * event loop keeps serving other proxies). `onRenewalDue` is called with the proxies whose certificates need
+ * renewing; the caller regenerates them, which issues new ones. The same API serves Envoy (SDS secrets) and
+ * proxyless gRPC.
  */
 export class WorkloadIdentities {
   private readonly entries = new Map<string, Entry>();
-  private readonly signers = new Map<string, Promise<CaSigner>>();
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Infinity;
 
   constructor(
+    private readonly signer: CertificateSigner,
     private readonly onRenewalDue: (proxyKeys: string[]) => void = () => {},
     private readonly now: () => number = Date.now,
   ) {}
@@ -109,22 +111,9 @@ export class WorkloadIdentities {
   }
 
   private async sign(request: IdentityRequest, uris: string[]): Promise<IssuedIdentity> {
-    const signer = await this.signer(request.ca);
-    const cert = await issueWorkloadCert(signer, uris, request.ca.workloadLifetimeMs, new Date(this.now()));
-    return { certPem: cert.certPem, keyPem: cert.keyPem, caPem: request.ca.certPem, expiresAt: cert.notAfter, key: hash([cert.certPem]) };
-  }
-
-  /** Imported CA keys, by CA content; a CA no longer used by any mesh is dropped on the next import. */
-  private signer(ca: MeshCaMaterial): Promise<CaSigner> {
-    const key = hash([ca.certPem, ca.keyPem]);
-    let signer = this.signers.get(key);
-    if (!signer) {
-      if (this.signers.size >= 64) this.signers.clear();
-      signer = loadCaSigner(ca.certPem, ca.keyPem);
-      signer.catch(() => this.signers.delete(key));
-      this.signers.set(key, signer);
-    }
-    return signer;
+    const { ca } = request;
+    const cert = await this.signer.sign({ caCertPem: ca.certPem, caKeyPem: ca.keyPem, uris, lifetimeMs: ca.workloadLifetimeMs, nowMs: this.now() });
+    return { certPem: cert.certPem, keyPem: cert.keyPem, caPem: ca.certPem, expiresAt: new Date(cert.notAfterMs), key: hash([cert.certPem]) };
   }
 
   private arm(): void {

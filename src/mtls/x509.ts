@@ -26,6 +26,10 @@ export interface CaSigner {
   readonly notAfter: Date;
   readonly key: webcrypto.CryptoKey;
   readonly algorithm: webcrypto.RsaHashedImportParams | webcrypto.EcdsaParams;
+  /** The CA's subject, parsed once: every workload certificate names it as its issuer. */
+  readonly issuerName: x509.Name;
+  /** What every workload certificate of this CA carries besides its SANs (encoded once per CA, not per certificate). */
+  readonly leafExtensions: readonly x509.Extension[];
 }
 
 export interface KeyPairPem {
@@ -105,7 +109,21 @@ export async function loadCaSigner(certPem: string, keyPem: string): Promise<CaS
     throw new CertificateError(`CA key type ${String(nodeKey.asymmetricKeyType)} is not supported (RSA or EC)`);
   }
   const key = await subtle.importKey('pkcs8', der, importAlg, false, ['sign']);
-  return { certPem: cert.toString(), subject: cert.subject.split('\n').reverse().join(', '), notAfter: new Date(cert.validTo), key, algorithm };
+  const issuer = new x509.X509Certificate(certPem);
+  return {
+    certPem: cert.toString(),
+    subject: cert.subject.split('\n').reverse().join(', '),
+    notAfter: new Date(cert.validTo),
+    key,
+    algorithm,
+    issuerName: issuer.subjectName,
+    leafExtensions: [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyAgreement, true),
+      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth]),
+      await x509.AuthorityKeyIdentifierExtension.create(issuer, false),
+    ],
+  };
 }
 
 /**
@@ -116,25 +134,21 @@ export async function loadCaSigner(certPem: string, keyPem: string): Promise<CaS
 export async function issueWorkloadCert(ca: CaSigner, uris: readonly string[], lifetimeMs: number, now = new Date()): Promise<KeyPairPem & { notAfter: Date }> {
   const keys = (await subtle.generateKey(WORKLOAD_KEY, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
   const notAfter = new Date(Math.min(now.getTime() + lifetimeMs, ca.notAfter.getTime()));
-  const issuer = new x509.X509Certificate(ca.certPem);
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: serialNumber(),
     subject: '',
-    issuer: issuer.subject,
+    issuer: ca.issuerName,
     notBefore: new Date(now.getTime() - CLOCK_SKEW_MS),
     notAfter,
     publicKey: keys.publicKey,
     signingKey: ca.key,
     signingAlgorithm: ca.algorithm,
     extensions: [
-      new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyAgreement, true),
-      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth]),
+      ...ca.leafExtensions,
       new x509.SubjectAlternativeNameExtension(
         uris.map((value) => ({ type: 'url' as const, value })),
         true,
       ),
-      await x509.AuthorityKeyIdentifierExtension.create(issuer, false),
     ],
   });
   return { certPem: cert.toString('pem'), keyPem: await privateKeyPem(keys.privateKey), notAfter };

@@ -32,7 +32,8 @@ export interface PortListenerOptions {
 const TLS_HANDSHAKE = 0x16;
 
 /**
- * One listening port of the CP: admits connections within the per-port and per-source limits, closes those
+ * One listening port of the CP: admits connections within the per-port and per-source limits and the
+ * process-wide connection budget (shared by every port), closes those
  * that stay silent past the idle limit, and hands each connection to the server behind it: TLS is terminated
  * there (grpc-js's or node:https's own TLS server), never here. A server-side TLSSocket made outside a
  * tls.Server keeps `secureConnecting` true after its handshake, and node:http2 waits for a `secureConnect`
@@ -60,7 +61,12 @@ export class PortListener {
 
   async listen(): Promise<number> {
     const { name, host, port, log, security } = this.opts;
-    this.boundPort = await listen(this.server, name, host, port, log, { tls: security.tls, plaintext: security.plaintext });
+    try {
+      this.boundPort = await listen(this.server, name, host, port, log, { tls: security.tls, plaintext: security.plaintext });
+    } catch (err) {
+      this.guard.close();
+      throw err;
+    }
     // Accept failures (EMFILE...) must not crash the process; logged at most once per 10 s.
     let lastLog = 0;
     this.server.on('error', (err: NodeJS.ErrnoException) => {
@@ -78,6 +84,7 @@ export class PortListener {
     }, graceMs);
     await closeServer(this.server, graceMs);
     clearTimeout(force);
+    this.guard.close();
   }
 
   private accept(socket: Socket): void {

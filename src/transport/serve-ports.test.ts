@@ -9,12 +9,14 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { configSchema } from '../config/schema.js';
 import { logger } from '../core/logging.js';
 import { newGrpcServer, serveGrpc, type GrpcServing } from '../grpc/transport.js';
+import { budgetSize, ConnectionBudget } from './connection-budget.js';
 import type { ConnectionLimits } from './connection-guard.js';
 import { loadCpTls, type CpTls } from './cp-tls.js';
 import { serveHttp, type HttpServing } from './serve-http.js';
 
 const log = logger('serve-ports-test');
-const limits: ConnectionLimits = { perPort: 100, perSource: 100, idleFirstByteMs: 10_000 };
+const unbounded = (): ConnectionLimits['budget'] => new ConnectionBudget(budgetSize(undefined, 0), log);
+const limits: ConnectionLimits = { perPort: 100, perSource: 100, idleFirstByteMs: 10_000, budget: unbounded() };
 const open: (GrpcServing | HttpServing)[] = [];
 let tls: CpTls;
 
@@ -101,7 +103,7 @@ describe('CP ports: connection limits', () => {
   const closed = (s: Socket): Promise<void> => new Promise((resolve) => (s.destroyed ? resolve() : s.once('close', () => resolve())));
 
   it('closes connections over the per-source limit at once, and silent ones after the idle limit; others still answer', async () => {
-    const port = await grpcPort(true, { perPort: 100, perSource: 3, idleFirstByteMs: 300 });
+    const port = await grpcPort(true, { perPort: 100, perSource: 3, idleFirstByteMs: 300, budget: unbounded() });
     const idle = await Promise.all([1, 2, 3].map(() => dial(port)));
     const over = await dial(port);
     over.resume();

@@ -1,8 +1,14 @@
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { importCycles, runtimeImportGraph } from './import-graph.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { importCycles, runtimeClosure, runtimeImportGraph, type ImportGraph } from './import-graph.js';
 
 const ROOT = join(import.meta.dirname, '../..');
+
+/** The production graph of src/, built once: transpiling every file takes tens of seconds on a loaded machine. */
+let production: ImportGraph;
+beforeAll(() => {
+  production = runtimeImportGraph(ROOT, 'src');
+}, 180_000);
 
 describe('import cycles', () => {
   it('finds a cycle, a self-import, and none in a tree', () => {
@@ -18,13 +24,38 @@ describe('import cycles', () => {
   });
 
   it('type-only imports are not run-time edges; value imports are', () => {
-    const graph = runtimeImportGraph(ROOT, 'src/core/view');
-    expect(graph.get('src/core/view/store-view.ts')).toContain('src/core/view/type-table.ts');
+    expect(production.get('src/core/view/store-view.ts')).toContain('src/core/view/type-table.ts');
     // store-view.ts imports ResourceStore as a type only.
-    expect(graph.get('src/core/view/store-view.ts')).not.toContain('src/core/store/resource-store.ts');
+    expect(production.get('src/core/view/store-view.ts')).not.toContain('src/core/store/resource-store.ts');
   });
 
   it('production code under src/ has no run-time import cycle', () => {
-    expect(importCycles(runtimeImportGraph(ROOT, 'src'))).toEqual([]);
+    expect(importCycles(production)).toEqual([]);
+  });
+});
+
+/**
+ * kumactl talks to the control plane through its REST API only. At run time it may load its own files and
+ * core's shared vocabulary (resource types and schemas, errors, version, YAML error wording, token request
+ * kinds), never server code: no subsystem, store, manager, runtime, signing or validation of tokens.
+ * The lint (eslint.config.mjs) refuses direct imports of server folders; this catches what comes in transitively.
+ */
+const CLIENT_SAFE = [/^src\/kumactl\//, /^src\/core\/resources\//, /^src\/core\/(errors|version|yaml-error)\.ts$/, /^src\/core\/tokens\/token-kinds\.ts$/];
+
+describe('kumactl layering', () => {
+  it('the run-time closure of an entry point follows imports transitively', () => {
+    const graph = new Map([
+      ['a.ts', ['b.ts']],
+      ['b.ts', ['c.ts']],
+      ['c.ts', ['a.ts']],
+      ['d.ts', []],
+    ]);
+    expect(runtimeClosure(graph, 'a.ts')).toEqual(['a.ts', 'b.ts', 'c.ts']);
+  });
+
+  it('kumactl loads no control-plane code at run time', () => {
+    const closure = runtimeClosure(production, 'src/kumactl/main.ts');
+    expect(closure).toContain('src/kumactl/commands/inspect.ts');
+    expect(closure.filter((f) => !CLIENT_SAFE.some((re) => re.test(f)))).toEqual([]);
   });
 });

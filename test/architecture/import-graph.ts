@@ -28,6 +28,18 @@ function sourceFiles(dir: string): string[] {
     .map((e) => join(e.parentPath, e.name));
 }
 
+/** Every file `entry` loads at run time, itself included, sorted. */
+export function runtimeClosure(graph: ImportGraph, entry: string): string[] {
+  const seen = new Set<string>();
+  const todo = [entry];
+  for (let f = todo.pop(); f !== undefined; f = todo.pop()) {
+    if (seen.has(f)) continue;
+    seen.add(f);
+    todo.push(...(graph.get(f) ?? []));
+  }
+  return [...seen].sort();
+}
+
 /** The import cycles: strongly connected components of more than one file (or a file importing itself), sorted. */
 export function importCycles(graph: ImportGraph): string[][] {
   const index = new Map<string, number>();

@@ -1,10 +1,12 @@
 /**
- * Preloaded into the daemon by the xDS bench with --profile (`NODE_OPTIONS=--import=<this file>`; Node 20
+ * Preloaded into the daemon by the xDS bench with --profile or --heap-snapshots (`NODE_OPTIONS=--import=<this file>`; Node 20
  * refuses --cpu-prof in NODE_OPTIONS): SIGUSR2 starts the V8 CPU profiler, the next SIGUSR2 stops it and
  * writes the profile as JSON to $KUMA_BENCH_CPU_PROFILE, so only the step between the two is profiled.
+ * SIGWINCH writes a heap snapshot to $KUMA_BENCH_HEAP_SNAPSHOT, then `<file>.done` once it is complete.
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
+import { writeHeapSnapshot } from 'node:v8';
 
 const out = process.env['KUMA_BENCH_CPU_PROFILE'];
 if (out) {
@@ -21,5 +23,13 @@ if (out) {
     session.post('Profiler.stop', (err, res) => {
       writeFileSync(out, err ? JSON.stringify({ error: err.message }) : JSON.stringify(res.profile));
     });
+  });
+}
+
+const heap = process.env['KUMA_BENCH_HEAP_SNAPSHOT'];
+if (heap) {
+  process.on('SIGWINCH', () => {
+    writeHeapSnapshot(heap);
+    writeFileSync(`${heap}.done`, '');
   });
 }

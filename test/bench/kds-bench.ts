@@ -3,9 +3,12 @@
  *   1. time for N policies on the global to reach a freshly connected zone,
  *   2. time for M Dataplanes in a zone's store to reach the global after the zone (re)connects,
  *   3. latency from a policy change on the global to the zone's store (median of K changes),
+ *   4. latency from a mesh-wide Timeout change on the global until P sidecars connected to the zone have
+ *      ACKed their new config (`change_to_proxy_ack_p99_ms`, over K changes; the client is the xDS bench's),
  * each against a baseline measured in the same run on the same machine:
  *   1./2. writing the same resources into a local SQLite store in one transaction (what the receiving side
- *         must do at least), 3. a PUT then GET of the same policy on the global itself.
+ *         must do at least), 3. a PUT then GET of the same policy on the global itself, 4. the policy
+ *   change reaching the zone's store (3., p99).
  * Run alone after a build: `node dist/test/bench/kds-bench.js [N] [M]`.
  */
 import { mkdtempSync } from 'node:fs';
@@ -20,11 +23,15 @@ import { SqliteStore } from '../../src/plugins/store/sqlite/sqlite-store.js';
 import { startCp, stopAll, type CpProcess } from '../helpers/cp-process.js';
 import { zoneAuthEnv } from '../helpers/tokens.js';
 import { report, type Figure } from './report.js';
+import { percentile } from './dns-probe.js';
+import { Child, connect } from './xds-bench.js';
 
 export interface KdsBenchOptions {
   readonly policies?: number;
   readonly dataplanes?: number;
   readonly latencySamples?: number;
+  /** Sidecars connected to the zone for `change_to_proxy_ack_p99_ms`. */
+  readonly proxies?: number;
 }
 
 const routeSpec = (service: string) => ({
@@ -87,6 +94,7 @@ export async function runKdsBench(options: KdsBenchOptions = {}): Promise<Figure
   const N = options.policies ?? 10_000;
   const M = options.dataplanes ?? 5_000;
   const K = options.latencySamples ?? 30;
+  const P = options.proxies ?? 20;
   configureLogging('off');
   const rows: Figure[] = [];
   try {
@@ -105,7 +113,9 @@ export async function runKdsBench(options: KdsBenchOptions = {}): Promise<Figure
     await seed.close();
     const global = await startCp({ mode: 'global', dbPath: globalDb, startTimeoutMs: 60_000 });
     const globalRoutes = await total(`${global.apiUrl}/meshes/default/traffic-routes`);
-    let zone = await startCp({ mode: 'remote', zone: 'zone-1', globalAddress: `grpc://127.0.0.1:${global.ports.kds ?? 0}`, env: await zoneAuthEnv(global, 'zone-1') });
+    // Sidecars of step 4 connect without a data-plane token (the bench measures sync, not the token check).
+    const zoneEnv = { ...(await zoneAuthEnv(global, 'zone-1')), KUMA_DP_SERVER_AUTHN_DP_PROXY_TYPE: 'none' };
+    let zone = await startCp({ mode: 'remote', zone: 'zone-1', globalAddress: `grpc://127.0.0.1:${global.ports.kds ?? 0}`, env: zoneEnv });
     await zone.waitForLog(/"msg":"connected to global"/);
     let t = performance.now();
     await until(async () => (await total(`${zone.apiUrl}/meshes/default/traffic-routes`)) === globalRoutes, `${N} policies on the zone`);
@@ -141,11 +151,61 @@ export async function runKdsBench(options: KdsBenchOptions = {}): Promise<Figure
       kds.push(performance.now() - t0);
     }
     rows.push({ metric: 'change_to_zone_store_p50_ms', value: median(kds), unit: 'ms', baseline: median(local), baselineLabel: 'PUT + GET on the global itself', note: `median of ${K}` });
+
+    // 4. Policy change on the global -> ACKed by every sidecar connected to the zone.
+    const acked = await changeToProxyAck(global, zone, P, K);
+    rows.push({
+      metric: 'change_to_proxy_ack_p99_ms',
+      value: percentile(acked, 99),
+      unit: 'ms',
+      baseline: percentile(kds, 99),
+      baselineLabel: 'policy change to the zone store (3., p99)',
+      note: `${P} sidecars, ${K} changes`,
+    });
   } finally {
     await stopAll();
   }
   report('kds', 'KDS bench', rows);
   return rows;
+}
+
+/** P sidecars (each with one outbound to svc-1) connect to the zone; K Timeout changes on the global, each until all ACKed. */
+async function changeToProxyAck(global: CpProcess, zone: CpProcess, proxies: number, changes: number): Promise<number[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < proxies; i++) {
+    const name = `probe-${i}`;
+    await put(`${zone.apiUrl}/meshes/default/dataplanes/${name}`, {
+      type: 'Dataplane',
+      mesh: 'default',
+      name,
+      networking: { address: `127.1.0.${i + 1}`, inbound: [{ port: 8080, tags: { 'kuma.io/service': 'probe' } }], outbound: [{ port: 10001, tags: { 'kuma.io/service': 'svc-1' } }] },
+    });
+    ids.push(`default.${name}`);
+  }
+  const client = new Child('client');
+  try {
+    await connect(client, `127.0.0.1:${zone.ports.dpServer ?? 0}`, ids);
+    const out: number[] = [];
+    for (let k = 0; k < changes; k++) {
+      client.send({ cmd: 'arm', record: false, timeoutMs: 30_000 });
+      await client.next('armed', 10_000);
+      const t0 = process.hrtime.bigint();
+      await put(`${global.apiUrl}/meshes/default/timeouts/timeout-all-default`, {
+        type: 'Timeout',
+        mesh: 'default',
+        name: 'timeout-all-default',
+        sources: [{ match: { 'kuma.io/service': '*' } }],
+        destinations: [{ match: { 'kuma.io/service': '*' } }],
+        conf: { connectTimeout: `${10 + k}s` },
+      });
+      const changed = await client.next('changed', 60_000);
+      if (!changed.complete) throw new Error(`change ${k}: only ${changed.done} of ${proxies} sidecars ACKed`);
+      out.push(Number(BigInt(changed.lastAckNs) - t0) / 1e6);
+    }
+    return out;
+  } finally {
+    await client.close();
+  }
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

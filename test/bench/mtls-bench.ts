@@ -6,10 +6,19 @@
  * ACKed CDS, EDS, LDS, RDS and SDS: the time, the daemon's CPU, and DNS answers meanwhile (a query every 50 ms,
  * 1 s to answer: the event loop stays responsive or it does not). The baseline, in the same run, is the same
  * mesh without mTLS (no certificates, no SDS); the difference in CPU divided by N is the cost per certificate.
- * `npm run bench -- mtls [--services S --replicas R]`.
+ * The daemon's own event-loop delay over the connect (max and p99 of `nodejs_eventloop_lag_*_seconds` on its
+ * /metrics, whose histogram restarts at every scrape: one scrape before the connect, one after) says the same
+ * from inside: a stalled loop delays every stream, DNS and the API alike.
+ * `npm run bench -- mtls [--services S --replicas R] [--profile]`; with --profile the daemon is CPU-profiled
+ * (main thread) during the mTLS connect and its top functions are printed.
  */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { TYPE_URLS } from '../../src/xds/resource.js';
-import { startCp, stopAll } from '../helpers/cp-process.js';
+import { startCp, stopAll, type CpProcess } from '../helpers/cp-process.js';
+import { printProfile, type CpuProfile } from './cpu-profile.js';
 import { percentile, startDnsProbe } from './dns-probe.js';
 import type { Flags } from './flags.js';
 import { cpuMs } from './proc.js';
@@ -20,6 +29,13 @@ import { createMesh } from './xds-mesh.js';
 export interface MtlsBenchOptions {
   readonly services?: number;
   readonly replicas?: number;
+  /** CPU-profile the daemon's main thread during the mTLS connect and print its top functions. */
+  readonly profile?: boolean;
+}
+
+interface LoopDelay {
+  readonly maxMs: number;
+  readonly p99Ms: number;
 }
 
 interface ConnectRun {
@@ -27,25 +43,50 @@ interface ConnectRun {
   readonly cpuMs: number;
   readonly dnsLatenciesMs: readonly number[];
   readonly dnsUnanswered: number;
+  readonly loopDelay: LoopDelay;
 }
 
 const progress = (msg: string): void => void process.stderr.write(`mtls bench: ${msg}\n`);
 
-async function connectAll(services: number, replicas: number, mtls: boolean): Promise<ConnectRun> {
+/** The daemon's event-loop delay since the previous scrape of its /metrics (prom-client resets the histogram per scrape). */
+async function scrapeLoopDelay(cp: CpProcess): Promise<LoopDelay> {
+  const text = await (await fetch(`http://127.0.0.1:${cp.ports.diagnostics}/metrics`)).text();
+  const seconds = (name: string): number => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+  return { maxMs: seconds('nodejs_eventloop_lag_max_seconds') * 1000, p99Ms: seconds('nodejs_eventloop_lag_p99_seconds') * 1000 };
+}
+
+async function connectAll(services: number, replicas: number, mtls: boolean, profileDir?: string): Promise<ConnectRun> {
+  const preload = pathToFileURL(join(import.meta.dirname, 'cpu-profile-preload.js')).href;
+  const profileFile = profileDir ? join(profileDir, 'connect.cpuprofile') : undefined;
   // As the xDS bench: the memory store and no per-stream token check, so what differs is the certificates.
-  const cp = await startCp({ startTimeoutMs: 60_000, env: { KUMA_STORE_TYPE: 'memory', KUMA_DP_SERVER_AUTHN_DP_PROXY_TYPE: 'none' } });
+  const cp = await startCp({
+    startTimeoutMs: 60_000,
+    env: {
+      KUMA_STORE_TYPE: 'memory',
+      KUMA_DP_SERVER_AUTHN_DP_PROXY_TYPE: 'none',
+      ...(profileFile ? { NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} --import=${preload}`.trim(), KUMA_BENCH_CPU_PROFILE: profileFile } : {}),
+    },
+  });
   try {
     await createMesh(cp, services, replicas, mtls);
     const client = new Child('client');
     try {
       const names = Array.from({ length: services }, (_, s) => `svc-${s}.mesh`);
+      await scrapeLoopDelay(cp);
+      if (profileFile) await toggleProfiler(cp);
       const dns = startDnsProbe(cp.ports.dnsUdp ?? 0, names);
       const cpu0 = cpuMs(cp.pid);
+      const t0 = process.hrtime.bigint();
       const connected = await connect(client, `127.0.0.1:${cp.ports.dpServer ?? 0}`, proxyIds(services, replicas), mtls);
       const cpu = cpuMs(cp.pid) - cpu0;
       const probe = await dns.stop();
+      const loopDelay = await scrapeLoopDelay(cp);
+      if (profileFile) {
+        await toggleProfiler(cp);
+        printConnectProfile(profileFile, t0, BigInt(connected.result.lastAckNs));
+      }
       progress(`${mtls ? 'mTLS' : 'plain'}: ${connected.result.done} proxies ready in ${Math.round(connected.ms)} ms`);
-      return { connected, cpuMs: cpu, dnsLatenciesMs: probe.latenciesMs, dnsUnanswered: probe.unanswered };
+      return { connected, cpuMs: cpu, dnsLatenciesMs: probe.latenciesMs, dnsUnanswered: probe.unanswered, loopDelay };
     } finally {
       await client.close();
     }
@@ -54,12 +95,30 @@ async function connectAll(services: number, replicas: number, mtls: boolean): Pr
   }
 }
 
+async function toggleProfiler(cp: CpProcess): Promise<void> {
+  process.kill(cp.pid, 'SIGUSR2');
+  await new Promise((r) => setTimeout(r, 200));
+}
+
+function printConnectProfile(file: string, from: bigint, to: bigint): void {
+  // The profile is written asynchronously after the second SIGUSR2.
+  for (let i = 0; i < 50 && !existsSync(file); i++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+  if (!existsSync(file)) throw new Error(`the daemon wrote no CPU profile to ${file}`);
+  printProfile('mTLS bench: daemon main-thread CPU profile, connect -> last ACK', JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, from, to, 25);
+}
+
 export async function runMtlsBench(options: MtlsBenchOptions = {}): Promise<Figure[]> {
   const services = options.services ?? 100;
   const replicas = options.replicas ?? 20;
   const n = services * replicas;
   const plain = await connectAll(services, replicas, false);
-  const mtls = await connectAll(services, replicas, true);
+  const profileDir = options.profile ? mkdtempSync(join(tmpdir(), 'mtls-bench-')) : undefined;
+  let mtls: ConnectRun;
+  try {
+    mtls = await connectAll(services, replicas, true, profileDir);
+  } finally {
+    if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+  }
   const base = 'same mesh without mTLS';
   const incomplete = mtls.connected.result.complete ? {} : { note: `only ${mtls.connected.result.done} of ${n} proxies got their config and certificate within the timeout` };
   const figures: Figure[] = [
@@ -78,6 +137,8 @@ export async function runMtlsBench(options: MtlsBenchOptions = {}): Promise<Figu
       note: `${mtls.dnsLatenciesMs.length} answered`,
     },
     { metric: 'dns_unanswered_during_connect', value: mtls.dnsUnanswered, unit: 'count', baseline: plain.dnsUnanswered, baselineLabel: base, target: 0 },
+    { metric: 'cp_event_loop_delay_max_ms', value: mtls.loopDelay.maxMs, unit: 'ms', baseline: plain.loopDelay.maxMs, baselineLabel: base, note: 'the daemon\'s own monitorEventLoopDelay over the connect (/metrics)' },
+    { metric: 'cp_event_loop_delay_p99_ms', value: mtls.loopDelay.p99Ms, unit: 'ms', baseline: plain.loopDelay.p99Ms, baselineLabel: base },
   ];
   report('mtls', `mTLS signing bench: ${n} sidecars (${services} services x ${replicas}) connecting at once to a mesh with a builtin CA`, figures);
   return figures;
@@ -87,5 +148,5 @@ export async function runMtlsBench(options: MtlsBenchOptions = {}): Promise<Figu
 export function mtlsOptions(flags: Flags): MtlsBenchOptions {
   const services = flags.number('services');
   const replicas = flags.number('replicas');
-  return { ...(services ? { services } : {}), ...(replicas ? { replicas } : {}) };
+  return { ...(services ? { services } : {}), ...(replicas ? { replicas } : {}), profile: flags.has('profile') };
 }

@@ -3,6 +3,7 @@
  * figure (with the ratio to a baseline measured in the same run on the same machine).
  * `npm run bench -- xds [flags]` runs one; flags (sizes) are listed in each bench's header comment.
  */
+import { runApiBench } from './api-bench.js';
 import { runDnsBench } from './dns-bench.js';
 import { parseFlags } from './flags.js';
 import { runKdsBench } from './kds-bench.js';
@@ -21,11 +22,17 @@ const benches: Record<string, () => Promise<unknown>> = {
   kds: () => {
     const policies = flags.number('policies');
     const dataplanes = flags.number('dataplanes');
-    return runKdsBench({ ...(policies ? { policies } : {}), ...(dataplanes ? { dataplanes } : {}) });
+    const proxies = flags.number('kds-proxies');
+    return runKdsBench({ ...(policies ? { policies } : {}), ...(dataplanes ? { dataplanes } : {}), ...(proxies ? { proxies } : {}) });
   },
   xds: () => runXdsBench(xdsOptions(flags)),
   mtls: () => runMtlsBench(mtlsOptions(flags)),
   store: () => runStoreBench(),
+  api: () => {
+    const seconds = flags.number('api-seconds');
+    const concurrency = flags.number('api-concurrency');
+    return runApiBench({ ...(seconds ? { seconds } : {}), ...(concurrency ? { concurrency } : {}) });
+  },
 };
 
 for (const name of flags.names) {

@@ -14,12 +14,15 @@
  * against a baseline in the same run: a raw @grpc/grpc-js server in its own process (`xds-fanout.ts
  * baseline`) serving the same streams the bytes the daemon sent (recorded by the client), and pushing the
  * recorded change bytes K times. Targets (issue 12) are printed with each figure and never asserted.
- * `npm run bench -- xds [--scenario a|b] [--services S --replicas R] [--changes K] [--profile]`.
+ * `npm run bench -- xds [--scenario a|b] [--services S --replicas R] [--proxies N] [--changes K] [--profile]`;
+ * `--proxies N` connects only the first N of the S x R sidecars (same config per proxy, fewer proxies).
  * With --profile the daemon is CPU-profiled during the first change (no baseline), and the top functions
- * are printed.
+ * are printed; `--profile=connect` profiles the connect phase instead. `--heap-snapshots DIR` writes a V8
+ * heap snapshot of the daemon at steady state after the connect (`connected.heapsnapshot`) into DIR;
+ * `--daemon-log FILE` keeps the daemon's log lines.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -36,14 +39,20 @@ export interface XdsScenario {
   readonly label: string;
   readonly services: number;
   readonly replicas: number;
+  /** Proxies that connect (the first of the S x R Dataplanes); default all. Fewer keep the per-proxy config size at a smaller N. */
+  readonly connect?: number;
 }
 
 export interface XdsBenchOptions {
   readonly scenarios?: readonly XdsScenario[];
   /** Mesh-wide changes measured per scenario. */
   readonly changes?: number;
-  /** CPU-profile the daemon during the first change and print its top functions (skips the baseline). */
-  readonly profile?: boolean;
+  /** CPU-profile the daemon during the first change (or the connect) and print its top functions (skips the baseline). */
+  readonly profile?: 'change' | 'connect';
+  /** Directory for a heap snapshot of the daemon after the connect (skips the baseline). */
+  readonly heapSnapshots?: string;
+  /** File the daemon's log lines are written to when its run ends. */
+  readonly daemonLog?: string;
 }
 
 export const DEFAULT_SCENARIOS: readonly XdsScenario[] = [
@@ -122,6 +131,12 @@ export function proxyIds(services: number, replicas: number): string[] {
   return ids;
 }
 
+/** The ids of the proxies of `sc` that connect. */
+function connectingIds(sc: XdsScenario): string[] {
+  const all = proxyIds(sc.services, sc.replicas);
+  return sc.connect === undefined ? all : all.slice(0, sc.connect);
+}
+
 const settle = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const nsToMs = (ns: bigint): number => Number(ns) / 1e6;
 
@@ -179,19 +194,32 @@ interface DaemonRun {
   readonly dnsUnanswered: number;
 }
 
-async function runDaemon(cp: CpProcess, sc: XdsScenario, changes: number, work: string, profile: boolean): Promise<DaemonRun> {
-  const ids = proxyIds(sc.services, sc.replicas);
+interface Diagnostics {
+  readonly profile: 'change' | 'connect' | undefined;
+  readonly heapSnapshots: string | undefined;
+  readonly daemonLog: string | undefined;
+}
+
+async function runDaemon(cp: CpProcess, sc: XdsScenario, changes: number, work: string, diag: Diagnostics): Promise<DaemonRun> {
+  const ids = connectingIds(sc);
   const client = new Child('client');
   try {
+    if (diag.profile === 'connect') await toggleProfiler(cp);
+    const t0 = process.hrtime.bigint();
     const connected = await connect(client, `127.0.0.1:${cp.ports.dpServer ?? 0}`, ids);
+    if (diag.profile === 'connect') {
+      await toggleProfiler(cp);
+      printPhaseProfile(join(work, 'phase.cpuprofile'), `xDS bench (${sc.label}): daemon CPU profile, connect -> every proxy ACKed`, [t0, BigInt(connected.result.lastAckNs)]);
+    }
     await settle(1000);
     const steadyRss = rssKb(cp.pid);
+    if (diag.heapSnapshots) await heapSnapshot(cp, join(diag.heapSnapshots, `${sc.label}-${ids.length}-connected.heapsnapshot`));
     const measured: PhaseMeasure[] = [];
     const dnsLatenciesMs: number[] = [];
     let dnsUnanswered = 0;
     const names = Array.from({ length: sc.services }, (_, s) => `svc-${s}.mesh`);
     for (let k = 0; k < changes; k++) {
-      const profiled = profile && k === 0;
+      const profiled = diag.profile === 'change' && k === 0;
       if (profiled) await toggleProfiler(cp);
       const dns = startDnsProbe(cp.ports.dnsUdp ?? 0, names);
       const m = await measureChange(client, cp.pid, k === 0, () => changeTimeout(cp, k + 1));
@@ -200,9 +228,9 @@ async function runDaemon(cp: CpProcess, sc: XdsScenario, changes: number, work: 
       dnsLatenciesMs.push(...probe.latenciesMs);
       dnsUnanswered += probe.unanswered;
       measured.push(m);
-      if (profiled) printChangeProfile(join(work, 'change.cpuprofile'), m, sc);
+      if (profiled) printPhaseProfile(join(work, 'phase.cpuprofile'), `xDS bench (${sc.label}): daemon CPU profile, trigger -> last ACK of the first change`, m.windowNs);
     }
-    const endpoint = await measureChange(client, cp.pid, false, () => addEndpoint(cp, 0, sc.replicas, ids.length));
+    const endpoint = await measureChange(client, cp.pid, false, () => addEndpoint(cp, 0, sc.replicas, sc.services * sc.replicas));
     const peak = peakRssKb(cp.pid);
     client.send({ cmd: 'record', file: join(work, 'responses.json') });
     await client.next('recorded', 60_000);
@@ -217,12 +245,23 @@ async function toggleProfiler(cp: CpProcess): Promise<void> {
   await settle(200);
 }
 
-function printChangeProfile(file: string, m: PhaseMeasure, sc: XdsScenario): void {
+function printPhaseProfile(file: string, title: string, windowNs: readonly [bigint, bigint]): void {
   // The profile is written asynchronously after the second SIGUSR2.
-  for (let i = 0; i < 50 && !existsSync(file); i++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+  for (let i = 0; i < 100 && !existsSync(file); i++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
   if (!existsSync(file)) throw new Error(`the daemon wrote no CPU profile to ${file}`);
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
-  printProfile(`xDS bench (${sc.label}): daemon CPU profile, trigger -> last ACK of the first change`, profile, ...m.windowNs);
+  rmSync(file);
+  printProfile(title, profile, ...windowNs);
+}
+
+/** Asks the daemon (preloaded with cpu-profile-preload) for a heap snapshot and waits until it is written. */
+async function heapSnapshot(cp: CpProcess, file: string): Promise<void> {
+  const done = `${file}.done`;
+  process.kill(cp.pid, 'SIGWINCH');
+  for (let i = 0; i < 1200 && !existsSync(done); i++) await settle(100);
+  if (!existsSync(done)) throw new Error(`the daemon wrote no heap snapshot to ${file}`);
+  rmSync(done);
+  progress(`heap snapshot ${file}`);
 }
 
 interface BaselineRun {
@@ -237,7 +276,7 @@ async function runBaseline(sc: XdsScenario, changes: number, work: string): Prom
   try {
     server.send({ cmd: 'serve', file: join(work, 'responses.json') });
     const { port } = await server.next('listening', 60_000);
-    const connected = await connect(client, `127.0.0.1:${port}`, proxyIds(sc.services, sc.replicas));
+    const connected = await connect(client, `127.0.0.1:${port}`, connectingIds(sc));
     await settle(1000);
     const rss = rssKb(server.pid);
     const measured: PhaseMeasure[] = [];
@@ -256,9 +295,9 @@ async function runBaseline(sc: XdsScenario, changes: number, work: string): Prom
   }
 }
 
-export async function runXdsScenario(sc: XdsScenario, changes: number, profile: boolean): Promise<Figure[]> {
+export async function runXdsScenario(sc: XdsScenario, changes: number, diag: Diagnostics): Promise<Figure[]> {
   const work = mkdtempSync(join(tmpdir(), 'xds-bench-'));
-  const n = sc.services * sc.replicas;
+  const n = connectingIds(sc).length;
   try {
     const preload = pathToFileURL(join(import.meta.dirname, 'cpu-profile-preload.js')).href;
     // The memory store: the bench measures xDS, and 2,000 REST writes into SQLite would dominate its set-up.
@@ -268,17 +307,25 @@ export async function runXdsScenario(sc: XdsScenario, changes: number, profile: 
       env: {
         KUMA_STORE_TYPE: 'memory',
         KUMA_DP_SERVER_AUTHN_DP_PROXY_TYPE: 'none',
-        ...(profile ? { NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} --import=${preload}`.trim(), KUMA_BENCH_CPU_PROFILE: join(work, 'change.cpuprofile') } : {}),
+        ...(diag.profile || diag.heapSnapshots
+          ? {
+              NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} --import=${preload}`.trim(),
+              KUMA_BENCH_CPU_PROFILE: join(work, 'phase.cpuprofile'),
+              ...(diag.heapSnapshots ? { KUMA_BENCH_HEAP_SNAPSHOT: join(diag.heapSnapshots, `${sc.label}-${n}-connected.heapsnapshot`) } : {}),
+            }
+          : {}),
       },
     });
     let t = Date.now();
     await createMesh(cp, sc.services, sc.replicas);
-    progress(`(${sc.label}) mesh of ${n} Dataplanes created in ${Date.now() - t} ms`);
+    progress(`(${sc.label}) mesh of ${sc.services * sc.replicas} Dataplanes created in ${Date.now() - t} ms`);
     t = Date.now();
-    const d = await runDaemon(cp, sc, changes, work, profile);
+    const d = await runDaemon(cp, sc, changes, work, diag).finally(() => {
+      if (diag.daemonLog) writeFileSync(diag.daemonLog, `${cp.logs().join('\n')}\n`);
+    });
     await cp.stop();
     progress(`(${sc.label}) daemon measured in ${Date.now() - t} ms`);
-    const b = profile ? undefined : await runBaseline(sc, changes, work);
+    const b = diag.profile || diag.heapSnapshots ? undefined : await runBaseline(sc, changes, work);
     return figures(sc, n, d, b);
   } finally {
     await stopAll();
@@ -354,10 +401,10 @@ export async function runXdsBench(options: XdsBenchOptions = {}): Promise<Figure
   const all: Figure[] = [];
   const changes = options.changes ?? 3;
   for (const sc of options.scenarios ?? DEFAULT_SCENARIOS) {
-    const figs = await runXdsScenario(sc, changes, options.profile ?? false);
+    const figs = await runXdsScenario(sc, changes, { profile: options.profile, heapSnapshots: options.heapSnapshots, daemonLog: options.daemonLog });
     report(
       'xds',
-      `xDS bench (${sc.label}): ${sc.services} services x ${sc.replicas} replicas = ${sc.services * sc.replicas} transparent-proxy sidecars, ${changes} mesh-wide Timeout changes, one endpoint change`,
+      `xDS bench (${sc.label}): ${sc.services} services x ${sc.replicas} replicas = ${sc.services * sc.replicas} transparent-proxy sidecars${sc.connect !== undefined ? ` (${connectingIds(sc).length} connected)` : ''}, ${changes} mesh-wide Timeout changes, one endpoint change`,
       figs,
     );
     all.push(...figs);
@@ -371,11 +418,23 @@ export function xdsOptions(flags: Flags): XdsBenchOptions {
   const replicas = flags.number('replicas');
   const picked = flags.string('scenario');
   let scenarios = DEFAULT_SCENARIOS;
+  const proxies = flags.number('proxies');
   if (services !== undefined || replicas !== undefined) scenarios = [{ label: 'custom', services: services ?? 100, replicas: replicas ?? 2 }];
   else if (picked) {
     scenarios = DEFAULT_SCENARIOS.filter((s) => picked.split(',').includes(s.label));
     if (scenarios.length === 0) throw new Error(`--scenario ${picked}: choose a, b or a,b`);
   }
+  if (proxies !== undefined) scenarios = scenarios.map((s) => ({ ...s, connect: proxies }));
   const changes = flags.number('changes');
-  return { scenarios, ...(changes ? { changes } : {}), profile: flags.has('profile') };
+  const profile = flags.string('profile');
+  if (profile !== undefined && profile !== 'true' && profile !== 'connect') throw new Error(`--profile=${profile}: use --profile (first change) or --profile=connect`);
+  const heapSnapshots = flags.string('heap-snapshots');
+  const daemonLog = flags.string('daemon-log');
+  return {
+    scenarios,
+    ...(changes ? { changes } : {}),
+    ...(profile ? { profile: profile === 'connect' ? 'connect' : 'change' } : {}),
+    ...(heapSnapshots ? { heapSnapshots } : {}),
+    ...(daemonLog ? { daemonLog } : {}),
+  } as const;
 }

@@ -29,6 +29,8 @@ const SDS = TYPE_URLS.secret;
 const ALL_TYPES: readonly string[] = [CDS, EDS, LDS, RDS];
 /** With mesh mTLS the proxies also need their SDS secrets before they are ready. */
 const MTLS_TYPES: readonly string[] = [...ALL_TYPES, SDS];
+/** Envoy's default HTTP/2 stream and connection flow-control window (256 MiB). */
+const ENVOY_WINDOW = 256 * 1024 * 1024;
 const HCM = 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
 
 /** Parent -> child. */
@@ -157,7 +159,12 @@ class Proxy {
     private readonly recorder: Recorder,
     private readonly sds = false,
   ) {
-    this.client = new grpc.Client(address, grpc.credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 });
+    this.client = new grpc.Client(address, grpc.credentials.createInsecure(), {
+      'grpc.use_local_subchannel_pool': 1,
+      // Envoy's HTTP/2 default windows (initial_stream_window_size / initial_connection_window_size 256 MiB):
+      // with grpc-js's 64 KiB default a 1 MB response would need ~16 window updates from this busy process.
+      'grpc-node.flow_control_window': ENVOY_WINDOW,
+    });
     this.open();
   }
 

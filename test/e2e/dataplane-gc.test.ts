@@ -17,7 +17,7 @@ async function put(url: string, body: unknown): Promise<number> {
 }
 
 describe('GC of offline data planes (KUMA_RUNTIME_UNIVERSAL_DATAPLANE_CLEANUP_AGE)', () => {
-  it('deletes a data plane offline past the cleanup age with its insight; keeps connected and never-connected ones', async () => {
+  it('deletes a data plane offline past the cleanup age with its insight; keeps connected and never-connected ones, saying so once for the latter', async () => {
     const cp = await startCp({ env: { KUMA_STORE_TYPE: 'memory', KUMA_XDS_SERVER_DATAPLANE_STATUS_FLUSH_INTERVAL: '100ms', KUMA_RUNTIME_UNIVERSAL_DATAPLANE_CLEANUP_AGE: '3s' } });
     for (const [name, ip] of [['gone-1', '127.0.0.31'], ['live-1', '127.0.0.32'], ['waiting-1', '127.0.0.33']] as const) expect(await put(`${cp.apiUrl}/meshes/default/dataplanes/${name}`, dataplane(name, ip))).toBe(201);
     const client = new AdsTestClient(`127.0.0.1:${cp.ports.dpServer}`);
@@ -45,6 +45,11 @@ describe('GC of offline data planes (KUMA_RUNTIME_UNIVERSAL_DATAPLANE_CLEANUP_AG
     expect((await fetch(`${cp.apiUrl}/meshes/default/dataplanes/live-1`)).status).toBe(200);
     expect((await fetch(`${cp.apiUrl}/meshes/default/dataplanes/waiting-1`)).status).toBe(200);
     expect(cp.logs().filter((l) => l.includes('deleted a data plane')).map((l) => (JSON.parse(l) as { dataplane: string }).dataplane)).toEqual(['gone-1']);
+    // The never-connected one is kept on purpose (Kuma's rule), and the operator is told so once, not at every sweep.
+    const kept = cp.logs().filter((l) => l.includes('kept a data plane that never connected') && l.includes('"dataplane":"waiting-1"'));
+    expect(kept.map((l) => JSON.parse(l) as Record<string, unknown>)).toEqual([expect.objectContaining({ component: 'dataplane-gc', mesh: 'default', dataplane: 'waiting-1', cleanupAge: '3s' })]);
+    const status = (await (await fetch(`${cp.apiUrl}/meshes/default/dataplanes+insights/waiting-1`)).json()) as { dataplaneInsight: unknown };
+    expect(status.dataplaneInsight).toEqual({});
     live.cancel();
     client.close();
     await cp.stop();

@@ -93,6 +93,20 @@ describe('the web GUI in a real headless Chromium', () => {
 
     await page.goto(`${cp.apiUrl}/gui#/`);
     await expect.poll(() => page.getByTestId('card-dataplanes-offline').locator('.card-value').textContent(), { timeout: 15_000 }).toBe('3');
+
+    // More than 50 data planes: every row still shows its matched policies (web-1 sorts after the 55 fillers).
+    for (let i = 0; i < 55; i++) {
+      const name = `filler-${String(i).padStart(2, '0')}`;
+      await put(cp.apiUrl, `/meshes/default/dataplanes/${name}`, dataplane(name, 'filler', `127.0.1.${i + 1}`));
+    }
+    await page.goto(`${cp.apiUrl}/gui#/meshes/default`);
+    const rows = page.getByTestId('dataplanes').locator('tbody tr');
+    await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(58);
+    const matched = await rows.evaluateAll((trs) => trs.map((tr) => [tr.cells[0]?.textContent ?? '', tr.cells[5]?.textContent ?? '']));
+    expect(matched.filter(([, policies]) => !policies.includes('TrafficPermission ')).map(([name]) => name)).toEqual([]);
+    expect(matched.find(([name]) => name === 'filler-54')?.[1]).toContain('TrafficPermission allow-all-default');
+    expect(matched.find(([name]) => name === 'web-1')?.[1]).toContain('TrafficRoute route-all-default');
+    await page.screenshot({ path: join(ARTIFACTS, 'standalone-mesh-58-dataplanes.png'), fullPage: true });
     expect(errors).toEqual([]);
     await page.close();
     await cp.stop();

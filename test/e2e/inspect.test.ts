@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdsTestClient, CDS, EDS, LDS, RDS, ack, decodeResource, nack, node, type TestStream } from '../helpers/ads-client.js';
 import { startCp, stopAll, type CpProcess } from '../helpers/cp-process.js';
 import { kumactl, kumactlHome } from '../helpers/kumactl-process.js';
-import { dataplaneToken } from '../helpers/tokens.js';
+import { dataplaneToken, zoneIngressToken } from '../helpers/tokens.js';
 import type { DiscoveryRequest, DiscoveryResponse } from '../../src/grpc/discovery-service.js';
 
 afterAll(stopAll);
@@ -138,6 +138,63 @@ describe('inspect endpoints and kumactl inspect against the built kuma-cp', () =
     expect(k.status).toBe(1);
     expect(k.stderr.trim()).toBe('Error: Could not inspect a resource: zone ingress zi-1 is not connected to this control plane');
   });
+
+  it('shows what a connected zone ingress holds (real ADS stream): per-type version and ACK state as the ingress saw them, then its NACK', async () => {
+    const zi = { type: 'ZoneIngress', name: 'zi-2', networking: { address: '127.0.0.8', port: 10002, advertisedAddress: '192.0.2.8', advertisedPort: 10443 } };
+    expect((await kumactl(home, ['apply', '-f', '-'], JSON.stringify(zi))).status).toBe(0);
+    // As Envoy started by `kuma-dp --proxy-type=ingress` opens it: node `.<name>`, a zone-ingress token, CDS and LDS wildcard, then EDS.
+    const s = client.sotw(await zoneIngressToken(cp));
+    const view: ClientView = new Map();
+    s.send({ type_url: CDS, node: node({ id: '.zi-2' }) });
+    const cds = await s.next(CDS, 30_000);
+    s.send(ack(cds));
+    view.set(CDS, { version: cds.version_info, resources: cds.resources.map(decodeResource) });
+    s.send({ type_url: LDS });
+    const lds = await s.next(LDS, 30_000);
+    s.send(ack(lds));
+    view.set(LDS, { version: lds.version_info, resources: lds.resources.map(decodeResource) });
+    const clusters = cds.resources.map(decodeResource).map((c) => String(c['name']));
+    expect(clusters).toEqual(expect.arrayContaining(['default:backend', 'default:web']));
+    await fetchAndAck(s, EDS, clusters, view);
+
+    let dump: ConfigDump | undefined;
+    for (let i = 0; i < 50; i++) {
+      const r = await kumactl(home, ['inspect', 'zoneingress', 'zi-2', '--type=config-dump']);
+      expect(r.status, r.stderr).toBe(0);
+      dump = JSON.parse(r.stdout) as ConfigDump;
+      if (dump.xds.length === 3 && dump.xds.every((t) => t.state === 'ACK')) break;
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    expect(dump?.proxy).toBe('.zi-2');
+    expect(dump?.kind).toBe('envoy');
+    for (const [typeUrl, seen] of view) {
+      expect(dump?.xds.find((x) => x.typeUrl === typeUrl), typeUrl).toMatchObject({ version: seen.version, state: 'ACK', resources: seen.resources.length });
+    }
+    expect(dumpNames(dump as ConfigDump)).toEqual({
+      ClustersConfigDump: view.get(CDS)?.resources.map((r) => r['name']),
+      EndpointsConfigDump: view.get(EDS)?.resources.map((r) => r['cluster_name']),
+      ListenersConfigDump: view.get(LDS)?.resources.map((r) => r['name']),
+    });
+    // The ingress listener routes by SNI: one chain per service the zone offers, as the ingress received it.
+    const listener = JSON.stringify(dump?.configs.find((c) => String(c['@type']).endsWith('ListenersConfigDump')));
+    expect(listener).toContain('"server_names":["backend{mesh=default}"]');
+
+    // A new service changes the ingress's listener; the ingress rejects it: the REST answer shows the NACK with its detail.
+    expect((await kumactl(home, ['apply', '-f', '-'], JSON.stringify(dataplane('db-1', 'db', '127.0.0.5')))).status).toBe(0);
+    let update = await s.next(LDS, 30_000);
+    while (!JSON.stringify(update.resources.map(decodeResource)).includes('db{mesh=default}')) update = await s.next(LDS, 30_000);
+    s.send(nack(update, lds.version_info, [], 'ingress refuses the db chain (test)'));
+    let nacked: ConfigDump | undefined;
+    for (let i = 0; i < 50; i++) {
+      nacked = (await (await fetch(`${cp.apiUrl}/zoneingresses/zi-2/xds`)).json()) as ConfigDump;
+      if (nacked.xds.find((t) => t.typeUrl === LDS)?.state === 'NACK') break;
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    expect(nacked?.xds.find((t) => t.typeUrl === LDS)).toMatchObject({ state: 'NACK', version: update.version_info, lastNack: { errorDetail: 'ingress refuses the db chain (test)', version: update.version_info } });
+    expect(nacked?.xds.find((t) => t.typeUrl === CDS)?.state).not.toBe('NACK');
+    s.close();
+    expect((await kumactl(home, ['delete', 'dataplane', 'db-1'])).status).toBe(0);
+  }, 120_000);
 
   it('lists the policies matched by a data plane and the data planes a policy selects', async () => {
     const route = { type: 'TrafficRoute', mesh: 'default', name: 'web-to-backend', sources: [{ match: { 'kuma.io/service': 'web' } }], destinations: [{ match: { 'kuma.io/service': 'backend' } }], conf: { destination: { 'kuma.io/service': 'backend' } } };

@@ -36,7 +36,7 @@ describe('kumactl generate and --auth-type=tokens', () => {
 
     const noMesh = await kumactl(home, ['generate', 'dataplane-token', '--mesh', 'nope']);
     expect(noMesh.status).toBe(1);
-    expect(noMesh.stderr.trim()).toBe('Error: Could not issue a token: Not found');
+    expect(noMesh.stderr.trim()).toBe('Error: Could not issue a token: Mesh is not found (mesh: mesh of name nope is not found)');
     const badTag = await kumactl(home, ['generate', 'dataplane-token', '--tag', 'kuma.io/service']);
     expect(badTag.status).toBe(2);
     expect(badTag.stderr.trim()).toBe('Error: --tag "kuma.io/service" must be key=value');

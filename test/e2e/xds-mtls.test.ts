@@ -68,6 +68,9 @@ describe('mesh mTLS on the built kuma-cp', () => {
     expect((await fetch(`${cp.apiUrl}/meshes/default/secrets/default.ca-builtin-key-ca-1`)).status).toBe(200);
     s.close();
     client.close();
+    // The certificate was signed on the runtime's worker pool, which stops with the process.
+    expect(await cp.stop()).toBe(0);
+    expect(cp.logs().some((l) => l.includes('certificate signing workers stopped'))).toBe(true);
   }, 90_000);
 
   it('keeps a ZoneIngress\'s availableServices in step with the Dataplanes and serves the ingress (node id .<name>) its SNI filter chains over ADS', async () => {

@@ -7,6 +7,7 @@ import type { ResourceStore } from '../../src/core/store/resource-store.js';
 import type { StoreView } from '../../src/core/view/store-view.js';
 import { MemoryStore } from '../../src/plugins/store/memory/memory-store.js';
 import { apiServerComponent } from '../../src/api-server/api-server.js';
+import { meshCaHooks } from '../../src/mtls/mesh-ca-hooks.js';
 import { dryRunnerFor } from '../../src/xds/inspect/dry-run.js';
 import { matchedPolicies } from '../../src/xds/inspect/matched-policies.js';
 
@@ -20,7 +21,8 @@ export interface TestApi {
   stop(): Promise<void>;
 }
 
-export async function startTestApi(opts: { mode?: Mode; maxBodyBytes?: number; defaultMesh?: boolean } = {}): Promise<TestApi> {
+/** `caHooks`: the manager enforces the mesh CA rules (src/mtls) as the daemon's does; off by default (no CA generation). */
+export async function startTestApi(opts: { mode?: Mode; maxBodyBytes?: number; defaultMesh?: boolean; caHooks?: boolean } = {}): Promise<TestApi> {
   const mode = opts.mode ?? 'standalone';
   const config = configSchema.parse({
     mode,
@@ -28,7 +30,7 @@ export async function startTestApi(opts: { mode?: Mode; maxBodyBytes?: number; d
     ...(mode === 'remote' ? { multizone: { remote: { zone: 'zone-1', globalAddress: 'grpc://127.0.0.1:5685' } } } : {}),
   });
   const store = new MemoryStore();
-  const manager = new DefaultResourceManager(store, { meshDefaults: mode !== 'remote' });
+  const manager = new DefaultResourceManager(store, { meshDefaults: mode !== 'remote', ...(opts.caHooks ? { hooks: meshCaHooks(store) } : {}) });
   if (opts.defaultMesh ?? true) await manager.create('Mesh', { name: 'default', mesh: '' }, {});
   const controller = new AbortController();
   let onListening: (a: AddressInfo) => void = () => undefined;

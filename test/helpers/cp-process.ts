@@ -17,6 +17,8 @@ export interface CpOptions {
   dbPath?: string;
   /** Milliseconds to wait for "kuma-cp is ready". */
   startTimeoutMs?: number;
+  /** Start under this open-file limit (`ulimit -n` in a bash that then execs node, so the pid is kuma-cp's). */
+  openFileLimit?: number;
 }
 
 export interface CpPorts {
@@ -90,7 +92,10 @@ export async function startCp(opts: CpOptions = {}): Promise<CpProcess> {
   const zeroPorts = Object.fromEntries(Object.values(PORT_ENV).map((e) => [e, '0']));
   const workDir = dirname(dbPath);
   const env = { ...process.env, ...zeroPorts, ...LOOPBACK_ENV, KUMA_STORE_SQLITE_PATH: dbPath, KUMA_GENERAL_WORK_DIR: workDir, ...opts.env };
-  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child =
+    opts.openFileLimit === undefined
+      ? spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] })
+      : spawn('bash', ['-c', `ulimit -n ${opts.openFileLimit} && exec "$0" "$@"`, process.execPath, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   const waiters = new Set<() => void>();
   const ports: Partial<CpPorts> = {};
@@ -141,7 +146,13 @@ export async function startCp(opts: CpOptions = {}): Promise<CpProcess> {
       child.once('exit', onExit);
     });
 
-  await waitForLog(/"msg":"kuma-cp is ready"/, opts.startTimeoutMs ?? 30_000);
+  try {
+    await waitForLog(/"msg":"kuma-cp is ready"/, opts.startTimeoutMs ?? 30_000);
+  } catch (err) {
+    // A CP that was not ready in time is not in `running`: stopAll() would never stop it.
+    await stopChild(child, exited, 'SIGKILL');
+    throw err;
+  }
   const p = ports as CpPorts;
   const handle: CpProcess = {
     ports: p,

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { Resource, ResourceTypeName } from '../../src/core/resources/model.js';
 import type { IssuedIdentity } from '../../src/mtls/workload-identity.js';
-import { generateIngress, generateProxyless, generateSidecar, ingressOfZoneIngress, type MeshInputs, type MeshSnapshot } from '../../src/xds/generator/index.js';
+import { generateIngress, generateProxyless, generateSidecar, ingressOfZoneIngress, type MeshInputs, type MeshSnapshot, type ProxylessClient } from '../../src/xds/generator/index.js';
 import type { EncodedResource } from '../../src/xds/resource.js';
 
 export const FIXTURE_DIR = join(import.meta.dirname, '../golden/generator');
@@ -31,7 +31,8 @@ export interface Fixture {
   vips?: Record<string, string>;
   /** With mTLS on: the workload certificate every sidecar is given (any text: Envoy's decoding does not parse PEM). */
   identity?: { certPem: string; keyPem: string };
-  generate: ({ sidecar: string } | { proxyless: string } | { ingress: string })[];
+  /** `client`: a proxyless node's user agent (name and version), which decides the load balancers it gets. */
+  generate: ({ sidecar: string } | { proxyless: string; client?: ProxylessClient } | { ingress: string })[];
 }
 
 /** The fixture files, sorted. */
@@ -86,6 +87,7 @@ export function generateAll(f: Fixture, snap: MeshSnapshot): { title: string; re
       const ingress = ingressOfZoneIngress(resource('ZoneIngress', '', zi));
       return { title: `ingress ${g.ingress}`, resources: generateIngress(new Map([[snap.mesh, snap]]), ingress) };
     }
-    return { title: `proxyless ${g.proxyless}`, resources: generateProxyless(snap, g.proxyless) };
+    const title = g.client ? `proxyless ${g.proxyless} (${g.client.name} ${g.client.version})` : `proxyless ${g.proxyless}`;
+    return { title, resources: generateProxyless(snap, g.proxyless, g.client) };
   });
 }

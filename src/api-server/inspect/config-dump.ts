@@ -44,5 +44,5 @@ export function configDump(view: ProxyXdsView): Record<string, unknown> {
   const configs = Object.entries(SECTIONS)
     .filter(([typeUrl]) => sections.has(typeUrl))
     .map(([typeUrl, s]) => ({ '@type': `${ADMIN}.${s.dump}`, [s.list]: sections.get(typeUrl) }));
-  return { proxy: view.proxy, mesh: view.mesh, name: view.name, kind: view.kind, connectTime: view.connectTime, xds: view.types, configs };
+  return { proxy: view.proxy, mesh: view.mesh, name: view.name, kind: view.kind, ...(view.userAgent ? { userAgent: view.userAgent } : {}), connectTime: view.connectTime, xds: view.types, configs };
 }

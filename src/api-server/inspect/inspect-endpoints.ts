@@ -4,6 +4,7 @@ import { typeDescriptor, typeByPath } from '../../core/resources/registry.js';
 import { SERVICE_TAG, type DataplaneSpec, type ExternalServiceSpec } from '../../core/resources/specs.js';
 import type { ApiDeps, ApiRequest, Endpoint, Reply } from '../endpoint.js';
 import { ProxyNotConnectedError } from '../error-mapping.js';
+import { paginate, parsePage } from '../pagination.js';
 import type { Router } from '../router.js';
 import { configDump } from './config-dump.js';
 
@@ -12,11 +13,14 @@ const policyPaths = new Set(POLICY_TYPES.map((t) => typeDescriptor(t).path));
 /**
  * Kuma's inspect endpoints: `/meshes/{m}/dataplanes/{n}/policies` (matched policies, why, where they
  * attach), `/meshes/{m}/{policyPath}/{name}/dataplanes` (data planes a policy applies to) and
- * `/meshes/{m}/dataplanes/{n}/xds` (the config the connected proxy holds, with ACK/NACK state).
+ * `/meshes/{m}/dataplanes/{n}/xds` (the config the connected proxy holds, with ACK/NACK state); beyond Kuma,
+ * `/meshes/{m}/dataplanes+policies` (every data plane of the mesh with its matched policies, paginated,
+ * matched against one read of the mesh: what the GUI shows for every data plane).
  */
 export function addInspectRoutes(router: Router<Endpoint>, deps: ApiDeps): void {
   const title = 'Could not inspect a resource';
   router.add('GET', '/meshes/:mesh/dataplanes/:name/policies', { title, handle: (r) => dataplanePolicies(deps, r) });
+  router.add('GET', '/meshes/:mesh/dataplanes+policies', { title: 'Could not retrieve resources', handle: (r) => meshDataplanePolicies(deps, r) });
   router.add('GET', '/meshes/:mesh/dataplanes/:name/xds', { title, handle: (r) => dataplaneXds(deps, r) });
   router.add('GET', '/zoneingresses/:name/xds', { title, handle: (r) => zoneIngressXds(deps, r) });
   router.add('GET', '/meshes/:mesh/:path/:name/dataplanes', { title, handle: (r) => policyDataplanes(deps, r) }, { path: (s) => policyPaths.has(s) });
@@ -39,6 +43,16 @@ async function dataplanePolicies(deps: ApiDeps, req: ApiRequest): Promise<Reply>
   const ctx = await policyContext(deps, mesh);
   const items = deps.inspect.matchPolicies(dataplane, ctx);
   return { status: 200, json: { total: items.length, items } };
+}
+
+async function meshDataplanePolicies(deps: ApiDeps, req: ApiRequest): Promise<Reply> {
+  const mesh = req.params['mesh'] ?? '';
+  const page = parsePage(req.query);
+  await deps.rt.manager.get('Mesh', { name: mesh, mesh: '' });
+  const ctx = await policyContext(deps, mesh);
+  const body = paginate(ctx.dataplanes, page, req);
+  const items = body.items.map((dp) => ({ mesh, name: dp.meta.name, policies: deps.inspect.matchPolicies(dp, ctx) }));
+  return { status: 200, json: { ...body, items } };
 }
 
 async function policyDataplanes(deps: ApiDeps, req: ApiRequest): Promise<Reply> {

@@ -11,7 +11,8 @@ const MAX_INTERVAL_MS = 60_000;
 /**
  * Leader-only (one instance deletes, however many share the store): removes Dataplanes offline for longer than
  * `runtime.universal.dataplaneCleanupAge` (Kuma's KUMA_RUNTIME_UNIVERSAL_DATAPLANE_CLEANUP_AGE, default 72h,
- * `0` = never) with their insight, and insights left without their Dataplane or ZoneIngress. One log line per deletion.
+ * `0` = never) with their insight, and insights left without their Dataplane or ZoneIngress. One log line per deletion,
+ * and one per Dataplane older than the age whose proxy never connected (kept: see planGc).
  * Undefined when the age is 0: nothing to run.
  */
 export function dataplaneGcComponent(rt: Runtime): Component | undefined {
@@ -22,9 +23,19 @@ export function dataplaneGcComponent(rt: Runtime): Component | undefined {
   const ignoreMissing = (err: unknown): void => {
     if (!(err instanceof NotFoundError)) throw err;
   };
+  // Never-connected Dataplanes past the age, already reported: each is logged once, not at every sweep.
+  let reported = new Set<string>();
   const sweep = async (): Promise<void> => {
     const [dataplanes, insights] = await Promise.all([rt.manager.list('Dataplane'), rt.manager.list('DataplaneInsight')]);
     const plan = planGc(dataplanes, insights, ageMs, Date.now());
+    const keep = new Set<string>();
+    for (const dp of plan.neverConnected) {
+      const key = `${dp.meta.mesh}/${dp.meta.name}`;
+      keep.add(key);
+      if (reported.has(key)) continue;
+      log.info({ mesh: dp.meta.mesh, dataplane: dp.meta.name, cleanupAge: age, created: dp.meta.creationTime }, 'kept a data plane that never connected: the GC deletes only data planes whose proxy connected and then stayed offline longer than the cleanup age');
+    }
+    reported = keep;
     for (const dp of plan.dataplanes) {
       await rt.manager.delete('Dataplane', dp.meta).catch(ignoreMissing);
       await rt.manager.delete('DataplaneInsight', dp.meta).catch(ignoreMissing);

@@ -5,7 +5,7 @@ import { orphanInsights, planGc } from './offline-dataplanes.js';
 const NOW = Date.parse('2026-01-10T00:00:00Z');
 const HOUR = 3_600_000;
 const meta = (name: string) => ({ name, mesh: 'default', version: 1, creationTime: '', modificationTime: '' });
-const dp = (name: string): Resource => ({ type: 'Dataplane', meta: meta(name), spec: {} });
+const dp = (name: string, createdHoursAgo = 100): Resource => ({ type: 'Dataplane', meta: { ...meta(name), creationTime: new Date(NOW - createdHoursAgo * HOUR).toISOString() }, spec: {} });
 const insight = (name: string, disconnectedHoursAgo: number | undefined): Resource => ({
   type: 'DataplaneInsight',
   meta: meta(name),
@@ -29,6 +29,14 @@ describe('planGc', () => {
     );
     expect(plan.dataplanes.map((r) => r.meta.name)).toEqual(['old']);
     expect(plan.insights.map((r) => r.meta.name)).toEqual(['gone']);
+  });
+
+  it('never deletes a data plane whose proxy never connected, however old; reports those older than the age', () => {
+    const noSubscription: Resource = { type: 'DataplaneInsight', meta: meta('empty'), spec: { subscriptions: [] } };
+    const plan = planGc([dp('never', 1000), dp('empty', 1000), dp('new', 1)], [noSubscription], 72 * HOUR, NOW);
+    expect(plan.dataplanes).toEqual([]);
+    expect(plan.insights).toEqual([]);
+    expect(plan.neverConnected.map((r) => r.meta.name)).toEqual(['never', 'empty']);
   });
 
   it('finds insights whose owner is gone, by mesh and name', () => {

@@ -30,6 +30,8 @@ export interface ProxyXdsView {
   readonly mesh: string;
   readonly name: string;
   readonly kind: string;
+  /** The node's user agent (`gRPC Node Pure JS` `1.14.1`, `envoy` ...): for proxyless clients it decides the load balancers they get. */
+  readonly userAgent?: { readonly name: string; readonly version: string };
   readonly connectTime: string;
   readonly types: readonly XdsTypeView[];
   /** What the proxy holds now: the resources of its last response per type (SotW) or accumulated (delta). */

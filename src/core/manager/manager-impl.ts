@@ -1,10 +1,10 @@
-import { AlreadyExistsError, MeshNotFoundError, PreconditionFailedError, ValidationError, type Violation } from '../errors.js';
+import { AlreadyExistsError, ConflictError, MeshNotFoundError, PreconditionFailedError, ValidationError, type Violation } from '../errors.js';
 import { meshDefaultPolicies } from '../defaults/mesh-defaults.js';
 import type { Resource, ResourceKey, ResourceTypeName, Spec } from '../resources/model.js';
 import { typeDescriptor } from '../resources/registry.js';
 import { isSynced } from '../resources/labels.js';
 import type { BatchWrite, CreateOptions, ListOptions, ResourceStore, UpdateOptions } from '../store/resource-store.js';
-import type { ResourceManager } from './resource-manager.js';
+import type { ProposedWrite, ResourceManager } from './resource-manager.js';
 import type { WriteHooks } from './write-hooks.js';
 import { resourceLimitViolations } from '../resource-limits.js';
 
@@ -73,9 +73,8 @@ export class DefaultResourceManager implements ResourceManager {
 
   async create(type: ResourceTypeName, key: ResourceKey, spec: unknown, options?: CreateOptions): Promise<Resource> {
     const synced = isSynced(options?.labels);
-    const normalised = this.validate(type, key, spec, { synced });
-    await this.requireMesh(type, key);
-    const extra = synced || !this.options.hooks ? [] : await this.options.hooks.beforeWrite(type, key, normalised, undefined);
+    const normalised = await this.admitCreate(type, key, spec, synced);
+    const extra = synced || !this.options.hooks ? [] : await this.options.hooks.extraWrites(type, key, normalised);
     const defaults = type === 'Mesh' && this.options.meshDefaults ? this.defaultWrites(key.name) : [];
     if (extra.length > 0 || defaults.length > 0) {
       if (await this.store.find(type, key)) throw new AlreadyExistsError(type, key.name, key.mesh);
@@ -87,12 +86,50 @@ export class DefaultResourceManager implements ResourceManager {
 
   async update(type: ResourceTypeName, key: ResourceKey, spec: unknown, options?: UpdateOptions): Promise<Resource> {
     const synced = isSynced(options?.labels);
-    const normalised = this.validate(type, key, spec, { synced });
-    if (synced || !this.options.hooks) return this.store.update(type, key, normalised, options);
-    const extra = await this.options.hooks.beforeWrite(type, key, normalised, await this.store.get(type, key));
+    // Subsystem rules compare with what is stored; synced writes (and a manager without rules) need no read.
+    const hooks = synced ? undefined : this.options.hooks;
+    const load = async (): Promise<Resource | undefined> => (hooks ? this.store.get(type, key) : undefined);
+    const { normalised, current } = await this.admitUpdate(type, key, spec, load, synced, options?.expectedVersion);
+    if (!current || !hooks) return this.store.update(type, key, normalised, options);
+    const extra = await hooks.extraWrites(type, key, normalised);
     if (extra.length === 0) return this.store.update(type, key, normalised, options);
     await this.store.transact([{ op: 'update', type, key, spec: normalised, ...(options ? { options } : {}) }, ...extra]);
     return this.store.get(type, key);
+  }
+
+  async admit(type: ResourceTypeName, key: ResourceKey, write: ProposedWrite): Promise<Spec | undefined> {
+    if (write.spec === undefined) {
+      await this.admitDelete(type, key);
+      return undefined;
+    }
+    const current = await this.store.find(type, key);
+    if (!current) return this.admitCreate(type, key, write.spec, false);
+    return (await this.admitUpdate(type, key, write.spec, () => Promise.resolve(current), false, write.expectedVersion)).normalised;
+  }
+
+  /** The checks of a create, shared by create() and admit(): validation, the mesh, subsystem rules. */
+  private async admitCreate(type: ResourceTypeName, key: ResourceKey, spec: unknown, synced: boolean): Promise<Spec> {
+    const normalised = this.validate(type, key, spec, { synced });
+    await this.requireMesh(type, key);
+    if (!synced) await this.options.hooks?.checkWrite(type, key, normalised, undefined);
+    return normalised;
+  }
+
+  /** The checks of an update, shared by update() and admit(); `load` reads what is stored when the checks need it. */
+  private async admitUpdate(
+    type: ResourceTypeName,
+    key: ResourceKey,
+    spec: unknown,
+    load: () => Promise<Resource | undefined>,
+    synced: boolean,
+    expectedVersion: number | undefined,
+  ): Promise<{ normalised: Spec; current: Resource | undefined }> {
+    const normalised = this.validate(type, key, spec, { synced });
+    const current = await load();
+    if (!synced && current) await this.options.hooks?.checkWrite(type, key, normalised, current);
+    // The store checks the version again atomically; this answers a dry-run the same way.
+    if (current && expectedVersion !== undefined && current.meta.version !== expectedVersion) throw new ConflictError(type, key.name, key.mesh, expectedVersion);
+    return { normalised, current };
   }
 
   async upsert(
@@ -113,7 +150,14 @@ export class DefaultResourceManager implements ResourceManager {
   }
 
   async delete(type: ResourceTypeName, key: ResourceKey): Promise<void> {
-    await this.options.hooks?.beforeDelete(type, key);
+    await this.admitDelete(type, key);
+    await this.store.delete(type, key);
+  }
+
+  /** The checks of a delete, shared by delete() and admit(): it exists, subsystem rules, no Mesh with Dataplanes. */
+  private async admitDelete(type: ResourceTypeName, key: ResourceKey): Promise<void> {
+    await this.store.get(type, key);
+    await this.options.hooks?.checkDelete(type, key);
     if (type === 'Mesh') {
       const dataplanes = await this.store.list('Dataplane', { mesh: key.name });
       if (dataplanes.length > 0) {
@@ -122,7 +166,6 @@ export class DefaultResourceManager implements ResourceManager {
         ]);
       }
     }
-    await this.store.delete(type, key);
   }
 
   async transact(writes: readonly BatchWrite[]): Promise<void> {

@@ -1,6 +1,12 @@
 import type { Resource, ResourceKey, ResourceTypeName, Spec } from '../resources/model.js';
 import type { BatchWrite, CreateOptions, ListOptions, UpdateOptions } from '../store/resource-store.js';
 
+/** A user write proposed to `admit`: `spec` undefined is a delete; `expectedVersion` as in UpdateOptions. */
+export interface ProposedWrite {
+  readonly spec?: unknown;
+  readonly expectedVersion?: number;
+}
+
 /**
  * Validated writes over a ResourceStore. Everything that writes (REST API, KDS sink, xDS inline
  * registration, DNS allocator, insights) goes through it. It validates specs (ValidationError with every
@@ -17,6 +23,12 @@ export interface ResourceManager {
   /** Create if missing, else update (unconditionally). */
   upsert(type: ResourceTypeName, key: ResourceKey, spec: unknown, options?: CreateOptions & UpdateOptions): Promise<{ resource: Resource; created: boolean }>;
   delete(type: ResourceTypeName, key: ResourceKey): Promise<void>;
+  /**
+   * Runs every check the write would run, through the same code and in the same order, without writing
+   * (what `?dryRun=true` answers with): a create or an update (whichever the stored state makes it) of
+   * `write.spec`, or a delete when `spec` is undefined. Returns the normalised spec (undefined for a delete).
+   */
+  admit(type: ResourceTypeName, key: ResourceKey, write: ProposedWrite): Promise<Spec | undefined>;
   /**
    * Validates and normalises a spec without writing. `synced`: the resource comes from another CP over KDS
    * (its name may carry a `<zone>.` prefix); writes detect this from the `kuma.io/origin` label.

@@ -3,12 +3,15 @@ import type { BatchWrite } from '../store/resource-store.js';
 
 /**
  * Rules a subsystem adds to user writes (REST API, not KDS-synced ones) through the manager, e.g. the
- * mesh CA (src/mtls): refuse a change by throwing a typed error, or add writes that are applied in the same
- * transaction as the resource itself.
+ * mesh CA (src/mtls): refuse a change by throwing a typed error (`checkWrite`, `checkDelete`: no side
+ * effects, a dry-run runs them too), or add writes applied in the same transaction as the resource itself
+ * (`extraWrites`: only for a real write).
  */
 export interface WriteHooks {
-  /** Before a create (current undefined) or update of `type`; returns extra writes for the same transaction. */
-  beforeWrite(type: ResourceTypeName, key: ResourceKey, spec: Spec, current: Resource | undefined): Promise<BatchWrite[]>;
-  /** Before a delete; throws to refuse it. */
-  beforeDelete(type: ResourceTypeName, key: ResourceKey): Promise<void>;
+  /** Before a create (current undefined) or update of `type`: throws to refuse it. */
+  checkWrite(type: ResourceTypeName, key: ResourceKey, spec: Spec, current: Resource | undefined): Promise<void>;
+  /** After `checkWrite` passed, for a real write: extra writes for the same transaction. */
+  extraWrites(type: ResourceTypeName, key: ResourceKey, spec: Spec): Promise<BatchWrite[]>;
+  /** Before a delete: throws to refuse it. */
+  checkDelete(type: ResourceTypeName, key: ResourceKey): Promise<void>;
 }

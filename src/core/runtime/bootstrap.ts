@@ -8,7 +8,10 @@ import { meshCaHooks } from '../../mtls/mesh-ca-hooks.js';
 import type { InstanceRegistry } from './instance-registry.js';
 import { newInstanceId } from './instance-id.js';
 import type { Runtime } from './runtime.js';
+import { connectionLimits } from '../../transport/connection-guard.js';
 import type { CpTls } from '../../transport/cp-tls.js';
+import type { CertificateSigner } from '../../mtls/certificate-signer.js';
+import { SigningPool } from '../../mtls/signing-pool.js';
 
 export interface RuntimeOptions {
   /** Default: `<hostname>-<pid>-<random>`. */
@@ -21,6 +24,8 @@ export interface RuntimeOptions {
   readonly tls?: CpTls;
   /** This control plane's root logger; default: the process's (configured by the CLI). */
   readonly log?: Logger;
+  /** Default: a SigningPool of worker threads (none started until the first certificate). */
+  readonly certificateSigner?: CertificateSigner;
 }
 
 /** Builds the runtime from a config and an opened store. Starts nothing (the view starts when a component first awaits it). */
@@ -33,11 +38,13 @@ export function buildRuntime(config: Config, store: ResourceStore, options: Runt
     ...(options.instances ? { instances: options.instances } : {}),
     ...(options.tls ? { tls: options.tls } : {}),
     store,
+    connections: connectionLimits(config, logger('connections')),
     // A remote CP receives its meshes and their policies from the global: it never creates defaults.
     // The mesh CA rules apply to user writes; synced ones (a zone's meshes and CA Secrets) bypass them.
     manager: new DefaultResourceManager(store, { meshDefaults: options.meshDefaults ?? config.mode !== 'remote', hooks: meshCaHooks(store) }),
     view: new StoreView(store, named('store-view')),
     metrics: new Metrics(),
     logger: named,
+    certificateSigner: options.certificateSigner ?? new SigningPool({ log: named('certificate-signing') }),
   };
 }

@@ -5,7 +5,9 @@ import type { Logger } from '../logging.js';
 import type { Metrics } from '../metrics.js';
 import type { StoreView } from '../view/store-view.js';
 import type { InstanceRegistry } from './instance-registry.js';
+import type { ConnectionLimits } from '../../transport/connection-guard.js';
 import type { CpTls } from '../../transport/cp-tls.js';
+import type { CertificateSigner } from '../../mtls/certificate-signer.js';
 
 /**
  * What every subsystem gets: the effective config, the store, the manager (validated writes) and the
@@ -31,4 +33,8 @@ export interface Runtime {
   readonly instances?: InstanceRegistry;
   /** The certificate of every TLS port (loaded or generated at start); absent = plaintext only (in-process tests). */
   readonly tls?: CpTls;
+  /** The caps every listening port applies, with the one connection budget all ports share (from RLIMIT_NOFILE). */
+  readonly connections: ConnectionLimits;
+  /** Signs workload certificates off the event loop (worker threads started on first use); closed when the process stops. */
+  readonly certificateSigner: CertificateSigner;
 }

@@ -1,14 +1,13 @@
 import { z } from 'zod';
-import { UnauthenticatedError, type Violation } from '../errors.js';
+import { MeshNotFoundError, UnauthenticatedError, type Violation } from '../errors.js';
 import type { ResourceManager } from '../manager/resource-manager.js';
 import type { DataplaneSpec } from '../resources/specs.js';
 import type { RevocationList } from './revocations.js';
 import type { KeyScope } from './signing-keys.js';
+import { PROXY_TYPES, type ProxyType } from './token-kinds.js';
 import { issueToken, validateToken } from './token-validator.js';
 import { parseTokenRequest } from './valid-for.js';
 
-export const PROXY_TYPES = ['dataplane', 'ingress', 'egress'] as const;
-export type ProxyType = (typeof PROXY_TYPES)[number];
 
 /** Kuma's claims (capitalised keys: the Go structs have no json tags). Empty claims are not checked. */
 export interface DataplaneTokenClaims {
@@ -40,7 +39,7 @@ export async function issueDataplaneToken(manager: ResourceManager, body: unknow
     if (req.type !== '' && !(PROXY_TYPES as readonly string[]).includes(req.type)) violations.push({ field: 'type', message: `${req.type} is not a valid proxy type` });
     return violations;
   });
-  await manager.get('Mesh', { name: r.mesh, mesh: '' });
+  if (!(await manager.find('Mesh', { name: r.mesh, mesh: '' }))) throw new MeshNotFoundError(r.mesh);
   const claims: DataplaneTokenClaims = { Name: r.name, Mesh: r.mesh, Tags: r.tags, Type: r.type };
   return issueToken(manager, dataplaneKeyScope(r.mesh), claims, validForMs);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../plugins/store/memory/memory-store.js';
-import { UnauthenticatedError } from '../errors.js';
+import { MeshNotFoundError, UnauthenticatedError } from '../errors.js';
 import { DefaultResourceManager } from '../manager/manager-impl.js';
 import type { DataplaneSpec } from '../resources/specs.js';
 import { authenticateDataplane, dataplaneKeyScope, issueDataplaneToken } from './dataplane-token.js';
@@ -94,7 +94,7 @@ describe('data-plane tokens', () => {
     await expect(issueDataplaneToken(m, { name: 'x' })).rejects.toThrow(/mesh: cannot be empty/);
     await expect(issueDataplaneToken(m, { mesh: 'default', type: 'sidecar' })).rejects.toThrow(/sidecar is not a valid proxy type/);
     await expect(issueDataplaneToken(m, { mesh: 'default', validFor: '1d' })).rejects.toThrow(/validFor/);
-    await expect(issueDataplaneToken(m, { mesh: 'nope' })).rejects.toThrow(/Mesh "nope" not found/);
+    await expect(issueDataplaneToken(m, { mesh: 'nope' })).rejects.toThrow(new MeshNotFoundError('nope'));
     expect(parseValidFor('1h30m')).toBe(5_400_000);
   });
 });
@@ -129,6 +129,14 @@ describe('zone and user tokens', () => {
     const token = await issueUserToken(m, { name: 'alice', groups: ['mesh-system:admin'], validFor: '1h' });
     await expect(authenticateUser(m, token)).resolves.toEqual({ name: 'alice', groups: ['mesh-system:admin', 'mesh-system:authenticated'] });
     await expect(issueUserToken(m, { name: 'bob' })).rejects.toThrow(/validFor: cannot be empty/);
+    // The shared request parsing: every violation in one error, schema errors by field.
+    await expect(issueUserToken(m, { validFor: '3d' })).rejects.toMatchObject({
+      violations: [
+        { field: 'name', message: 'cannot be empty' },
+        { field: 'validFor', message: '"3d" is not a duration like 24h, 1h30m or 600s' },
+      ],
+    });
+    await expect(issueUserToken(m, { name: 'bob', groups: 'admins', validFor: '1h' })).rejects.toMatchObject({ violations: [{ field: 'groups' }] });
     // A data-plane token is no user token: different keys.
     const dpToken = await issueDataplaneToken(m, { mesh: 'default' });
     expect(await refusal(authenticateUser(m, dpToken))).toMatch(/signature is invalid|no signing key/);

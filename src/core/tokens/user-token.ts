@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { ValidationError, type Violation } from '../errors.js';
+import type { Violation } from '../errors.js';
 import type { ResourceManager } from '../manager/resource-manager.js';
 import type { RevocationList } from './revocations.js';
 import type { KeyScope } from './signing-keys.js';
 import { issueToken, validateToken } from './token-validator.js';
-import { parseValidFor } from './valid-for.js';
+import { parseTokenRequest } from './valid-for.js';
 
 export const ADMIN_GROUP = 'mesh-system:admin';
 export const AUTHENTICATED_GROUP = 'mesh-system:authenticated';
@@ -29,19 +29,12 @@ export const userTokenRequestSchema = z.object({ name: z.string().default(''), g
 
 /** `POST /tokens/user` `{name, groups, validFor}`: name and validFor are required (no 10-year default, as in Kuma). */
 export async function issueUserToken(manager: ResourceManager, body: unknown): Promise<string> {
-  const parsed = userTokenRequestSchema.safeParse(body ?? {});
-  if (!parsed.success) throw new ValidationError(parsed.error.issues.map((i) => ({ field: i.path.join('.') || 'body', message: i.message })), 'Invalid request');
-  const r = parsed.data;
-  const violations: Violation[] = [];
-  if (r.name === '') violations.push({ field: 'name', message: 'cannot be empty' });
-  let validForMs = 0;
-  try {
-    if (r.validFor === '') violations.push({ field: 'validFor', message: 'cannot be empty' });
-    else validForMs = parseValidFor(r.validFor);
-  } catch (err) {
-    if (err instanceof ValidationError) violations.push(...err.violations);
-  }
-  if (violations.length > 0) throw new ValidationError(violations, 'Invalid request');
+  const { request: r, validForMs } = parseTokenRequest(userTokenRequestSchema, body, (req) => {
+    const violations: Violation[] = [];
+    if (req.name === '') violations.push({ field: 'name', message: 'cannot be empty' });
+    if (req.validFor === '') violations.push({ field: 'validFor', message: 'cannot be empty' });
+    return violations;
+  });
   return issueToken(manager, USER_KEY_SCOPE, { Name: r.name, Groups: r.groups }, validForMs);
 }
 

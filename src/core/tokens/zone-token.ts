@@ -3,11 +3,9 @@ import { UnauthenticatedError, type Violation } from '../errors.js';
 import type { ResourceManager } from '../manager/resource-manager.js';
 import type { RevocationList } from './revocations.js';
 import type { KeyScope } from './signing-keys.js';
+import { ZONE_SCOPES } from './token-kinds.js';
 import { issueToken, validateToken } from './token-validator.js';
 import { parseTokenRequest } from './valid-for.js';
-
-/** `cp`: a zone control plane on the global's KDS port (Kong Mesh's scope); `ingress`/`egress`: zone proxies (Kuma). */
-export const ZONE_SCOPES = ['cp', 'ingress', 'egress'] as const;
 
 export interface ZoneTokenClaims {
   readonly Zone: string;

@@ -1,24 +1,21 @@
 import { enc, get, listAll } from '../api.js';
 import { h, table } from '../dom.js';
 import { meshGraph } from '../mesh-graph.js';
-import type { DataplaneOverview, MatchedPolicy, Policy, PolicyType, ServiceInsight } from '../model.js';
+import type { DataplaneOverview, DataplanePolicies, MatchedPolicy, Policy, PolicyType, ServiceInsight } from '../model.js';
 import { healthBadge, onlineBadge, tagText, xdsStatus } from '../status.js';
-
-/** Matched policies are asked per data plane; beyond this many the table says so instead. */
-const MAX_MATCHED = 50;
 
 /** A mesh: services with health, policies, data planes with matched policies and xDS status, and a picture. */
 export async function meshPage(mesh: string): Promise<HTMLElement> {
   const m = enc(mesh);
-  const [services, types, dataplanes] = await Promise.all([
+  const [services, types, dataplanes, matchedLists] = await Promise.all([
     listAll<ServiceInsight>(`/meshes/${m}/service-insights`),
     get<{ policies: PolicyType[] }>('/policies'),
     listAll<DataplaneOverview>(`/meshes/${m}/dataplanes+insights`),
+    // Every data plane's matched policies, matched on the server against one read of the mesh (paginated).
+    listAll<DataplanePolicies>(`/meshes/${m}/dataplanes+policies`),
   ]);
   const policies = (await Promise.all(types.policies.map((t) => listAll<Policy>(`/meshes/${m}/${t.path}`)))).flat();
-  const matched = await Promise.all(
-    dataplanes.slice(0, MAX_MATCHED).map((d) => get<{ items: MatchedPolicy[] }>(`/meshes/${m}/dataplanes/${enc(d.name)}/policies`).then((r) => r.items).catch(() => undefined)),
-  );
+  const matched = new Map(matchedLists.map((d) => [d.name, d.policies]));
   const health = new Map(services.map((svc) => [svc.name, svc.serviceType === 'external' ? 'external' : svc.status]));
   return h(
     'section',
@@ -39,13 +36,13 @@ export async function meshPage(mesh: string): Promise<HTMLElement> {
     h('h2', {}, 'Data planes'),
     table(
       ['name', 'address', 'tags', 'status', 'xDS', 'matched policies'],
-      dataplanes.map((d, i) => [
+      dataplanes.map((d) => [
         d.name,
         d.dataplane.networking?.address ?? '-',
         tagText(d.dataplane.networking?.inbound?.[0]?.tags ?? d.dataplane.networking?.gateway?.tags),
         onlineBadge(d.dataplaneInsight?.subscriptions),
         xdsStatus(d.dataplaneInsight?.subscriptions),
-        i < MAX_MATCHED ? matchedList(matched[i]) : `not shown (more than ${MAX_MATCHED} data planes)`,
+        matchedList(matched.get(d.name)),
       ]),
       'dataplanes',
     ),

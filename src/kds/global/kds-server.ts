@@ -22,7 +22,6 @@ import { authenticateZoneStream, ZONE_TOKEN_METADATA } from './zone-auth.js';
 import { untilAborted } from '../../core/runtime/abort.js';
 import { toGrpcStatus, type GrpcError } from '../../grpc/status-mapping.js';
 import { countingNacks, createKdsMetrics } from '../kds-metrics.js';
-import { connectionLimits } from '../../transport/connection-guard.js';
 
 export interface KdsServerOptions {
   /** How often changed ZoneInsight counters are written. */
@@ -59,7 +58,7 @@ export function kdsServerComponent(rt: Runtime, options: KdsServerOptions = {}):
       const kds = rt.config.multizone.global.kds;
       let serving;
       try {
-        serving = await serveGrpc(server, { name: 'kds-server', host: kds.interface, port: grpcPort, log, ...(rt.tls ? { tls: rt.tls } : {}), plaintext: kds.plaintextEnabled, limits: connectionLimits(rt.config) });
+        serving = await serveGrpc(server, { name: 'kds-server', host: kds.interface, port: grpcPort, log, ...(rt.tls ? { tls: rt.tls } : {}), plaintext: kds.plaintextEnabled, limits: rt.connections });
       } catch (err) {
         index.stop();
         throw err;

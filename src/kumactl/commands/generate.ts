@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { ZONE_SCOPES } from '../../core/tokens/zone-token.js';
+import { PROXY_TYPES, ZONE_SCOPES } from '../../core/tokens/token-kinds.js';
 import { contextOf, type GlobalArgs } from '../context.js';
 import { usageError } from '../kumactl-error.js';
 
@@ -32,7 +32,7 @@ export function generateCommand<T extends GlobalArgs>(y: Argv<T>): Argv<T> {
             .option('mesh', { alias: 'm', type: 'string', default: 'default', describe: 'mesh of the data plane' })
             .option('name', { type: 'string', default: '', describe: 'name of the Dataplane (empty: any)' })
             .option('tag', { type: 'string', array: true, default: [] as string[], describe: 'required tag of the data plane, key=value[,value] (repeatable)' })
-            .option('type', { type: 'string', choices: ['dataplane', 'ingress', 'egress'], describe: 'proxy type' })
+            .option('type', { type: 'string', choices: PROXY_TYPES, describe: 'proxy type' })
             .option('valid-for', { type: 'string', describe: 'how long the token is valid, e.g. 24h, 30m (default 10 years)' }),
         async (argv) => {
           const ctx = contextOf(argv);

@@ -3,7 +3,6 @@ import { errorMessage } from '../../core/errors.js';
 import type { Logger } from '../../core/logging.js';
 import type { DataplaneSpec, MeshSpec } from '../../core/resources/specs.js';
 import type { Component } from '../../core/runtime/component.js';
-import { connectionLimits } from '../../transport/connection-guard.js';
 import { serveHttp } from '../../transport/serve-http.js';
 import type { Runtime } from '../../core/runtime/runtime.js';
 import { bootstrapRequestSchema, parseInlineDataplane, serviceOf, type BootstrapRequest } from './bootstrap-request.js';
@@ -41,7 +40,7 @@ export function bootstrapComponents(rt: Runtime, opts: BootstrapServerOptions = 
       async start(signal, ready) {
         const log = rt.logger(SERVER);
         const cfg = rt.config.bootstrapServer;
-        const certs = new ProxylessCertificates(rt.store);
+        const certs = new ProxylessCertificates(rt.store, rt.certificateSigner);
         try {
           // HTTPS with the CP certificate, plain HTTP on the same port too unless bootstrapServer.plaintextEnabled is false.
           const serving = await serveHttp({
@@ -49,7 +48,7 @@ export function bootstrapComponents(rt: Runtime, opts: BootstrapServerOptions = 
             host: cfg.interface,
             port: cfg.port,
             log,
-            limits: connectionLimits(rt.config),
+            limits: rt.connections,
             ...(rt.tls ? { tls: rt.tls } : {}),
             plaintext: cfg.plaintextEnabled,
             handler: bootstrapHandler(rt, opts, log, certs),

@@ -1,7 +1,11 @@
 import type { DataplaneSpec, MeshSpec } from '../../core/resources/specs.js';
 import type { ResourceStore } from '../../core/store/resource-store.js';
+import { ShuttingDownError } from '../../core/errors.js';
+import type { CertificateSigner } from '../../mtls/certificate-signer.js';
 import { meshCaMaterial } from '../../mtls/mesh-ca.js';
-import { RENEW_WHEN_LEFT, WorkloadIdentities } from '../../mtls/workload-identity.js';
+import { SigningQueueFullError } from '../../mtls/signing-pool.js';
+import { RENEW_WHEN_LEFT, WorkloadIdentities, type IssuedIdentity } from '../../mtls/workload-identity.js';
+import { CertificateError } from '../../mtls/x509.js';
 import { proxyTagSets } from '../generator/policy-match.js';
 
 /** What GET /bootstrap/grpc/certs answers: the files of the bootstrap's file_watcher certificate provider. */
@@ -24,19 +28,23 @@ const MAX_PROXIES = 10_000;
 
 /**
  * Workload certificates of proxyless data planes, from the one issuer of the mesh's workload certificates
- * (WorkloadIdentities: same SANs and lifetime as a sidecar's, signed off the event loop): a proxy asking again
- * gets the same certificate until it is due for renewal, so repeated fetches neither sign again nor change
- * the files under a running application. At most MAX_PROXIES are remembered.
+ * (WorkloadIdentities: same SANs and lifetime as a sidecar's, signed by the runtime's signing pool off the
+ * event loop): a proxy asking again gets the same certificate until it is due for renewal, so repeated fetches
+ * neither sign again nor change the files under a running application. At most MAX_PROXIES are remembered.
+ * A CA that cannot sign, a full signing queue or a stopping control plane answer 503 with the reason.
  */
 export class ProxylessCertificates {
-  private readonly identities = new WorkloadIdentities();
+  private readonly identities: WorkloadIdentities;
   /** Proxy keys, least recently asked for first. */
   private readonly recent = new Set<string>();
 
   constructor(
     private readonly store: ResourceStore,
+    signer: CertificateSigner,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.identities = new WorkloadIdentities(signer, undefined, now);
+  }
 
   /** For the proxy `<mesh>.<name>` whose Dataplane (stored, or the one it registers inline) is `spec`. */
   async issue(mesh: string, meshSpec: MeshSpec, name: string, spec: DataplaneSpec): Promise<CertificatesResult> {
@@ -45,7 +53,13 @@ export class ProxylessCertificates {
     if ('error' in material) return { status: 503, error: material.error };
     const key = `${mesh}.${name}`;
     this.remember(key);
-    const issued = await this.identities.issue(key, { mesh, ca: material.ca, tagSets: proxyTagSets(spec) });
+    let issued: IssuedIdentity;
+    try {
+      issued = await this.identities.issue(key, { mesh, ca: material.ca, tagSets: proxyTagSets(spec) });
+    } catch (err) {
+      if (err instanceof CertificateError || err instanceof SigningQueueFullError || err instanceof ShuttingDownError) return { status: 503, error: err.message };
+      throw err;
+    }
     const renewAfter = Math.max(this.now(), issued.expiresAt.getTime() - material.ca.workloadLifetimeMs * RENEW_WHEN_LEFT);
     return {
       certs: {

@@ -60,6 +60,13 @@ export class ProxySnapshot {
     for (const g of this.groups) for (const r of g.list(typeUrl)) fn(r);
   }
 
+  /** Every resource of the type as SotW `resources` entries, one pre-framed chunk per group, in `forEach` order. */
+  framed(typeUrl: string): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    for (const g of this.groups) if (g.list(typeUrl).length > 0) out.push(g.framed(typeUrl));
+    return out;
+  }
+
   /** Names of the resources of the type (tests, diagnostics). */
   names(typeUrl: string): string[] {
     const out: string[] = [];

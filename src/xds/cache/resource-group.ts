@@ -1,3 +1,4 @@
+import { frameSotwResources } from '../../grpc/ads-codec.js';
 import type { EncodedResource } from '../resource.js';
 import { setVersion } from './versions.js';
 
@@ -13,6 +14,8 @@ export class ResourceGroup {
   private readonly byType = new Map<string, Map<string, EncodedResource>>();
   private readonly lists = new Map<string, readonly EncodedResource[]>();
   private readonly versions = new Map<string, string>();
+  /** Per type, the resources framed as SotW `resources` entries, built on first use. */
+  private readonly framedChunks = new Map<string, Uint8Array>();
 
   /** Throws on a duplicate (type, name): a generator bug that Envoy would NACK. */
   constructor(resources: readonly EncodedResource[]) {
@@ -41,6 +44,19 @@ export class ResourceGroup {
   /** The resources of a type, in the order they were given. */
   list(typeUrl: string): readonly EncodedResource[] {
     return this.lists.get(typeUrl) ?? NONE;
+  }
+
+  /**
+   * The resources of a type framed as the `resources` entries of a SotW response, in list order: built once
+   * and written as is into every response that carries the whole type, however many proxies hold the group.
+   */
+  framed(typeUrl: string): Uint8Array {
+    let chunk = this.framedChunks.get(typeUrl);
+    if (!chunk) {
+      chunk = frameSotwResources(this.list(typeUrl).map((r) => ({ type_url: r.typeUrl, value: r.bytes })));
+      this.framedChunks.set(typeUrl, chunk);
+    }
+    return chunk;
   }
 
   /** Hash of the (name, version) pairs of the type (`setVersion`). */

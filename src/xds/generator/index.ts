@@ -6,13 +6,15 @@ import { ProxySnapshot } from '../cache/proxy-snapshot.js';
 import { ResourceGroup } from '../cache/resource-group.js';
 import { MeshSnapshot, type MeshInputs } from './mesh-snapshot.js';
 import { generateProxylessParts } from './proxyless.js';
+import type { ProxylessClient } from './proxyless-client.js';
 import { generateSidecarParts } from './sidecar.js';
 import type { IssuedIdentity } from '../../mtls/workload-identity.js';
 
 export type { MeshInputs } from './mesh-snapshot.js';
 export { MeshSnapshot } from './mesh-snapshot.js';
 export { generateSidecar, generateSidecarParts } from './sidecar.js';
-export { generateProxyless, generateProxylessParts } from './proxyless.js';
+export { generateProxyless, generateProxylessParts, proxylessLbNotes, type ProxylessLbNote } from './proxyless.js';
+export { proxylessCapabilities, type ProxylessClient } from './proxyless-client.js';
 export { identityRequest } from './mesh-mtls.js';
 export { generateIngress, ingressOfDataplane, ingressOfZoneIngress, type IngressProxy } from './ingress.js';
 
@@ -33,9 +35,11 @@ export function sidecarSnapshot(snap: MeshSnapshot, dataplaneName: string, ident
 /**
  * A proxyless data plane's snapshot: the client catalog of its policy set (one snapshot instance for every
  * client of that set without a server side), plus its own xDS-server listeners if it has inbounds.
+ * `client`: its user agent, which tells the load balancers it implements.
  */
-export function proxylessSnapshot(snap: MeshSnapshot, dataplaneName: string): ProxySnapshot {
-  const { own, shared, sharedKey } = generateProxylessParts(snap, dataplaneName);
+export function proxylessSnapshot(snap: MeshSnapshot, dataplaneName: string, client?: ProxylessClient): ProxySnapshot {
+  const { own, shared, sharedKey } = generateProxylessParts(snap, dataplaneName, client);
   if (own.length === 0) return snap.derived(`${sharedKey}\nsnapshot`, () => ProxySnapshot.of([shared]));
   return ProxySnapshot.of([new ResourceGroup(own), shared]);
 }
+

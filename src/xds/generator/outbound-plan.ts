@@ -29,6 +29,8 @@ export interface SplitTarget {
 /** Everything the policies decide for connections from one source to one outbound service. */
 export interface OutboundPlan {
   readonly service: string;
+  /** The TrafficRoute that decided splits and load balancer. */
+  readonly routeName: string;
   readonly protocol: OutboundProtocol;
   readonly splits: readonly SplitTarget[];
   readonly clusters: readonly ClusterPlan[];
@@ -82,6 +84,7 @@ function computePlan(snap: MeshSnapshot, source: readonly Tags[], service: strin
   const retryConf = retry?.spec.conf;
   return {
     service,
+    routeName: route.meta.name,
     protocol,
     splits,
     clusters,

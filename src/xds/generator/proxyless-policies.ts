@@ -1,5 +1,4 @@
 import type { RetryConf, TimeoutConf } from '../../core/resources/specs.js';
-import type { LbSettings } from '../envoy/clusters.js';
 import type { DurationValue } from '../envoy/duration.js';
 import type { EnvoyObject } from '../envoy/encode.js';
 import type { RetrySettings } from '../envoy/http.js';
@@ -73,14 +72,6 @@ export function proxylessCircuitBreakers(sidecar: EnvoyObject | undefined): Envo
   const maxRequests = thresholds[0]?.['max_requests'];
   return maxRequests === undefined ? undefined : { thresholds: [{ max_requests: maxRequests }] };
 }
-
-/**
- * Always ROUND_ROBIN. Both clients NACK LEAST_REQUEST (A48 is implemented by neither), RANDOM, MAGLEV and
- * MURMUR_HASH_2; RING_HASH (A42) is accepted by both, but gRPC C-core 1.51 leaves ring-hash subchannels IDLE
- * and its RPCs hang (seen with python3-grpcio 1.51.1), and Kuma's TrafficRoute names no hash key anyway.
- * A TrafficRoute's load balancer therefore applies to sidecars only (README, "Proxyless gRPC").
- */
-export const PROXYLESS_LB: LbSettings = { policy: 'ROUND_ROBIN' };
 
 function nanosOf(d: DurationValue): number {
   return d.seconds * 1e9 + (d.nanos ?? 0);

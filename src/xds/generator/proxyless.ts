@@ -1,5 +1,5 @@
 import { NotFoundError } from '../../core/errors.js';
-import type { RetryConf, Tags, TimeoutConf } from '../../core/resources/specs.js';
+import type { DataplaneSpec, RetryConf, Tags, TimeoutConf } from '../../core/resources/specs.js';
 import { edsCluster } from '../envoy/clusters.js';
 import type { EnvoyObject } from '../envoy/encode.js';
 import { httpConnectionManager, routeAction, routeConfiguration, type WeightedTarget } from '../envoy/http.js';
@@ -12,8 +12,11 @@ import { TYPE_URLS, type EncodedResource } from '../resource.js';
 import { loadAssignment } from './load-assignment.js';
 import type { MeshSnapshot } from './mesh-snapshot.js';
 import { planOutbound, sourceKey, type ClusterPlan, type OutboundPlan } from './outbound-plan.js';
-import { PROXYLESS_LB, proxylessCircuitBreakers, proxylessMaxStreamDuration, proxylessOutlierDetection, proxylessRetry } from './proxyless-policies.js';
+import { proxylessCircuitBreakers, proxylessMaxStreamDuration, proxylessOutlierDetection, proxylessRetry } from './proxyless-policies.js';
 import { serverListeners } from './proxyless-server.js';
+import { proxylessCapabilities, type ProxylessCapabilities, type ProxylessClient } from './proxyless-client.js';
+import { kumaLbName, proxylessLb } from './proxyless-lb.js';
+import type { LbSettings } from '../envoy/clusters.js';
 import { ResourceSet } from './resource-set.js';
 import { proxyTagSets } from './policy-match.js';
 
@@ -23,8 +26,25 @@ const VIP_PORT = 80;
 export interface ProxylessParts {
   readonly own: readonly EncodedResource[];
   readonly shared: ResourceGroup;
-  /** Equal for every client with the same catalog (`sourceKey`): what the shared group was made for. */
+  /** Equal for every client with the same catalog (`sourceKey`, and the load balancers it gets): what the shared group was made for. */
   readonly sharedKey: string;
+  /** Where the client gets another load balancer than its TrafficRoute asks for (one per outbound service). */
+  readonly lbNotes: readonly ProxylessLbNote[];
+}
+
+/** A TrafficRoute load balancer a proxyless client does not get as asked (see proxylessLb). */
+export interface ProxylessLbNote {
+  readonly service: string;
+  readonly trafficRoute: string;
+  /** Kuma's name of what the policy asks for (`ringHash`) and of what the client gets (`roundRobin`). */
+  readonly requested: string;
+  readonly applied: string;
+  readonly reason: string;
+}
+
+interface Catalog {
+  readonly group: ResourceGroup;
+  readonly lbNotes: readonly ProxylessLbNote[];
 }
 
 /**
@@ -35,47 +55,80 @@ export interface ProxylessParts {
  * Policies are matched with the client's own Dataplane as the source, exactly as for a sidecar (the same
  * outbound plans): TrafficRoute splits, Retry (A44), Timeout (A31 max stream duration), CircuitBreaker
  * (A32 max requests, A50 outlier detection). Clients whose sources match the mesh's policies alike
- * (`sourceKey`) share one catalog (one per distinct policy set, not per client).
+ * (`sourceKey`) share one catalog (one per distinct policy set, not per client); clients of different kinds
+ * share it too unless the load balancers of that policy set map differently for them.
  *
  * Only what gRPC clients accept (xds-pitfalls §D): no subset load balancing (a split to tagged endpoints
- * gets its own cluster `<svc>{k=v}` holding only those endpoints), lb ROUND_ROBIN only (see PROXYLESS_LB),
+ * gets its own cluster `<svc>{k=v}` holding only those endpoints), the TrafficRoute's load balancer as far as
+ * the client implements it (`client`: its user agent; proxyless-lb.ts, round robin otherwise, with a note),
  * no active health checks (gRPC clients do not run them). With mesh mTLS, clusters carry an A29
  * UpstreamTlsContext naming the bootstrap's certificate-provider instance and the server's SPIFFE id; a
  * client Dataplane with inbounds also gets its xDS-server listeners (proxyless-server.ts). ExternalServices
  * are left out (their clusters are STRICT_DNS, which gRPC clients NACK): splits to them are dropped.
  * Throws NotFoundError when the client's Dataplane is not in the snapshot.
  */
-export function generateProxyless(snap: MeshSnapshot, dataplaneName: string): EncodedResource[] {
-  const { own, shared } = generateProxylessParts(snap, dataplaneName);
+export function generateProxyless(snap: MeshSnapshot, dataplaneName: string, client?: ProxylessClient): EncodedResource[] {
+  const { own, shared } = generateProxylessParts(snap, dataplaneName, client);
   const set = new ResourceSet();
   for (const r of own) set.add(r);
   for (const t of shared.types()) for (const r of shared.list(t)) set.add(r);
   return set.toArray();
 }
 
-export function generateProxylessParts(snap: MeshSnapshot, dataplaneName: string): ProxylessParts {
+export function generateProxylessParts(snap: MeshSnapshot, dataplaneName: string, client?: ProxylessClient): ProxylessParts {
   const dp = snap.dataplanes.get(dataplaneName);
   if (!dp) throw new NotFoundError('Dataplane', dataplaneName, snap.mesh);
-  const source = proxyTagSets(dp.spec);
-  const sharedKey = `proxyless-client\n${sourceKey(snap, source)}`;
-  // `source` is one of the sources with this key: the plans it gives are those of every other one.
-  const shared = snap.derived(sharedKey, () => clientCatalog(snap, source));
+  const { catalog, sharedKey } = proxylessCatalog(snap, dp.spec, client);
   // A Dataplane with inbounds is also an xDS-enabled server: its listeners are its own.
   const own = dp.spec.networking.inbound?.length ? serverListeners(snap, dp) : [];
-  return { own, shared, sharedKey };
+  return { own, shared: catalog.group, sharedKey, lbNotes: catalog.lbNotes };
 }
 
-function clientCatalog(snap: MeshSnapshot, source: readonly Tags[]): ResourceGroup {
+/** Where a proxyless client gets another load balancer than its TrafficRoutes ask for (memoised with its catalog). */
+export function proxylessLbNotes(snap: MeshSnapshot, dataplaneName: string, client?: ProxylessClient): readonly ProxylessLbNote[] {
+  const dp = snap.dataplanes.get(dataplaneName);
+  if (!dp) throw new NotFoundError('Dataplane', dataplaneName, snap.mesh);
+  return proxylessCatalog(snap, dp.spec, client).catalog.lbNotes;
+}
+
+function proxylessCatalog(snap: MeshSnapshot, dp: DataplaneSpec, client: ProxylessClient | undefined): { catalog: Catalog; sharedKey: string } {
+  const source = proxyTagSets(dp);
+  const policies = sourceKey(snap, source);
+  const caps = proxylessCapabilities(client);
+  // The client's kind enters the key only through what it gets for the load balancers this policy set uses.
+  const lbs = usedLoadBalancers(snap, policies, source)
+    .map((lb) => JSON.stringify(proxylessLb(lb, caps).lb))
+    .join(';');
+  const sharedKey = `proxyless-client\n${policies}${lbs ? `\nlb ${lbs}` : ''}`;
+  // `source` is one of the sources with this key: the plans it gives are those of every other one.
+  return { catalog: snap.derived(sharedKey, () => clientCatalog(snap, source, caps)), sharedKey };
+}
+
+/** The load balancers other than round robin that the source's TrafficRoutes ask for, each once. */
+function usedLoadBalancers(snap: MeshSnapshot, policies: string, source: readonly Tags[]): LbSettings[] {
+  return snap.derived(`proxyless-lbs\n${policies}`, () => {
+    const used = new Map<string, LbSettings>();
+    for (const service of snap.services) {
+      for (const c of planOutbound(snap, source, service)?.clusters ?? []) if (c.lb.policy !== 'ROUND_ROBIN') used.set(JSON.stringify(c.lb), c.lb);
+    }
+    return [...used].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, lb]) => lb);
+  });
+}
+
+function clientCatalog(snap: MeshSnapshot, source: readonly Tags[], caps: ProxylessCapabilities): Catalog {
   const set = new ResourceSet();
+  const lbNotes: ProxylessLbNote[] = [];
   for (const service of snap.services) {
     const plan = planOutbound(snap, source, service);
-    if (plan) addService(snap, set, plan);
+    if (plan) addService(snap, set, plan, caps, lbNotes);
   }
-  return new ResourceGroup(set.toArray());
+  return { group: new ResourceGroup(set.toArray()), lbNotes };
 }
 
 interface ProxylessClusterParams {
   readonly cluster: ClusterPlan;
+  /** The cluster's load balancer as this kind of client gets it. */
+  readonly lb: LbSettings;
   /** With mesh mTLS, the upstream's SPIFFE id (A29 UpstreamTlsContext from certificate providers). */
   readonly serverSan: string | null;
 }
@@ -92,16 +145,22 @@ interface ApiListenerParams {
   readonly route: string;
 }
 
-function addService(snap: MeshSnapshot, set: ResourceSet, plan: OutboundPlan): void {
+function addService(snap: MeshSnapshot, set: ResourceSet, plan: OutboundPlan, caps: ProxylessCapabilities, lbNotes: ProxylessLbNote[]): void {
   const targets: WeightedTarget[] = [];
   const mtls = Boolean(snap.meshSpec.mtls?.enabledBackend);
+  let noted = false;
   for (const split of plan.splits) {
     // ExternalService clusters are STRICT_DNS (gRPC clients NACK them): splits to them are left out.
     if (snap.externalServices.has(split.service)) continue;
     const clusterPlan = plan.clusters.find((c) => c.service === split.service);
     if (!clusterPlan) continue;
     const cluster = split.subset ? subsetClusterName(split.service, split.subset) : split.service;
-    const params: ProxylessClusterParams = { cluster: clusterPlan, serverSan: mtls ? spiffeId(snap.mesh, split.service) : null };
+    const choice = proxylessLb(clusterPlan.lb, caps);
+    if (choice.reason && !noted) {
+      noted = true;
+      lbNotes.push({ service: plan.service, trafficRoute: plan.routeName, requested: kumaLbName(clusterPlan.lb), applied: kumaLbName(choice.lb), reason: choice.reason });
+    }
+    const params: ProxylessClusterParams = { cluster: clusterPlan, lb: choice.lb, serverSan: mtls ? spiffeId(snap.mesh, split.service) : null };
     set.add(snap.resource(TYPE_URLS.cluster, cluster, params, buildCluster));
     set.add(loadAssignment(snap, cluster, split.service, split.subset));
     targets.push({ cluster, weight: split.weight });
@@ -115,14 +174,14 @@ function addService(snap: MeshSnapshot, set: ResourceSet, plan: OutboundPlan): v
   for (const name of listenerNames) set.add(snap.resource(TYPE_URLS.listener, name, { service: plan.service, route: routeName }, buildApiListener));
 }
 
-function buildCluster({ cluster, serverSan }: ProxylessClusterParams, name: string): EnvoyObject {
+function buildCluster({ cluster, lb, serverSan }: ProxylessClusterParams, name: string): EnvoyObject {
   const circuitBreakers = proxylessCircuitBreakers(cluster.circuitBreakers);
   const outlierDetection = proxylessOutlierDetection(cluster.outlierDetection);
   return {
     ...edsCluster({
       name,
       connectTimeout: cluster.connectTimeout,
-      lb: PROXYLESS_LB,
+      lb,
       ...(circuitBreakers ? { circuitBreakers } : {}),
       ...(outlierDetection ? { outlierDetection } : {}),
     }),

@@ -22,6 +22,8 @@ export interface DryRunDeps<S> {
   readonly generators: Generators<S>;
   /** Kind of the proxy connected as `<mesh>.<name>` to this instance, if any. */
   connectedKind(key: string): string | undefined;
+  /** User agent of that proxy: a proxyless client's load balancers depend on it. */
+  connectedUserAgent?(key: string): { readonly name: string; readonly version: string } | undefined;
 }
 
 /**
@@ -90,7 +92,8 @@ async function dryRunMesh<S>(
     }
     result.examined++;
     const kind = deps.connectedKind(`${mesh}.${name}`);
-    const generate = (snap: S): ProxySnapshot => (kind === 'proxyless' ? generators.proxylessSnapshot(snap, name) : generators.sidecarSnapshot(snap, name, DRY_RUN_IDENTITY));
+    const userAgent = deps.connectedUserAgent?.(`${mesh}.${name}`);
+    const generate = (snap: S): ProxySnapshot => (kind === 'proxyless' ? generators.proxylessSnapshot(snap, name, userAgent) : generators.sidecarSnapshot(snap, name, DRY_RUN_IDENTITY));
     let before: ProxySnapshot | undefined;
     let next: ProxySnapshot | undefined;
     try {
@@ -168,5 +171,6 @@ export function dryRunnerFor(rt: Runtime, xds: () => XdsInspector | undefined): 
     },
     generators: generator,
     connectedKind: (key) => xds()?.proxy(key)?.kind,
+    connectedUserAgent: (key) => xds()?.proxy(key)?.userAgent,
   });
 }

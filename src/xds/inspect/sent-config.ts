@@ -6,14 +6,18 @@ interface TypeRecord {
   version: string;
   state: AckState;
   sentAt: string;
-  readonly held: Map<string, EncodedResource>;
+  /** The resources of the last full response (the array it was given: no copy per stream). */
+  base: readonly EncodedResource[];
+  /** Partial responses since: name -> resource, or undefined when removed. */
+  readonly changes: Map<string, EncodedResource | undefined>;
   lastNack?: { version: string; errorDetail: string; at: string };
 }
 
 /**
  * Records, per type, what the last responses put on one stream and whether the proxy accepted it, so that
  * operators can see the config a proxy actually holds. Forwards every event to the insight counters.
- * Keeps references to the shared encoded resources only (no copies).
+ * Keeps references to the shared encoded resources only (no copies), and a full SotW response as the list it
+ * was sent from: a proxy of a large mesh holds thousands of resources, so no per-stream map of them.
  */
 export class SentConfig implements StreamStats {
   private readonly types = new Map<string, TypeRecord>();
@@ -24,10 +28,19 @@ export class SentConfig implements StreamStats {
     this.counters.sent(typeUrl, what);
     if (!what) return;
     let rec = this.types.get(typeUrl);
-    if (!rec) this.types.set(typeUrl, (rec = { version: '', state: 'PENDING', sentAt: '', held: new Map() }));
-    if (what.full) rec.held.clear();
-    for (const name of what.removed) rec.held.delete(name);
-    for (const r of what.resources) rec.held.set(r.name, r);
+    if (!rec) this.types.set(typeUrl, (rec = { version: '', state: 'PENDING', sentAt: '', base: [], changes: new Map() }));
+    if (what.full) {
+      rec.base = what.resources;
+      rec.changes.clear();
+    } else {
+      for (const name of what.removed) rec.changes.set(name, undefined);
+      for (const r of what.resources) rec.changes.set(r.name, r);
+      // Many partial responses (delta) are folded into the base, so changes stay smaller than what is held.
+      if (rec.changes.size > 64 && rec.changes.size > rec.base.length) {
+        rec.base = heldOf(rec);
+        rec.changes.clear();
+      }
+    }
     rec.version = what.version;
     rec.state = 'PENDING';
     rec.sentAt = new Date().toISOString();
@@ -53,12 +66,20 @@ export class SentConfig implements StreamStats {
       version: r.version,
       state: r.state,
       sentAt: r.sentAt,
-      resources: r.held.size,
+      resources: heldOf(r).length,
       ...(r.lastNack ? { lastNack: { ...r.lastNack } } : {}),
     }));
   }
 
   held(): EncodedResource[] {
-    return [...this.types.values()].flatMap((r) => [...r.held.values()]);
+    return [...this.types.values()].flatMap(heldOf);
   }
+}
+
+/** What the proxy holds of one type: the last full response with the partial ones since applied. */
+function heldOf(rec: TypeRecord): EncodedResource[] {
+  const out: EncodedResource[] = [];
+  for (const r of rec.base) if (!rec.changes.has(r.name)) out.push(r);
+  for (const r of rec.changes.values()) if (r) out.push(r);
+  return out;
 }

@@ -39,6 +39,6 @@ export class XdsStateRegistry implements XdsInspector {
       .held()
       .map((r) => ({ typeUrl: r.typeUrl, name: r.name, version: r.version, config: { '@type': r.typeUrl, ...toEnvoyJson(typeName(r.typeUrl), r.bytes) } }))
       .sort((a, b) => (a.typeUrl === b.typeUrl ? (a.name < b.name ? -1 : 1) : a.typeUrl < b.typeUrl ? -1 : 1));
-    return { proxy: key, mesh: t.info.mesh, name: t.info.name, kind: t.info.kind, connectTime: t.connectTime, types: t.sent.typeViews(), resources };
+    return { proxy: key, mesh: t.info.mesh, name: t.info.name, kind: t.info.kind, ...(t.info.userAgent ? { userAgent: t.info.userAgent } : {}), connectTime: t.connectTime, types: t.sent.typeViews(), resources };
   }
 }

@@ -27,7 +27,6 @@ import { SendLimiter } from './send-limiter.js';
 import { EmptyClaMemo } from './empty-cla.js';
 import { createXdsMetrics, meteredStreamStats, type XdsMetrics } from '../xds-metrics.js';
 import { untilAborted } from '../../core/runtime/abort.js';
-import { connectionLimits } from '../../transport/connection-guard.js';
 
 /** Responses being written at once across all ADS streams (bounds buffered copies during a fan-out). */
 const MAX_CONCURRENT_WRITES = 64;
@@ -79,7 +78,7 @@ function versionOf(metadata: Record<string, JsonValue>): DiscoverySubscription['
 
 /** The dp-server port: TLS with the CP certificate, plaintext too unless dpServer.plaintextEnabled is false; within the connection limits. */
 function adsTransport(rt: Runtime): AdsTransport {
-  return { ...(rt.tls ? { tls: rt.tls } : {}), plaintext: rt.config.dpServer.plaintextEnabled, limits: connectionLimits(rt.config) };
+  return { ...(rt.tls ? { tls: rt.tls } : {}), plaintext: rt.config.dpServer.plaintextEnabled, limits: rt.connections };
 }
 
 /** A bound dp-server: its port, and a promise that settles once it has stopped after the abort. */
@@ -109,6 +108,7 @@ export async function runDpServer<S>(rt: Runtime, generators: Generators<S>, sig
     localZone: mode === 'remote' ? multizone.remote.zone : undefined,
     log: rt.logger('xds-reconciler'),
     metrics,
+    signer: rt.certificateSigner,
   });
   const insights = new InsightTracker(dataplaneInsightKind, rt.manager, rt.logger('xds-insights'));
   const lifecycle = new DataplaneLifecycle(rt, () => signal.aborted, log);

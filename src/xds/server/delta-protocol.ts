@@ -64,10 +64,13 @@ export class DeltaProtocol implements Protocol<DeltaDiscoveryRequest, DeltaDisco
     for (const typeUrl of orderTypes(this.types.keys(), PUSH_ORDER)) {
       const st = this.types.get(typeUrl);
       if (!st) continue;
-      const visible = visibleResources(snapshot, typeUrl, st.sub.wildcard, st.sub.names, this.ctx.emptyCla).resources;
-      const toSend = [...visible.values()].filter((r) => st.known.get(r.name) !== r.version);
-      const removed = [...st.known.keys()].filter((n) => !visible.has(n));
-      for (const n of st.forceRemoved) if (!visible.has(n) && !st.known.has(n)) removed.push(n);
+      const visible = visibleResources(snapshot, typeUrl, st.sub.wildcard, st.sub.names, this.ctx.emptyCla);
+      const toSend: EncodedResource[] = [];
+      visible.forEach((r) => {
+        if (st.known.get(r.name) !== r.version) toSend.push(r);
+      });
+      const removed = [...st.known.keys()].filter((n) => !visible.get(n));
+      for (const n of st.forceRemoved) if (!visible.get(n) && !st.known.has(n)) removed.push(n);
       if (toSend.length === 0 && removed.length === 0) {
         st.forceRemoved.clear();
         continue;

@@ -19,6 +19,12 @@ describe('nodeInfo kind detection', () => {
     expect(nodeInfo(node('gRPC C-core linux Python')).kind).toBe('proxyless');
   });
 
+  it('keeps the user agent name and version (which tell a proxyless client its load balancers), clipped', () => {
+    expect(nodeInfo({ ...node('gRPC C-core linux Python'), user_agent_version: 'C-core 29.0.0 Python 1.51.1' }).userAgent).toEqual({ name: 'gRPC C-core linux Python', version: 'C-core 29.0.0 Python 1.51.1' });
+    expect(nodeInfo(node('envoy')).userAgent).toEqual({ name: 'envoy', version: '' });
+    expect(nodeInfo({ ...node('gRPC Node Pure JS'), user_agent_version: 'x'.repeat(100_000) }).userAgent?.version.length).toBeLessThan(200);
+  });
+
   it('takes the kind from metadata when the user agent does not say, and refuses a contradiction', () => {
     expect(nodeInfo(node(undefined, { 'kuma.io/proxy-kind': 'proxyless' })).kind).toBe('proxyless');
     expect(nodeInfo(node('my-xds-client', { 'kuma.io/proxy-kind': 'envoy' })).kind).toBe('envoy');

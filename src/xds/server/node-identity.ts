@@ -11,6 +11,8 @@ export interface ProxyIdentity {
   readonly mesh: string;
   readonly name: string;
   readonly kind: ProxyKind;
+  /** The node's `user_agent_name` and `user_agent_version` (clipped): which proxyless client implementation this is. */
+  readonly userAgent?: { readonly name: string; readonly version: string };
 }
 
 export interface NodeInfo extends ProxyIdentity {
@@ -19,6 +21,9 @@ export interface NodeInfo extends ProxyIdentity {
   /** Values of the stream's `authorization` gRPC metadata (Envoy sends the data-plane token there). */
   readonly authorization: readonly string[];
 }
+
+/** User agent name and version are kept (and logged) up to this length. */
+const MAX_USER_AGENT_LENGTH = 128;
 
 /** Longest accepted node id: a mesh name, a dot and a resource name (each DNS-label-like in Kuma). */
 const MAX_NODE_ID_LENGTH = 512;
@@ -45,7 +50,8 @@ export function nodeInfo(node: Node | null | undefined, callMetadata?: { get(key
   const { mesh, name } = parseNodeId(node.id);
   const metadata = structToJson(node.metadata);
   const authorization = (callMetadata?.get('authorization') ?? []).map((v) => (typeof v === 'string' ? v : v.toString('utf8')));
-  return { key: node.id, mesh, name, kind: proxyKind(node.id, node.user_agent_name ?? '', metadata[PROXY_KIND_METADATA]), metadata, authorization };
+  const userAgent = { name: clip(node.user_agent_name ?? '', MAX_USER_AGENT_LENGTH), version: clip(node.user_agent_version ?? '', MAX_USER_AGENT_LENGTH) };
+  return { key: node.id, mesh, name, kind: proxyKind(node.id, node.user_agent_name ?? '', metadata[PROXY_KIND_METADATA]), userAgent, metadata, authorization };
 }
 
 /**

@@ -2,6 +2,7 @@ import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from '../../core/logging.js';
 import { adsServerDefinition, type AdsHandlers } from '../../grpc/discovery-service.js';
 import { newGrpcServer, serveGrpc, type GrpcServing } from '../../grpc/transport.js';
+import { budgetSize, ConnectionBudget } from '../../transport/connection-budget.js';
 import type { ConnectionLimits } from '../../transport/connection-guard.js';
 import type { TlsMaterial } from '../../transport/tls-material.js';
 
@@ -17,10 +18,13 @@ export interface AdsTransport {
   readonly limits: ConnectionLimits;
 }
 
-const PLAINTEXT_FOR_TESTS: AdsTransport = { plaintext: true, limits: { perPort: 10_000, perSource: 10_000, idleFirstByteMs: 10_000 } };
+const plaintextForTests = (log: Logger): AdsTransport => ({
+  plaintext: true,
+  limits: { perPort: 10_000, perSource: 10_000, idleFirstByteMs: 10_000, budget: new ConnectionBudget(budgetSize(undefined, 0), log) },
+});
 
 /** A gRPC server with the ADS service on host:port (logs the `listening` line as `server`). */
-export async function serveAds(handlers: AdsHandlers, server: string, host: string, port: number, log: Logger, transport = PLAINTEXT_FOR_TESTS): Promise<ServingAds> {
+export async function serveAds(handlers: AdsHandlers, server: string, host: string, port: number, log: Logger, transport = plaintextForTests(log)): Promise<ServingAds> {
   const grpcServer = newGrpcServer();
   grpcServer.addService(adsServerDefinition(), { ...handlers });
   try {

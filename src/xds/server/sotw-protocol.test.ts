@@ -137,15 +137,23 @@ describe('SotW ADS: versions, nonces, ACK', () => {
   });
 
   it('orders pushes CDS -> EDS -> LDS -> RDS whatever the request order', async () => {
+    // Barrier: an empty snapshot is answered by empty CDS and LDS responses (full-state types) and an empty
+    // ClusterLoadAssignment for the requested cluster `a`, nothing for RDS. The CDS response proves the CDS
+    // request, sent last, was handled, so all four subscriptions exist before the snapshot with resources of
+    // every type arrives. Waiting for the stream's registration alone let that snapshot race the later
+    // requests: RDS, the only one handled yet, was answered first.
+    harness().set(KEY, []);
     const s = open();
     s.send({ type_url: RDS, resource_names: ['r1'], node: node({ id: KEY }) })
       .send({ type_url: LDS })
       .send({ type_url: EDS, resource_names: ['a'] })
       .send({ type_url: CDS });
-    await expect.poll(() => harness().stats.get(KEY)?.length).toBe(1);
+    const empty = [await s.next(CDS), await s.next(EDS), await s.next(LDS)];
+    expect(empty.map(resourceNames)).toEqual([[], ['a'], []]);
+    s.send(ack(empty[0]!)).send(ack(empty[1]!, ['a'])).send(ack(empty[2]!));
     harness().set(KEY, base());
     await s.next(RDS);
-    expect(s.received.map((r) => r.type_url)).toEqual([CDS, EDS, LDS, RDS]);
+    expect(s.received.slice(3).map((r) => r.type_url)).toEqual([CDS, EDS, LDS, RDS]);
   });
 
   it('sends a fresh EDS after every CDS change even when endpoints are unchanged', async () => {

@@ -8,6 +8,9 @@ import { checkTypeLimit, nonceSource, type NextStep, type Protocol, type Protoco
 import { SotwSubscription } from './sotw-subscription.js';
 import { orderTypes, sentResource, visibleResources, type Visible } from './visible.js';
 
+/** `toSend`'s answer when a response carries every visible resource. */
+const ALL = Symbol('all visible resources');
+
 /** Types whose SotW responses carry the full state (omission = deletion), so an empty one is meaningful. */
 const FULL_STATE: ReadonlySet<string> = new Set([TYPE_URLS.listener, TYPE_URLS.cluster]);
 
@@ -32,6 +35,19 @@ interface TypeState {
   clusterSnapshot?: ProxySnapshot;
   /** The next response of this type carries every visible resource (first one, after a NACK). */
   full: boolean;
+  /** The last computed view, with the inputs it was computed from. */
+  view?: TypeView;
+}
+
+interface TypeView {
+  readonly snapshot: ProxySnapshot;
+  readonly names: ReadonlySet<string>;
+  readonly wildcard: boolean;
+  readonly cds: ProxySnapshot | undefined;
+  readonly clusters: ProxySnapshot | undefined;
+  readonly visible: Visible;
+  readonly touched: readonly string[];
+  readonly version: string;
 }
 
 /**
@@ -77,9 +93,7 @@ export class SotwProtocol implements Protocol<DiscoveryRequest, DiscoveryRespons
     for (const typeUrl of orderTypes(this.types.keys(), PUSH_ORDER)) {
       const st = this.types.get(typeUrl);
       if (!st) continue;
-      const visible = visibleResources(snapshot, typeUrl, st.sub.wildcard, st.sub.names, this.ctx.emptyCla);
-      const touched = this.touchedClusters(typeUrl, st, visible);
-      const version = this.versionOf(snapshot, typeUrl, visible, touched);
+      const { visible, touched, version } = this.viewOf(snapshot, typeUrl, st);
       if (st.initialVersion !== undefined) {
         const resumed = st.sub.wildcard && st.initialVersion !== '' && st.initialVersion === version;
         st.initialVersion = undefined;
@@ -99,20 +113,35 @@ export class SotwProtocol implements Protocol<DiscoveryRequest, DiscoveryRespons
           continue;
         }
       }
-      if (visible.resources.size === 0 && (!FULL_STATE.has(typeUrl) || (!st.sub.wildcard && st.sub.names.size === 0))) {
+      if (visible.size === 0 && (!FULL_STATE.has(typeUrl) || (!st.sub.wildcard && st.sub.names.size === 0))) {
         // An empty EDS/RDS response is a no-op that some clients ignore without updating their nonce.
         this.markSent(typeUrl, st, version, snapshot);
         continue;
       }
       const resources = this.toSend(typeUrl, st, visible, touched);
-      if (resources.length === 0 && !FULL_STATE.has(typeUrl)) {
+      if (resources !== ALL && resources.length === 0 && !FULL_STATE.has(typeUrl)) {
         // Only the version moved (a cluster change was answered, then nothing else changed): the client has it all.
         this.markSent(typeUrl, st, version, snapshot);
         continue;
       }
-      return { kind: 'send', response: this.respond(typeUrl, st, version, snapshot, resources, resources.length === visible.resources.size) };
+      return { kind: 'send', response: this.respond(typeUrl, st, version, snapshot, visible, resources) };
     }
     return { kind: 'idle', retryAt };
+  }
+
+  /**
+   * What the subscription sees of `snapshot` and its version. The pump asks after every ACK of every type,
+   * so the answer is kept until one of its inputs (snapshot, subscription, the CDS state EDS depends on) changes.
+   */
+  private viewOf(snapshot: ProxySnapshot, typeUrl: string, st: TypeState): TypeView {
+    const cds = this.types.get(TYPE_URLS.cluster)?.sentSnapshot;
+    const v = st.view;
+    if (v?.snapshot === snapshot && v.names === st.sub.names && v.wildcard === st.sub.wildcard && v.cds === cds && v.clusters === st.clusterSnapshot) return v;
+    const visible = visibleResources(snapshot, typeUrl, st.sub.wildcard, st.sub.names, this.ctx.emptyCla);
+    const touched = this.touchedClusters(typeUrl, st, visible);
+    const version = this.versionOf(snapshot, typeUrl, visible, touched);
+    st.view = { snapshot, names: st.sub.names, wildcard: st.sub.wildcard, cds, clusters: st.clusterSnapshot, visible, touched, version };
+    return st.view;
   }
 
   /** EDS: names of visible CLAs whose cluster changed since EDS was last answered (they need a fresh CLA). */
@@ -121,22 +150,22 @@ export class SotwProtocol implements Protocol<DiscoveryRequest, DiscoveryRespons
     const before = st.clusterSnapshot;
     if (typeUrl !== TYPE_URLS.clusterLoadAssignment || !cds || !before || cds === before) return [];
     const touched: string[] = [];
-    for (const name of visible.resources.keys()) {
+    visible.forEach(({ name }) => {
       if (cds.get(TYPE_URLS.cluster, name)?.version !== before.get(TYPE_URLS.cluster, name)?.version) touched.push(name);
-    }
+    });
     return touched;
   }
 
-  /** Everything visible for a full response (CDS, LDS, first/forced/after a NACK), else what the client lacks. */
-  private toSend(typeUrl: string, st: TypeState, visible: Visible, touched: readonly string[]): EncodedResource[] {
+  /** ALL for a full response (CDS, LDS, first/forced/after a NACK, or everything changed), else what the client lacks. */
+  private toSend(typeUrl: string, st: TypeState, visible: Visible, touched: readonly string[]): EncodedResource[] | typeof ALL {
     const base = st.sentSnapshot;
-    if (FULL_STATE.has(typeUrl) || st.full || st.forced || !base) return [...visible.resources.values()];
+    if (FULL_STATE.has(typeUrl) || st.full || st.forced || !base) return ALL;
     const fresh = new Set(touched);
     const out: EncodedResource[] = [];
-    for (const [name, r] of visible.resources) {
-      if (fresh.has(name) || sentResource(base, typeUrl, name, this.ctx.emptyCla)?.version !== r.version) out.push(r);
-    }
-    return out;
+    visible.forEach((r) => {
+      if (fresh.has(r.name) || sentResource(base, typeUrl, r.name, this.ctx.emptyCla)?.version !== r.version) out.push(r);
+    });
+    return out.length === visible.size ? ALL : out;
   }
 
   private confirm(typeUrl: string, st: TypeState, req: DiscoveryRequest): void {
@@ -157,7 +186,7 @@ export class SotwProtocol implements Protocol<DiscoveryRequest, DiscoveryRespons
 
   private versionOf(snapshot: ProxySnapshot, typeUrl: string, visible: Visible, touched: readonly string[]): string {
     // The snapshot's type version is computed once per shared group, not per proxy and response.
-    const base = visible.complete ? snapshot.typeVersion(typeUrl) : setVersion(visible.resources.values());
+    const base = visible.complete ? snapshot.typeVersion(typeUrl) : setVersion(visible.list());
     if (touched.length === 0) return base;
     // Clusters changed since EDS was last answered: a new EDS version even with the same endpoints (Envoy
     // needs a fresh CLA to finish warming a changed cluster; kumahq/kuma PR #331).
@@ -172,18 +201,25 @@ export class SotwProtocol implements Protocol<DiscoveryRequest, DiscoveryRespons
     if (typeUrl === TYPE_URLS.clusterLoadAssignment) st.clusterSnapshot = this.types.get(TYPE_URLS.cluster)?.sentSnapshot;
   }
 
-  /** `full`: `resources` is every visible resource of the type (else only what changed, EDS/RDS). */
-  private respond(typeUrl: string, st: TypeState, version: string, snapshot: ProxySnapshot, resources: readonly EncodedResource[], full: boolean): DiscoveryResponse {
+  /**
+   * `resources`: ALL (every visible resource of the type) or only what changed (EDS/RDS). A response with
+   * every resource of a complete view is the snapshot groups' pre-framed chunks: no per-resource work.
+   */
+  private respond(typeUrl: string, st: TypeState, version: string, snapshot: ProxySnapshot, visible: Visible, resources: readonly EncodedResource[] | typeof ALL): DiscoveryResponse {
     const nonce = this.nextNonce();
     st.nonce = nonce;
     st.inFlight = true;
     st.full = false;
     this.markSent(typeUrl, st, version, snapshot);
-    this.ctx.stats.sent(typeUrl, { version, resources: [...resources], removed: [], full });
-    this.ctx.log.debug({ proxy: this.ctx.proxy, typeUrl, version, nonce, resources: resources.length }, 'sending');
+    const full = resources === ALL;
+    const listed = full ? visible.list() : resources;
+    this.ctx.stats.sent(typeUrl, { version, resources: listed, removed: [], full });
+    this.ctx.log.debug({ proxy: this.ctx.proxy, typeUrl, version, nonce, resources: listed.length }, 'sending');
+    const framed = full && visible.complete;
     return {
       version_info: version,
-      resources: resources.map((r) => ({ type_url: r.typeUrl, value: r.bytes })),
+      ...(framed ? { framed: snapshot.framed(typeUrl) } : {}),
+      resources: framed ? [] : listed.map((r) => ({ type_url: r.typeUrl, value: r.bytes })),
       type_url: typeUrl,
       nonce,
       control_plane: { identifier: this.ctx.controlPlaneId },

@@ -24,13 +24,16 @@ export class SotwSubscription {
 
   /** Applies `resource_names` of a request; true if the subscription changed. */
   update(resourceNames: readonly string[]): boolean {
+    const wildcard = resourceNames.includes('*') || (resourceNames.length === 0 && !this.namedBefore);
+    if (resourceNames.length > 0) this.namedBefore = true;
+    // Every SotW ACK repeats the whole list (an Envoy's EDS names every cluster): an unchanged list keeps
+    // the current set, without building a new one per ACK.
+    if (wildcard === this.wildcardFlag && sameNames(resourceNames, this.nameSet)) return false;
     const explicitNames = new Set(resourceNames.filter((n) => n !== '*'));
     let bytes = 0;
     for (const n of explicitNames) bytes += NameBudget.cost(n);
     this.budget.adjust(bytes - this.nameBytes);
     this.nameBytes = bytes;
-    const wildcard = resourceNames.includes('*') || (resourceNames.length === 0 && !this.namedBefore);
-    if (resourceNames.length > 0) this.namedBefore = true;
     const changed = wildcard !== this.wildcardFlag || !sameSet(explicitNames, this.nameSet);
     this.wildcardFlag = wildcard;
     this.nameSet = explicitNames;
@@ -42,4 +45,17 @@ export function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean
   if (a.size !== b.size) return false;
   for (const x of a) if (!b.has(x)) return false;
   return true;
+}
+
+/** True when `names` (ignoring `*`, duplicates allowed) are exactly the members of `set`. */
+function sameNames(names: readonly string[], set: ReadonlySet<string>): boolean {
+  let explicit = 0;
+  for (const n of names) {
+    if (n === '*') continue;
+    if (!set.has(n)) return false;
+    explicit++;
+  }
+  // Every name is in the set; with no duplicates, as many names as members is the same set.
+  if (explicit === set.size) return true;
+  return explicit > set.size && new Set(names.filter((n) => n !== '*')).size === set.size;
 }

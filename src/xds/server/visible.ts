@@ -2,19 +2,26 @@ import type { ProxySnapshot } from '../cache/proxy-snapshot.js';
 import { TYPE_URLS, type EncodedResource } from '../resource.js';
 import type { EmptyClaMemo } from './empty-cla.js';
 
+/** The resources of one type a subscription sees, in response order. */
 export interface Visible {
-  /** By name. */
-  readonly resources: Map<string, EncodedResource>;
-  /** Exactly the snapshot's resources of the type: the snapshot's precomputed type version applies. */
+  /** Exactly the snapshot's resources of the type: the snapshot's type version and framed groups apply. */
   readonly complete: boolean;
+  readonly size: number;
+  forEach(fn: (r: EncodedResource) => void): void;
+  get(name: string): EncodedResource | undefined;
+  /** The resources as a new array. */
+  list(): EncodedResource[];
 }
 
 /**
  * The resources of one type a subscription sees: everything for wildcard plus the explicitly named ones.
  * A named cluster the snapshot lacks gets an empty ClusterLoadAssignment; other unknown names are omitted
  * (remembered by the subscription and sent once they appear).
+ * The common case, a subscription that covers exactly the snapshot's resources of the type (wildcard, or
+ * Envoy naming every cluster of its CDS in EDS), is a view of the snapshot: nothing is copied per proxy.
  */
 export function visibleResources(snapshot: ProxySnapshot, typeUrl: string, wildcard: boolean, names: ReadonlySet<string>, emptyCla: EmptyClaMemo): Visible {
+  if (coversExactly(snapshot, typeUrl, wildcard, names)) return new WholeType(snapshot, typeUrl);
   const out = new Map<string, EncodedResource>();
   if (wildcard) snapshot.forEach(typeUrl, (r) => out.set(r.name, r));
   let extra = false;
@@ -27,7 +34,65 @@ export function visibleResources(snapshot: ProxySnapshot, typeUrl: string, wildc
       extra = true;
     }
   }
-  return { resources: out, complete: !extra && out.size === snapshot.count(typeUrl) };
+  return new Subset(out, !extra && out.size === snapshot.count(typeUrl));
+}
+
+/** True when wildcard/names select every resource of the type in the snapshot and nothing else. */
+function coversExactly(snapshot: ProxySnapshot, typeUrl: string, wildcard: boolean, names: ReadonlySet<string>): boolean {
+  // Names are distinct and so are the snapshot's: as many names, all found, is the same set.
+  if (!wildcard && names.size !== snapshot.count(typeUrl)) return false;
+  for (const name of names) if (!snapshot.get(typeUrl, name)) return false;
+  return true;
+}
+
+class WholeType implements Visible {
+  readonly complete = true;
+
+  constructor(
+    private readonly snapshot: ProxySnapshot,
+    private readonly typeUrl: string,
+  ) {}
+
+  get size(): number {
+    return this.snapshot.count(this.typeUrl);
+  }
+
+  forEach(fn: (r: EncodedResource) => void): void {
+    this.snapshot.forEach(this.typeUrl, fn);
+  }
+
+  get(name: string): EncodedResource | undefined {
+    return this.snapshot.get(this.typeUrl, name);
+  }
+
+  list(): EncodedResource[] {
+    const out: EncodedResource[] = [];
+    this.snapshot.forEach(this.typeUrl, (r) => out.push(r));
+    return out;
+  }
+}
+
+class Subset implements Visible {
+  constructor(
+    private readonly byName: ReadonlyMap<string, EncodedResource>,
+    readonly complete: boolean,
+  ) {}
+
+  get size(): number {
+    return this.byName.size;
+  }
+
+  forEach(fn: (r: EncodedResource) => void): void {
+    for (const r of this.byName.values()) fn(r);
+  }
+
+  get(name: string): EncodedResource | undefined {
+    return this.byName.get(name);
+  }
+
+  list(): EncodedResource[] {
+    return [...this.byName.values()];
+  }
 }
 
 /** What a client that was sent `snapshot` for a subscription holds under `name` (an empty CLA for an unknown cluster). */

@@ -11,6 +11,7 @@ import type { ProxyIdentity } from '../server/node-identity.js';
 import { Reconciler, type Generators } from './reconciler.js';
 import { Metrics } from '../../core/metrics.js';
 import { createXdsMetrics } from '../xds-metrics.js';
+import { InThreadSigner } from '../../mtls/certificate-signer.js';
 
 configureLogging('off');
 
@@ -44,7 +45,7 @@ async function setup(debounceMs = 5) {
       return catalog;
     },
   };
-  const reconciler = new Reconciler({ view, cache, generators, debounceMs, log: logger('test'), metrics: new Metrics().of(createXdsMetrics) });
+  const reconciler = new Reconciler({ view, cache, generators, debounceMs, log: logger('test'), metrics: new Metrics().of(createXdsMetrics), signer: new InThreadSigner() });
   reconciler.start();
   return { store, cache, builds, generated, reconciler };
 }

@@ -1,14 +1,16 @@
 import { setImmediate as yieldToIo } from 'node:timers/promises';
-import { errorMessage } from '../../core/errors.js';
+import { errorMessage, ShuttingDownError } from '../../core/errors.js';
 import type { Logger } from '../../core/logging.js';
 import type { StoreEvent } from '../../core/store/resource-store.js';
 import type { StoreView } from '../../core/view/store-view.js';
 import type { ViewSubscription } from '../../core/view/view-subscription.js';
 import { ProxySnapshot } from '../cache/proxy-snapshot.js';
 import type { SnapshotCache } from '../cache/snapshot-cache.js';
-import type { MeshInputs } from '../generator/index.js';
+import type { MeshInputs, ProxylessClient, ProxylessLbNote } from '../generator/index.js';
 import type { EncodedResource } from '../resource.js';
 import { ingressOfZoneIngress, type IngressProxy } from '../generator/ingress.js';
+import type { CertificateSigner } from '../../mtls/certificate-signer.js';
+import { CertificateError } from '../../mtls/x509.js';
 import { WorkloadIdentities, type IdentityRequest, type IssuedIdentity } from '../../mtls/workload-identity.js';
 import type { ProxyIdentity } from '../server/node-identity.js';
 import { affectedMeshes, loadMeshInputs } from './mesh-inputs.js';
@@ -27,7 +29,9 @@ export interface Generators<S> {
    * A proxyless client's snapshot (policies matched with its Dataplane as source): clients with the same
    * effective policy set and no server side get the same snapshot instance (one catalog per policy set).
    */
-  proxylessSnapshot(snap: S, dataplaneName: string): ProxySnapshot;
+  proxylessSnapshot(snap: S, dataplaneName: string, client?: ProxylessClient): ProxySnapshot;
+  /** Where the proxyless client gets another load balancer than its TrafficRoutes ask for (logged once each). */
+  proxylessLbNotes?(snap: S, dataplaneName: string, client?: ProxylessClient): readonly ProxylessLbNote[];
   /** A zone ingress (node id `.<name>`), from the snapshots of every mesh. */
   generateIngress?(snaps: ReadonlyMap<string, S>, ingress: IngressProxy): EncodedResource[];
   /** What the proxy's workload certificate is issued for; undefined = none needed (mTLS off). */
@@ -44,6 +48,8 @@ export interface ReconcilerDeps<S> {
   readonly log: Logger;
   /** The control plane's xDS metrics (`xds_generation`, `xds_generation_errors`). */
   readonly metrics: XdsMetrics;
+  /** Signs the workload certificates of mTLS meshes (the runtime's signing pool). */
+  readonly signer: CertificateSigner;
 }
 
 interface MeshEntry<S> {
@@ -52,8 +58,10 @@ interface MeshEntry<S> {
 
 /** Longest stretch of regeneration between yields to the event loop, so streams and DNS keep being served. */
 const SLICE_MS = 8;
-/** Workload certificates signed concurrently (WebCrypto runs them on the libuv thread pool). */
+/** Workload certificates asked for at once per mesh rebuild (the signing pool queues what its workers cannot take yet). */
 const SIGN_BATCH = 64;
+/** A certificate that could not be issued for a passing reason (full signing queue, worker lost) is asked for again after this. */
+const SIGN_RETRY_MS = 1000;
 /** The "mesh" of zone ingress proxies (node id `.<name>`). */
 const INGRESS_MESH = '';
 
@@ -67,15 +75,22 @@ export class Reconciler<S> {
   private readonly meshes = new Map<string, MeshEntry<S>>();
   private readonly dirty = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
+  /** Meshes to regenerate once SIGN_RETRY_MS has passed (a proxy of theirs is still without its certificate). */
+  private readonly signRetries = new Set<string>();
+  private signRetryTimer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private subscription: ViewSubscription | undefined;
   /** Workload certificates per proxy (mTLS meshes); renewals due mark the proxy's mesh dirty. */
-  readonly identities = new WorkloadIdentities((keys) => this.renew(keys));
+  readonly identities: WorkloadIdentities;
   private readonly issued = new Map<string, IssuedIdentity>();
+  /** Per proxyless proxy, the load-balancer notes already logged. */
+  private readonly lbNotesLogged = new Map<string, Set<string>>();
   /** Zone ingresses (mesh ''): the snapshots of every mesh they were last generated from. */
   private ingressSnaps = new Map<string, S>();
 
-  constructor(private readonly deps: ReconcilerDeps<S>) {}
+  constructor(private readonly deps: ReconcilerDeps<S>) {
+    this.identities = new WorkloadIdentities(deps.signer, (keys) => this.renew(keys));
+  }
 
   start(): void {
     this.subscription = this.deps.view.watch('xds-reconciler', (events) => this.onEvents(events));
@@ -87,6 +102,8 @@ export class Reconciler<S> {
     this.identities.stop();
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    if (this.signRetryTimer) clearTimeout(this.signRetryTimer);
+    this.signRetryTimer = undefined;
   }
 
   /** Registers a connected proxy and generates its snapshot (building the mesh snapshot if needed). */
@@ -120,6 +137,7 @@ export class Reconciler<S> {
     this.deps.cache.delete(identity.key);
     this.identities.forget(identity.key);
     this.issued.delete(identity.key);
+    this.lbNotesLogged.delete(identity.key);
     if (byKey.size === 0) {
       this.proxies.delete(identity.mesh);
       this.meshes.delete(identity.mesh);
@@ -195,11 +213,24 @@ export class Reconciler<S> {
             const id = await this.identities.issue(p.key, req);
             if (this.proxies.get(mesh)?.has(p.key)) this.issued.set(p.key, id);
           } catch (err) {
-            this.deps.log.warn({ mesh, dataplane: p.name, err: errorMessage(err) }, 'issuing the workload certificate failed');
+            // A CA that cannot sign waits for a change of the mesh or its secrets; a passing failure is retried.
+            const passing = !(err instanceof CertificateError) && !(err instanceof ShuttingDownError);
+            this.deps.log.warn({ mesh, dataplane: p.name, err: errorMessage(err), retry: passing }, 'issuing the workload certificate failed');
+            if (passing) this.retrySigning(mesh);
           }
         }),
       );
     }
+  }
+
+  private retrySigning(mesh: string): void {
+    this.signRetries.add(mesh);
+    this.signRetryTimer ??= setTimeout(() => {
+      this.signRetryTimer = undefined;
+      for (const m of this.signRetries) if (this.proxies.has(m)) this.dirty.add(m);
+      this.signRetries.clear();
+      this.schedule();
+    }, SIGN_RETRY_MS);
   }
 
   private async drain(): Promise<void> {
@@ -294,13 +325,33 @@ export class Reconciler<S> {
     const { generators, cache, log } = this.deps;
     const end = this.deps.metrics.generation.startTimer();
     try {
-      const snapshot = identity.kind === 'proxyless' ? generators.proxylessSnapshot(entry.snap, identity.name) : generators.sidecarSnapshot(entry.snap, identity.name, this.issued.get(identity.key));
+      const snapshot = identity.kind === 'proxyless' ? generators.proxylessSnapshot(entry.snap, identity.name, identity.userAgent) : generators.sidecarSnapshot(entry.snap, identity.name, this.issued.get(identity.key));
       end();
+      if (identity.kind === 'proxyless') this.logLbNotes(identity, entry);
       return cache.set(identity.key, snapshot);
     } catch (err) {
       this.deps.metrics.generationErrors.inc();
       log.warn({ mesh: identity.mesh, dataplane: identity.name, err: errorMessage(err) }, 'generating proxy configuration failed; it keeps its last configuration');
       return false;
     }
+  }
+
+  /** One info line per TrafficRoute load balancer a proxyless client gets otherwise than asked, when that starts. */
+  private logLbNotes(identity: ProxyIdentity, entry: MeshEntry<S>): void {
+    const notes = this.deps.generators.proxylessLbNotes?.(entry.snap, identity.name, identity.userAgent) ?? [];
+    const before = this.lbNotesLogged.get(identity.key);
+    if (notes.length === 0 && !before) return;
+    const now = new Set<string>();
+    for (const n of notes) {
+      const key = JSON.stringify(n);
+      now.add(key);
+      if (before?.has(key)) continue;
+      this.deps.log.info(
+        { mesh: identity.mesh, proxy: identity.key, client: identity.userAgent ? `${identity.userAgent.name} ${identity.userAgent.version}` : '', trafficRoute: n.trafficRoute, service: n.service, requested: n.requested, applied: n.applied, reason: n.reason },
+        'proxyless client gets another load balancer than its TrafficRoute asks for',
+      );
+    }
+    if (now.size) this.lbNotesLogged.set(identity.key, now);
+    else this.lbNotesLogged.delete(identity.key);
   }
 }

@@ -6,6 +6,13 @@ import { userToken } from '../../helpers/tokens.js';
 /**
  * Attacks on the REST API (issue 10, point 4). The operator works from localhost (admin by default); the
  * attacker's requests come from 127.0.0.2, which is not localhost to the API (Kuma: 127.0.0.1 and ::1 only).
+ *
+ * Defences guarded (each test fails when its defence is disabled; see the table in docs/security-attacks.md):
+ * - admin-only Secret/GlobalSecret access and token issuing (api-server/authn.ts assertAdmin), read-only
+ *   non-admins (assertMayCall);
+ * - no secret data in lists (resource-endpoints.ts);
+ * - user-token signature and revocation checks (core/tokens/token-validator.ts);
+ * - GET /config admin-only in full, with secrets redacted (index-endpoints.ts, config/redact.ts).
  */
 let cp: CpProcess;
 
@@ -34,8 +41,11 @@ function call(path: string, opts: { method?: string; token?: string; body?: unkn
 
 const secret = { type: 'Secret', mesh: 'default', name: 'db-password', data: Buffer.from('hunter2').toString('base64') };
 
+/** A secret of the config (unused by the SQLite store, but configured): it must never leave the process. */
+const PG_PASSWORD = 'pg-s3cret-value';
+
 beforeAll(async () => {
-  cp = await startCp();
+  cp = await startCp({ env: { KUMA_STORE_POSTGRES_PASSWORD: PG_PASSWORD } });
   expect((await call('/meshes/default/secrets/db-password', { method: 'PUT', body: secret, from: '127.0.0.1' })).status).toBe(201);
 }, 60_000);
 
@@ -94,4 +104,23 @@ describe('API authentication attacks (built daemon)', () => {
     expect((await call('/global-secrets/user-token-revocations', { method: 'PUT', body: revocations, from: '127.0.0.1' })).status).toBe(201);
     expect(JSON.parse((await call('/meshes', { token: admin })).text)).toMatchObject({ details: 'token is revoked' });
   }, 60_000);
+
+  it('GET /config: a non-admin caller gets only the mode and zone; secrets in config never appear, not even to an admin', async () => {
+    const member = await userToken(cp, 'john', ['team-a']);
+    for (const token of [undefined, member]) {
+      const r = await call('/config', token ? { token } : {});
+      expect(r.status).toBe(200);
+      expect(JSON.parse(r.text)).toEqual({ mode: 'standalone', multizone: { remote: { zone: '' } } });
+    }
+    const admin = await call('/config', { from: '127.0.0.1' });
+    expect(admin.status).toBe(200);
+    const config = JSON.parse(admin.text) as { store: { postgres: { password: string } }; general: { workDir: string } };
+    expect(config.store.postgres.password).toBe('***');
+    expect(config.general.workDir).not.toBe('');
+    expect(admin.text).not.toContain(PG_PASSWORD);
+    // Nor in the effective config logged at start.
+    expect(cp.logs().join('\n')).not.toContain(PG_PASSWORD);
+    expect(cp.logs().find((l) => l.includes('starting kuma-cp with effective config'))).toContain('"password":"***"');
+  }, 30_000);
 });
+

@@ -1,9 +1,8 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { connect } from 'node:net';
-import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdsTestClient, CDS, node } from '../../helpers/ads-client.js';
+import { startFlooder, type Flooder } from '../../helpers/connection-flooder.js';
 import { startCp, stopAll, type CpProcess } from '../../helpers/cp-process.js';
 import { encodeQuery, udpQuery } from '../../helpers/dns-client.js';
 import { dataplaneToken } from '../../helpers/tokens.js';
@@ -14,56 +13,14 @@ import { dataplaneToken } from '../../helpers/tokens.js';
  * (soft limit 20,000 here), and REST, xDS and DNS/TCP stopped accepting anyone. Now each port admits at most
  * general.maxConnectionsPerSource from one address and closes the rest at once; legitimate clients (127.0.0.1)
  * keep being served. Two attacker processes of 10,000 connections each (one process cannot hold 20,000 fds).
+ * Defence guarded: the per-source cap (transport/connection-guard.ts); the process-wide budget under a small
+ * ulimit: connection-budget.test.ts. Table in docs/security-attacks.md.
  */
 const ATTACKERS = 2;
 const PER_ATTACKER = 10_000;
 
-const ATTACKER = `
-const net = require('node:net');
-const [ports, n] = [process.argv[1].split(',').map(Number), Number(process.argv[2])];
-let opened = 0, closedByServer = 0, failed = 0, settled = 0;
-const held = [];
-const report = () => console.log(JSON.stringify({ opened, closedByServer, failed }));
-let i = 0;
-function next() {
-  if (i >= n) return;
-  const port = ports[i++ % ports.length];
-  const s = net.connect({ port, host: '127.0.0.1', localAddress: '127.0.0.3' });
-  held.push(s);
-  s.on('connect', () => { opened++; settle(); });
-  s.on('error', () => { failed++; settle(); });
-  s.on('close', () => { closedByServer++; });
-}
-function settle() { if (++settled === n) report(); else next(); }
-for (let k = 0; k < 200; k++) next();
-process.stdin.on('data', () => report());
-`;
-
-interface FloodReport {
-  opened: number;
-  closedByServer: number;
-  failed: number;
-}
-
 let cp: CpProcess;
-const attackers: ChildProcessWithoutNullStreams[] = [];
-
-function startAttacker(ports: number[]): Promise<{ proc: ChildProcessWithoutNullStreams; report: () => Promise<FloodReport> }> {
-  const proc = spawn(process.execPath, ['-e', ATTACKER, ports.join(','), String(PER_ATTACKER)]);
-  attackers.push(proc);
-  const lines = createInterface({ input: proc.stdout })[Symbol.asyncIterator]();
-  const nextReport = async (): Promise<FloodReport> => JSON.parse(String((await lines.next()).value)) as FloodReport;
-  return nextReport().then((first) => {
-    expect(first.opened + first.failed).toBe(PER_ATTACKER);
-    return {
-      proc,
-      report: () => {
-        proc.stdin.write('\n');
-        return nextReport();
-      },
-    };
-  });
-}
+const attackers: Flooder[] = [];
 
 beforeAll(async () => {
   // Idle connections are normally closed after 10 s; keep them for the whole attack so the caps are what holds.
@@ -71,7 +28,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  for (const a of attackers) a.kill('SIGKILL');
+  for (const a of attackers) a.kill();
   await stopAll();
 });
 
@@ -80,7 +37,9 @@ const openFds = (pid: number): number => readdirSync(`/proc/${pid}/fd`).length;
 describe('connection flood: 20,000 idle connections from one address', () => {
   it('REST, xDS and DNS keep answering legitimate clients, and the CP holds at most the per-source cap per port', async () => {
     const ports = [cp.ports.api, cp.ports.dpServer ?? 0, cp.ports.dnsTcp ?? 0];
-    const flood = await Promise.all(Array.from({ length: ATTACKERS }, () => startAttacker(ports)));
+    const flood = await Promise.all(Array.from({ length: ATTACKERS }, () => startFlooder(ports, PER_ATTACKER, '127.0.0.3')));
+    attackers.push(...flood);
+    for (const f of flood) expect(f.first.opened + f.first.failed).toBe(PER_ATTACKER);
     const reports = await Promise.all(flood.map((f) => f.report()));
     const opened = reports.reduce((a, r) => a + r.opened, 0);
     expect(opened + reports.reduce((a, r) => a + r.failed, 0)).toBe(ATTACKERS * PER_ATTACKER);

@@ -7,6 +7,14 @@ import { dataplaneToken } from '../../helpers/tokens.js';
 /**
  * Attacks on the data-plane side of a standalone CP (issue 10, points 1-2), each tried from this separate
  * process over the CP's public ports; the legitimate data plane keeps getting its config throughout.
+ *
+ * Defences guarded (each case fails with its defence disabled; table in docs/security-attacks.md):
+ * - ADS stream authentication on the first request (xds/server/dp-auth.ts authenticateStream);
+ * - token claims bound to the proxy: name, mesh, tags (core/tokens/dataplane-token.ts authenticateDataplane);
+ * - expiry and signature (core/tokens/jwt.ts verifyJwt), revocation list (core/tokens/token-validator.ts);
+ * - the bootstrap server's token check (xds/bootstrap/bootstrap-auth.ts bootstrapRefusal);
+ * - inline registration never replaces an operator's Dataplane (xds/sync/dataplane-lifecycle.ts);
+ * - inline ghosts removed after the grace period (xds/sync/inline-ghosts.ts).
  */
 const dataplane = (name: string, service: string, port: number) => ({
   type: 'Dataplane',

@@ -7,6 +7,7 @@ import { dataplaneToken } from '../../helpers/tokens.js';
  * `GET /bootstrap/grpc/certs` hands out a private key and a certificate carrying a proxy's SPIFFE identity:
  * whoever holds them can call every service that trusts that identity. Each attack asks for another proxy's
  * identity over the bootstrap port of the built daemon; only the proxy's own token gets its certificate.
+ * Defence guarded: the bootstrap server's token check (xds/bootstrap/bootstrap-auth.ts bootstrapRefusal).
  */
 let cp: CpProcess;
 const mesh = 'secure';

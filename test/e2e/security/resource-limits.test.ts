@@ -7,6 +7,7 @@ import { dataplaneToken } from '../../helpers/tokens.js';
  * Attack: a resource far larger than any real one, through the paths that do not go through the REST body limit.
  * A data plane registering inline puts 1.5 MB into a tag of its Dataplane (node metadata `dataplane.resource`):
  * before the shared resource limit it was stored, listed by the API and sent to every zone and proxy of the mesh.
+ * Defence guarded: core/resource-limits.ts, checked first by the ResourceManager (the KDS path: kds-limits.test.ts).
  */
 let cp: CpProcess;
 

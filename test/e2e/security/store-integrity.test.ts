@@ -3,6 +3,12 @@ import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CP_MAIN, startCp, stopAll, type CpProcess } from '../../helpers/cp-process.js';
 
+/**
+ * Attacks on the store (issue 10, points 7-8). Defences guarded (each case fails with its defence disabled;
+ * table in docs/security-attacks.md): the exclusive SQLite lock (plugins/store/sqlite/open-database.ts), the
+ * inode check that makes the CP unready (plugins/store/sqlite/file-guard.ts), the uint32 sum of split weights
+ * (core/resources/schemas/traffic-route.ts). The integrity check at start is guarded by sqlite-store.test.ts.
+ */
 afterAll(stopAll);
 
 const LOOPBACK_ZERO_PORTS = {
@@ -34,6 +40,8 @@ describe('attack: the SQLite store is shared, deleted or replaced under a runnin
       env: { ...process.env, ...LOOPBACK_ZERO_PORTS, KUMA_STORE_SQLITE_PATH: first.dbPath },
       encoding: 'utf8',
       timeout: 20_000,
+      // A second CP that is not refused would start serving; SIGTERM would wait on its graceful stop (spawnSync blocks the test).
+      killSignal: 'SIGKILL',
     });
     expect(second.status).toBe(1);
     expect(second.stderr.trim()).toBe(`kuma-cp: the SQLite store "${first.dbPath}" is locked by another process (another kuma-cp using the same file?)`);

@@ -3,6 +3,13 @@ import { AdsTestClient, CDS, EDS, node, resourceNames } from '../../helpers/ads-
 import { startCp, stopAll, type CpProcess } from '../../helpers/cp-process.js';
 import { dataplaneToken } from '../../helpers/tokens.js';
 
+/**
+ * Attack: ADS streams naming 200 endpoint clusters of 1 MB each, three rounds; the issue saw the empty-assignment
+ * memo keep every name after the stream ended (about 400 MB per round) and a 256 MB heap crash.
+ * Defences guarded: the per-stream name budget (xds/server/name-budget.ts: 4,096 bytes per name, 4 MiB per
+ * stream, INVALID_ARGUMENT beyond); the memo's own byte bound (xds/server/empty-cla.ts) is guarded by
+ * empty-cla.test.ts. Table in docs/security-attacks.md.
+ */
 afterAll(stopAll);
 
 const ROUNDS = 3;

@@ -8,6 +8,13 @@ import { zoneToken } from '../../helpers/tokens.js';
 /**
  * Attacks on the global's KDS port (issue 10, point 3) from this separate process, with the real zone-1 and
  * zone-2 (separate processes) syncing throughout.
+ *
+ * Defences guarded (each case fails with its defence disabled; table in docs/security-attacks.md):
+ * - zone token required before anything is created or claimed (kds/global/zone-auth.ts authenticateZoneStream);
+ * - the token's Zone must equal client-id and its scope include cp (core/tokens/zone-token.ts authenticateZone);
+ * - a reconnecting authenticated zone supersedes its stale stream (kds/global/connected-zones.ts);
+ * - Secrets only to zones with Dataplanes in the mesh, token material never, GlobalSecrets never
+ *   (kds/global/secrets-for-zone.ts, exports-for-zone.ts).
  */
 let global: CpProcess;
 let zone1: CpProcess;
@@ -16,8 +23,12 @@ let zone2: CpProcess;
 const status0 = async (url: string): Promise<number> => (await fetch(url)).status;
 const put = (url: string, body: unknown): Promise<Response> => fetch(url, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
-/** A hand-made KDS stream as `zone` (optionally with a token) that subscribes to Secrets; resolves with how it ended and what it got. */
-async function dialKds(zone: string, token?: string): Promise<{ code: status; details: string; received: KdsMessage[] }> {
+/**
+ * A hand-made KDS stream as `zone` (optionally with a token) that subscribes to Secrets and, with `push`, sends a
+ * Dataplane and a ZoneIngress (which, stored, would spread to every zone and take a share of cross-zone traffic);
+ * resolves with how it ended and what it got.
+ */
+async function dialKds(zone: string, token?: string, push = false): Promise<{ code: status; details: string; received: KdsMessage[] }> {
   const client = new Client(`127.0.0.1:${global.ports.kds}`, credentials.createInsecure());
   const md = new Metadata();
   md.set(CLIENT_ID_METADATA, zone);
@@ -28,6 +39,10 @@ async function dialKds(zone: string, token?: string): Promise<{ code: status; de
     if (!('malformed' in m)) received.push(m);
   });
   for (const type of ['Secret', 'GlobalSecret']) call.write({ subscribe: { type, initial: [], more: false } });
+  const meta = (name: string, mesh: string) => ({ name, mesh, version: '1', labels: {}, creationTime: '', modificationTime: '' });
+  const ingress = { zone, networking: { address: '127.0.0.66', port: 10001, advertisedAddress: '127.0.0.66', advertisedPort: 10001 }, availableServices: [{ mesh: 'default', tags: { 'kuma.io/service': 'backend' }, instances: 100 }] };
+  if (push) call.write({ update: { type: 'Dataplane', nonce: 'dp', resources: [{ meta: meta('evil-dp', 'default'), spec: JSON.stringify({ networking: dataplane('evil-dp').networking }) }], removed: [] } });
+  if (push) call.write({ update: { type: 'ZoneIngress', nonce: 'zi', resources: [{ meta: meta('evil-ingress', ''), spec: JSON.stringify(ingress) }], removed: [] } });
   const result = await new Promise<{ code: status; details: string }>((resolve) => {
     const timer = setTimeout(() => resolve({ code: status.OK, details: 'still open after 3 s' }), 3000);
     call.on('error', (e: ServiceError) => {
@@ -65,11 +80,14 @@ afterAll(() => stopAll());
 
 describe('zone authentication attacks on the global KDS port (built daemons)', () => {
   it('a stream without a token is refused; no zone is created and no secret is sent', async () => {
-    const r = await dialKds('zone-evil');
+    const r = await dialKds('zone-evil', undefined, true);
     expect(r.code).toBe(status.UNAUTHENTICATED);
     expect(r.details).toMatch(/no zone token/);
     expect(r.received).toEqual([]);
     expect(await status0(`${global.apiUrl}/zones/zone-evil`)).toBe(404);
+    // What it pushed was not stored, so it reaches no other zone.
+    expect(await status0(`${global.apiUrl}/zoneingresses/zone-evil.evil-ingress`)).toBe(404);
+    expect(await status0(`${global.apiUrl}/meshes/default/dataplanes/zone-evil.evil-dp`)).toBe(404);
     await zone1StillSyncs('1');
   }, 30_000);
 

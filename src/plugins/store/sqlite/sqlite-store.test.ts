@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -158,6 +158,20 @@ describe('SqliteStore on a file', () => {
     closeSync(fd);
     expect(() => new SqliteStore(path)).toThrow(ConfigError);
     expect(() => new SqliteStore(path)).toThrow(`the SQLite store "${path}" failed its integrity check (`);
+  });
+
+  it('damage that only PRAGMA integrity_check sees (a wrong free-page count; reads still work) is refused at start', async () => {
+    const store = openStore();
+    await store.create('Mesh', { mesh: '', name: 'a' }, {});
+    await store.close();
+    // Header offset 36: the number of free pages (big-endian uint32). No query reads it; the integrity check does.
+    const fd = openSync(path, 'r+');
+    const count = Buffer.alloc(4);
+    readSync(fd, count, 0, 4, 36);
+    count.writeUInt32BE(count.readUInt32BE(0) + 5);
+    writeSync(fd, count, 0, 4, 36);
+    closeSync(fd);
+    expect(() => new SqliteStore(path)).toThrow(/^the SQLite store ".*" failed its integrity check \(.*Freelist: size is \d+ but should be \d+\)/s);
   });
 
   it('close is idempotent', async () => {
