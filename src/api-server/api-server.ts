@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { errorMessage } from '../core/errors.js';
-import { logger, type Logger } from '../core/logging.js';
+import type { Logger } from '../core/logging.js';
 import { untilAborted } from '../core/runtime/abort.js';
 import type { Component } from '../core/runtime/component.js';
 import type { Runtime } from '../core/runtime/runtime.js';
@@ -52,7 +52,7 @@ export function buildRouter(deps: ApiDeps): Router<Endpoint> {
 
 async function run(rt: Runtime, inspect: InspectDeps, hooks: ApiServerHooks, signal: AbortSignal, ready: () => void): Promise<void> {
   if (signal.aborted) return;
-  const log = logger(SERVER_NAME);
+  const log = rt.logger(SERVER_NAME);
   const deps: ApiDeps = { rt, log, inspect };
   const router = buildRouter(deps);
   // Once stopping, answers close their connection: a kept-alive client must not hold the shutdown up.

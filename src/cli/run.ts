@@ -54,7 +54,7 @@ export async function runCommand(file: string | undefined, overrides: ConfigOver
   // Every component and every open stream listens for the one stop signal.
   setMaxListeners(0, abort.signal);
   await coordination.start();
-  const unexportLeader = exportLeaderGauge(coordination.leadership);
+  const unexportLeader = exportLeaderGauge(coordination.leadership, rt.metrics);
   const supervisor = new ComponentManager(coordination.leadership);
   supervisor.add(componentsFor(rt, supervisor));
 

@@ -29,6 +29,8 @@ const options = (level: LevelWithSilent): LoggerOptions => ({
   formatters: { log: (obj) => bounded(obj, 6) as Record<string, unknown> },
 });
 
+// The process's default root logger (stdout), configured once by the CLI. A runtime built with its own root
+// (buildRuntime's `log`) logs through that instead (rt.logger).
 let root: Logger = pino(options('info'));
 let settings: { readonly level: LogLevel; readonly format: LogFormat } = { level: 'info', format: 'json' };
 

@@ -1,17 +1,38 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
 
 /**
- * The process's metrics registry, served in Prometheus text format on the diagnostics port (`/metrics`).
- * Each subsystem declares its own metrics against it (`src/dns/dns-metrics.ts`, ...), with Kuma's names
- * where Kuma has one.
+ * One control plane's metrics: its own prom-client registry, served in Prometheus text format on its
+ * diagnostics port (`/metrics`). Each subsystem declares its metric set in its own file (`xds/xds-metrics.ts`,
+ * ...) with Kuma's names where Kuma has one, and gets it with `metrics.of(createXdsMetrics)`: created once per
+ * control plane, so two control planes in one process (tests) count separately. Carried by the Runtime.
  */
-export const metricsRegistry = new Registry();
+export class Metrics {
+  readonly registry = new Registry();
+  private readonly sets = new Map<(registry: Registry) => unknown, unknown>();
+  private processMetrics = false;
 
-let processMetrics = false;
+  /** The metric set made by `create` for this registry (made on first use, then the same object). */
+  of<T>(create: (registry: Registry) => T): T {
+    if (!this.sets.has(create)) this.sets.set(create, create(this.registry));
+    return this.sets.get(create) as T;
+  }
 
-/** Node.js and process metrics (CPU, memory, event-loop lag, GC); once per process. */
-export function enableProcessMetrics(): void {
-  if (processMetrics) return;
-  processMetrics = true;
-  collectDefaultMetrics({ register: metricsRegistry });
+  /** Node.js and process metrics (CPU, memory, event-loop lag, GC) in this registry; once. */
+  enableProcessMetrics(): void {
+    if (this.processMetrics) return;
+    this.processMetrics = true;
+    collectDefaultMetrics({ register: this.registry });
+  }
+}
+
+/**
+ * Metrics of the process itself rather than of one control plane: the connection budget derived from the
+ * process's open-file limit (transport/connection-budget.ts) and the connection gauges counted against it.
+ * Every control plane's /metrics serves them beside its own registry (`scrapeRegistry`).
+ */
+export const processRegistry = new Registry();
+
+/** What a control plane's /metrics serves: its own registry and the process-wide one. */
+export function scrapeRegistry(metrics: Metrics): Registry {
+  return Registry.merge([metrics.registry, processRegistry]);
 }

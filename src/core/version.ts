@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+// Module-level on purpose: the package version never changes within a process.
 let cached: string | undefined;
 
 /**

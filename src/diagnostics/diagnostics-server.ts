@@ -1,10 +1,9 @@
 import type { RequestListener } from 'node:http';
 import { errorMessage } from '../core/errors.js';
-import { enableProcessMetrics, metricsRegistry } from '../core/metrics.js';
+import { scrapeRegistry } from '../core/metrics.js';
 import { trackControlPlaneMetrics } from './cp-metrics.js';
 import type { Component } from '../core/runtime/component.js';
 import { serveHttp } from '../transport/serve-http.js';
-import { logger } from '../core/logging.js';
 import type { Runtime } from '../core/runtime/runtime.js';
 import { untilAborted } from '../core/runtime/abort.js';
 
@@ -20,7 +19,7 @@ export function diagnosticsComponent(rt: Runtime, readiness: Readiness): Compone
   return {
     name: 'diagnostics',
     async start(signal, ready) {
-      const log = logger('diagnostics');
+      const log = rt.logger('diagnostics');
       const handler: RequestListener = (req, res) => {
         const path = (req.url ?? '/').split('?')[0];
         if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -28,8 +27,9 @@ export function diagnosticsComponent(rt: Runtime, readiness: Readiness): Compone
         } else if (path === '/healthy') {
           res.writeHead(200, { 'content-type': 'text/plain' }).end('OK\n');
         } else if (path === '/metrics') {
-          metricsRegistry.metrics().then(
-            (text) => res.writeHead(200, { 'content-type': metricsRegistry.contentType }).end(text),
+          const registry = scrapeRegistry(rt.metrics);
+          registry.metrics().then(
+            (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
             (err: unknown) => {
               log.error({ err: errorMessage(err) }, 'metrics collection failed');
               res.writeHead(500, { 'content-type': 'text/plain' }).end('metrics collection failed\n');
@@ -44,7 +44,7 @@ export function diagnosticsComponent(rt: Runtime, readiness: Readiness): Compone
           res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found\n');
         }
       };
-      enableProcessMetrics();
+      rt.metrics.enableProcessMetrics();
       const untrack = await trackControlPlaneMetrics(rt);
       const { interface: host, serverPort } = rt.config.diagnostics;
       try {

@@ -1,38 +1,45 @@
-import { Counter } from 'prom-client';
-import { metricsRegistry } from '../core/metrics.js';
+import { Counter, type Registry } from 'prom-client';
 
 const RESULTS = ['resolved', 'unresolved', 'refused', 'forwarded', 'malformed'] as const;
 const TRANSPORTS = ['udp', 'tcp'] as const;
 export type DnsResult = (typeof RESULTS)[number];
 type DnsTransport = (typeof TRANSPORTS)[number];
 
-/**
- * Per-query counting is a plain array increment (this is the DNS hot path); prom-client reads the totals
- * only when `/metrics` is scraped.
- */
-const counts = new Float64Array(RESULTS.length * TRANSPORTS.length);
-const reported = new Float64Array(counts.length);
 const slot = (result: DnsResult, transport: DnsTransport): number => RESULTS.indexOf(result) * TRANSPORTS.length + (transport === 'udp' ? 0 : 1);
 
-/** Kuma's `dns_server_resolution`, with the outcomes our resolver distinguishes. */
-new Counter({
-  name: 'dns_server_resolution',
-  help: 'DNS queries answered, by outcome and transport',
-  labelNames: ['result', 'transport'] as const,
-  registers: [metricsRegistry],
-  collect() {
-    RESULTS.forEach((result, r) =>
-      TRANSPORTS.forEach((transport, t) => {
-        const i = r * TRANSPORTS.length + t;
-        this.inc({ result, transport }, counts[i]! - reported[i]!);
-        reported[i] = counts[i]!;
-      }),
-    );
-  },
-});
+/** Counts answered queries by outcome and transport (one per control plane: `rt.metrics.of(createDnsMetrics)`). */
+export interface DnsMetrics {
+  /** `n` queries (default 1) with this outcome; the UDP thread reports its counts in batches. */
+  countResolution(result: DnsResult, transport: DnsTransport, n?: number): void;
+}
 
-export function countResolution(result: DnsResult, transport: DnsTransport, n = 1): void {
-  counts[slot(result, transport)]! += n;
+/**
+ * Kuma's `dns_server_resolution`, with the outcomes our resolver distinguishes. Per-query counting is a plain
+ * array increment (this is the DNS hot path); prom-client reads the totals only when `/metrics` is scraped.
+ */
+export function createDnsMetrics(registry: Registry): DnsMetrics {
+  const counts = new Float64Array(RESULTS.length * TRANSPORTS.length);
+  const reported = new Float64Array(counts.length);
+  new Counter({
+    name: 'dns_server_resolution',
+    help: 'DNS queries answered, by outcome and transport',
+    labelNames: ['result', 'transport'] as const,
+    registers: [registry],
+    collect() {
+      RESULTS.forEach((result, r) =>
+        TRANSPORTS.forEach((transport, t) => {
+          const i = r * TRANSPORTS.length + t;
+          this.inc({ result, transport }, counts[i]! - reported[i]!);
+          reported[i] = counts[i]!;
+        }),
+      );
+    },
+  });
+  return {
+    countResolution(result, transport, n = 1) {
+      counts[slot(result, transport)]! += n;
+    },
+  };
 }
 
 /** Outcome of a locally built answer from its header: RCODE and ANCOUNT. */

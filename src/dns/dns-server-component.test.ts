@@ -9,20 +9,12 @@ import { dnsComponents } from './dns-components.js';
 import { dnsServerComponent } from './dns-server-component.js';
 import { decode, ednsOpt, encodeQuery, tcpQuery, udpExchange, udpQuery } from '../../test/helpers/dns-client.js';
 import { startComponent, testRuntime } from '../../test/helpers/dns-runtime.js';
+import { freeUdpPort } from '../../test/helpers/free-port.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-/** A port free for UDP right now (the server binds TCP on the same one). */
-async function freePort(): Promise<number> {
-  const s = dgram.createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', r));
-  const port = s.address().port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 /** Starts DNS (server + allocator) on a free port and returns it. */
 /**
@@ -31,7 +23,7 @@ async function freePort(): Promise<number> {
  */
 async function startDns(settings: Record<string, unknown> = {}, prepare?: (rt: Runtime) => Promise<void>): Promise<{ rt: Runtime; port: number }> {
   for (let attempt = 1; ; attempt++) {
-    const port = await freePort();
+    const port = await freeUdpPort();
     const rt = testRuntime({ ...settings, port });
     await prepare?.(rt);
     const started: { stop(): Promise<void> }[] = [];

@@ -1,9 +1,10 @@
-import { logger, loggingSettings } from '../core/logging.js';
+import { loggingSettings } from '../core/logging.js';
 import type { Component } from '../core/runtime/component.js';
 import type { Runtime } from '../core/runtime/runtime.js';
 import { DnsResponder } from './dns-responder.js';
 import { normaliseDomain } from './name-rules.js';
 import { createQueryHandler } from './query-handler.js';
+import { createDnsMetrics } from './dns-metrics.js';
 import { followView } from './view-follower.js';
 import { listenTcp } from './tcp-listener.js';
 import { startUdpThread } from './udp-thread.js';
@@ -24,11 +25,12 @@ export function dnsServerComponent(rt: Runtime): Component {
   return {
     name: 'dns-server',
     async start(signal, ready) {
-      const log = logger('dns-server');
+      const log = rt.logger('dns-server');
       const cfg = rt.config.dnsServer;
       const domain = normaliseDomain(cfg.domain);
       const upstreams = await Promise.all(cfg.upstreams.map(resolveUpstream));
       const { level, format } = loggingSettings();
+      const metrics = rt.metrics.of(createDnsMetrics);
       const udp = await startUdpThread(
         {
           address: cfg.interface,
@@ -42,6 +44,7 @@ export function dnsServerComponent(rt: Runtime): Component {
           logFormat: format,
         },
         log,
+        metrics,
       );
       const closers: (() => Promise<void>)[] = [() => udp.close()];
       const table = new VipTable();
@@ -58,7 +61,7 @@ export function dnsServerComponent(rt: Runtime): Component {
       });
       const forwarder = upstreams.length > 0 ? new UpstreamForwarder(upstreams, { timeoutMs: UPSTREAM_TIMEOUT_MS, maxInFlight: UPSTREAM_MAX_IN_FLIGHT }, (err) => log.debug({ err }, 'upstream socket error')) : undefined;
       const responder = new DnsResponder(table, { domain, ttl: cfg.ttl, forwarding: forwarder !== undefined });
-      const handle = createQueryHandler(responder, forwarder, log);
+      const handle = createQueryHandler(responder, forwarder, log, (result, transport) => metrics.countResolution(result, transport));
       const closeAll = async (): Promise<void> => {
         unsubscribe();
         forwarder?.close();

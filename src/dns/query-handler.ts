@@ -1,5 +1,5 @@
 import type { Logger } from '../core/logging.js';
-import { countResolution, resultOf, type DnsResult } from './dns-metrics.js';
+import { resultOf, type DnsResult } from './dns-metrics.js';
 import { buildResponse, responseLimit } from './dns-response.js';
 import type { DnsResponder, Reply } from './dns-responder.js';
 import { RCODE } from './dns-wire.js';
@@ -13,10 +13,10 @@ export type CountResolution = (result: DnsResult, transport: Transport) => void;
 /**
  * One incoming message -> at most one reply through `send`. Local answers are sent synchronously;
  * forwarded ones when the upstream answers (SERVFAIL if none does), truncated (TC) over UDP when the
- * upstream's answer is larger than the client accepts. Never throws. `count` is the metric's counter (a
+ * upstream's answer is larger than the client accepts. Never throws. `count` is the control plane's `dns_server_resolution` counter (a
  * worker thread passes its own, which reports to the main thread's).
  */
-export function createQueryHandler(responder: DnsResponder, forwarder: UpstreamForwarder | undefined, log: Logger, count: CountResolution = countResolution) {
+export function createQueryHandler(responder: DnsResponder, forwarder: UpstreamForwarder | undefined, log: Logger, count: CountResolution) {
   return (msg: Buffer, transport: Transport, send: SendReply): void => {
     let reply: Reply;
     try {

@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { Logger, LogFormat, LogLevel } from '../core/logging.js';
 import type { Resource } from '../core/resources/model.js';
 import { BindError } from '../core/runtime/listen.js';
-import { countResolution, type DnsResult } from './dns-metrics.js';
+import type { DnsMetrics, DnsResult } from './dns-metrics.js';
 import type { Listener } from './query-handler.js';
 import type { Upstream } from './upstream-forwarder.js';
 
@@ -49,7 +49,7 @@ function workerUrl(): URL {
  * thread keeps the VIP table's source of truth and posts every change; the thread reports its query counts
  * to `dns_server_resolution` once per turn of its loop. Resolves once bound; rejects with BindError naming the port.
  */
-export async function startUdpThread(init: UdpThreadInit, log: Logger): Promise<UdpThread> {
+export async function startUdpThread(init: UdpThreadInit, log: Logger, metrics: DnsMetrics): Promise<UdpThread> {
   const worker = new Worker(workerUrl(), { workerData: init, name: 'kuma-cp dns udp' });
   let onClosed: (() => void) | undefined;
   let fail: (err: Error) => void = () => undefined;
@@ -57,7 +57,7 @@ export async function startUdpThread(init: UdpThreadInit, log: Logger): Promise<
   failed.catch(() => undefined);
   let closing = false;
   worker.on('message', (m: FromUdpThread) => {
-    if (m.ev === 'counts') for (const c of m.counts) countResolution(c.result, 'udp', c.n);
+    if (m.ev === 'counts') for (const c of m.counts) metrics.countResolution(c.result, 'udp', c.n);
     else if (m.ev === 'closed') onClosed?.();
   });
   worker.on('error', (err) => {

@@ -1,4 +1,4 @@
-import { logger, type Logger } from '../core/logging.js';
+import type { Logger } from '../core/logging.js';
 import type { Resource } from '../core/resources/model.js';
 import type { Component } from '../core/runtime/component.js';
 import type { Runtime } from '../core/runtime/runtime.js';
@@ -34,7 +34,7 @@ export function vipAllocatorComponent(rt: Runtime, options: AllocatorOptions = {
     name: 'vip-allocator',
     leaderOnly: true,
     async start(signal, ready) {
-      const log = logger('vip-allocator');
+      const log = rt.logger('vip-allocator');
       const cidr = parseCidr(rt.config.dnsServer.CIDR);
       const allocator = new Allocator(rt, cidr, quarantineMs(rt.config.dnsServer.ttl), options, log);
       const unsubscribe = await followView(rt.view, 'vip-allocator', ['Mesh', 'Dataplane', 'ExternalService', 'ZoneIngress', 'VirtualIP'], allocator);

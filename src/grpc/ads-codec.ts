@@ -100,6 +100,8 @@ interface DeltaFrame {
   readonly suffix: Buffer;
 }
 
+// Module-level on purpose (issue 8 point 5 allows caches of pure immutable data): a frame is a pure function of
+// its key, entries live only as long as their key, and a runtime can only look up bytes it holds itself.
 // Keyed by the resource's value bytes: generators share one bytes object per distinct resource, so the
 // framing is computed once per resource and dropped with it. The other keys are checked on every hit.
 const sotwFrames = new WeakMap<Uint8Array, SotwFrame>();

@@ -110,6 +110,7 @@ export interface AdsHandlers {
   DeltaAggregatedResources(call: DeltaCall): void;
 }
 
+// Module-level on purpose: the loaded service definition is immutable and the same for every control plane.
 let definition: grpc.GrpcObject | undefined;
 
 /** The loaded package tree (server definition and client constructors), loaded once per process. */

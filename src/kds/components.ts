@@ -1,6 +1,5 @@
 import type { Component } from '../core/runtime/component.js';
 import type { Runtime } from '../core/runtime/runtime.js';
-import { logger } from '../core/logging.js';
 import { aliveInstances } from '../core/runtime/instance-registry.js';
 import { periodicComponent } from '../core/runtime/periodic-component.js';
 import { kdsServerComponent } from './global/kds-server.js';
@@ -18,7 +17,7 @@ const SWEEP_INTERVAL_MS = 10_000;
 
 /** Leader-only: a zone whose stream was on a crashed global instance shows offline on every instance. */
 function zoneSubscriptionSweeper(rt: Runtime): Component {
-  const insights = new InsightTracker(zoneInsightKind, rt.manager, logger('zone-subscription-sweeper'));
+  const insights = new InsightTracker(zoneInsightKind, rt.manager, rt.logger('zone-subscription-sweeper'));
   return periodicComponent('zone-subscription-sweeper', SWEEP_INTERVAL_MS, async () => {
     await rt.view.start();
     await insights.closeStale(rt.view, await aliveInstances(rt));

@@ -74,6 +74,7 @@ function findProto(): string {
   throw new Error('proto/kds.proto not found above ' + dirname(fileURLToPath(import.meta.url)));
 }
 
+// Module-level on purpose: decoded protobuf type descriptors, the same for every control plane in the process.
 let cached: { message: protobuf.Type; resource: protobuf.Type } | undefined;
 
 function types(): { message: protobuf.Type; resource: protobuf.Type } {

@@ -10,7 +10,6 @@ import { resourceVersion } from './resource-version.js';
 import type { SyncScope } from './sync-scope.js';
 import type { StatKind } from './type-sender.js';
 import { keyString } from './wire-resource.js';
-import { kdsNacks } from './kds-metrics.js';
 
 /** Longest NACK message: the peer logs it, it must stay readable. */
 const MAX_ERROR_CHARS = 4000;
@@ -59,7 +58,6 @@ export class Sink {
     if (isResourceTypeName(type)) this.onStat?.(type, 'rejected');
     const error = `${type}: ${why}`.slice(0, MAX_ERROR_CHARS);
     this.log.info({ type, error }, `rejected update from ${this.scope.peer} (NACK)`);
-    kdsNacks.inc({ resource_type: type, direction: 'sent' });
     return { ok: false, error };
   }
 

@@ -3,7 +3,6 @@ import type { ResourceTypeName } from '../core/resources/model.js';
 import { firstChunk, fitsAlone } from './chunk.js';
 import type { AckMsg, SubscribeMsg, UpdateMsg, WireKey, WireVersion } from './kds-proto.js';
 import { keyString, type ExportedResource } from './wire-resource.js';
-import { kdsNacks } from './kds-metrics.js';
 import type { StatKind } from '../core/insights/live-subscription.js';
 
 export type { StatKind };
@@ -76,7 +75,6 @@ export class TypeSender {
       this.consecutiveNacks++;
       const delay = Math.min(this.o.nackRetryMaxMs ?? 10_000, (this.o.nackRetryBaseMs ?? 500) * 2 ** (this.consecutiveNacks - 1));
       this.o.log.info({ type: this.o.type, error: msg.error.message, retryInMs: delay }, 'peer rejected update (NACK)');
-      kdsNacks.inc({ resource_type: this.o.type, direction: 'received' });
       this.retryTimer = setTimeout(() => {
         this.retryTimer = undefined;
         this.flush();

@@ -24,6 +24,9 @@ import type { NodeInfo } from '../../src/xds/server/node-identity.js';
 import { serveAds } from '../../src/xds/server/serve.js';
 import { SendLimiter } from '../../src/xds/server/send-limiter.js';
 import { afterEach, beforeEach } from 'vitest';
+import { Metrics } from '../../src/core/metrics.js';
+import { createXdsMetrics } from '../../src/xds/xds-metrics.js';
+import { EmptyClaMemo } from '../../src/xds/server/empty-cla.js';
 
 /**
  * The project's own ADS test client: a thin typed SotW + delta client over @grpc/grpc-js. Responses are
@@ -272,7 +275,7 @@ export async function startAdsHarness(opts: { dataplanes?: readonly string[]; na
     });
   };
   const log = logger('ads-test');
-  const ads = new AdsServer({ cache, limiter: new SendLimiter(4), nackBackoffMs: opts.nackBackoffMs ?? 100, controlPlaneId: 'cp-test', log, connect });
+  const ads = new AdsServer({ cache, limiter: new SendLimiter(4), nackBackoffMs: opts.nackBackoffMs ?? 100, controlPlaneId: 'cp-test', log, metrics: new Metrics().of(createXdsMetrics), emptyCla: new EmptyClaMemo(), connect });
   const serving = await serveAds(ads.handlers(), 'dp-server', '127.0.0.1', 0, log);
   const { port } = serving;
   const clients: AdsTestClient[] = [];

@@ -1,3 +1,4 @@
+import dgram from 'node:dgram';
 import { createServer } from 'node:net';
 
 /** A loopback TCP port that was free a moment ago (for servers that cannot bind port 0 themselves). */
@@ -10,4 +11,13 @@ export function freePort(): Promise<number> {
       srv.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
     });
   });
+}
+
+/** A loopback UDP port that was free a moment ago (the DNS server binds TCP on the same one). */
+export async function freeUdpPort(): Promise<number> {
+  const s = dgram.createSocket('udp4');
+  await new Promise<void>((r) => s.bind(0, '127.0.0.1', r));
+  const port = s.address().port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
 }

@@ -1,5 +1,4 @@
 import { AlreadyExistsError } from '../errors.js';
-import { logger } from '../logging.js';
 import type { Component } from '../runtime/component.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { untilAborted } from '../runtime/abort.js';
@@ -10,7 +9,7 @@ export function defaultsComponent(rt: Runtime): Component {
     name: 'defaults',
     leaderOnly: true,
     async start(signal, ready) {
-      const log = logger('defaults');
+      const log = rt.logger('defaults');
       if (!rt.config.defaults.skipMeshCreation && !(await rt.manager.find('Mesh', { name: 'default', mesh: '' }))) {
         try {
           await rt.manager.create('Mesh', { name: 'default', mesh: '' }, {});

@@ -1,5 +1,4 @@
 import { NotFoundError } from '../errors.js';
-import { logger } from '../logging.js';
 import { durationMillis } from '../resources/schemas/durations.js';
 import type { Component } from '../runtime/component.js';
 import { periodicComponent } from '../runtime/periodic-component.js';
@@ -20,7 +19,7 @@ export function dataplaneGcComponent(rt: Runtime): Component | undefined {
   const age = rt.config.runtime.universal.dataplaneCleanupAge;
   const ageMs = durationMillis(age) ?? 0;
   if (ageMs <= 0) return undefined;
-  const log = logger('dataplane-gc');
+  const log = rt.logger('dataplane-gc');
   const ignoreMissing = (err: unknown): void => {
     if (!(err instanceof NotFoundError)) throw err;
   };

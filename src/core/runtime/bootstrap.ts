@@ -1,5 +1,6 @@
 import type { Config } from '../../config/schema.js';
-import { logger } from '../logging.js';
+import { logger, type Logger } from '../logging.js';
+import { Metrics } from '../metrics.js';
 import { DefaultResourceManager } from '../manager/manager-impl.js';
 import type { ResourceStore } from '../store/resource-store.js';
 import { StoreView } from '../view/store-view.js';
@@ -21,12 +22,16 @@ export interface RuntimeOptions {
   readonly meshDefaults?: boolean;
   /** The certificate this instance's ports present (absent: plaintext only, in-process tests). */
   readonly tls?: CpTls;
+  /** This control plane's root logger; default: the process's (configured by the CLI). */
+  readonly log?: Logger;
   /** Default: a SigningPool of worker threads (none started until the first certificate). */
   readonly certificateSigner?: CertificateSigner;
 }
 
 /** Builds the runtime from a config and an opened store. Starts nothing (the view starts when a component first awaits it). */
 export function buildRuntime(config: Config, store: ResourceStore, options: RuntimeOptions = {}): Runtime {
+  const root = options.log;
+  const named = (component: string): Logger => (root ? root.child({ component }) : logger(component));
   return {
     config,
     instanceId: options.instanceId ?? newInstanceId(),
@@ -37,7 +42,9 @@ export function buildRuntime(config: Config, store: ResourceStore, options: Runt
     // A remote CP receives its meshes and their policies from the global: it never creates defaults.
     // The mesh CA rules apply to user writes; synced ones (a zone's meshes and CA Secrets) bypass them.
     manager: new DefaultResourceManager(store, { meshDefaults: options.meshDefaults ?? config.mode !== 'remote', hooks: meshCaHooks(store) }),
-    view: new StoreView(store, logger('store-view')),
-    certificateSigner: options.certificateSigner ?? new SigningPool({ log: logger('certificate-signing') }),
+    view: new StoreView(store, named('store-view')),
+    metrics: new Metrics(),
+    logger: named,
+    certificateSigner: options.certificateSigner ?? new SigningPool({ log: named('certificate-signing') }),
   };
 }

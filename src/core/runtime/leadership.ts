@@ -1,5 +1,5 @@
-import { Gauge } from 'prom-client';
-import { metricsRegistry } from '../metrics.js';
+import { Gauge, type Registry } from 'prom-client';
+import type { Metrics } from '../metrics.js';
 
 /**
  * Whether this instance is the leader, and when that changes. Leader-only components (defaults, VIP allocation,
@@ -17,14 +17,16 @@ export const alwaysLeader: Leadership = {
   onChange: () => () => undefined,
 };
 
-const leaderGauge = new Gauge({
-  name: 'leader',
-  help: '1 while this control-plane instance is the leader, 0 otherwise',
-  registers: [metricsRegistry],
-});
+const leaderGaugeOf = (registry: Registry): Gauge =>
+  new Gauge({
+    name: 'leader',
+    help: '1 while this control-plane instance is the leader, 0 otherwise',
+    registers: [registry],
+  });
 
-/** Keeps the `leader` gauge equal to the current leadership; returns the unsubscribe. */
-export function exportLeaderGauge(leadership: Leadership): () => void {
+/** Keeps the `leader` gauge of `metrics` equal to the current leadership; returns the unsubscribe. */
+export function exportLeaderGauge(leadership: Leadership, metrics: Metrics): () => void {
+  const leaderGauge = metrics.of(leaderGaugeOf);
   leaderGauge.set(leadership.isLeader ? 1 : 0);
   return leadership.onChange((leader) => leaderGauge.set(leader ? 1 : 0));
 }

@@ -1,6 +1,8 @@
 import type { Config } from '../../config/schema.js';
 import type { ResourceManager } from '../manager/resource-manager.js';
 import type { ResourceStore } from '../store/resource-store.js';
+import type { Logger } from '../logging.js';
+import type { Metrics } from '../metrics.js';
 import type { StoreView } from '../view/store-view.js';
 import type { InstanceRegistry } from './instance-registry.js';
 import type { ConnectionLimits } from '../../transport/connection-guard.js';
@@ -23,6 +25,10 @@ export interface Runtime {
   readonly store: ResourceStore;
   readonly manager: ResourceManager;
   readonly view: StoreView;
+  /** This control plane's metrics registry and metric sets (never shared with another runtime in the process). */
+  readonly metrics: Metrics;
+  /** A named child logger of this control plane's root logger (`{component}` on every line). */
+  logger(component: string): Logger;
   /** The instances sharing the store (Postgres); absent = this process is the only one (SQLite, memory, tests). */
   readonly instances?: InstanceRegistry;
   /** The certificate of every TLS port (loaded or generated at start); absent = plaintext only (in-process tests). */

@@ -37,6 +37,8 @@ export async function newSigningKeyData(): Promise<string> {
   return Buffer.from(privateKey).toString('base64');
 }
 
+// Module-level on purpose: a key pair is a pure function of the stored Secret object it is keyed by (resources are
+// immutable; an update is a new object), and goes with it.
 const parsed = new WeakMap<Resource, { privateKey: KeyObject; publicKey: KeyObject }>();
 
 function keyOf(r: Resource, kid: number): SigningKey {

@@ -1,7 +1,7 @@
 import { Metadata, Server, status, type ServerDuplexStream } from '@grpc/grpc-js';
 import { serveGrpc } from '../../grpc/transport.js';
 import { errorMessage, PreconditionFailedError, ShuttingDownError, SupersededError } from '../../core/errors.js';
-import { logger, type Logger } from '../../core/logging.js';
+import type { Logger } from '../../core/logging.js';
 import type { Component } from '../../core/runtime/component.js';
 import type { Runtime } from '../../core/runtime/runtime.js';
 import { ExportIndex } from '../export-index.js';
@@ -21,7 +21,7 @@ import { aliveInstances } from '../../core/runtime/instance-registry.js';
 import { authenticateZoneStream, ZONE_TOKEN_METADATA } from './zone-auth.js';
 import { untilAborted } from '../../core/runtime/abort.js';
 import { toGrpcStatus, type GrpcError } from '../../grpc/status-mapping.js';
-import { kdsZoneConnections } from '../kds-metrics.js';
+import { countingNacks, createKdsMetrics } from '../kds-metrics.js';
 
 export interface KdsServerOptions {
   /** How often changed ZoneInsight counters are written. */
@@ -37,8 +37,10 @@ export function kdsServerComponent(rt: Runtime, options: KdsServerOptions = {}):
   return {
     name: 'kds-server',
     async start(signal, ready) {
-      const log = logger('kds-server');
+      const log = rt.logger('kds-server');
       const { grpcPort, maxMsgSize } = rt.config.multizone.global.kds;
+      // Registered at start: /metrics shows kds_zone_active_connections 0 before the first zone connects.
+      rt.metrics.of(createKdsMetrics);
       // Dataplanes: which meshes each zone has proxies in decides which Secrets it gets.
       const index = new ExportIndex(rt.view, [...globalToZoneTypes(), 'Zone', 'Dataplane'], 'globalToZone');
       await index.start();
@@ -133,6 +135,7 @@ class StreamHandler {
     const subscription = new ZoneSubscription(this.rt.instanceId, metadataValue(call, CP_VERSION_METADATA) ?? '');
     await this.insights.connect({ name: zone, mesh: '' }, subscription);
     const zoneLog = this.log.child({ zone });
+    const metrics = this.rt.metrics.of(createKdsMetrics);
     // Never send the zone more than it accepts; tell it what we accept.
     const maxMsgBytes = effectiveMaxMsgSize(this.maxMsgSize, metadataValue(call, MAX_MSG_SIZE_METADATA));
     const headers = new Metadata();
@@ -145,9 +148,9 @@ class StreamHandler {
       exports: exportsForZone(this.index, zone),
       alsoAffects: { Zone: ['ZoneIngress'], Dataplane: ['Secret'], Mesh: ['Secret'] },
       consumes: zoneToGlobalTypes(),
-      sink: new Sink(this.rt.manager, zoneScopeOnGlobal(this.rt.store, zone), new Set(zoneToGlobalTypes()), zoneLog, (t, k) => subscription.stat(t, k)),
+      sink: new Sink(this.rt.manager, zoneScopeOnGlobal(this.rt.store, zone), new Set(zoneToGlobalTypes()), zoneLog, countingNacks(metrics, 'sent', (t, k) => subscription.stat(t, k))),
       maxMsgBytes,
-      onStat: (t, k) => subscription.stat(t, k),
+      onStat: countingNacks(metrics, 'received', (t, k) => subscription.stat(t, k)),
     });
     live.session = session;
     if (ended) session.close({ error: ended });
@@ -157,8 +160,8 @@ class StreamHandler {
     this.log.info({ zone, peer }, 'zone connected');
     if (call.cancelled) session.close({ cause: 'cancelled by the zone' });
     call.on('cancelled', () => session.close({ cause: 'cancelled by the zone' }));
-    kdsZoneConnections.inc();
-    const result = await session.run().finally(() => kdsZoneConnections.dec());
+    metrics.zoneConnections.inc();
+    const result = await session.run().finally(() => metrics.zoneConnections.dec());
     unwatch();
     release();
     await this.insights.disconnect(subscription);

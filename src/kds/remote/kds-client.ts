@@ -1,6 +1,5 @@
 import { Client, Metadata, status, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
 import type { Logger } from '../../core/logging.js';
-import { logger } from '../../core/logging.js';
 import type { ResourceTypeName } from '../../core/resources/model.js';
 import type { Component } from '../../core/runtime/component.js';
 import type { Runtime } from '../../core/runtime/runtime.js';
@@ -21,6 +20,7 @@ import {
 import { ORIGIN_LABEL } from '../labels.js';
 import { KdsSession, type SessionEnd } from '../session.js';
 import { Sink } from '../sink.js';
+import { countingNacks, createKdsMetrics } from '../kds-metrics.js';
 import { globalScopeOnZone } from '../sync-scope.js';
 import { globalToZoneTypes, zoneToGlobalTypes } from '../synced-types.js';
 import type { ExportedResource } from '../wire-resource.js';
@@ -49,8 +49,9 @@ export function kdsClientComponent(rt: Runtime, options: KdsClientOptions = {}):
     async start(signal, ready) {
       const { zone, globalAddress } = rt.config.multizone.remote;
       const address = parseGlobalAddress(globalAddress);
-      const log = logger('kds-client').child({ zone, globalAddress });
+      const log = rt.logger('kds-client').child({ zone, globalAddress });
       const maxMsgSize = rt.config.multizone.global.kds.maxMsgSize;
+      rt.metrics.of(createKdsMetrics); // registered at start, as on the global
       const index = new ExportIndex(rt.view, zoneToGlobalTypes(), 'zoneToGlobal');
       await index.start();
       const client = new Client(address.target, kdsChannelCredentials(address, rt.config.multizone.remote), kdsChannelOptions(maxMsgSize, 'zone'));
@@ -119,14 +120,16 @@ async function connectOnce(
     return { established: false, end: { cause } };
   }
   const sendMax = effectiveMaxMsgSize(maxMsgSize, headers.get(MAX_MSG_SIZE_METADATA)[0]);
+  const nackMetrics = rt.metrics.of(createKdsMetrics);
   const session = new KdsSession({
     stream: call,
     log,
     index,
     exports: zoneExports(index),
     consumes: globalToZoneTypes(),
-    sink: new Sink(rt.manager, globalScopeOnZone(rt.store, zone), new Set(globalToZoneTypes()), log),
+    sink: new Sink(rt.manager, globalScopeOnZone(rt.store, zone), new Set(globalToZoneTypes()), log, countingNacks(nackMetrics, 'sent')),
     maxMsgBytes: sendMax,
+    onStat: countingNacks(nackMetrics, 'received'),
   });
   let established = false;
   call.once('data', () => {

@@ -1,5 +1,4 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { configSchema } from '../../config/schema.js';
@@ -11,6 +10,7 @@ import { issueDataplaneToken } from '../../core/tokens/dataplane-token.js';
 import { issueZoneIngressToken } from '../../core/tokens/zone-ingress-token.js';
 import { bootstrapComponents } from './bootstrap-server.js';
 import type { GrpcBootstrap } from './grpc-bootstrap.js';
+import { freePort } from '../../../test/helpers/free-port.js';
 
 interface Started {
   rt: Runtime;
@@ -47,15 +47,6 @@ async function start(config: Record<string, unknown> = {}, xdsPort?: number, boo
     running.push(started);
     return started;
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      s.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
-    });
-  });
 }
 
 const post = (url: string, body: unknown) =>

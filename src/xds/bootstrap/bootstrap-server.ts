@@ -1,6 +1,6 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { errorMessage } from '../../core/errors.js';
-import { logger, type Logger } from '../../core/logging.js';
+import type { Logger } from '../../core/logging.js';
 import type { DataplaneSpec, MeshSpec } from '../../core/resources/specs.js';
 import type { Component } from '../../core/runtime/component.js';
 import { serveHttp } from '../../transport/serve-http.js';
@@ -38,7 +38,7 @@ export function bootstrapComponents(rt: Runtime, opts: BootstrapServerOptions = 
     {
       name: SERVER,
       async start(signal, ready) {
-        const log = logger(SERVER);
+        const log = rt.logger(SERVER);
         const cfg = rt.config.bootstrapServer;
         const certs = new ProxylessCertificates(rt.store, rt.certificateSigner);
         try {

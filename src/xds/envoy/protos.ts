@@ -48,6 +48,7 @@ function loadRoot(): protobuf.Root {
   return root;
 }
 
+// Module-level on purpose: decoded protobuf type descriptors, the same for every control plane in the process.
 let cached: protobuf.Root | undefined;
 
 /** The Envoy v3 API as one protobufjs Root (snake_case field names), loaded once per process. */

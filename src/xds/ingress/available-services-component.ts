@@ -1,5 +1,5 @@
 import { ConflictError, NotFoundError, errorMessage } from '../../core/errors.js';
-import { logger } from '../../core/logging.js';
+import type { Logger } from '../../core/logging.js';
 import type { Resource } from '../../core/resources/model.js';
 import type { DataplaneSpec, ZoneIngressSpec } from '../../core/resources/specs.js';
 import { untilAborted } from '../../core/runtime/abort.js';
@@ -16,7 +16,7 @@ const DEBOUNCE_MS = 200;
  * ingress only when its set changed. KDS carries the result to the global and on to the other zones.
  */
 export function availableServicesComponent(rt: Runtime): Component {
-  const log = logger('ingress-available-services');
+  const log = rt.logger('ingress-available-services');
   const localZone = rt.config.mode === 'remote' ? rt.config.multizone.remote.zone : undefined;
   return {
     name: 'ingress-available-services',
@@ -52,7 +52,7 @@ export function availableServicesComponent(rt: Runtime): Component {
 /** Ingresses of this zone: not synced from elsewhere (KDS labels them with their origin). */
 const isLocal = (r: Resource): boolean => r.meta.labels?.[ORIGIN_LABEL] === undefined;
 
-async function reconcile(rt: Runtime, localZone: string | undefined, log: ReturnType<typeof logger>): Promise<void> {
+async function reconcile(rt: Runtime, localZone: string | undefined, log: Logger): Promise<void> {
   const dataplanes = rt.view.list('Dataplane');
   const ingresses = rt.view.list('ZoneIngress');
   const local = dataplanes.filter(isLocal);

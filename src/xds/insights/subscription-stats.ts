@@ -1,7 +1,6 @@
 import { LiveSubscription } from '../../core/insights/live-subscription.js';
 import type { DiscoverySubscription } from '../../core/resources/specs.js';
 import { TYPE_URLS, type EncodedResource } from '../resource.js';
-import { xdsRequestsReceived, xdsResponsesSent } from '../xds-metrics.js';
 
 /** What one response carried: SotW sends the full state of a type, delta changes and removals. */
 export interface SentResources {
@@ -37,17 +36,14 @@ export class SubscriptionStats extends LiveSubscription<DiscoverySubscription> i
   }
 
   sent(typeUrl: string): void {
-    xdsResponsesSent.inc({ type_url: typeUrl });
     this.count('sent', CATEGORY[typeUrl]);
   }
 
   acked(typeUrl: string): void {
-    xdsRequestsReceived.inc({ type_url: typeUrl, confirmation: 'ACK' });
     this.count('acked', CATEGORY[typeUrl]);
   }
 
   rejected(typeUrl: string): void {
-    xdsRequestsReceived.inc({ type_url: typeUrl, confirmation: 'NACK' });
     this.count('rejected', CATEGORY[typeUrl]);
   }
 

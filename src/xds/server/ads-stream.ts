@@ -9,7 +9,8 @@ import type { StreamStats } from '../insights/subscription-stats.js';
 import { nodeInfo, type NodeInfo, type ProxyIdentity, type ProxyKind } from './node-identity.js';
 import type { Protocol, ProtocolContext } from './protocol.js';
 import type { SendLimiter } from './send-limiter.js';
-import { xdsStreamsActive } from '../xds-metrics.js';
+import type { XdsMetrics } from '../xds-metrics.js';
+import type { EmptyClaMemo } from './empty-cla.js';
 import { undecodableReason } from '../../grpc/undecodable.js';
 import { clip } from '../../core/clip.js';
 
@@ -26,6 +27,10 @@ export interface AdsStreamDeps {
   readonly nackBackoffMs: number;
   readonly controlPlaneId: string;
   readonly log: Logger;
+  /** The control plane's xDS metrics (`xds_streams_active`). */
+  readonly metrics: XdsMetrics;
+  /** Shared by the dp-server's streams. */
+  readonly emptyCla: EmptyClaMemo;
   /** Validates the node and registers the proxy; a rejection ends the stream with the mapped status. */
   connect(node: NodeInfo): Promise<StreamSession>;
 }
@@ -123,6 +128,7 @@ export class AdsStream<Req extends { node?: Node | null; type_url?: string }, Re
       stats: session.stats,
       log: this.deps.log,
       now: Date.now,
+      emptyCla: this.deps.emptyCla,
     });
     try {
       for (const req of this.pending) protocol.handle(req);
@@ -135,7 +141,7 @@ export class AdsStream<Req extends { node?: Node | null; type_url?: string }, Re
     this.unwatch = this.deps.cache.watch(info.key, () => this.schedule());
     this.deps.log.info({ proxy: info.key, mesh: info.mesh, kind: info.kind, protocol: this.flavour }, 'proxy connected');
     this.countedKind = info.kind;
-    xdsStreamsActive.inc({ kind: info.kind });
+    this.deps.metrics.streamsActive.inc({ kind: info.kind });
     this.schedule();
   }
 
@@ -222,7 +228,7 @@ export class AdsStream<Req extends { node?: Node | null; type_url?: string }, Re
 
   private async closeSession(session: StreamSession, reason: string): Promise<void> {
     this.deps.log.info({ proxy: session.identity.key, mesh: session.identity.mesh, reason }, 'proxy disconnected');
-    if (this.countedKind) xdsStreamsActive.dec({ kind: this.countedKind });
+    if (this.countedKind) this.deps.metrics.streamsActive.dec({ kind: this.countedKind });
     this.countedKind = undefined;
     try {
       await session.close();

@@ -1,5 +1,5 @@
 import { errorMessage } from '../../core/errors.js';
-import { logger, type Logger } from '../../core/logging.js';
+import type { Logger } from '../../core/logging.js';
 import type { DiscoverySubscription } from '../../core/resources/specs.js';
 import type { Component } from '../../core/runtime/component.js';
 import type { Runtime } from '../../core/runtime/runtime.js';
@@ -24,6 +24,8 @@ import { refusingAdsHandlers } from './global-refusal.js';
 import type { NodeInfo } from './node-identity.js';
 import { serveAds, type AdsTransport } from './serve.js';
 import { SendLimiter } from './send-limiter.js';
+import { EmptyClaMemo } from './empty-cla.js';
+import { createXdsMetrics, meteredStreamStats, type XdsMetrics } from '../xds-metrics.js';
 import { untilAborted } from '../../core/runtime/abort.js';
 
 /** Responses being written at once across all ADS streams (bounds buffered copies during a fan-out). */
@@ -48,7 +50,7 @@ const SWEEP_INTERVAL_MS = 10_000;
 
 /** Leader-only: data planes connected to an instance that crashed show offline on every instance. */
 function staleSubscriptionSweeper(rt: Runtime): Component {
-  const log = logger('dp-subscription-sweeper');
+  const log = rt.logger('dp-subscription-sweeper');
   return periodicComponent('dp-subscription-sweeper', SWEEP_INTERVAL_MS, async () => {
     await rt.view.start();
     await closeStaleSubscriptions(rt.view, rt.manager, await aliveInstances(rt), log);
@@ -90,23 +92,25 @@ export interface RunningServer {
  * turns store changes into per-proxy snapshots, and insight flushing. Resolves once bound.
  */
 export async function runDpServer<S>(rt: Runtime, generators: Generators<S>, signal: AbortSignal, state: XdsStateRegistry = new XdsStateRegistry()): Promise<RunningServer> {
-  const log = logger('dp-server');
+  const log = rt.logger('dp-server');
   const { dpServer, xdsServer, mode, multizone } = rt.config;
   await rt.view.start();
   await aliveInstances(rt).then((alive) => closeStaleSubscriptions(rt.view, rt.manager, alive, log)).catch((err: unknown) =>
     log.warn({ err: errorMessage(err) }, 'closing subscriptions of a previous run failed'),
   );
   const cache = new SnapshotCache();
+  const metrics = rt.metrics.of(createXdsMetrics);
   const reconciler = new Reconciler({
     view: rt.view,
     cache,
     generators,
     debounceMs: durationMs(xdsServer.debounce),
     localZone: mode === 'remote' ? multizone.remote.zone : undefined,
-    log: logger('xds-reconciler'),
+    log: rt.logger('xds-reconciler'),
+    metrics,
     signer: rt.certificateSigner,
   });
-  const insights = new InsightTracker(dataplaneInsightKind, rt.manager, logger('xds-insights'));
+  const insights = new InsightTracker(dataplaneInsightKind, rt.manager, rt.logger('xds-insights'));
   const lifecycle = new DataplaneLifecycle(rt, () => signal.aborted, log);
   const ads = new AdsServer({
     cache,
@@ -114,7 +118,9 @@ export async function runDpServer<S>(rt: Runtime, generators: Generators<S>, sig
     nackBackoffMs: durationMs(xdsServer.nackBackoff),
     controlPlaneId: rt.instanceId,
     log,
-    connect: (info) => connectProxy(info, { rt, lifecycle, reconciler, insights, state, log }),
+    metrics,
+    emptyCla: new EmptyClaMemo(),
+    connect: (info) => connectProxy(info, { rt, lifecycle, reconciler, insights, state, metrics, log }),
   });
   reconciler.start();
   let serving;
@@ -158,6 +164,7 @@ interface ConnectDeps<S> {
   readonly reconciler: Reconciler<S>;
   readonly insights: InsightTracker<DiscoverySubscription>;
   readonly state: XdsStateRegistry;
+  readonly metrics: XdsMetrics;
   readonly log: Logger;
 }
 
@@ -167,7 +174,7 @@ async function connectProxy<S>(info: NodeInfo, d: ConnectDeps<S>): Promise<Strea
   const stats = new SubscriptionStats(d.rt.instanceId, versionOf(info.metadata));
   d.reconciler.add(info).catch((err: unknown) => d.log.error({ proxy: info.key, err: errorMessage(err) }, 'initial configuration failed'));
   void d.insights.connect({ name: info.name, mesh: info.mesh }, stats);
-  const sent = d.state.track(info, stats);
+  const sent = d.state.track(info, meteredStreamStats(stats, d.metrics));
   return {
     identity: info,
     stats: sent,
@@ -182,7 +189,7 @@ async function connectProxy<S>(info: NodeInfo, d: ConnectDeps<S>): Promise<Strea
 
 /** On a global CP the dp-server port ends every ADS stream with FAILED_PRECONDITION and the reason. */
 export async function runGlobalDpRefusal(rt: Runtime, signal: AbortSignal): Promise<RunningServer> {
-  const log = logger('dp-server');
+  const log = rt.logger('dp-server');
   const handlers = refusingAdsHandlers((peer) => log.warn({ peer }, 'refused a data plane: this is a global control plane'));
   const serving = await serveAds(handlers, 'dp-server', rt.config.dpServer.interface, rt.config.dpServer.port, log, adsTransport(rt));
   const stopped = untilAborted(signal).then(() => serving.close());

@@ -64,7 +64,7 @@ export class DeltaProtocol implements Protocol<DeltaDiscoveryRequest, DeltaDisco
     for (const typeUrl of orderTypes(this.types.keys(), PUSH_ORDER)) {
       const st = this.types.get(typeUrl);
       if (!st) continue;
-      const visible = visibleResources(snapshot, typeUrl, st.sub.wildcard, st.sub.names);
+      const visible = visibleResources(snapshot, typeUrl, st.sub.wildcard, st.sub.names, this.ctx.emptyCla);
       const toSend: EncodedResource[] = [];
       visible.forEach((r) => {
         if (st.known.get(r.name) !== r.version) toSend.push(r);

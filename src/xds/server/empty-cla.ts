@@ -7,38 +7,42 @@ import { hashParts } from '../cache/versions.js';
  * is bounded by size, not count, and the least recently used entries go first.
  */
 export const MAX_MEMO_BYTES = 1024 * 1024;
-const memo = new Map<string, EncodedResource>();
-let memoBytes = 0;
 
 function cost(r: EncodedResource): number {
   return r.name.length + r.bytes.length + r.version.length;
 }
 
 /**
- * An empty ClusterLoadAssignment for a requested cluster the snapshot does not know: Envoy (and the
- * proxyless clients) otherwise keep the cluster warming until a timeout (envoyproxy/envoy#9934).
+ * Empty ClusterLoadAssignments for requested clusters the snapshot does not know: Envoy (and the proxyless
+ * clients) otherwise keep the cluster warming until a timeout (envoyproxy/envoy#9934). One memo per dp-server,
+ * shared by its streams, so proxies asking for the same unknown cluster share one encoded resource.
  */
-export function emptyClusterLoadAssignment(clusterName: string): EncodedResource {
-  const hit = memo.get(clusterName);
-  if (hit) {
-    memo.delete(clusterName);
-    memo.set(clusterName, hit);
-    return hit;
-  }
-  // ClusterLoadAssignment.cluster_name = 1 (string): the only field set.
-  const bytes = protobuf.Writer.create().uint32((1 << 3) | 2).string(clusterName).finish();
-  const r: EncodedResource = { typeUrl: TYPE_URLS.clusterLoadAssignment, name: clusterName, version: `empty-${hashParts([clusterName])}`, bytes };
-  memo.set(clusterName, r);
-  memoBytes += cost(r);
-  for (const [name, old] of memo) {
-    if (memoBytes <= MAX_MEMO_BYTES) break;
-    memo.delete(name);
-    memoBytes -= cost(old);
-  }
-  return r;
-}
+export class EmptyClaMemo {
+  private readonly memo = new Map<string, EncodedResource>();
+  private memoBytes = 0;
 
-/** Bytes the memo holds now (tests). */
-export function emptyClaMemoBytes(): number {
-  return memoBytes;
+  get(clusterName: string): EncodedResource {
+    const hit = this.memo.get(clusterName);
+    if (hit) {
+      this.memo.delete(clusterName);
+      this.memo.set(clusterName, hit);
+      return hit;
+    }
+    // ClusterLoadAssignment.cluster_name = 1 (string): the only field set.
+    const bytes = protobuf.Writer.create().uint32((1 << 3) | 2).string(clusterName).finish();
+    const r: EncodedResource = { typeUrl: TYPE_URLS.clusterLoadAssignment, name: clusterName, version: `empty-${hashParts([clusterName])}`, bytes };
+    this.memo.set(clusterName, r);
+    this.memoBytes += cost(r);
+    for (const [name, old] of this.memo) {
+      if (this.memoBytes <= MAX_MEMO_BYTES) break;
+      this.memo.delete(name);
+      this.memoBytes -= cost(old);
+    }
+    return r;
+  }
+
+  /** Bytes the memo holds now. */
+  get bytes(): number {
+    return this.memoBytes;
+  }
 }

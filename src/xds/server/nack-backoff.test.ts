@@ -8,6 +8,7 @@ import type { EncodedResource } from '../resource.js';
 import { DeltaProtocol } from './delta-protocol.js';
 import type { NextStep, ProtocolContext } from './protocol.js';
 import { SotwProtocol } from './sotw-protocol.js';
+import { EmptyClaMemo } from './empty-cla.js';
 
 configureLogging('off');
 
@@ -21,7 +22,7 @@ const BACKOFF = 5000;
 function context() {
   const clock = { now: 1_000_000 };
   const stats = new SubscriptionStats('cp', undefined);
-  const ctx: ProtocolContext = { proxy: 'default.dp-1', controlPlaneId: 'cp', nackBackoffMs: BACKOFF, stats, log: logger('test'), now: () => clock.now };
+  const ctx: ProtocolContext = { proxy: 'default.dp-1', controlPlaneId: 'cp', nackBackoffMs: BACKOFF, stats, log: logger('test'), now: () => clock.now, emptyCla: new EmptyClaMemo() };
   return { clock, stats, ctx };
 }
 

@@ -2,6 +2,7 @@ import { BadRequestError } from '../../core/errors.js';
 import type { Logger } from '../../core/logging.js';
 import type { ProxySnapshot } from '../cache/proxy-snapshot.js';
 import type { StreamStats } from '../insights/subscription-stats.js';
+import type { EmptyClaMemo } from './empty-cla.js';
 
 /** The next thing a stream should do: write a response, or wait (optionally re-check at `retryAt`). */
 export type NextStep<Res> = { readonly kind: 'send'; readonly response: Res } | { readonly kind: 'idle'; readonly retryAt?: number };
@@ -21,6 +22,8 @@ export interface ProtocolContext {
   readonly stats: StreamStats;
   readonly log: Logger;
   readonly now: () => number;
+  /** The dp-server's empty ClusterLoadAssignments for clusters a proxy asks for that its snapshot lacks. */
+  readonly emptyCla: EmptyClaMemo;
 }
 
 /** Distinct type URLs one stream may use; beyond this it is a misbehaving client (each type holds state). */

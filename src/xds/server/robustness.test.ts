@@ -14,6 +14,9 @@ import type { NodeInfo } from './node-identity.js';
 import { MAX_TYPES_PER_STREAM } from './protocol.js';
 import { serveAds } from './serve.js';
 import { SendLimiter } from './send-limiter.js';
+import { Metrics } from '../../core/metrics.js';
+import { createXdsMetrics } from '../xds-metrics.js';
+import { EmptyClaMemo } from './empty-cla.js';
 
 configureLogging('off');
 
@@ -43,7 +46,7 @@ async function start(): Promise<Server> {
     await srv.gate;
     return { identity: info, stats: new SubscriptionStats('cp', undefined), close: () => (srv.closed.push(info.key), Promise.resolve()) };
   };
-  const ads = new AdsServer({ cache, limiter: new SendLimiter(4), nackBackoffMs: 100, controlPlaneId: 'cp', log, connect });
+  const ads = new AdsServer({ cache, limiter: new SendLimiter(4), nackBackoffMs: 100, controlPlaneId: 'cp', log, metrics: new Metrics().of(createXdsMetrics), emptyCla: new EmptyClaMemo(), connect });
   const serving = await serveAds(ads.handlers(), 'dp-server', '127.0.0.1', 0, log);
   const { port } = serving;
   Object.assign(srv, {

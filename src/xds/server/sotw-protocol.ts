@@ -137,7 +137,7 @@ export class SotwProtocol implements Protocol<DiscoveryRequest, DiscoveryRespons
     const cds = this.types.get(TYPE_URLS.cluster)?.sentSnapshot;
     const v = st.view;
     if (v?.snapshot === snapshot && v.names === st.sub.names && v.wildcard === st.sub.wildcard && v.cds === cds && v.clusters === st.clusterSnapshot) return v;
-    const visible = visibleResources(snapshot, typeUrl, st.sub.wildcard, st.sub.names);
+    const visible = visibleResources(snapshot, typeUrl, st.sub.wildcard, st.sub.names, this.ctx.emptyCla);
     const touched = this.touchedClusters(typeUrl, st, visible);
     const version = this.versionOf(snapshot, typeUrl, visible, touched);
     st.view = { snapshot, names: st.sub.names, wildcard: st.sub.wildcard, cds, clusters: st.clusterSnapshot, visible, touched, version };
@@ -163,7 +163,7 @@ export class SotwProtocol implements Protocol<DiscoveryRequest, DiscoveryRespons
     const fresh = new Set(touched);
     const out: EncodedResource[] = [];
     visible.forEach((r) => {
-      if (fresh.has(r.name) || sentResource(base, typeUrl, r.name)?.version !== r.version) out.push(r);
+      if (fresh.has(r.name) || sentResource(base, typeUrl, r.name, this.ctx.emptyCla)?.version !== r.version) out.push(r);
     });
     return out.length === visible.size ? ALL : out;
   }

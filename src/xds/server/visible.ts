@@ -1,6 +1,6 @@
 import type { ProxySnapshot } from '../cache/proxy-snapshot.js';
 import { TYPE_URLS, type EncodedResource } from '../resource.js';
-import { emptyClusterLoadAssignment } from './empty-cla.js';
+import type { EmptyClaMemo } from './empty-cla.js';
 
 /** The resources of one type a subscription sees, in response order. */
 export interface Visible {
@@ -20,7 +20,7 @@ export interface Visible {
  * The common case, a subscription that covers exactly the snapshot's resources of the type (wildcard, or
  * Envoy naming every cluster of its CDS in EDS), is a view of the snapshot: nothing is copied per proxy.
  */
-export function visibleResources(snapshot: ProxySnapshot, typeUrl: string, wildcard: boolean, names: ReadonlySet<string>): Visible {
+export function visibleResources(snapshot: ProxySnapshot, typeUrl: string, wildcard: boolean, names: ReadonlySet<string>, emptyCla: EmptyClaMemo): Visible {
   if (coversExactly(snapshot, typeUrl, wildcard, names)) return new WholeType(snapshot, typeUrl);
   const out = new Map<string, EncodedResource>();
   if (wildcard) snapshot.forEach(typeUrl, (r) => out.set(r.name, r));
@@ -30,7 +30,7 @@ export function visibleResources(snapshot: ProxySnapshot, typeUrl: string, wildc
     const r = snapshot.get(typeUrl, name);
     if (r) out.set(name, r);
     else if (typeUrl === TYPE_URLS.clusterLoadAssignment) {
-      out.set(name, emptyClusterLoadAssignment(name));
+      out.set(name, emptyCla.get(name));
       extra = true;
     }
   }
@@ -96,8 +96,8 @@ class Subset implements Visible {
 }
 
 /** What a client that was sent `snapshot` for a subscription holds under `name` (an empty CLA for an unknown cluster). */
-export function sentResource(snapshot: ProxySnapshot, typeUrl: string, name: string): EncodedResource | undefined {
-  return snapshot.get(typeUrl, name) ?? (typeUrl === TYPE_URLS.clusterLoadAssignment ? emptyClusterLoadAssignment(name) : undefined);
+export function sentResource(snapshot: ProxySnapshot, typeUrl: string, name: string, emptyCla: EmptyClaMemo): EncodedResource | undefined {
+  return snapshot.get(typeUrl, name) ?? (typeUrl === TYPE_URLS.clusterLoadAssignment ? emptyCla.get(name) : undefined);
 }
 
 /** Push order: PUSH_ORDER first, then any other type the client asked for, by name. */

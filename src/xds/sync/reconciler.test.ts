@@ -9,6 +9,8 @@ import { SnapshotCache } from '../cache/snapshot-cache.js';
 import type { MeshInputs } from '../generator/index.js';
 import type { ProxyIdentity } from '../server/node-identity.js';
 import { Reconciler, type Generators } from './reconciler.js';
+import { Metrics } from '../../core/metrics.js';
+import { createXdsMetrics } from '../xds-metrics.js';
 import { InThreadSigner } from '../../mtls/certificate-signer.js';
 
 configureLogging('off');
@@ -48,7 +50,7 @@ async function setup(debounceMs = 5) {
       ...[...snaps.values()].flatMap((snap) => snap.dataplanes.map((d) => res.cluster(`${snap.mesh.meta.name}:${d.meta.name}`))),
     ],
   };
-  const reconciler = new Reconciler({ view, cache, generators, debounceMs, log: logger('test'), signer: new InThreadSigner() });
+  const reconciler = new Reconciler({ view, cache, generators, debounceMs, log: logger('test'), metrics: new Metrics().of(createXdsMetrics), signer: new InThreadSigner() });
   reconciler.start();
   return { store, cache, builds, generated, reconciler };
 }

@@ -16,7 +16,7 @@ import { CertificateError } from '../../mtls/x509.js';
 import { WorkloadIdentities, type IdentityRequest, type IssuedIdentity } from '../../mtls/workload-identity.js';
 import type { ProxyIdentity } from '../server/node-identity.js';
 import { affectedMeshes, loadMeshInputs } from './mesh-inputs.js';
-import { xdsGeneration, xdsGenerationErrors } from '../xds-metrics.js';
+import type { XdsMetrics } from '../xds-metrics.js';
 
 /** The generator entry points (src/xds/generator); a seam so the reconciler can be tested alone. */
 export interface Generators<S> {
@@ -48,6 +48,8 @@ export interface ReconcilerDeps<S> {
   readonly debounceMs: number;
   readonly localZone?: string;
   readonly log: Logger;
+  /** The control plane's xDS metrics (`xds_generation`, `xds_generation_errors`). */
+  readonly metrics: XdsMetrics;
   /** Signs the workload certificates of mTLS meshes (the runtime's signing pool). */
   readonly signer: CertificateSigner;
 }
@@ -353,13 +355,13 @@ export class Reconciler<S> {
     }
     this.ingressSnaps = snaps;
     for (const p of this.proxies.get(INGRESS_MESH)?.values() ?? []) {
-      const end = xdsGeneration.startTimer();
+      const end = this.deps.metrics.generation.startTimer();
       try {
         const snapshot = ProxySnapshot.from(generators.generateIngress(snaps, this.ingressOf(p.identity)));
         end();
         if (this.proxies.get(INGRESS_MESH)?.has(p.identity.key)) cache.set(p.identity.key, snapshot);
       } catch (err) {
-        xdsGenerationErrors.inc();
+        this.deps.metrics.generationErrors.inc();
         log.warn({ ingress: p.identity.name, err: errorMessage(err) }, 'generating zone ingress configuration failed; it keeps its last configuration');
       }
     }
@@ -382,14 +384,14 @@ export class Reconciler<S> {
   /** Returns true if the proxy's snapshot changed. */
   private generate(identity: ProxyIdentity, entry: MeshEntry<S>): boolean {
     const { generators, cache, log } = this.deps;
-    const end = xdsGeneration.startTimer();
+    const end = this.deps.metrics.generation.startTimer();
     try {
       const snapshot = identity.kind === 'proxyless' ? generators.proxylessSnapshot(entry.snap, identity.name, identity.userAgent) : generators.sidecarSnapshot(entry.snap, identity.name, this.issued.get(identity.key));
       end();
       if (identity.kind === 'proxyless') this.logLbNotes(identity, entry);
       return cache.set(identity.key, snapshot);
     } catch (err) {
-      xdsGenerationErrors.inc();
+      this.deps.metrics.generationErrors.inc();
       log.warn({ mesh: identity.mesh, dataplane: identity.name, err: errorMessage(err) }, 'generating proxy configuration failed; it keeps its last configuration');
       return false;
     }
