@@ -18,6 +18,27 @@ const mtlsMesh = (enabled: string, backends: string[]) => ({
   mtls: { enabledBackend: enabled, backends: backends.map((name) => ({ name, type: 'builtin', dpCert: { rotation: { expiration: '2h' } } })) },
 });
 
+/** Dataplanes `backend-N` (port 900N) of service `backend` with the given versions. */
+async function putBackends(apiUrl: string, backends: readonly (readonly [string, string])[]): Promise<void> {
+  for (const [name, version] of backends) {
+    const dp = { type: 'Dataplane', mesh: 'default', name, networking: { address: '127.0.0.1', inbound: [{ port: 9000 + Number(name.slice(-1)), tags: { 'kuma.io/service': 'backend', version } }] } };
+    expect((await fetch(`${apiUrl}/meshes/default/dataplanes/${name}`, { method: 'PUT', headers: json, body: JSON.stringify(dp) })).status).toBe(201);
+  }
+}
+
+/** A TrafficRoute splitting `backend` 50/50 between versions v1 and v2 (two SNI subsets at an ingress). */
+async function putBackendSplit(apiUrl: string): Promise<void> {
+  const split = {
+    type: 'TrafficRoute',
+    mesh: 'default',
+    name: 'backend-split',
+    sources: [{ match: { 'kuma.io/service': '*' } }],
+    destinations: [{ match: { 'kuma.io/service': 'backend' } }],
+    conf: { split: [{ weight: 50, destination: { 'kuma.io/service': 'backend', version: 'v1' } }, { weight: 50, destination: { 'kuma.io/service': 'backend', version: 'v2' } }] },
+  };
+  expect((await fetch(`${apiUrl}/meshes/default/traffic-routes/backend-split`, { method: 'PUT', headers: json, body: JSON.stringify(split) })).status).toBe(201);
+}
+
 function pemOf(secret: Record<string, unknown>, path: string[]): string {
   let v: unknown = secret;
   for (const p of path) v = (v as Record<string, unknown>)[p];
@@ -78,24 +99,13 @@ describe('mesh mTLS on the built kuma-cp', () => {
     expect((await fetch(`${cp.apiUrl}/meshes/default`, { method: 'PUT', headers: json, body: JSON.stringify(mtlsMesh('ca-1', ['ca-1'])) })).status).toBe(200);
     const ingress = { type: 'ZoneIngress', name: 'ingress-1', networking: { address: '127.0.0.1', port: 10001, advertisedAddress: '127.0.0.1', advertisedPort: 10001 } };
     expect((await fetch(`${cp.apiUrl}/zoneingresses/ingress-1`, { method: 'PUT', headers: json, body: JSON.stringify(ingress) })).status).toBe(201);
-    for (const [name, version] of [['backend-1', 'v1'], ['backend-2', 'v1'], ['backend-3', 'v2']] as const) {
-      const dp = { type: 'Dataplane', mesh: 'default', name, networking: { address: '127.0.0.1', inbound: [{ port: 9000 + Number(name.slice(-1)), tags: { 'kuma.io/service': 'backend', version } }] } };
-      expect((await fetch(`${cp.apiUrl}/meshes/default/dataplanes/${name}`, { method: 'PUT', headers: json, body: JSON.stringify(dp) })).status).toBe(201);
-    }
+    await putBackends(cp.apiUrl, [['backend-1', 'v1'], ['backend-2', 'v1'], ['backend-3', 'v2']]);
     const available = async (): Promise<unknown> => ((await (await fetch(`${cp.apiUrl}/zoneingresses/ingress-1`)).json()) as { availableServices?: unknown }).availableServices;
     await expect.poll(available, { timeout: 20_000 }).toEqual([
       { mesh: 'default', tags: { 'kuma.io/service': 'backend', version: 'v1' }, instances: 2 },
       { mesh: 'default', tags: { 'kuma.io/service': 'backend', version: 'v2' }, instances: 1 },
     ]);
-    const split = {
-      type: 'TrafficRoute',
-      mesh: 'default',
-      name: 'backend-split',
-      sources: [{ match: { 'kuma.io/service': '*' } }],
-      destinations: [{ match: { 'kuma.io/service': 'backend' } }],
-      conf: { split: [{ weight: 50, destination: { 'kuma.io/service': 'backend', version: 'v1' } }, { weight: 50, destination: { 'kuma.io/service': 'backend', version: 'v2' } }] },
-    };
-    expect((await fetch(`${cp.apiUrl}/meshes/default/traffic-routes/backend-split`, { method: 'PUT', headers: json, body: JSON.stringify(split) })).status).toBe(201);
+    await putBackendSplit(cp.apiUrl);
 
     const client = new AdsTestClient(`127.0.0.1:${cp.ports.dpServer}`);
     const refused = client.sotw(await dataplaneToken(cp, { name: 'ingress-1' }));
@@ -129,19 +139,8 @@ describe('mesh mTLS on the built kuma-cp', () => {
       networking: { address: '127.0.0.1', ingress: { publicAddress: '127.0.0.1', publicPort: 10002 }, inbound: [{ port: 10002, tags: { 'kuma.io/service': 'ingress' } }] },
     };
     expect((await fetch(`${cp.apiUrl}/meshes/default/dataplanes/ingress-dp`, { method: 'PUT', headers: json, body: JSON.stringify(ingress) })).status).toBe(201);
-    for (const [name, version] of [['backend-1', 'v1'], ['backend-2', 'v2']] as const) {
-      const dp = { type: 'Dataplane', mesh: 'default', name, networking: { address: '127.0.0.1', inbound: [{ port: 9000 + Number(name.slice(-1)), tags: { 'kuma.io/service': 'backend', version } }] } };
-      expect((await fetch(`${cp.apiUrl}/meshes/default/dataplanes/${name}`, { method: 'PUT', headers: json, body: JSON.stringify(dp) })).status).toBe(201);
-    }
-    const split = {
-      type: 'TrafficRoute',
-      mesh: 'default',
-      name: 'backend-split',
-      sources: [{ match: { 'kuma.io/service': '*' } }],
-      destinations: [{ match: { 'kuma.io/service': 'backend' } }],
-      conf: { split: [{ weight: 50, destination: { 'kuma.io/service': 'backend', version: 'v1' } }, { weight: 50, destination: { 'kuma.io/service': 'backend', version: 'v2' } }] },
-    };
-    expect((await fetch(`${cp.apiUrl}/meshes/default/traffic-routes/backend-split`, { method: 'PUT', headers: json, body: JSON.stringify(split) })).status).toBe(201);
+    await putBackends(cp.apiUrl, [['backend-1', 'v1'], ['backend-2', 'v2']]);
+    await putBackendSplit(cp.apiUrl);
     const available = async (): Promise<unknown> =>
       ((await (await fetch(`${cp.apiUrl}/meshes/default/dataplanes/ingress-dp`)).json()) as { networking: { ingress: { availableServices?: unknown } } }).networking.ingress.availableServices;
     await expect.poll(available, { timeout: 20_000 }).toEqual([
