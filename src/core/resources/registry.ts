@@ -1,14 +1,10 @@
 import type { z } from 'zod';
 import type { ResourceTypeName, Scope, Spec } from './model.js';
+import type { SpecValidator } from './schemas/define.js';
 import { specSchemas, specValidators } from './schemas/index.js';
 
 export type { SpecOf } from './schemas/index.js';
-
-/**
- * Validates a spec for a resource named `name` in `mesh` and returns it normalised (defaults applied,
- * unknown fields refused). Throws ValidationError with every violation (Kuma field paths and messages).
- */
-export type SpecValidator = (spec: unknown, key: { name: string; mesh: string }) => Spec;
+export type { SpecValidator } from './schemas/define.js';
 
 export interface KdsFlags {
   /** Synced from the global to every zone. */
