@@ -79,8 +79,8 @@ export const resourceTypes: readonly ResourceType[] = [
   d('VirtualIP', 'virtual-ips', 'global', NO_KDS, { readOnlyOnApi: true }),
 ];
 
-const byName = new Map(resourceTypes.map((t) => [t.name, t]));
-const byPath = new Map(resourceTypes.map((t) => [t.path, t]));
+const byName: ReadonlyMap<ResourceTypeName, ResourceTypeDescriptor> = new Map(resourceTypes.map((t) => [t.name, t]));
+const byPath: ReadonlyMap<string, ResourceTypeDescriptor> = new Map(resourceTypes.map((t) => [t.path, t]));
 
 /** The mesh policy types (what "a policy" is, defined once by `isPolicy`). */
 export const policyTypes: readonly ResourceTypeName[] = resourceTypes.filter((t) => t.isPolicy).map((t) => t.name);
