@@ -70,6 +70,19 @@ describe('POST /bootstrap', () => {
     expect(doc.dynamic_resources.ads_config).toMatchObject({ api_type: 'GRPC', transport_api_version: 'V3' });
   });
 
+  it("takes Envoy's admin port from the Dataplane's networking.admin.port, over the one kuma-dp asks for (Kuma 1.5+)", async () => {
+    const s = await start();
+    await s.rt.manager.create('Dataplane', { name: 'web-1', mesh: 'default' }, { networking: { ...dataplane.networking, admin: { port: 9911 } } });
+    await s.rt.manager.create('Dataplane', { name: 'web-2', mesh: 'default' }, dataplane);
+    const fromResource = parse(await (await post(s.url, { mesh: 'default', name: 'web-1', adminPort: 9901 })).text());
+    expect(fromResource.admin.address.socket_address).toEqual({ address: '127.0.0.1', port_value: 9911 });
+    expect(fromResource.node.metadata['dataplane.admin.port']).toBe('9911');
+    const fromRequest = parse(await (await post(s.url, { mesh: 'default', name: 'web-2', adminPort: 9905 })).text());
+    expect(fromRequest.admin.address.socket_address.port_value).toBe(9905);
+    const byDefault = parse(await (await post(s.url, { mesh: 'default', name: 'web-2' })).text());
+    expect(byDefault.node.metadata['dataplane.admin.port']).toBe('9901');
+  });
+
   it('uses xdsHost/xdsPort from the config, then the bound dp-server port', async () => {
     const s = await start({}, 15678, { xdsHost: 'cp.example', xdsPort: 0 });
     const res = await post(s.url, { mesh: 'default', name: 'gw', dataplaneResource: 'type: Dataplane\nmesh: default\nname: gw\nnetworking:\n  address: 10.0.0.9\n  gateway:\n    tags:\n      kuma.io/service: edge\n' });

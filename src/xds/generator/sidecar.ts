@@ -23,6 +23,7 @@ import { isHttp, isHttp2, toProtocol } from './protocol.js';
 import { ResourceGroup } from '../cache/resource-group.js';
 import { canonical } from './canonical.js';
 import { ResourceSet } from './resource-set.js';
+import { probeResources } from './probes.js';
 
 const DEFAULT_REDIRECT_OUTBOUND = 15001;
 const DEFAULT_REDIRECT_INBOUND = 15006;
@@ -89,6 +90,7 @@ export function generateSidecarParts(snap: MeshSnapshot, dataplaneName: string, 
   }
   const transparent = net.transparentProxying !== undefined;
   for (const inbound of net.inbound ?? []) addInbound(snap, set, dp, inbound, transparent);
+  for (const r of probeResources(snap, dp.spec)) set.add(r);
   // Own resources first win over shared ones of the same (type, name), as in one ResourceSet.
   const own = set.toArray();
   return { own, shared: own.some((r) => shared.get(r.typeUrl, r.name)) ? withoutShadowed(shared, own) : shared };
