@@ -18,7 +18,7 @@ import { meshCaMaterial, type MeshCaMaterial } from '../../mtls/mesh-ca.js';
 import { contentVersion, encodeResource, type EnvoyObject } from '../envoy/encode.js';
 import type { EncodedResource, TypeUrl } from '../resource.js';
 import type { CircuitBreakerConf, HealthCheckConf, OutboundProtocol } from './policy-conf.js';
-import { resolveExternalServices, type ExternalEndpoint } from './external-services.js';
+import { resolveExternalServices, type ExternalServiceGroup } from './external-services.js';
 import { CanonicalKeys } from './canonical.js';
 import { commonProtocol, toProtocol } from './protocol.js';
 
@@ -79,7 +79,7 @@ export class MeshSnapshot {
   readonly vips: ReadonlyMap<string, string>;
   readonly policies: MeshPolicies;
   /** Usable ExternalServices by service (services Dataplanes offer are not among them). */
-  readonly externalServices: ReadonlyMap<string, ExternalEndpoint>;
+  readonly externalServices: ReadonlyMap<string, ExternalServiceGroup>;
   /** Services of ExternalServices that could not be resolved (e.g. missing Secret): nothing routes to them. */
   readonly unusableExternalServices: ReadonlySet<string>;
   /** mTLS on: the mesh CA (or why it cannot be read: then no proxy of the mesh can be configured). */

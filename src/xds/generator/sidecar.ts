@@ -12,12 +12,12 @@ import { hcmFilter, routeAction, routeConfiguration, type WeightedTarget } from 
 import { listener } from '../envoy/listeners.js';
 import { names, statPrefix } from '../envoy/names.js';
 import { tcpProxyFilter } from '../envoy/tcp.js';
-import { upstreamTlsTransportSocket } from '../envoy/tls.js';
 import { TYPE_URLS, type EncodedResource } from '../resource.js';
-import type { ExternalEndpoint } from './external-services.js';
+import { externalClusterEndpoints } from './external-cluster.js';
+import type { ExternalServiceGroup } from './external-services.js';
 import { loadAssignment } from './load-assignment.js';
 import type { MeshSnapshot } from './mesh-snapshot.js';
-import { planOutbound, sidecarTargets, sourceKey, subsetKeys, type ClusterPlan, type OutboundPlan } from './outbound-plan.js';
+import { clusterPolicyOptions, planOutbound, sidecarTargets, sourceKey, subsetKeys, type ClusterPlan, type OutboundPlan } from './outbound-plan.js';
 import { DEFAULT_CONNECT_TIMEOUT, duration, retrySettings, type OutboundProtocol } from './policy-conf.js';
 import { isHttp, isHttp2, toProtocol } from './protocol.js';
 import { ResourceGroup } from '../cache/resource-group.js';
@@ -239,26 +239,21 @@ function buildMeshCluster({ cluster, subsets, tls }: MeshClusterParams & { reado
     lb: cluster.lb,
     http2: cluster.http2,
     subsetKeys: subsets,
-    ...(cluster.healthCheck ? { healthChecks: [cluster.healthCheck] } : {}),
-    ...(cluster.circuitBreakers ? { circuitBreakers: cluster.circuitBreakers } : {}),
-    ...(cluster.outlierDetection ? { outlierDetection: cluster.outlierDetection } : {}),
+    ...clusterPolicyOptions(cluster),
     ...(tls ? meshClusterTls(name, tls) : {}),
   });
 }
 
-/** An ExternalService's cluster: STRICT_DNS (STATIC for an IP) with its endpoint inline, TLS if enabled. */
-function buildExternalCluster({ cluster, subsets, external }: MeshClusterParams & { readonly external: ExternalEndpoint }, name: string): EnvoyObject {
+/** A service's ExternalServices as one cluster: STRICT_DNS (STATIC for IPs), endpoints inline, each with its TLS. */
+function buildExternalCluster({ cluster, subsets, external }: MeshClusterParams & { readonly external: ExternalServiceGroup }, name: string): EnvoyObject {
   return dnsCluster({
     name,
     connectTimeout: cluster.connectTimeout,
     lb: cluster.lb,
     http2: cluster.http2,
     subsetKeys: subsets,
-    endpoint: { address: external.host, port: external.port, tags: external.tags },
-    ...(cluster.healthCheck ? { healthChecks: [cluster.healthCheck] } : {}),
-    ...(cluster.circuitBreakers ? { circuitBreakers: cluster.circuitBreakers } : {}),
-    ...(cluster.outlierDetection ? { outlierDetection: cluster.outlierDetection } : {}),
-    ...(external.tls ? { transportSocket: upstreamTlsTransportSocket(external.tls) } : {}),
+    ...externalClusterEndpoints(external),
+    ...clusterPolicyOptions(cluster),
   });
 }
 
@@ -348,8 +343,7 @@ function outboundAddresses(snap: MeshSnapshot, declared: SharedParams['outbound'
   if (transparent) {
     for (const [service, vip] of [...snap.vips].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       // An ExternalService is also reachable on its own port (Kuma's VIP outbounds).
-      const externalPort = snap.externalServices.get(service)?.port;
-      const ports = [VIP_PORT, ...(snap.servicePorts.get(service) ?? []), ...(externalPort ? [externalPort] : [])];
+      const ports = [VIP_PORT, ...(snap.servicePorts.get(service) ?? []), ...(snap.externalServices.get(service)?.ports ?? [])];
       for (const port of new Set(ports)) result.push({ address: vip, port, service });
     }
   }
