@@ -1,3 +1,4 @@
+import type { Resource } from '../../core/resources/model.js';
 import type { CircuitBreakerConf } from '../../core/resources/specs.js';
 import type { EnvoyObject } from '../envoy/encode.js';
 import { duration } from './policy-conf.js';
@@ -61,6 +62,27 @@ export function outlierDetection(conf: CircuitBreakerConf | undefined): EnvoyObj
     enforcing_failure_percentage: on(d.failure),
     enforcing_failure_percentage_local_origin: split ? on(d.failure) : undefined,
   });
+}
+
+/**
+ * What of the mesh's CircuitBreakers Envoy would silently not apply, one line per policy naming it: the
+ * localErrors detector counts only when errors are split (splitExternalAndLocalErrors), and interval,
+ * baseEjectionTime, maxEjectionPercent and splitExternalAndLocalErrors only tune detectors.
+ */
+export function circuitBreakerWarnings(policies: readonly Resource[]): string[] {
+  const warnings: string[] = [];
+  for (const policy of policies) {
+    const conf = (policy.spec as { conf?: CircuitBreakerConf }).conf;
+    if (!conf) continue;
+    const label = `CircuitBreaker "${policy.meta.name}"`;
+    if (!conf.detectors) {
+      const tuning = (['interval', 'baseEjectionTime', 'maxEjectionPercent', 'splitExternalAndLocalErrors'] as const).filter((f) => conf[f] !== undefined);
+      if (tuning.length) warnings.push(`${label}: ${tuning.join(', ')} ha${tuning.length > 1 ? 've' : 's'} no effect without detectors`);
+    } else if (conf.detectors.localErrors && conf.splitExternalAndLocalErrors !== true) {
+      warnings.push(`${label}: detectors.localErrors has no effect without splitExternalAndLocalErrors: true (local-origin errors then count as totalErrors)`);
+    }
+  }
+  return warnings;
 }
 
 function wrap(v: number | undefined): EnvoyObject | undefined {

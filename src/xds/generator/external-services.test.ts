@@ -74,6 +74,12 @@ describe('resolveExternalServices', () => {
     ]);
   });
 
+  it('warns, naming it, about an ExternalService with tls settings but tls.enabled not true (plain text)', () => {
+    const out = resolveExternalServices([es('plain', 'plain', { address: 'p.example:443', tls: { caCert: { inline: b64('ca') } } })], [], new Set());
+    expect(out.byService.get('plain')?.endpoints[0]?.tls).toBeUndefined();
+    expect(out.warnings).toEqual(['ExternalService "plain" (kuma.io/service: plain): tls settings have no effect without tls.enabled: true (connecting in plain text)']);
+  });
+
   it('sends no SNI for an IP literal', () => {
     const out = resolveExternalServices([es('ip', 'ip', { address: '10.1.1.1:443', tls: { enabled: true } })], [], new Set());
     expect(out.byService.get('ip')?.endpoints[0]?.tls).toEqual({});

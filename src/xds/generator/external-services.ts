@@ -104,6 +104,10 @@ export function resolveExternalServices(externalServices: readonly Resource[], s
       warnings.push(`${label} ignored: Dataplanes offer the same service`);
       continue;
     }
+    const tls = spec.networking?.tls;
+    if (tls && !tls.enabled && (['caCert', 'clientCert', 'clientKey', 'serverName', 'allowRenegotiation'] as const).some((f) => tls[f] !== undefined)) {
+      warnings.push(`${label}: tls settings have no effect without tls.enabled: true (connecting in plain text)`);
+    }
     const resolved = resolveOne(es.meta.name, service, spec, secretsByName);
     if ('error' in resolved) {
       warnings.push(`${label} skipped: ${resolved.error}`);

@@ -20,6 +20,7 @@ import type { EncodedResource, TypeUrl } from '../resource.js';
 import type { CircuitBreakerConf, HealthCheckConf, OutboundProtocol } from './policy-conf.js';
 import { resolveExternalServices, type ExternalServiceGroup } from './external-services.js';
 import { CanonicalKeys } from './canonical.js';
+import { circuitBreakerWarnings } from './circuit-breaker.js';
 import { commonProtocol, toProtocol } from './protocol.js';
 
 /** One healthy instance of a service: a Dataplane inbound, or a remote zone's ingress. */
@@ -116,7 +117,7 @@ export class MeshSnapshot {
     this.unusableExternalServices = external.unusable;
     const ca = meshCaMaterial(this.mesh, this.meshSpec, inputs.secrets ?? []);
     this.mtls = ca && 'ca' in ca ? { ca: ca.ca, digest: contentVersion(Buffer.from(`${ca.ca.backend}\n${ca.ca.certPem}`)) } : ca;
-    this.warnings = ca && 'error' in ca ? [...external.warnings, ca.error] : external.warnings;
+    this.warnings = [...external.warnings, ...circuitBreakerWarnings(inputs.policies.get('CircuitBreaker') ?? []), ...(ca && 'error' in ca ? [ca.error] : [])];
     const known = new Set(previous?.mesh === this.mesh ? previous.warnings : []);
     for (const warning of this.warnings) if (!known.has(warning)) logger('xds-generator').warn({ mesh: this.mesh }, warning);
     this.servicePorts = new Map([...ports].map(([svc, set]) => [svc, [...set].sort((a, b) => a - b)]));
