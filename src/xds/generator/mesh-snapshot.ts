@@ -21,6 +21,9 @@ import type { CircuitBreakerConf, HealthCheckConf, OutboundProtocol } from './po
 import { resolveExternalServices, type ExternalEndpoint } from './external-services.js';
 import { CanonicalKeys } from './canonical.js';
 import { commonProtocol, toProtocol } from './protocol.js';
+import { observabilityWarnings } from './observability-warnings.js';
+import type { TrafficLogConf, TrafficLogPolicy } from './traffic-log.js';
+import type { TrafficTracePolicy } from './traffic-trace.js';
 
 /** One healthy instance of a service: a Dataplane inbound, or a remote zone's ingress. */
 export interface ServiceEndpoint {
@@ -52,6 +55,8 @@ export interface MeshPolicies {
   readonly retries: readonly Resource<ConnectionPolicySpec<RetryConf>>[];
   readonly healthChecks: readonly Resource<ConnectionPolicySpec<HealthCheckConf>>[];
   readonly circuitBreakers: readonly Resource<ConnectionPolicySpec<CircuitBreakerConf>>[];
+  readonly trafficLogs: readonly TrafficLogPolicy[];
+  readonly trafficTraces: readonly TrafficTracePolicy[];
 }
 
 /**
@@ -114,13 +119,6 @@ export class MeshSnapshot {
     this.protocols = protocols;
     this.externalServices = external.byService;
     this.unusableExternalServices = external.unusable;
-    const ca = meshCaMaterial(this.mesh, this.meshSpec, inputs.secrets ?? []);
-    this.mtls = ca && 'ca' in ca ? { ca: ca.ca, digest: contentVersion(Buffer.from(`${ca.ca.backend}\n${ca.ca.certPem}`)) } : ca;
-    this.warnings = ca && 'error' in ca ? [...external.warnings, ca.error] : external.warnings;
-    const known = new Set(previous?.mesh === this.mesh ? previous.warnings : []);
-    for (const warning of this.warnings) if (!known.has(warning)) logger('xds-generator').warn({ mesh: this.mesh }, warning);
-    this.servicePorts = new Map([...ports].map(([svc, set]) => [svc, [...set].sort((a, b) => a - b)]));
-    this.services = [...byService.keys()].sort();
     const p = <C>(type: ResourceTypeName) => (inputs.policies.get(type) ?? []).map((r) => typed<ConnectionPolicySpec<C>>(r));
     this.policies = {
       trafficRoutes: p<TrafficRouteConf>('TrafficRoute'),
@@ -129,7 +127,16 @@ export class MeshSnapshot {
       retries: p<RetryConf>('Retry'),
       healthChecks: p<HealthCheckConf>('HealthCheck'),
       circuitBreakers: p<CircuitBreakerConf>('CircuitBreaker'),
+      trafficLogs: p<TrafficLogConf>('TrafficLog'),
+      trafficTraces: (inputs.policies.get('TrafficTrace') ?? []).map((r) => typed<TrafficTracePolicy['spec']>(r)),
     };
+    const ca = meshCaMaterial(this.mesh, this.meshSpec, inputs.secrets ?? []);
+    this.mtls = ca && 'ca' in ca ? { ca: ca.ca, digest: contentVersion(Buffer.from(`${ca.ca.backend}\n${ca.ca.certPem}`)) } : ca;
+    this.warnings = [...external.warnings, ...(ca && 'error' in ca ? [ca.error] : []), ...observabilityWarnings(this.mesh, this.meshSpec, this.policies, this.dataplanes)];
+    const known = new Set(previous?.mesh === this.mesh ? previous.warnings : []);
+    for (const warning of this.warnings) if (!known.has(warning)) logger('xds-generator').warn({ mesh: this.mesh }, warning);
+    this.servicePorts = new Map([...ports].map(([svc, set]) => [svc, [...set].sort((a, b) => a - b)]));
+    this.services = [...byService.keys()].sort();
   }
 
   protocolOf(service: string): OutboundProtocol {
