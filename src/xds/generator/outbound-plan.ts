@@ -56,12 +56,13 @@ export function planOutbound(snap: MeshSnapshot, source: readonly Tags[], servic
  * service, not one per source. Every policy list of the snapshot counts, so a new policy type cannot be missed.
  */
 export function sourceKey(snap: MeshSnapshot, source: readonly Tags[]): string {
-  const lists: readonly (readonly { spec: { sources?: readonly Selector[] } }[])[] = Object.values(snap.policies);
+  const lists: readonly (readonly { spec: { sources?: readonly Selector[]; selectors?: readonly Selector[] } }[])[] = Object.values(snap.policies);
   return lists
     .map((list) =>
       list
         .map((policy) => {
-          const rank = bestRank(policy.spec.sources, source);
+          // Policies that select whole proxies (TrafficTrace) match the source through `selectors`.
+          const rank = bestRank(policy.spec.sources ?? policy.spec.selectors, source);
           return rank ? `${rank.exact}.${rank.wildcard}` : '-';
         })
         .join(','),

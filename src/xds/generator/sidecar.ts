@@ -25,6 +25,10 @@ import { canonical } from './canonical.js';
 import { ResourceSet } from './resource-set.js';
 import { probeResources } from './probes.js';
 import { addPrometheusEndpoint } from './prometheus-endpoint.js';
+import { inboundTracing, observabilityParams, outboundObservability, type ObservabilityParams, type OutboundObservability } from './sidecar-observability.js';
+import { accessLogs, type AccessLogParams } from './traffic-log.js';
+import { addTracingCluster, hcmTracingOf, proxyTracing } from './traffic-trace.js';
+import type { TracingOptions } from '../envoy/tracing.js';
 
 const DEFAULT_REDIRECT_OUTBOUND = 15001;
 const DEFAULT_REDIRECT_INBOUND = 15006;
@@ -44,6 +48,8 @@ interface SharedParams {
   /** Declared outbounds. */
   readonly outbound: DataplaneSpec['networking']['outbound'];
   readonly transparentProxying: DataplaneSpec['networking']['transparentProxying'] | null;
+  /** TrafficLog placeholders and Datadog service of the proxy (null when none apply). */
+  readonly observability: ObservabilityParams;
 }
 
 /** A sidecar's resources: its own (inbound listeners and local clusters) and a group shared with every proxy of the same parameters. */
@@ -82,7 +88,12 @@ export function generateSidecarParts(snap: MeshSnapshot, dataplaneName: string, 
   if (dp.spec.networking.ingress) return { own: [], shared: ResourceGroup.EMPTY };
   const net = dp.spec.networking;
   const source = proxyTagSets(dp.spec);
-  const params: SharedParams = { sourceKey: sourceKey(snap, source), outbound: net.outbound, transparentProxying: net.transparentProxying ?? null };
+  const params: SharedParams = {
+    sourceKey: sourceKey(snap, source),
+    outbound: net.outbound,
+    transparentProxying: net.transparentProxying ?? null,
+    observability: observabilityParams(snap, dp.spec, source),
+  };
   // `source` is one of the sources with this key: the plans it gives are those of every other one.
   const shared = snap.derived(`sidecar-shared\n${canonical(params)}`, () => sharedGroup(snap, params, source));
   const set = new ResourceSet();
@@ -104,6 +115,7 @@ function sharedGroup(snap: MeshSnapshot, params: SharedParams, source: readonly 
   if (meshCa(snap)) set.add(meshCaSecretResource(snap));
   const transparent = params.transparentProxying !== null;
   addOutbounds(snap, set, params, source, transparent);
+  addTracingCluster(snap, set, proxyTracing(snap, source));
   if (params.transparentProxying) addPassthrough(snap, set, params.transparentProxying);
   return new ResourceGroup(set.toArray());
 }
@@ -133,6 +145,8 @@ interface InboundListenerParams {
   readonly mtlsMesh: string | null;
   /** mTLS on: TrafficPermission as RBAC policies (none = deny all). */
   readonly rbac: readonly RbacPolicy[] | null;
+  /** TrafficTrace (HTTP only). */
+  readonly tracing: TracingOptions | null;
 }
 
 function addInbound(snap: MeshSnapshot, set: ResourceSet, dp: Resource<DataplaneSpec>, inbound: DataplaneInbound, transparent: boolean): void {
@@ -153,6 +167,7 @@ function addInbound(snap: MeshSnapshot, set: ResourceSet, dp: Resource<Dataplane
     transparent,
     mtlsMesh: mtls ? snap.mesh : null,
     rbac: mtls ? inboundRbacPolicies(snap, inbound.tags) : null,
+    tracing: inboundTracing(snap, proxyTagSets(dp.spec), inbound.tags[SERVICE_TAG] ?? '', protocol),
   };
   set.add(snap.resource(TYPE_URLS.listener, names.inboundListener(address, inbound.port), params, buildInboundListener));
 }
@@ -168,6 +183,7 @@ function buildInboundListener(p: InboundListenerParams, name: string): EnvoyObje
         statPrefix: statPrefix(name),
         routeConfig: routeConfiguration(names.inboundRoute(p.service), p.service, routeAction({ targets: target })),
         http2: isHttp2(p.protocol),
+        tracing: hcmTracingOf(p.tracing),
       })
     : tcpProxyFilter({ statPrefix: statPrefix(name), targets: target });
   // Kuma: the RBAC filter (before the terminal filter) has the stat prefix `inbound_<ip>_<port>.`
@@ -189,7 +205,7 @@ function addOutbounds(snap: MeshSnapshot, set: ResourceSet, params: SharedParams
     const plan = planOutbound(snap, source, outbound.service);
     if (!plan) continue;
     plans.push(plan);
-    addOutboundListener(snap, set, outbound, plan, transparent);
+    addOutboundListener(snap, set, outbound, plan, transparent, outboundObservability(snap, params.observability, source, plan.service, plan.protocol));
   }
   const clusters = new Map<string, ClusterPlan>();
   for (const plan of plans) for (const c of plan.clusters) if (!clusters.has(c.service)) clusters.set(c.service, c);
@@ -278,9 +294,12 @@ interface OutboundListenerParams {
   readonly timeout: TimeoutConf | null;
   readonly retry: RetryConf | null;
   readonly transparent: boolean;
+  /** TrafficLog (file backend) and TrafficTrace of this outbound. */
+  readonly accessLog: AccessLogParams | null;
+  readonly tracing: TracingOptions | null;
 }
 
-function addOutboundListener(snap: MeshSnapshot, set: ResourceSet, outbound: OutboundAddress, plan: OutboundPlan, transparent: boolean): void {
+function addOutboundListener(snap: MeshSnapshot, set: ResourceSet, outbound: OutboundAddress, plan: OutboundPlan, transparent: boolean, obs: OutboundObservability): void {
   const targets = sidecarTargets(plan);
   const timeout = plan.timeout ?? null;
   const retry = plan.retry ?? null;
@@ -290,7 +309,7 @@ function addOutboundListener(snap: MeshSnapshot, set: ResourceSet, outbound: Out
     const route: OutboundRouteParams = { service: plan.service, protocol: plan.protocol, targets, timeout, retry, autoHostRewrite };
     set.add(snap.resource(TYPE_URLS.routeConfiguration, names.outboundRoute(plan.service), route, buildOutboundRoute));
   }
-  const params: OutboundListenerParams = { address: outbound.address, port: outbound.port, service: plan.service, protocol: plan.protocol, targets, timeout, retry, transparent };
+  const params: OutboundListenerParams = { address: outbound.address, port: outbound.port, service: plan.service, protocol: plan.protocol, targets, timeout, retry, transparent, ...obs };
   set.add(snap.resource(TYPE_URLS.listener, names.outboundListener(outbound.address, outbound.port), params, buildOutboundListener));
 }
 
@@ -322,6 +341,8 @@ function buildOutboundListener(p: OutboundListenerParams, name: string): EnvoyOb
       http2: isHttp2(p.protocol),
       ...(idleTimeout ? { idleTimeout } : {}),
       ...(streamIdleTimeout ? { streamIdleTimeout } : {}),
+      tracing: hcmTracingOf(p.tracing),
+      accessLog: accessLogs(p.accessLog),
     });
   } else {
     const idleTimeout = duration(p.timeout?.tcp?.idleTimeout);
@@ -331,6 +352,7 @@ function buildOutboundListener(p: OutboundListenerParams, name: string): EnvoyOb
       targets: p.targets,
       ...(idleTimeout ? { idleTimeout } : {}),
       ...(maxConnectAttempts ? { maxConnectAttempts } : {}),
+      accessLog: accessLogs(p.accessLog),
     });
   }
   return listener({ name, address: p.address, port: p.port, direction: 'OUTBOUND', filters: [filter], bindToPort: !p.transparent });
