@@ -154,11 +154,11 @@ describe('cluster policies over ADS (built daemon)', () => {
     expect(payments['transport_socket']).toBeUndefined();
     const matches = payments['transport_socket_matches'] as { name: string; transport_socket: { typed_config: { value: Uint8Array; type_url: string } } }[];
     expect(matches.map((m) => m.name)).toEqual(['payments-tls']);
-    const tls = decodeResource(matches[0]!.transport_socket.typed_config);
+    const tls: unknown = decodeResource(matches[0]!.transport_socket.typed_config);
     expect(tls).toEqual({
       sni: 'pay.example.com',
       allow_renegotiation: true,
-      common_tls_context: { validation_context: { trusted_ca: { inline_bytes: expect.anything() }, match_typed_subject_alt_names: [{ san_type: 'DNS', matcher: { exact: 'pay.example.com' } }] } },
+      common_tls_context: { validation_context: { trusted_ca: { inline_bytes: expect.anything() as unknown }, match_typed_subject_alt_names: [{ san_type: 'DNS', matcher: { exact: 'pay.example.com' } }] } },
     });
   });
 

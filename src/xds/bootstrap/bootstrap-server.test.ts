@@ -14,6 +14,7 @@ import { freePort } from '../../../test/helpers/free-port.js';
 
 /** The parts of the Envoy bootstrap YAML these tests read. */
 interface EnvoyBootstrapDoc {
+  admin: { address: { socket_address: { address: string; port_value: number } } };
   node: { id: string; cluster: string; metadata: Record<string, unknown> };
   static_resources: { clusters: { load_assignment: { endpoints: { lb_endpoints: { endpoint: { address: { socket_address: unknown } } }[] }[] } }[] };
   dynamic_resources: { ads_config: { grpc_services: { initial_metadata: unknown }[] } };
@@ -82,12 +83,12 @@ describe('POST /bootstrap', () => {
     const s = await start();
     await s.rt.manager.create('Dataplane', { name: 'web-1', mesh: 'default' }, { networking: { ...dataplane.networking, admin: { port: 9911 } } });
     await s.rt.manager.create('Dataplane', { name: 'web-2', mesh: 'default' }, dataplane);
-    const fromResource = parse(await (await post(s.url, { mesh: 'default', name: 'web-1', adminPort: 9901 })).text());
+    const fromResource = parseBootstrap(await (await post(s.url, { mesh: 'default', name: 'web-1', adminPort: 9901 })).text());
     expect(fromResource.admin.address.socket_address).toEqual({ address: '127.0.0.1', port_value: 9911 });
     expect(fromResource.node.metadata['dataplane.admin.port']).toBe('9911');
-    const fromRequest = parse(await (await post(s.url, { mesh: 'default', name: 'web-2', adminPort: 9905 })).text());
+    const fromRequest = parseBootstrap(await (await post(s.url, { mesh: 'default', name: 'web-2', adminPort: 9905 })).text());
     expect(fromRequest.admin.address.socket_address.port_value).toBe(9905);
-    const byDefault = parse(await (await post(s.url, { mesh: 'default', name: 'web-2' })).text());
+    const byDefault = parseBootstrap(await (await post(s.url, { mesh: 'default', name: 'web-2' })).text());
     expect(byDefault.node.metadata['dataplane.admin.port']).toBe('9901');
   });
 
