@@ -7,8 +7,10 @@
  */
 import type { z } from 'zod';
 import type { connectionPolicySchema, selectorPolicySchema } from './schemas/connection-policy.js';
+import type { circuitBreakerSchema } from './schemas/circuit-breaker.js';
 import type { DataplaneSpec } from './schemas/dataplane.js';
 import type { externalServiceSchema } from './schemas/external-service.js';
+import type { healthCheckSchema } from './schemas/health-check.js';
 import type { dataplaneInsightSchema, discoverySubscriptionSchema, kdsSubscriptionSchema, zoneInsightSchema } from './schemas/insights.js';
 import type { retrySchema } from './schemas/retry.js';
 import type { secretSchema } from './schemas/secret.js';
@@ -50,6 +52,9 @@ export type TimeoutConf = NonNullable<TimeoutSpec['conf']>;
 
 export type RetrySpec = z.output<typeof retrySchema>;
 export type RetryConf = NonNullable<RetrySpec['conf']>;
+
+export type HealthCheckConf = NonNullable<z.output<typeof healthCheckSchema>['conf']>;
+export type CircuitBreakerConf = NonNullable<z.output<typeof circuitBreakerSchema>['conf']>;
 
 /** Policies selected by `selectors` instead of sources/destinations (TrafficTrace, ProxyTemplate). */
 export type SelectorPolicySpec<C = Record<string, unknown>> = Omit<z.output<ReturnType<typeof selectorPolicySchema<z.ZodNever>>>, 'conf'> & { conf?: C };

@@ -14,6 +14,7 @@ import { freePort } from '../../../test/helpers/free-port.js';
 
 /** The parts of the Envoy bootstrap YAML these tests read. */
 interface EnvoyBootstrapDoc {
+  admin: { address: { socket_address: { address: string; port_value: number } } };
   node: { id: string; cluster: string; metadata: Record<string, unknown> };
   static_resources: { clusters: { load_assignment: { endpoints: { lb_endpoints: { endpoint: { address: { socket_address: unknown } } }[] }[] } }[] };
   dynamic_resources: { ads_config: { grpc_services: { initial_metadata: unknown }[] } };
@@ -76,6 +77,19 @@ describe('POST /bootstrap', () => {
     expect(ads).toMatchObject({ name: 'ads_cluster', type: 'STRICT_DNS' });
     expect(ads?.load_assignment.endpoints[0]?.lb_endpoints[0]?.endpoint.address.socket_address).toEqual({ address: '127.0.0.1', port_value: 5678 });
     expect(doc.dynamic_resources.ads_config).toMatchObject({ api_type: 'GRPC', transport_api_version: 'V3' });
+  });
+
+  it("takes Envoy's admin port from the Dataplane's networking.admin.port, over the one kuma-dp asks for (Kuma 1.5+)", async () => {
+    const s = await start();
+    await s.rt.manager.create('Dataplane', { name: 'web-1', mesh: 'default' }, { networking: { ...dataplane.networking, admin: { port: 9911 } } });
+    await s.rt.manager.create('Dataplane', { name: 'web-2', mesh: 'default' }, dataplane);
+    const fromResource = parseBootstrap(await (await post(s.url, { mesh: 'default', name: 'web-1', adminPort: 9901 })).text());
+    expect(fromResource.admin.address.socket_address).toEqual({ address: '127.0.0.1', port_value: 9911 });
+    expect(fromResource.node.metadata['dataplane.admin.port']).toBe('9911');
+    const fromRequest = parseBootstrap(await (await post(s.url, { mesh: 'default', name: 'web-2', adminPort: 9905 })).text());
+    expect(fromRequest.admin.address.socket_address.port_value).toBe(9905);
+    const byDefault = parseBootstrap(await (await post(s.url, { mesh: 'default', name: 'web-2' })).text());
+    expect(byDefault.node.metadata['dataplane.admin.port']).toBe('9901');
   });
 
   it('uses xdsHost/xdsPort from the config, then the bound dp-server port', async () => {

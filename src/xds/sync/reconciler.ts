@@ -24,9 +24,9 @@ export interface Generators<S> {
   buildMeshSnapshot(inputs: MeshInputs, previous?: S): S;
   /**
    * A sidecar's snapshot; what it shares with other sidecars (groups of resources) is shared, not copied.
-   * `identity`: the proxy's workload certificate when its mesh has mTLS on.
+   * `identity`: the proxy's workload certificate when its mesh has mTLS on; `adminPort`: its Envoy admin port.
    */
-  sidecarSnapshot(snap: S, dataplaneName: string, identity?: IssuedIdentity): ProxySnapshot;
+  sidecarSnapshot(snap: S, dataplaneName: string, identity?: IssuedIdentity, adminPort?: number): ProxySnapshot;
   /**
    * A proxyless client's snapshot (policies matched with its Dataplane as source): clients with the same
    * effective policy set and no server side get the same snapshot instance (one catalog per policy set).
@@ -392,7 +392,7 @@ export class Reconciler<S> {
     const { generators, cache, log } = this.deps;
     const end = this.deps.metrics.generation.startTimer();
     try {
-      const snapshot = identity.kind === 'proxyless' ? generators.proxylessSnapshot(entry.snap, identity.name, identity.userAgent) : generators.sidecarSnapshot(entry.snap, identity.name, this.issued.get(identity.key));
+      const snapshot = identity.kind === 'proxyless' ? generators.proxylessSnapshot(entry.snap, identity.name, identity.userAgent) : generators.sidecarSnapshot(entry.snap, identity.name, this.issued.get(identity.key), identity.adminPort);
       end();
       if (identity.kind === 'proxyless') this.logLbNotes(identity, entry);
       return cache.set(identity.key, snapshot);
