@@ -51,7 +51,7 @@ function assertKnownFields(type: protobuf.Type, value: EnvoyObject, path: string
     if (!field) throw new Error(`unknown field ${path}.${key} for ${type.fullName.slice(1)}`);
     const nested = field.resolvedType;
     if (!nested || !('fields' in nested) || fieldValue === null || fieldValue === undefined) continue;
-    const nestedType = nested as protobuf.Type;
+    const nestedType = nested;
     if (field.map) {
       for (const [k, v] of Object.entries(fieldValue as EnvoyObject)) assertKnownFields(nestedType, v as EnvoyObject, `${path}.${key}[${k}]`);
     } else if (field.repeated) {

@@ -1,5 +1,6 @@
 import protobuf from 'protobufjs';
 import { envoyType } from './protos.js';
+import { scalarText } from './scalar-text.js';
 
 type Msg = Record<string, unknown>;
 
@@ -53,7 +54,7 @@ function plainValue(field: protobuf.Field, v: unknown): unknown {
   if (!(t instanceof protobuf.Type)) {
     if (v instanceof Uint8Array) return Buffer.from(v).toString('base64');
     // 64-bit integers decode as Long objects
-    return typeof v === 'object' && v !== null ? Number(String(v)) : v;
+    return typeof v === 'object' && v !== null ? Number(scalarText(v)) : v;
   }
   return plainTyped(t, v as Msg);
 }
@@ -64,7 +65,7 @@ function plainTyped(t: protobuf.Type, m: Msg): unknown {
     const inner = envoyType(url);
     return { '@type': url, ...plainMessage(inner, inner.decode(m['value'] as Uint8Array) as unknown as Msg) };
   }
-  if (t.fullName === DURATION) return `${(Number(String(m['seconds'] ?? 0)) * 1e9 + Number(m['nanos'] ?? 0)) / 1e9}s`;
+  if (t.fullName === DURATION) return `${(Number(scalarText(m['seconds'] ?? 0)) * 1e9 + Number(m['nanos'] ?? 0)) / 1e9}s`;
   if (WRAPPERS.has(t.fullName)) {
     const f = t.fields['value'];
     return plainMessage(t, m)['value'] ?? (f?.type === 'bool' ? false : f?.type === 'string' ? '' : 0);

@@ -32,5 +32,6 @@ function toValue(v: unknown): EnvoyObject {
   if (typeof v === 'boolean') return { boolValue: v };
   if (Array.isArray(v)) return { listValue: { values: v.map(toValue) } };
   if (typeof v === 'object') return { structValue: toStruct(v as Record<string, unknown>) };
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- objects returned above: v is undefined, a bigint, a symbol or a function here
   return { stringValue: String(v) };
 }

@@ -10,6 +10,7 @@ import { isIP } from 'node:net';
 import protobuf from 'protobufjs';
 import { envoyType } from './protos.js';
 import { TYPE_URLS, type EncodedResource } from '../resource.js';
+import { scalarText } from './scalar-text.js';
 
 type Msg = Record<string, unknown>;
 type Rules = Record<string, unknown>;
@@ -81,7 +82,7 @@ function references(typeName: string, m: Msg): { typeUrl: string; name: string }
     }
     case '.envoy.config.route.v3.RouteAction':
     case '.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy':
-      return m['cluster'] ? [{ typeUrl: TYPE_URLS.cluster, name: String(m['cluster']) }] : [];
+      return m['cluster'] ? [{ typeUrl: TYPE_URLS.cluster, name: scalarText(m['cluster']) }] : [];
     case '.envoy.config.route.v3.WeightedCluster.ClusterWeight':
     case '.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy.WeightedCluster.ClusterWeight':
       return [{ typeUrl: TYPE_URLS.cluster, name: String(m['name']) }];
@@ -181,7 +182,7 @@ function walk(type: protobuf.Type, m: Msg, path: string, out: string[], visit: V
 }
 
 function walkAny(m: Msg, path: string, out: string[], visit: Visitor): void {
-  const url = String(m['type_url'] ?? '');
+  const url = scalarText(m['type_url']);
   let inner: protobuf.Type;
   try {
     inner = envoyType(url);
@@ -220,22 +221,22 @@ function checkValue(rules: Rules, field: protobuf.Field, value: unknown, present
   } else if (field.resolvedType instanceof protobuf.Type) {
     return;
   }
-  if (rules['string']) return checkString(rules['string'] as Rules, String(value ?? ''), path, out);
+  if (rules['string']) return checkString(rules['string'] as Rules, scalarText(value), path, out);
   if (rules['bytes']) return checkBytes(rules['bytes'] as Rules, (value ?? new Uint8Array()) as Uint8Array, path, out);
   if (rules['enum']) return checkEnum(rules['enum'] as Rules, field, Number(value ?? 0), path, out);
   if (rules['bool']) {
     const c = (rules['bool'] as Rules)['const'];
-    if (c !== undefined && Boolean(value) !== c) out.push(`${path}: must be ${String(c)}`);
+    if (c !== undefined && Boolean(value) !== c) out.push(`${path}: must be ${scalarText(c)}`);
     return;
   }
   for (const kind of ['uint32', 'uint64', 'int32', 'int64', 'sint32', 'sint64', 'fixed32', 'fixed64', 'sfixed32', 'sfixed64', 'double', 'float']) {
-    if (rules[kind]) return checkNumber(rules[kind] as Rules, Number(String(value ?? 0)), path, out);
+    if (rules[kind]) return checkNumber(rules[kind] as Rules, Number(scalarText(value ?? 0)), path, out);
   }
 }
 
 function checkNumber(r: Rules, v: number, path: string, out: string[]): void {
   if (r['ignore_empty'] && v === 0) return;
-  const n = (k: string): number | undefined => (r[k] === undefined ? undefined : Number(String(r[k])));
+  const n = (k: string): number | undefined => (r[k] === undefined ? undefined : Number(scalarText(r[k])));
   if (n('const') !== undefined && v !== n('const')) out.push(`${path}: must equal ${n('const')}`);
   if (Array.isArray(r['in']) && !(r['in'] as unknown[]).map(Number).includes(v)) out.push(`${path}: must be one of ${String(r['in'])}`);
   if (Array.isArray(r['not_in']) && (r['not_in'] as unknown[]).map(Number).includes(v)) out.push(`${path}: must not be one of ${String(r['not_in'])}`);
@@ -257,13 +258,13 @@ function checkString(r: Rules, s: string, path: string, out: string[]): void {
   if (r['ignore_empty'] && s === '') return;
   const len = [...s].length;
   const bytes = Buffer.byteLength(s);
-  const num = (k: string): number | undefined => (r[k] === undefined ? undefined : Number(String(r[k])));
+  const num = (k: string): number | undefined => (r[k] === undefined ? undefined : Number(scalarText(r[k])));
   if (num('min_len') !== undefined && len < num('min_len')!) out.push(`${path}: length must be at least ${num('min_len')}`);
   if (num('max_len') !== undefined && len > num('max_len')!) out.push(`${path}: length must be at most ${num('max_len')}`);
   if (num('len') !== undefined && len !== num('len')) out.push(`${path}: length must be ${num('len')}`);
   if (num('min_bytes') !== undefined && bytes < num('min_bytes')!) out.push(`${path}: must have at least ${num('min_bytes')} bytes`);
   if (num('max_bytes') !== undefined && bytes > num('max_bytes')!) out.push(`${path}: must have at most ${num('max_bytes')} bytes`);
-  if (r['const'] !== undefined && s !== r['const']) out.push(`${path}: must equal ${String(r['const'])}`);
+  if (r['const'] !== undefined && s !== r['const']) out.push(`${path}: must equal ${scalarText(r['const'])}`);
   if (typeof r['prefix'] === 'string' && !s.startsWith(r['prefix'])) out.push(`${path}: must start with "${r['prefix']}"`);
   if (typeof r['suffix'] === 'string' && !s.endsWith(r['suffix'])) out.push(`${path}: must end with "${r['suffix']}"`);
   if (typeof r['contains'] === 'string' && !s.includes(r['contains'])) out.push(`${path}: must contain "${r['contains']}"`);
@@ -297,20 +298,20 @@ function jsRegExp(pattern: string): RegExp | undefined {
 
 function checkBytes(r: Rules, b: Uint8Array, path: string, out: string[]): void {
   if (r['ignore_empty'] && b.length === 0) return;
-  if (r['min_len'] !== undefined && b.length < Number(r['min_len'])) out.push(`${path}: must have at least ${String(r['min_len'])} bytes`);
-  if (r['max_len'] !== undefined && b.length > Number(r['max_len'])) out.push(`${path}: must have at most ${String(r['max_len'])} bytes`);
+  if (r['min_len'] !== undefined && b.length < Number(r['min_len'])) out.push(`${path}: must have at least ${scalarText(r['min_len'])} bytes`);
+  if (r['max_len'] !== undefined && b.length > Number(r['max_len'])) out.push(`${path}: must have at most ${scalarText(r['max_len'])} bytes`);
 }
 
 function checkEnum(r: Rules, field: protobuf.Field, v: number, path: string, out: string[]): void {
   const e = field.resolvedType;
   if (r['defined_only'] && e instanceof protobuf.Enum && !Object.values(e.values).includes(v)) out.push(`${path}: ${v} is not a defined ${e.name}`);
-  if (r['const'] !== undefined && v !== Number(r['const'])) out.push(`${path}: must equal ${String(r['const'])}`);
+  if (r['const'] !== undefined && v !== Number(r['const'])) out.push(`${path}: must equal ${scalarText(r['const'])}`);
   if (Array.isArray(r['in']) && !(r['in'] as unknown[]).map(Number).includes(v)) out.push(`${path}: must be one of ${String(r['in'])}`);
   if (Array.isArray(r['not_in']) && (r['not_in'] as unknown[]).map(Number).includes(v)) out.push(`${path}: must not be one of ${String(r['not_in'])}`);
 }
 
 function nanos(d: Msg | undefined): number {
-  return Number(String(d?.['seconds'] ?? 0)) * 1e9 + Number(d?.['nanos'] ?? 0);
+  return Number(scalarText(d?.['seconds'] ?? 0)) * 1e9 + Number(d?.['nanos'] ?? 0);
 }
 
 function checkDuration(r: Rules, d: Msg | undefined, path: string, out: string[]): void {
@@ -326,15 +327,15 @@ function checkDuration(r: Rules, d: Msg | undefined, path: string, out: string[]
 
 function checkRepeated(r: Rules, items: unknown[], field: protobuf.Field, path: string, out: string[]): void {
   if (r['ignore_empty'] && items.length === 0) return;
-  if (r['min_items'] !== undefined && items.length < Number(r['min_items'])) out.push(`${path}: must have at least ${String(r['min_items'])} items`);
-  if (r['max_items'] !== undefined && items.length > Number(r['max_items'])) out.push(`${path}: must have at most ${String(r['max_items'])} items`);
+  if (r['min_items'] !== undefined && items.length < Number(r['min_items'])) out.push(`${path}: must have at least ${scalarText(r['min_items'])} items`);
+  if (r['max_items'] !== undefined && items.length > Number(r['max_items'])) out.push(`${path}: must have at most ${scalarText(r['max_items'])} items`);
   if (r['unique'] && !(field.resolvedType instanceof protobuf.Type) && new Set(items.map(String)).size !== items.length) out.push(`${path}: items must be unique`);
 }
 
 function checkMap(r: Rules, entries: [string, unknown][], field: protobuf.Field, path: string, out: string[]): void {
   if (r['ignore_empty'] && entries.length === 0) return;
-  if (r['min_pairs'] !== undefined && entries.length < Number(r['min_pairs'])) out.push(`${path}: must have at least ${String(r['min_pairs'])} pairs`);
-  if (r['max_pairs'] !== undefined && entries.length > Number(r['max_pairs'])) out.push(`${path}: must have at most ${String(r['max_pairs'])} pairs`);
+  if (r['min_pairs'] !== undefined && entries.length < Number(r['min_pairs'])) out.push(`${path}: must have at least ${scalarText(r['min_pairs'])} pairs`);
+  if (r['max_pairs'] !== undefined && entries.length > Number(r['max_pairs'])) out.push(`${path}: must have at most ${scalarText(r['max_pairs'])} pairs`);
   const keyRules = r['keys'] as Rules | undefined;
   const valueRules = r['values'] as Rules | undefined;
   for (const [k, v] of entries) {

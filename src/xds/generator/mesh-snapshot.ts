@@ -104,7 +104,7 @@ export class MeshSnapshot {
   constructor(inputs: MeshInputs, previous?: MeshSnapshot) {
     this.inherited = previous?.mesh === inputs.mesh.meta.name ? previous.memo : undefined;
     this.mesh = inputs.mesh.meta.name;
-    this.meshSpec = inputs.mesh.spec as MeshSpec;
+    this.meshSpec = inputs.mesh.spec;
     this.localZone = inputs.localZone;
     this.vips = inputs.vips;
     this.dataplanes = new Map(inputs.dataplanes.map((d) => [d.meta.name, typed<DataplaneSpec>(d)]));

@@ -154,7 +154,7 @@ export function subsetKeys(plans: readonly OutboundPlan[]): Map<string, string[]
       if (!split.subset) continue;
       const keys = Object.keys(split.subset).sort();
       let sets = byService.get(split.service);
-      if (!sets) byService.set(split.service, (sets = new Map()));
+      if (!sets) byService.set(split.service, (sets = new Map<string, string[]>()));
       sets.set(keys.join('\n'), keys);
     }
   }

@@ -7,7 +7,7 @@ export class ResourceSet {
 
   add(resource: EncodedResource): void {
     let byName = this.byType.get(resource.typeUrl);
-    if (!byName) this.byType.set(resource.typeUrl, (byName = new Map()));
+    if (!byName) this.byType.set(resource.typeUrl, (byName = new Map<string, EncodedResource>()));
     if (!byName.has(resource.name)) byName.set(resource.name, resource);
   }
 
