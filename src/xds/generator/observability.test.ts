@@ -81,6 +81,8 @@ describe('TrafficLog on outbound listeners', () => {
     ];
     const snap = snapshot(mesh, policies, [dp('web-1', '10.0.0.1', 'web'), dp('web-2', '10.0.0.2', 'web'), dp('api-1', '10.0.0.3', 'api')]);
     for (const name of ['web-1', 'api-1', 'backend-1']) expect(logLine(outboundFilter(snap, name)), name).toBeUndefined();
+    // Nothing is logged, so the proxies' addresses do not split their shared group.
+    expect(generateSidecarParts(snap, 'web-1').shared).toBe(generateSidecarParts(snap, 'web-2').shared);
     expect(snap.warnings).toEqual([
       'TrafficLog "to-logstash" in mesh "demo" has no effect on data planes web-1, web-2: logging backend "logstash" is of type tcp, which Kuma delivers through kuma-dp\'s access log sink; this control plane does not configure one, so use a file backend',
       'TrafficLog "to-nowhere" in mesh "demo" has no effect on data planes api-1: it names logging backend "gone", which mesh "demo" does not have',
