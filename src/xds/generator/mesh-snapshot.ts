@@ -7,6 +7,7 @@ import {
   type ConnectionPolicySpec,
   type DataplaneSpec,
   type MeshSpec,
+  type ProxyTemplateSpec,
   type RetryConf,
   type Tags,
   type TimeoutConf,
@@ -52,6 +53,7 @@ export interface MeshPolicies {
   readonly retries: readonly Resource<ConnectionPolicySpec<RetryConf>>[];
   readonly healthChecks: readonly Resource<ConnectionPolicySpec<HealthCheckConf>>[];
   readonly circuitBreakers: readonly Resource<ConnectionPolicySpec<CircuitBreakerConf>>[];
+  readonly proxyTemplates: readonly Resource<ProxyTemplateSpec>[];
 }
 
 /**
@@ -129,6 +131,7 @@ export class MeshSnapshot {
       retries: p<RetryConf>('Retry'),
       healthChecks: p<HealthCheckConf>('HealthCheck'),
       circuitBreakers: p<CircuitBreakerConf>('CircuitBreaker'),
+      proxyTemplates: (inputs.policies.get('ProxyTemplate') ?? []).map((r) => typed<ProxyTemplateSpec>(r)),
     };
   }
 
