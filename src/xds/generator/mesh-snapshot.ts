@@ -7,6 +7,7 @@ import {
   type ConnectionPolicySpec,
   type DataplaneSpec,
   type MeshSpec,
+  type ProxyTemplateSpec,
   type RetryConf,
   type Tags,
   type TimeoutConf,
@@ -58,6 +59,7 @@ export interface MeshPolicies {
   readonly circuitBreakers: readonly Resource<ConnectionPolicySpec<CircuitBreakerConf>>[];
   readonly trafficLogs: readonly TrafficLogPolicy[];
   readonly trafficTraces: readonly TrafficTracePolicy[];
+  readonly proxyTemplates: readonly Resource<ProxyTemplateSpec>[];
 }
 
 /**
@@ -130,6 +132,7 @@ export class MeshSnapshot {
       circuitBreakers: p<CircuitBreakerConf>('CircuitBreaker'),
       trafficLogs: p<TrafficLogConf>('TrafficLog'),
       trafficTraces: (inputs.policies.get('TrafficTrace') ?? []).map((r) => typed<TrafficTracePolicy['spec']>(r)),
+      proxyTemplates: (inputs.policies.get('ProxyTemplate') ?? []).map((r) => typed<ProxyTemplateSpec>(r)),
     };
     const ca = meshCaMaterial(this.mesh, this.meshSpec, inputs.secrets ?? []);
     this.mtls = ca && 'ca' in ca ? { ca: ca.ca, digest: contentVersion(Buffer.from(`${ca.ca.backend}\n${ca.ca.certPem}`)) } : ca;

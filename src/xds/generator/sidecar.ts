@@ -29,6 +29,8 @@ import { inboundTracing, observabilityParams, outboundObservability, type Observ
 import { accessLogs, type AccessLogParams } from './traffic-log.js';
 import { addTracingCluster, hcmTracingOf, proxyTracing } from './traffic-trace.js';
 import type { TracingOptions } from '../envoy/tracing.js';
+import { applyProxyTemplate } from './proxy-template/apply-template.js';
+import { withoutShadowed } from './shadowing.js';
 
 const DEFAULT_REDIRECT_OUTBOUND = 15001;
 const DEFAULT_REDIRECT_INBOUND = 15006;
@@ -107,7 +109,7 @@ export function generateSidecarParts(snap: MeshSnapshot, dataplaneName: string, 
   addPrometheusEndpoint(snap, set, dp, adminPort);
   // Own resources first win over shared ones of the same (type, name), as in one ResourceSet.
   const own = set.toArray();
-  return { own, shared: own.some((r) => shared.get(r.typeUrl, r.name)) ? withoutShadowed(shared, own) : shared };
+  return applyProxyTemplate(snap, dp, { own, shared: withoutShadowed(shared, own) });
 }
 
 function sharedGroup(snap: MeshSnapshot, params: SharedParams, source: readonly Tags[]): ResourceGroup {
@@ -118,14 +120,6 @@ function sharedGroup(snap: MeshSnapshot, params: SharedParams, source: readonly 
   addTracingCluster(snap, set, proxyTracing(snap, source));
   if (params.transparentProxying) addPassthrough(snap, set, params.transparentProxying);
   return new ResourceGroup(set.toArray());
-}
-
-/** The shared group minus what the proxy's own resources shadow (a service named like a local cluster). */
-function withoutShadowed(shared: ResourceGroup, own: readonly EncodedResource[]): ResourceGroup {
-  const taken = new Set(own.map((r) => `${r.typeUrl}\n${r.name}`));
-  const rest: EncodedResource[] = [];
-  for (const t of shared.types()) for (const r of shared.list(t)) if (!taken.has(`${t}\n${r.name}`)) rest.push(r);
-  return new ResourceGroup(rest);
 }
 
 interface LocalClusterParams {

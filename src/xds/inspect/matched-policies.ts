@@ -1,7 +1,7 @@
 import type { MatchedPolicy, PolicyAttachment, PolicyContext } from '../../core/inspect/policy-inspector.js';
 import type { Resource, ResourceTypeName } from '../../core/resources/model.js';
 import { SERVICE_TAG, type ConnectionPolicySpec, type DataplaneSpec, type Selector, type Tags } from '../../core/resources/specs.js';
-import { bestRank, compareRanks, matchConnectionPolicy, matchInboundPolicy, selectorRank } from '../generator/policy-match.js';
+import { compareRanks, matchConnectionPolicy, matchDataplanePolicy, matchInboundPolicy, selectorRank } from '../generator/policy-match.js';
 
 /** Policies matched on the destination side: they attach to the inbound they select. */
 const INBOUND_TYPES: readonly ResourceTypeName[] = ['TrafficPermission', 'FaultInjection', 'RateLimit'];
@@ -67,16 +67,8 @@ export function matchedPolicies(dataplane: Resource, ctx: PolicyContext): Matche
     }
   }
   for (const type of DATAPLANE_TYPES) {
-    let best: { policy: Resource; rank: NonNullable<ReturnType<typeof bestRank>> } | undefined;
-    for (const policy of ctx.policies.get(type) ?? []) {
-      const selectors = (policy.spec as { selectors?: Selector[] }).selectors;
-      const rank = bestRank(selectors, sourceTags);
-      if (rank && (!best || compareRanks(rank, best.rank) > 0)) best = { policy, rank };
-    }
-    if (best) {
-      const selectors = (best.policy.spec as { selectors?: Selector[] }).selectors;
-      add(type, best.policy, { kind: 'dataplane', name: dataplane.meta.name, service: sourceTags.map((t) => t[SERVICE_TAG]).filter(Boolean).join(',') }, `selects ${bestSelector(selectors, sourceTags)}`);
-    }
+    const best = matchDataplanePolicy((ctx.policies.get(type) ?? []) as readonly Resource<{ selectors?: Selector[] }>[], sourceTags);
+    if (best) add(type, best, { kind: 'dataplane', name: dataplane.meta.name, service: sourceTags.map((t) => t[SERVICE_TAG]).filter(Boolean).join(',') }, `selects ${bestSelector(best.spec.selectors, sourceTags)}`);
   }
   return [...found.values()].map((e) => ({ type: e.type, name: e.policy.meta.name, attachments: e.attachments, reason: [...e.reasons].join('; ') }));
 }

@@ -9,6 +9,7 @@ import type { SnapshotCache } from '../cache/snapshot-cache.js';
 import type { MeshInputs, ProxylessClient, ProxylessLbNote } from '../generator/index.js';
 import type { EncodedResource } from '../resource.js';
 import { ingressOfDataplane, ingressOfZoneIngress, type IngressProxy } from '../generator/ingress.js';
+import { ProxyTemplateError } from '../generator/proxy-template/template-error.js';
 import type { Resource } from '../../core/resources/model.js';
 import type { DataplaneSpec } from '../../core/resources/specs.js';
 import type { CertificateSigner } from '../../mtls/certificate-signer.js';
@@ -98,6 +99,8 @@ export class Reconciler<S> {
   private readonly issued = new Map<string, IssuedIdentity>();
   /** Per proxyless proxy, the load-balancer notes already logged. */
   private readonly lbNotesLogged = new Map<string, Set<string>>();
+  /** Per proxy whose generation fails, the error last logged. */
+  private readonly failing = new Map<string, string>();
   /** Zone ingresses (mesh ''): the snapshots of every mesh they were last generated from. */
   private ingressSnaps = new Map<string, S>();
   /** Proxy key -> the group it is generated in (its mesh, or INGRESS_MESH for an ingress Dataplane). */
@@ -158,6 +161,7 @@ export class Reconciler<S> {
     this.identities.forget(identity.key);
     this.issued.delete(identity.key);
     this.lbNotesLogged.delete(identity.key);
+    this.failing.delete(identity.key);
     if (byKey.size === 0) {
       this.proxies.delete(group);
       this.meshes.delete(group);
@@ -395,10 +399,17 @@ export class Reconciler<S> {
       const snapshot = identity.kind === 'proxyless' ? generators.proxylessSnapshot(entry.snap, identity.name, identity.userAgent) : generators.sidecarSnapshot(entry.snap, identity.name, this.issued.get(identity.key), identity.adminPort);
       end();
       if (identity.kind === 'proxyless') this.logLbNotes(identity, entry);
+      if (this.failing.delete(identity.key)) log.info({ mesh: identity.mesh, dataplane: identity.name }, 'proxy configuration generated again');
       return cache.set(identity.key, snapshot);
     } catch (err) {
       this.deps.metrics.generationErrors.inc();
-      log.warn({ mesh: identity.mesh, dataplane: identity.name, err: errorMessage(err) }, 'generating proxy configuration failed; it keeps its last configuration');
+      const message = errorMessage(err);
+      // One line per failure, not one per regeneration while it lasts (a broken ProxyTemplate fails every rebuild).
+      if (this.failing.get(identity.key) !== message) {
+        this.failing.set(identity.key, message);
+        const template = err instanceof ProxyTemplateError ? { proxyTemplate: err.template } : {};
+        log.warn({ mesh: identity.mesh, dataplane: identity.name, ...template, err: message }, 'generating proxy configuration failed; it keeps its last configuration');
+      }
       return false;
     }
   }
