@@ -19,6 +19,8 @@ export interface CpOptions {
   startTimeoutMs?: number;
   /** Start under this open-file limit (`ulimit -n` in a bash that then execs node, so the pid is kuma-cp's). */
   openFileLimit?: number;
+  /** Another build's `dist/src/cli/main.js` (benches compare a previous build with the same bench code). */
+  main?: string;
 }
 
 export interface CpPorts {
@@ -85,7 +87,7 @@ const LOOPBACK_ENV = {
 /** Spawns the built kuma-cp on free loopback ports and waits until it reports ready. */
 export async function startCp(opts: CpOptions = {}): Promise<CpProcess> {
   const dbPath = opts.dbPath ?? join(mkdtempSync(join(tmpdir(), 'kuma-cp-')), 'kuma.db');
-  const args = [CP_MAIN, 'run', ...(opts.args ?? [])];
+  const args = [opts.main ?? CP_MAIN, 'run', ...(opts.args ?? [])];
   if (opts.mode) args.push('--mode', opts.mode);
   if (opts.zone) args.push('--zone', opts.zone);
   if (opts.globalAddress) args.push('--global-address', opts.globalAddress);

@@ -156,7 +156,7 @@ export class AdsStream<Req extends { node?: Node | null; type_url?: string }, Re
     try {
       while (!this.closed && this.protocol) {
         if (!this.deps.cache.get(key)) return;
-        const release = await this.deps.limiter.acquire();
+        const release = await this.deps.limiter.acquire(key);
         try {
           const snapshot = this.deps.cache.get(key);
           if (this.closed || !snapshot) return;

@@ -30,6 +30,8 @@ import { untilAborted } from '../../core/runtime/abort.js';
 
 /** Responses being written at once across all ADS streams (bounds buffered copies during a fan-out). */
 const MAX_CONCURRENT_WRITES = 64;
+/** A response not drained by its client after this gives its write permit back (logged): one stuck client cannot stop the fan-out. */
+const STUCK_WRITE_MS = 30_000;
 
 export const realGenerators: Generators<generator.MeshSnapshot> = generator;
 
@@ -114,7 +116,9 @@ export async function runDpServer<S>(rt: Runtime, generators: Generators<S>, sig
   const lifecycle = new DataplaneLifecycle(rt, () => signal.aborted, log);
   const ads = new AdsServer({
     cache,
-    limiter: new SendLimiter(MAX_CONCURRENT_WRITES),
+    limiter: new SendLimiter(MAX_CONCURRENT_WRITES, STUCK_WRITE_MS, (proxy, ms) =>
+      log.warn({ proxy, ms }, 'ADS response not drained by the proxy; its write permit is returned, the stream keeps waiting for the write'),
+    ),
     nackBackoffMs: durationMs(xdsServer.nackBackoff),
     controlPlaneId: rt.instanceId,
     log,
