@@ -21,6 +21,8 @@ import type { CircuitBreakerConf, HealthCheckConf, OutboundProtocol } from './po
 import { resolveExternalServices, type ExternalEndpoint } from './external-services.js';
 import { CanonicalKeys } from './canonical.js';
 import { commonProtocol, toProtocol } from './protocol.js';
+import { noEffectNotes, type FaultInjectionPolicy, type FaultInjectionSpec, type NoEffectNote, type RateLimitPolicy, type RateLimitSpec } from './inbound-http-policies.js';
+import { reportNoEffect } from './no-effect-log.js';
 
 /** One healthy instance of a service: a Dataplane inbound, or a remote zone's ingress. */
 export interface ServiceEndpoint {
@@ -52,6 +54,8 @@ export interface MeshPolicies {
   readonly retries: readonly Resource<ConnectionPolicySpec<RetryConf>>[];
   readonly healthChecks: readonly Resource<ConnectionPolicySpec<HealthCheckConf>>[];
   readonly circuitBreakers: readonly Resource<ConnectionPolicySpec<CircuitBreakerConf>>[];
+  readonly faultInjections: readonly FaultInjectionPolicy[];
+  readonly rateLimits: readonly RateLimitPolicy[];
 }
 
 /**
@@ -84,6 +88,8 @@ export class MeshSnapshot {
   readonly unusableExternalServices: ReadonlySet<string>;
   /** mTLS on: the mesh CA (or why it cannot be read: then no proxy of the mesh can be configured). */
   readonly mtls: { readonly ca: MeshCaMaterial; readonly digest: string } | { readonly error: string } | undefined;
+  /** FaultInjections and RateLimits that select an inbound they cannot act on (each logged once, when it first appears). */
+  readonly noEffect: readonly NoEffectNote[];
   /** Problems found while building the snapshot (each logged once, when it first appears). */
   readonly warnings: readonly string[];
   private readonly memo = new Map<string, EncodedResource>();
@@ -129,7 +135,11 @@ export class MeshSnapshot {
       retries: p<RetryConf>('Retry'),
       healthChecks: p<HealthCheckConf>('HealthCheck'),
       circuitBreakers: p<CircuitBreakerConf>('CircuitBreaker'),
+      faultInjections: (inputs.policies.get('FaultInjection') ?? []).map((r) => typed<FaultInjectionSpec>(r)),
+      rateLimits: (inputs.policies.get('RateLimit') ?? []).map((r) => typed<RateLimitSpec>(r)),
     };
+    this.noEffect = noEffectNotes(this.dataplanes.values(), this.policies.faultInjections, this.policies.rateLimits);
+    reportNoEffect(this.mesh, this.noEffect, previous?.mesh === this.mesh ? previous.noEffect : []);
   }
 
   protocolOf(service: string): OutboundProtocol {

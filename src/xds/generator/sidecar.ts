@@ -23,6 +23,8 @@ import { isHttp, isHttp2, toProtocol } from './protocol.js';
 import { ResourceGroup } from '../cache/resource-group.js';
 import { canonical } from './canonical.js';
 import { ResourceSet } from './resource-set.js';
+import { serializeTags, TAGS_HEADER } from '../envoy/kuma-tags.js';
+import { inboundHttpFilters, inboundHttpPolicies, inboundRateLimitRoutes, type InboundHttpPolicies } from './inbound-http-policies.js';
 
 const DEFAULT_REDIRECT_OUTBOUND = 15001;
 const DEFAULT_REDIRECT_INBOUND = 15006;
@@ -42,6 +44,8 @@ interface SharedParams {
   /** Declared outbounds. */
   readonly outbound: DataplaneSpec['networking']['outbound'];
   readonly transparentProxying: DataplaneSpec['networking']['transparentProxying'] | null;
+  /** `x-kuma-tags` on HTTP outbound routes: the proxy's tags (Kuma sends them per proxy; see kuma-tags.ts). */
+  readonly tagsHeader: string;
 }
 
 /** A sidecar's resources: its own (inbound listeners and local clusters) and a group shared with every proxy of the same parameters. */
@@ -79,7 +83,12 @@ export function generateSidecarParts(snap: MeshSnapshot, dataplaneName: string, 
   if (dp.spec.networking.ingress) return { own: [], shared: ResourceGroup.EMPTY };
   const net = dp.spec.networking;
   const source = proxyTagSets(dp.spec);
-  const params: SharedParams = { sourceKey: sourceKey(snap, source), outbound: net.outbound, transparentProxying: net.transparentProxying ?? null };
+  const params: SharedParams = {
+    sourceKey: sourceKey(snap, source),
+    outbound: net.outbound,
+    transparentProxying: net.transparentProxying ?? null,
+    tagsHeader: serializeTags(source),
+  };
   // `source` is one of the sources with this key: the plans it gives are those of every other one.
   const shared = snap.derived(`sidecar-shared\n${canonical(params)}`, () => sharedGroup(snap, params, source));
   const set = new ResourceSet();
@@ -128,6 +137,8 @@ interface InboundListenerParams {
   readonly mtlsMesh: string | null;
   /** mTLS on: TrafficPermission as RBAC policies (none = deny all). */
   readonly rbac: readonly RbacPolicy[] | null;
+  /** FaultInjection and RateLimit on this (HTTP) inbound. */
+  readonly httpPolicies: InboundHttpPolicies | null;
 }
 
 function addInbound(snap: MeshSnapshot, set: ResourceSet, dp: Resource<DataplaneSpec>, inbound: DataplaneInbound, transparent: boolean): void {
@@ -148,6 +159,7 @@ function addInbound(snap: MeshSnapshot, set: ResourceSet, dp: Resource<Dataplane
     transparent,
     mtlsMesh: mtls ? snap.mesh : null,
     rbac: mtls ? inboundRbacPolicies(snap, inbound.tags) : null,
+    httpPolicies: inboundHttpPolicies(snap.policies.faultInjections, snap.policies.rateLimits, inbound.tags),
   };
   set.add(snap.resource(TYPE_URLS.listener, names.inboundListener(address, inbound.port), params, buildInboundListener));
 }
@@ -158,11 +170,16 @@ function buildLocalCluster(p: LocalClusterParams, name: string): EnvoyObject {
 
 function buildInboundListener(p: InboundListenerParams, name: string): EnvoyObject {
   const target = [{ cluster: p.cluster, weight: 100 }];
+  const action = routeAction({ targets: target });
   const filter = isHttp(p.protocol)
     ? hcmFilter({
         statPrefix: statPrefix(name),
-        routeConfig: routeConfiguration(names.inboundRoute(p.service), p.service, routeAction({ targets: target })),
+        routeConfig: routeConfiguration(names.inboundRoute(p.service), p.service, action, {
+          headerRoutes: inboundRateLimitRoutes(p.httpPolicies, action),
+          removeRequestHeaders: [TAGS_HEADER],
+        }),
         http2: isHttp2(p.protocol),
+        httpFilters: inboundHttpFilters(p.httpPolicies),
       })
     : tcpProxyFilter({ statPrefix: statPrefix(name), targets: target });
   // Kuma: the RBAC filter (before the terminal filter) has the stat prefix `inbound_<ip>_<port>.`
@@ -184,7 +201,7 @@ function addOutbounds(snap: MeshSnapshot, set: ResourceSet, params: SharedParams
     const plan = planOutbound(snap, source, outbound.service);
     if (!plan) continue;
     plans.push(plan);
-    addOutboundListener(snap, set, outbound, plan, transparent);
+    addOutboundListener(snap, set, outbound, plan, transparent, params.tagsHeader);
   }
   const clusters = new Map<string, ClusterPlan>();
   for (const plan of plans) for (const c of plan.clusters) if (!clusters.has(c.service)) clusters.set(c.service, c);
@@ -267,6 +284,7 @@ interface OutboundRouteParams {
   readonly timeout: TimeoutConf | null;
   readonly retry: RetryConf | null;
   readonly autoHostRewrite: boolean;
+  readonly tagsHeader: string;
 }
 
 interface OutboundListenerParams {
@@ -280,14 +298,14 @@ interface OutboundListenerParams {
   readonly transparent: boolean;
 }
 
-function addOutboundListener(snap: MeshSnapshot, set: ResourceSet, outbound: OutboundAddress, plan: OutboundPlan, transparent: boolean): void {
+function addOutboundListener(snap: MeshSnapshot, set: ResourceSet, outbound: OutboundAddress, plan: OutboundPlan, transparent: boolean, tagsHeader: string): void {
   const targets = sidecarTargets(plan);
   const timeout = plan.timeout ?? null;
   const retry = plan.retry ?? null;
   if (isHttp(plan.protocol)) {
     // Like Kuma, a route that can reach an ExternalService rewrites Host to its DNS name.
     const autoHostRewrite = plan.splits.some((s) => snap.externalServices.has(s.service));
-    const route: OutboundRouteParams = { service: plan.service, protocol: plan.protocol, targets, timeout, retry, autoHostRewrite };
+    const route: OutboundRouteParams = { service: plan.service, protocol: plan.protocol, targets, timeout, retry, autoHostRewrite, tagsHeader };
     set.add(snap.resource(TYPE_URLS.routeConfiguration, names.outboundRoute(plan.service), route, buildOutboundRoute));
   }
   const params: OutboundListenerParams = { address: outbound.address, port: outbound.port, service: plan.service, protocol: plan.protocol, targets, timeout, retry, transparent };
@@ -308,6 +326,7 @@ function buildOutboundRoute(p: OutboundRouteParams, name: string): EnvoyObject {
       ...(retry ? { retry } : {}),
       ...(p.autoHostRewrite ? { autoHostRewrite: true } : {}),
     }),
+    p.tagsHeader ? { setRequestHeaders: { [TAGS_HEADER]: p.tagsHeader } } : {},
   );
 }
 
