@@ -122,6 +122,24 @@ export function inboundRateLimitRoutes(p: InboundHttpPolicies | null, action: En
   }));
 }
 
+/**
+ * Services with an HTTP endpoint (a Dataplane inbound, or a remote zone's) that a FaultInjection or
+ * RateLimit selects: requests to them need `x-kuma-tags` for the policies' sources to be matched.
+ */
+export function tagsHeaderServices(
+  endpoints: ReadonlyMap<string, readonly { readonly tags: Tags }[]>,
+  faultInjections: readonly FaultInjectionPolicy[],
+  rateLimits: readonly RateLimitPolicy[],
+): ReadonlySet<string> {
+  const destinations = [...faultInjections, ...rateLimits].flatMap((p) => p.spec.destinations);
+  const services = new Set<string>();
+  if (destinations.length === 0) return services;
+  for (const [service, list] of endpoints) {
+    if (list.some((e) => isHttp(toProtocol(e.tags[PROTOCOL_TAG])) && selects(destinations, e.tags))) services.add(service);
+  }
+  return services;
+}
+
 const withoutProtocol = (tags: Tags): Tags => Object.fromEntries(Object.entries(tags).filter(([k]) => k !== PROTOCOL_TAG));
 
 /**

@@ -28,8 +28,8 @@ export function buildMeshSnapshot(inputs: MeshInputs, previous?: MeshSnapshot): 
 
 /** A sidecar's snapshot (`identity`: its workload certificate when mTLS is on): its own resources plus the group it shares with every sidecar of the same parameters. */
 export function sidecarSnapshot(snap: MeshSnapshot, dataplaneName: string, identity?: IssuedIdentity): ProxySnapshot {
-  const { own, shared } = generateSidecarParts(snap, dataplaneName, identity);
-  return ProxySnapshot.of([new ResourceGroup(own), shared]);
+  const { own, shared, tagged } = generateSidecarParts(snap, dataplaneName, identity);
+  return ProxySnapshot.of([new ResourceGroup(own), shared, tagged]);
 }
 
 /**
