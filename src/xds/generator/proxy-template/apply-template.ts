@@ -12,10 +12,14 @@ import { ORIGINS } from './origin.js';
 import { ProxyTemplateError, TemplateStepError } from './template-error.js';
 import { TemplateResources, type ChangedResource } from './template-resources.js';
 
-/** A proxy's resources: its own and the group it shares with proxies of the same parameters. */
+/**
+ * A proxy's resources: its own, the group it shares with proxies of the same parameters, and the routes that
+ * carry its tags (`x-kuma-tags`, shared with proxies of the same parameters and tags).
+ */
 export interface ProxyParts {
   readonly own: EncodedResource[];
   readonly shared: ResourceGroup;
+  readonly tagged: ResourceGroup;
 }
 
 type Outcome = { readonly group: ResourceGroup } | { readonly error: string };
@@ -42,16 +46,14 @@ export function applyProxyTemplate(snap: MeshSnapshot, dp: Resource<DataplaneSpe
   const name = template.meta.name;
   if (!(template.spec.conf?.imports ?? []).includes(DEFAULT_PROXY)) {
     const alone = snap.derived(`proxy-template\n${name}`, () => transform(template, [], true));
-    return { own: [], shared: unwrap(snap, template, alone) };
+    return { own: [], shared: unwrap(snap, template, alone), tagged: ResourceGroup.EMPTY };
   }
-  const shared = unwrap(
-    snap,
-    template,
-    snap.derived(`proxy-template\n${name}\n${groupKey(parts.shared)}`, () => transform(template, allOf(parts.shared), true)),
-  );
+  // The tagged routes are transformed with the shared group (the two never hold the same resource).
+  const key = `proxy-template\n${name}\n${groupKey(parts.shared)}\n${groupKey(parts.tagged)}`;
+  const shared = unwrap(snap, template, snap.derived(key, () => transform(template, [...allOf(parts.shared), ...allOf(parts.tagged)], true)));
   const own = unwrap(snap, template, transform(template, parts.own, false));
   const ownList = allOf(own);
-  return { own: ownList, shared: withoutShadowed(shared, ownList) };
+  return { own: ownList, shared: withoutShadowed(shared, ownList), tagged: ResourceGroup.EMPTY };
 }
 
 function unwrap(snap: MeshSnapshot, template: Resource<ProxyTemplateSpec>, outcome: Outcome): ResourceGroup {
