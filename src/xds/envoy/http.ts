@@ -16,6 +16,10 @@ export interface HcmOptions {
   readonly http2?: boolean;
   readonly idleTimeout?: DurationValue;
   readonly streamIdleTimeout?: DurationValue;
+  /** HCM `tracing` (TrafficTrace), see tracing.ts. */
+  readonly tracing?: EnvoyObject;
+  /** HCM `access_log` (TrafficLog), see access-log.ts. */
+  readonly accessLog?: readonly EnvoyObject[];
   /** HTTP filters before the router (fault injection, local rate limit), in order. */
   readonly httpFilters?: readonly EnvoyObject[];
 }
@@ -29,6 +33,8 @@ export function httpConnectionManager(o: HcmOptions): EnvoyObject {
     ...(o.http2 ? { http2_protocol_options: {} } : {}),
     ...(o.idleTimeout ? { common_http_protocol_options: { idle_timeout: o.idleTimeout } } : {}),
     ...(o.streamIdleTimeout ? { stream_idle_timeout: o.streamIdleTimeout } : {}),
+    ...(o.tracing ? { tracing: o.tracing } : {}),
+    ...(o.accessLog?.length ? { access_log: o.accessLog } : {}),
   };
 }
 
