@@ -18,8 +18,9 @@ import { meshCaMaterial, type MeshCaMaterial } from '../../mtls/mesh-ca.js';
 import { contentVersion, encodeResource, type EnvoyObject } from '../envoy/encode.js';
 import type { EncodedResource, TypeUrl } from '../resource.js';
 import type { CircuitBreakerConf, HealthCheckConf, OutboundProtocol } from './policy-conf.js';
-import { resolveExternalServices, type ExternalEndpoint } from './external-services.js';
+import { resolveExternalServices, type ExternalServiceGroup } from './external-services.js';
 import { CanonicalKeys } from './canonical.js';
+import { circuitBreakerWarnings } from './circuit-breaker.js';
 import { commonProtocol, toProtocol } from './protocol.js';
 import { observabilityWarnings } from './observability-warnings.js';
 import type { TrafficLogConf, TrafficLogPolicy } from './traffic-log.js';
@@ -84,7 +85,7 @@ export class MeshSnapshot {
   readonly vips: ReadonlyMap<string, string>;
   readonly policies: MeshPolicies;
   /** Usable ExternalServices by service (services Dataplanes offer are not among them). */
-  readonly externalServices: ReadonlyMap<string, ExternalEndpoint>;
+  readonly externalServices: ReadonlyMap<string, ExternalServiceGroup>;
   /** Services of ExternalServices that could not be resolved (e.g. missing Secret): nothing routes to them. */
   readonly unusableExternalServices: ReadonlySet<string>;
   /** mTLS on: the mesh CA (or why it cannot be read: then no proxy of the mesh can be configured). */
@@ -132,7 +133,7 @@ export class MeshSnapshot {
     };
     const ca = meshCaMaterial(this.mesh, this.meshSpec, inputs.secrets ?? []);
     this.mtls = ca && 'ca' in ca ? { ca: ca.ca, digest: contentVersion(Buffer.from(`${ca.ca.backend}\n${ca.ca.certPem}`)) } : ca;
-    this.warnings = [...external.warnings, ...(ca && 'error' in ca ? [ca.error] : []), ...observabilityWarnings(this)];
+    this.warnings = [...external.warnings, ...circuitBreakerWarnings(inputs.policies.get('CircuitBreaker') ?? []), ...(ca && 'error' in ca ? [ca.error] : []), ...observabilityWarnings(this)];
     const known = new Set(previous?.mesh === this.mesh ? previous.warnings : []);
     for (const warning of this.warnings) if (!known.has(warning)) logger('xds-generator').warn({ mesh: this.mesh }, warning);
     this.servicePorts = new Map([...ports].map(([svc, set]) => [svc, [...set].sort((a, b) => a - b)]));

@@ -136,7 +136,7 @@ function buildTracingCluster(p: TracingClusterParams, name: string): EnvoyObject
     name,
     connectTimeout: TRACING_CONNECT_TIMEOUT,
     lb: { policy: 'ROUND_ROBIN' },
-    endpoint: { address: p.host, port: p.port, tags: {} },
+    endpoints: [{ address: p.host, port: p.port, tags: {} }],
     ...(p.tls ? { transportSocket: upstreamTlsTransportSocket({ ...(p.tls.sni ? { sni: p.tls.sni } : {}), allowRenegotiation: true }) } : {}),
   });
 }

@@ -7,8 +7,7 @@ import { defineValidator, parseInto } from './define.js';
 import { DURATION_MESSAGE, parseDurationNanos } from './durations.js';
 import { booleanSchema, isPort, looseObjectSchema, numberSchema, PORT_RANGE_MESSAGE, stringSchema, uint32Schema } from './numbers.js';
 import { FieldPath } from './path.js';
-import { isUrlPath, URL_PATH_MESSAGE } from './paths.js';
-import { tagsSchema, validateTags } from './tags.js';
+import { PROMETHEUS_BACKEND, validatePrometheusConf } from './metrics-backend.js';
 import type { Violations } from './violations.js';
 
 /**
@@ -39,7 +38,7 @@ const backend = {
 
 /** Kuma's mesh defaulter: a prometheus backend gets port 5670, path /metrics and a service tag. */
 function defaultPrometheusConf<B extends { type: string; conf?: Record<string, unknown> }>(b: B): B {
-  if (b.type !== 'prometheus') return b;
+  if (b.type !== PROMETHEUS_BACKEND) return b;
   const conf = { ...(b.conf ?? {}) };
   if (conf.port === undefined || conf.port === 0) conf.port = 5670;
   if (conf.path === undefined || conf.path === '') conf.path = '/metrics';
@@ -207,13 +206,6 @@ function validateTracing(tracing: MeshSpec['tracing'], v: Violations): void {
   });
 }
 
-const prometheusConf = z.object({
-  port: uint32Schema.optional(),
-  path: stringSchema.optional(),
-  tags: tagsSchema.optional(),
-  skipMTLS: booleanSchema.optional(),
-});
-
 function validateMetrics(metrics: MeshSpec['metrics'], v: Violations): void {
   if (!metrics) return;
   const path = FieldPath.root('metrics');
@@ -221,16 +213,8 @@ function validateMetrics(metrics: MeshSpec['metrics'], v: Violations): void {
   validateBackendNames(path, backends, 'enabledBackend', metrics.enabledBackend, 'has to be set to one of the backends in the mesh', v);
   backends.forEach((b, i) => {
     const p = path.field('backends').index(i);
-    if (b.type !== 'prometheus') {
-      v.add(p.field('type'), unknownType(['prometheus']));
-      return;
-    }
-    const confPath = p.field('conf');
-    const conf = parseInto(prometheusConf, b.conf ?? {}, v, confPath);
-    if (!conf) return;
-    if (conf.port !== undefined && !isPort(conf.port)) v.add(confPath.field('port'), PORT_RANGE_MESSAGE);
-    if (conf.path !== undefined && !isUrlPath(conf.path)) v.add(confPath.field('path'), URL_PATH_MESSAGE);
-    if (conf.tags) validateTags(confPath.field('tags'), conf.tags, v);
+    if (b.type !== PROMETHEUS_BACKEND) v.add(p.field('type'), unknownType([PROMETHEUS_BACKEND]));
+    else validatePrometheusConf(p.field('conf'), b.conf, v);
   });
 }
 
