@@ -312,7 +312,7 @@ function printPhaseProfile(file: string, title: string, windowNs: readonly [bigi
 async function heapSnapshot(cp: CpProcess, file: string): Promise<void> {
   const done = `${file}.done`;
   process.kill(cp.pid, 'SIGWINCH');
-  for (let i = 0; i < 1200 && !existsSync(done); i++) await settle(100);
+  for (let i = 0; i < 3000 && !existsSync(done); i++) await settle(100);
   if (!existsSync(done)) throw new Error(`the daemon wrote no heap snapshot to ${file}`);
   rmSync(done);
   progress(`heap snapshot ${file}`);
