@@ -71,7 +71,7 @@ const CHANGE_TIMEOUT_MS = 60_000;
  * A phase that runs out of time reports what it saw (`complete` false: the figure says "only k of N"), and
  * changes that no longer fit are not run (the table names how many were measured).
  */
-const SCENARIO_BUDGET_MS = 225_000;
+const SCENARIO_BUDGET_MS = 200_000;
 const DAEMON_SHARE = 0.64;
 /** Caps per phase within the budget, and what each leaves for the phases after it. */
 const CONNECT_CAP_MS = 100_000;
