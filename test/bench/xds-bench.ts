@@ -71,7 +71,7 @@ const CHANGE_TIMEOUT_MS = 60_000;
  * A phase that runs out of time reports what it saw (`complete` false: the figure says "only k of N"), and
  * changes that no longer fit are not run (the table names how many were measured).
  */
-const SCENARIO_BUDGET_MS = 225_000;
+const SCENARIO_BUDGET_MS = 200_000;
 const DAEMON_SHARE = 0.64;
 /** Caps per phase within the budget, and what each leaves for the phases after it. */
 const CONNECT_CAP_MS = 100_000;
@@ -312,7 +312,7 @@ function printPhaseProfile(file: string, title: string, windowNs: readonly [bigi
 async function heapSnapshot(cp: CpProcess, file: string): Promise<void> {
   const done = `${file}.done`;
   process.kill(cp.pid, 'SIGWINCH');
-  for (let i = 0; i < 1200 && !existsSync(done); i++) await settle(100);
+  for (let i = 0; i < 3000 && !existsSync(done); i++) await settle(100);
   if (!existsSync(done)) throw new Error(`the daemon wrote no heap snapshot to ${file}`);
   rmSync(done);
   progress(`heap snapshot ${file}`);

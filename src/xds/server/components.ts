@@ -25,6 +25,7 @@ import type { NodeInfo } from './node-identity.js';
 import { serveAds, type AdsTransport } from './serve.js';
 import { SendLimiter } from './send-limiter.js';
 import { EmptyClaMemo } from './empty-cla.js';
+import { NameSets } from './name-sets.js';
 import { createXdsMetrics, meteredStreamStats, type XdsMetrics } from '../xds-metrics.js';
 import { untilAborted } from '../../core/runtime/abort.js';
 
@@ -124,6 +125,7 @@ export async function runDpServer<S>(rt: Runtime, generators: Generators<S>, sig
     log,
     metrics,
     emptyCla: new EmptyClaMemo(),
+    nameSets: new NameSets(),
     connect: (info) => connectProxy(info, { rt, lifecycle, reconciler, insights, state, metrics, log }),
   });
   reconciler.start();
