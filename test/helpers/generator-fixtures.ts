@@ -33,9 +33,9 @@ export interface Fixture {
   identity?: { certPem: string; keyPem: string };
   /**
    * `client`: a proxyless node's user agent (name and version), which decides the load balancers it gets;
-   * `ingress`: a ZoneIngress of the fixture; `ingressDataplane`: a Kuma 1.1 Dataplane with `networking.ingress`.
+   * `adminPort`: the sidecar's Envoy admin port (node metadata `dataplane.admin.port`); `ingress`: a ZoneIngress of the fixture; `ingressDataplane`: a Kuma 1.1 Dataplane with `networking.ingress`.
    */
-  generate: ({ sidecar: string } | { proxyless: string; client?: ProxylessClient } | { ingress: string } | { ingressDataplane: string })[];
+  generate: ({ sidecar: string; adminPort?: number } | { proxyless: string; client?: ProxylessClient } | { ingress: string } | { ingressDataplane: string })[];
 }
 
 /** The fixture files, sorted. */
@@ -83,7 +83,7 @@ export function inputsOf(f: Fixture): MeshInputs {
 export function generateAll(f: Fixture, snap: MeshSnapshot): { title: string; resources: EncodedResource[] }[] {
   const identity: IssuedIdentity | undefined = f.identity ? { ...f.identity, caPem: '', expiresAt: new Date(0), key: 'fixture' } : undefined;
   return f.generate.map((g) => {
-    if ('sidecar' in g) return { title: `sidecar ${g.sidecar}`, resources: generateSidecar(snap, g.sidecar, identity) };
+    if ('sidecar' in g) return { title: `sidecar ${g.sidecar}`, resources: generateSidecar(snap, g.sidecar, identity, g.adminPort) };
     if ('ingress' in g) {
       const zi = (f.zoneIngresses ?? []).find((z) => z.name === g.ingress);
       if (!zi) throw new Error(`fixture has no ZoneIngress ${g.ingress}`);

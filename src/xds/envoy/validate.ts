@@ -4,7 +4,7 @@
  * - strict decoding as the Envoy type (every nested Any by its type_url, unknown fields refused),
  * - the protoc-gen-validate `validate.rules` annotations of the Envoy protos, read generically from the
  *   descriptors (required messages and oneofs, string/bytes/number/enum/duration/repeated/map/any rules),
- * - referential integrity of a set: listener -> RDS -> clusters -> ClusterLoadAssignment.
+ * - referential integrity of a set: listener -> RDS -> clusters -> ClusterLoadAssignment, tracers -> collector cluster.
  */
 import { isIP } from 'node:net';
 import protobuf from 'protobufjs';
@@ -85,6 +85,9 @@ function references(typeName: string, m: Msg): { typeUrl: string; name: string }
     case '.envoy.config.route.v3.WeightedCluster.ClusterWeight':
     case '.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy.WeightedCluster.ClusterWeight':
       return [{ typeUrl: TYPE_URLS.cluster, name: String(m['name']) }];
+    case '.envoy.config.trace.v3.ZipkinConfig':
+    case '.envoy.config.trace.v3.DatadogConfig':
+      return [{ typeUrl: TYPE_URLS.cluster, name: String(m['collector_cluster']) }];
     case '.envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig':
       return [{ typeUrl: TYPE_URLS.secret, name: String(m['name']) }];
     case '.envoy.config.cluster.v3.Cluster': {

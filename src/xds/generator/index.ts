@@ -26,9 +26,12 @@ export function buildMeshSnapshot(inputs: MeshInputs, previous?: MeshSnapshot): 
   return new MeshSnapshot(inputs, previous);
 }
 
-/** A sidecar's snapshot (`identity`: its workload certificate when mTLS is on): its own resources plus the group it shares with every sidecar of the same parameters. */
-export function sidecarSnapshot(snap: MeshSnapshot, dataplaneName: string, identity?: IssuedIdentity): ProxySnapshot {
-  const { own, shared } = generateSidecarParts(snap, dataplaneName, identity);
+/**
+ * A sidecar's snapshot (`identity`: its workload certificate when mTLS is on; `adminPort`: its Envoy admin
+ * port): its own resources plus the group it shares with every sidecar of the same parameters.
+ */
+export function sidecarSnapshot(snap: MeshSnapshot, dataplaneName: string, identity?: IssuedIdentity, adminPort?: number): ProxySnapshot {
+  const { own, shared } = generateSidecarParts(snap, dataplaneName, identity, adminPort);
   return ProxySnapshot.of([new ResourceGroup(own), shared]);
 }
 

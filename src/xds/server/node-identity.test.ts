@@ -40,3 +40,11 @@ describe('nodeInfo kind detection', () => {
     }
   });
 });
+
+describe('nodeInfo admin port', () => {
+  it('reads dataplane.admin.port from the bootstrap metadata and ignores what is not a port', () => {
+    expect(nodeInfo(node('envoy', { 'dataplane.admin.port': '30123' })).adminPort).toBe(30123);
+    expect(nodeInfo(node('envoy')).adminPort).toBeUndefined();
+    for (const bad of ['0', '65536', '-1', '9901x', ' 9901', '']) expect(nodeInfo(node('envoy', { 'dataplane.admin.port': bad })).adminPort, bad).toBeUndefined();
+  });
+});

@@ -13,6 +13,8 @@ export interface ProxyIdentity {
   readonly kind: ProxyKind;
   /** The node's `user_agent_name` and `user_agent_version` (clipped): which proxyless client implementation this is. */
   readonly userAgent?: { readonly name: string; readonly version: string };
+  /** Envoy's admin API port (node metadata `dataplane.admin.port`, from the bootstrap): the metrics listener forwards there. */
+  readonly adminPort?: number;
 }
 
 export interface NodeInfo extends ProxyIdentity {
@@ -51,7 +53,26 @@ export function nodeInfo(node: Node | null | undefined, callMetadata?: { get(key
   const metadata = structToJson(node.metadata);
   const authorization = (callMetadata?.get('authorization') ?? []).map((v) => (typeof v === 'string' ? v : v.toString('utf8')));
   const userAgent = { name: clip(node.user_agent_name ?? '', MAX_USER_AGENT_LENGTH), version: clip(node.user_agent_version ?? '', MAX_USER_AGENT_LENGTH) };
-  return { key: node.id, mesh, name, kind: proxyKind(node.id, node.user_agent_name ?? '', metadata[PROXY_KIND_METADATA]), userAgent, metadata, authorization };
+  const adminPort = portOf(metadata[ADMIN_PORT_METADATA]);
+  return {
+    key: node.id,
+    mesh,
+    name,
+    kind: proxyKind(node.id, node.user_agent_name ?? '', metadata[PROXY_KIND_METADATA]),
+    userAgent,
+    metadata,
+    authorization,
+    ...(adminPort !== undefined ? { adminPort } : {}),
+  };
+}
+
+/** Set by the Envoy bootstrap (a string, as every node metadata value Kuma writes). */
+export const ADMIN_PORT_METADATA = 'dataplane.admin.port';
+
+/** A port 1-65535 given as a number or a decimal string; anything else is not a port. */
+function portOf(value: JsonValue | undefined): number | undefined {
+  const n = typeof value === 'string' && /^\d{1,5}$/.test(value) ? Number(value) : typeof value === 'number' ? value : NaN;
+  return Number.isInteger(n) && n >= 1 && n <= 65535 ? n : undefined;
 }
 
 /**

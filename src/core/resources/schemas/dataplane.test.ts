@@ -176,3 +176,22 @@ describe('Dataplane', () => {
     expect(violationsOf(validateDataplane, { ...valid, metrics: null, networking: { ...valid.networking, gateway: null } })).toEqual([]);
   });
 });
+
+describe('Dataplane metrics override', () => {
+  const base = { networking: { address: '10.0.0.1', inbound: [{ port: 8080, tags: { 'kuma.io/service': 'web' } }] } };
+
+  it('accepts a prometheus override', () => {
+    expect(violationsOf(validateDataplane, { ...base, metrics: { type: 'prometheus', conf: { port: 9102, path: '/stats', tags: { team: 'a' }, skipMTLS: true } } })).toEqual([]);
+  });
+
+  it('refuses another type, a bad port, path or field', () => {
+    expect(violationsOf(validateDataplane, { ...base, metrics: { type: 'statsd' } })).toEqual([{ field: 'metrics.type', message: 'unknown backend type. Available backends: "prometheus"' }]);
+    expect(violationsOf(validateDataplane, { ...base, metrics: { type: 'prometheus', conf: { port: 70000, path: 'x', portt: 1 } } })).toEqual(
+      expect.arrayContaining([
+        { field: 'metrics.conf.port', message: 'port has to be in range of [1, 65535]' },
+        { field: 'metrics.conf.path', message: 'should be a valid URL Path' },
+        expect.objectContaining({ field: 'metrics.conf.portt' }),
+      ]),
+    );
+  });
+});

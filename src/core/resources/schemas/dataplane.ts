@@ -5,6 +5,7 @@ import { availableServiceSchema, validateAvailableServices } from './available-s
 import { defineValidator } from './define.js';
 import { booleanSchema, intSchema, isPort, looseObjectSchema, PORT_RANGE_MESSAGE, stringSchema } from './numbers.js';
 import { FieldPath } from './path.js';
+import { validateDataplaneMetrics } from './metrics-backend.js';
 import { isUrlPath, URL_PATH_MESSAGE } from './paths.js';
 import { tagsSchema, validateProtocolValue, validateTags } from './tags.js';
 import type { Violations } from './violations.js';
@@ -193,4 +194,5 @@ export const validateDataplane = defineValidator(dataplaneSchema, (spec, v) => {
   validateTransparentProxying(path.field('transparentProxying'), n.transparentProxying, v);
   validateAdmin(path.field('admin').field('port'), n, v);
   validateProbes(FieldPath.root('probes'), spec.probes, v);
+  validateDataplaneMetrics(FieldPath.root('metrics'), spec.metrics, v);
 });
