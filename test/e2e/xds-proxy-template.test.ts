@@ -45,6 +45,15 @@ function backendTimeout(cds: DiscoveryResponse): number | undefined {
   return undefined;
 }
 
+interface Overview {
+  dataplaneInsight?: { subscriptions?: { status?: { configError?: string } }[] };
+}
+
+async function configError(cp: CpProcess): Promise<string | undefined> {
+  const overview = (await (await fetch(`${cp.apiUrl}/meshes/default/dataplanes+insights/web-1`)).json()) as Overview;
+  return overview.dataplaneInsight?.subscriptions?.at(-1)?.status?.configError;
+}
+
 async function nextCds(s: TestStream<DiscoveryRequest, DiscoveryResponse>): Promise<DiscoveryResponse> {
   const cds = await s.next(CDS, 10_000);
   s.send(ack(cds));
@@ -52,8 +61,8 @@ async function nextCds(s: TestStream<DiscoveryRequest, DiscoveryResponse>): Prom
 }
 
 describe('ProxyTemplate on the built kuma-cp', () => {
-  it('patches a cluster of the proxies it selects; a template that breaks a resource is logged and the proxy keeps its config; deleting it restores the default', async () => {
-    const cp = await startCp();
+  it('patches a cluster of the proxies it selects; a template that breaks a resource is logged and shown in the insight, and the proxy keeps its config; deleting it restores the default', async () => {
+    const cp = await startCp({ env: { KUMA_XDS_SERVER_DATAPLANE_STATUS_FLUSH_INTERVAL: '100ms' } });
     expect(await put(cp, 'dataplanes/backend-1', dataplane('backend-1', '127.0.0.1', 'backend', 18080))).toBe(201);
     expect(await put(cp, 'dataplanes/web-1', dataplane('web-1', '127.0.0.2', 'web', 18081, 'backend'))).toBe(201);
     const client = new AdsTestClient(`127.0.0.1:${cp.ports.dpServer}`);
@@ -75,11 +84,14 @@ describe('ProxyTemplate on the built kuma-cp', () => {
     await new Promise((r) => setTimeout(r, 1500));
     expect(s.pending.filter((r) => r.type_url === CDS)).toEqual([]);
     expect(cp.logs().filter((l) => l.includes('generating proxy configuration failed'))).toHaveLength(1);
+    // ... and the data plane's insight says why (status.configError of its subscription)
+    await expect.poll(() => configError(cp), { timeout: 10_000 }).toMatch(/^ProxyTemplate "web-tuning" of mesh "default" was not applied: .*connect_timeout/);
 
     const del = await fetch(`${cp.apiUrl}/meshes/default/proxytemplates/web-tuning`, { method: 'DELETE' });
     expect(del.status).toBe(200);
     expect(backendTimeout(await nextCds(s))).toBe(5);
     await cp.waitForLog(/proxy configuration generated again/, 10_000);
+    await expect.poll(() => configError(cp), { timeout: 10_000 }).toBeUndefined();
     client.close();
   }, 90_000);
 });

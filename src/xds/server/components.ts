@@ -178,6 +178,7 @@ async function connectProxy<S>(info: NodeInfo, d: ConnectDeps<S>): Promise<Strea
   await authenticateStream(d.rt.manager, d.rt.config.dpServer.authn.dpProxy.type, info, d.rt.config.mode === 'remote' ? d.rt.config.multizone.remote.zone : '');
   const registration = await d.lifecycle.register(info);
   const stats = new SubscriptionStats(d.rt.instanceId, versionOf(info.metadata));
+  const unwatchErrors = d.reconciler.watchConfigError(info.key, (error) => stats.setConfigError(error));
   d.reconciler.add(info).catch((err: unknown) => d.log.error({ proxy: info.key, err: errorMessage(err) }, 'initial configuration failed'));
   void d.insights.connect({ name: info.name, mesh: info.mesh }, stats);
   const sent = d.state.track(info, meteredStreamStats(stats, d.metrics));
@@ -186,6 +187,7 @@ async function connectProxy<S>(info: NodeInfo, d: ConnectDeps<S>): Promise<Strea
     stats: sent,
     close: async () => {
       d.state.untrack(info, sent);
+      unwatchErrors();
       d.reconciler.remove(info);
       await d.insights.disconnect(stats);
       await d.lifecycle.unregister(info, registration);
