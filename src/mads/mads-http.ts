@@ -17,7 +17,7 @@ export const MAX_REQUEST_BYTES = 64 * 1024;
 export const MAX_FETCH_TIMEOUT_MS = 10 * 60_000;
 
 export interface MadsHttpOptions {
-  readonly state: AssignmentState;
+  readonly state: Pick<AssignmentState, 'current' | 'subscribe'>;
   readonly log: Logger;
   /** Wait when the request has no `fetch-timeout`. */
   readonly defaultFetchTimeoutMs: number;
