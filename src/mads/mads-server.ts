@@ -78,7 +78,7 @@ export function madsServerComponent(rt: Runtime): Component {
       ready();
       await untilAborted(signal);
       unwatch();
-      http.close();
+      http.close(() => undefined);
       http.closeAllConnections();
       await Promise.all([shutdownGrpcServer(grpcServer), listener.close()]);
     },
