@@ -21,14 +21,17 @@ const others = (self) => SUBSYSTEMS.filter((s) => s !== self);
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'test/fixtures/**', 'test/golden/**'] },
   js.configs.recommended,
-  ...tseslint.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+  },
   {
     files: ['scripts/**/*.mjs', '*.mjs'],
-    languageOptions: { globals: { console: 'readonly', process: 'readonly', URL: 'readonly' } },
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: { console: 'readonly', process: 'readonly', URL: 'readonly' } },
   },
   {
     files: ['**/*.ts'],
-    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
@@ -40,6 +43,17 @@ export default tseslint.config(
       ],
       'no-restricted-imports': ['error', { patterns: [NOTHING_IMPORTS_CLI] }],
     },
+  },
+  {
+    // TEMPORARY, removed after issue 15 branches merge: five branches are editing these folders now, so the
+    // findings of the type-checked preset there are fixed after they land. The type-aware rules this config
+    // had before the preset (no-floating-promises, no-misused-promises) stay on. test/golden holds no code.
+    files: ['src/xds/generator/**/*.ts', 'src/xds/envoy/**/*.ts'],
+    rules: Object.fromEntries(
+      Object.keys(tseslint.configs.disableTypeChecked.rules)
+        .filter((rule) => !['@typescript-eslint/no-floating-promises', '@typescript-eslint/no-misused-promises'].includes(rule))
+        .map((rule) => [rule, 'off']),
+    ),
   },
   layer('core', [...SUBSYSTEMS, 'plugins', 'grpc'], 'must not depend on subsystems'),
   layer('config', [...SUBSYSTEMS, 'plugins', 'grpc', 'mtls'], 'must not depend on subsystems'),

@@ -67,11 +67,13 @@ describe('dry-run runs the admission checks of the real write (one code path: Re
     expect(secret.dry).toEqual(secret.real);
 
     const change = await dryThenReal(a, 'PUT', '/meshes/secure', builtin('secure', 'ca-2'));
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest types its asymmetric matchers (expect.any, expect.stringMatching...) as any
     expect(change.real).toMatchObject({ status: 400, body: { causes: [{ field: 'mtls.enabledBackend', message: expect.stringMatching(/^Changing CA when mTLS is enabled is forbidden/) }] } });
     expect(change.dry).toEqual(change.real);
 
     const provided = { type: 'Mesh', name: 'byo', mtls: { enabledBackend: 'own', backends: [{ name: 'own', type: 'provided', conf: { cert: { secret: 'missing-cert' }, key: { secret: 'missing-key' } } }] } };
     const load = await dryThenReal(a, 'PUT', '/meshes/byo', provided);
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest types its asymmetric matchers (expect.any, expect.stringMatching...) as any
     expect(load.real).toMatchObject({ status: 400, body: { causes: [{ field: 'mtls.backends[0].conf.cert', message: expect.stringMatching(/^could not load the CA/) }] } });
     expect(load.dry).toEqual(load.real);
   });

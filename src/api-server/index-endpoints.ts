@@ -39,8 +39,8 @@ function controlPlaneConfig(rt: ApiDeps['rt'], user: User): unknown {
 /** `GET /` (who am I), `GET /config` (effective configuration), `GET /versions`, `GET /policies`. */
 export function addIndexRoutes(router: Router<Endpoint>, { rt }: ApiDeps): void {
   const title = 'Could not retrieve a resource';
-  router.add('GET', '/', { title, handle: async () => ({ status: 200, json: { hostname: hostname(), tagline: 'Kuma', version: packageVersion() } }) });
-  router.add('GET', '/config', { title, handle: async (req) => ({ status: 200, json: controlPlaneConfig(rt, req.user) }) });
-  router.add('GET', '/versions', { title, handle: async () => ({ status: 200, json: SUPPORTED_VERSIONS }) });
-  router.add('GET', '/policies', { title, handle: async () => ({ status: 200, json: POLICY_LIST }) });
+  router.add('GET', '/', { title, handle: () => Promise.resolve({ status: 200, json: { hostname: hostname(), tagline: 'Kuma', version: packageVersion() } }) });
+  router.add('GET', '/config', { title, handle: (req) => Promise.resolve({ status: 200, json: controlPlaneConfig(rt, req.user) }) });
+  router.add('GET', '/versions', { title, handle: () => Promise.resolve({ status: 200, json: SUPPORTED_VERSIONS }) });
+  router.add('GET', '/policies', { title, handle: () => Promise.resolve({ status: 200, json: POLICY_LIST }) });
 }

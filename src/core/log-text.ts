@@ -6,6 +6,11 @@ function value(v: unknown): string {
   return JSON.stringify(v) ?? String(v);
 }
 
+/** A head field as written: a string as is, anything else as JSON, nothing when absent. */
+function text(v: unknown): string {
+  return typeof v === 'string' ? v : (JSON.stringify(v) ?? '');
+}
+
 /**
  * One pino JSON line as one text line for a terminal:
  * `2026-01-02T03:04:05.000Z INFO  api-server: listening server=api-server port=5681`.
@@ -18,7 +23,7 @@ export function formatTextLine(line: string): string {
     return line;
   }
   const { time, level, component, msg, ...fields } = rec;
-  const head = `${String(time ?? '')} ${(LEVELS[Number(level)] ?? String(level)).padEnd(5)} ${component ? `${String(component)}: ` : ''}${String(msg ?? '')}`;
+  const head = `${text(time)} ${(LEVELS[Number(level)] ?? String(level)).padEnd(5)} ${component ? `${text(component)}: ` : ''}${text(msg)}`;
   const rest = Object.entries(fields).map(([k, v]) => `${k}=${value(v)}`);
   return rest.length > 0 ? `${head} ${rest.join(' ')}\n` : `${head}\n`;
 }

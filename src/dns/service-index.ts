@@ -29,7 +29,7 @@ export class ServiceIndex {
     this.contributions.set(idOf(r), found);
     for (const c of found) {
       let byMesh = this.counts.get(c.service);
-      if (!byMesh) this.counts.set(c.service, (byMesh = new Map()));
+      if (!byMesh) this.counts.set(c.service, (byMesh = new Map<string, number>()));
       byMesh.set(c.mesh, (byMesh.get(c.mesh) ?? 0) + 1);
     }
   }
@@ -84,8 +84,7 @@ function contributionsOf(r: Resource): Contribution[] {
 }
 
 function fromAvailable(available: readonly AvailableService[] | undefined, defaultMesh: string): Contribution[] {
-  if (!Array.isArray(available)) return [];
-  return available.flatMap((a) => service(a?.tags, typeof a?.mesh === 'string' ? a.mesh : defaultMesh));
+  return (available ?? []).flatMap((a) => service(a.tags, a.mesh ?? defaultMesh));
 }
 
 function service(tags: unknown, mesh: string): Contribution[] {

@@ -71,6 +71,7 @@ describe('VIP allocator component', () => {
     await vi.waitFor(async () => expect((await serviceVips(rt))['redis']).toBe('240.0.0.4'), { timeout: 10_000, interval: 5 });
 
     await rt.manager.delete('Dataplane', { name: 'redis-1', mesh: 'other' });
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest types its asymmetric matchers (expect.any, expect.stringMatching...) as any
     await vi.waitFor(async () => expect((await vips(rt))['240-0-0-4']).toEqual({ ip: '240.0.0.4', freedAt: expect.any(String) }), { timeout: 10_000, interval: 5 });
     const freedRow = await rt.store.get('VirtualIP', { name: '240-0-0-4', mesh: '' });
     expect(freedRow.meta.labels).toEqual({ 'kuma.io/former-service': 'redis' });

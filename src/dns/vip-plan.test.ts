@@ -92,8 +92,10 @@ describe('planVips', () => {
     const cidr = parseCidr('241.0.0.0/24');
     const p = plan([active('240.0.0.0', 'a'), freed('240.0.0.1', NOW - 2 * Q)], ['a'], { cidr });
     expect(byName(p.writes)).toEqual({
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest types its asymmetric matchers (expect.any, expect.stringMatching...) as any
       '240-0-0-0': expect.objectContaining({ op: 'update', spec: expect.objectContaining({ freedAt: expect.any(String) }) }),
       '240-0-0-1': { op: 'delete', name: '240-0-0-1' },
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest types its asymmetric matchers (expect.any, expect.stringMatching...) as any
       '241-0-0-0': expect.objectContaining({ op: 'create', spec: { ip: '241.0.0.0', service: 'a' } }),
     });
   });

@@ -34,7 +34,7 @@ export function s(tag: string, attrs: Attrs = {}, ...children: Child[]): SVGElem
   const el = document.createElementNS(SVG_NS, tag);
   setAttrs(el, attrs);
   append(el, children);
-  return el as SVGElement;
+  return el;
 }
 
 /** A table with a header row; `rows` of cells. */

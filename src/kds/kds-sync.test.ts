@@ -3,12 +3,12 @@ import { Client, credentials, Metadata, status, type ServiceError } from '@grpc/
 import { afterEach, describe, expect, it } from 'vitest';
 import { configSchema } from '../config/schema.js';
 import { configureLogging } from '../core/logging.js';
-import type { ResourceTypeName } from '../core/resources/model.js';
 import type { Component } from '../core/runtime/component.js';
 import type { Runtime } from '../core/runtime/runtime.js';
 import type { StoreEvent } from '../core/store/resource-store.js';
 import { MemoryStore } from '../plugins/store/memory/memory-store.js';
 import { BindError } from '../core/runtime/listen.js';
+import { errorMessage } from '../core/errors.js';
 import { kdsServerComponent } from './global/kds-server.js';
 import { CLIENT_ID_METADATA, decodeMessage, encodeMessage, KDS_SYNC_PATH, type KdsMessage } from './kds-proto.js';
 import { kdsClientComponent } from './remote/kds-client.js';
@@ -75,7 +75,7 @@ async function eventually<T>(fn: () => Promise<T | undefined | false>, what: str
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${errorMessage(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }
@@ -287,9 +287,9 @@ describe('KDS sync between a global and zones (in process, real gRPC)', () => {
     await eventually(() => z.rt.store.find('Mesh', mesh), 'mesh on zone');
     await z.stop();
     const N = 3000;
-    const routes = Array.from({ length: N }, (_, i) => ({ op: 'create' as const, type: 'TrafficRoute' as ResourceTypeName, key: { mesh: 'default', name: `route-${i}` }, spec: route(`svc-${i}`) }));
+    const routes = Array.from({ length: N }, (_, i) => ({ op: 'create' as const, type: 'TrafficRoute' as const, key: { mesh: 'default', name: `route-${i}` }, spec: route(`svc-${i}`) }));
     await g.rt.manager.transact(routes);
-    const dps = Array.from({ length: N }, (_, i) => ({ op: 'create' as const, type: 'Dataplane' as ResourceTypeName, key: { mesh: 'default', name: `dp-${i}` }, spec: dataplane(`svc-${i}`) }));
+    const dps = Array.from({ length: N }, (_, i) => ({ op: 'create' as const, type: 'Dataplane' as const, key: { mesh: 'default', name: `dp-${i}` }, spec: dataplane(`svc-${i}`) }));
     await z.rt.manager.transact(dps);
     await startRemote('zone-1', g.port, maxMsgSize, z.rt);
     await eventually(async () => (await z.rt.store.list('TrafficRoute')).length === N + 1, `${N} routes on zone`, 30_000);
@@ -308,8 +308,8 @@ describe('KDS message size limits that differ between the global and a zone', ()
       await g.rt.manager.create('Mesh', mesh, {});
       const z = await startRemote('zone-1', g.port, zoneMax);
       await eventually(() => z.rt.store.find('Mesh', mesh), 'mesh on zone');
-      const routes = Array.from({ length: N }, (_, i) => ({ op: 'create' as const, type: 'TrafficRoute' as ResourceTypeName, key: { mesh: 'default', name: `route-${i}` }, spec: route(`svc-${i}`) }));
-      const dps = Array.from({ length: N }, (_, i) => ({ op: 'create' as const, type: 'Dataplane' as ResourceTypeName, key: { mesh: 'default', name: `dp-${i}` }, spec: dataplane(`svc-${i}`) }));
+      const routes = Array.from({ length: N }, (_, i) => ({ op: 'create' as const, type: 'TrafficRoute' as const, key: { mesh: 'default', name: `route-${i}` }, spec: route(`svc-${i}`) }));
+      const dps = Array.from({ length: N }, (_, i) => ({ op: 'create' as const, type: 'Dataplane' as const, key: { mesh: 'default', name: `dp-${i}` }, spec: dataplane(`svc-${i}`) }));
       await Promise.all([g.rt.manager.transact(routes), z.rt.manager.transact(dps)]);
       await eventually(async () => (await z.rt.store.list('TrafficRoute')).length === N + 1, `${N} routes on zone (global ${globalMax}, zone ${zoneMax})`);
       await eventually(async () => (await g.rt.store.list('Dataplane')).length === N, `${N} dataplanes on global (global ${globalMax}, zone ${zoneMax})`);
@@ -405,9 +405,10 @@ function rawPeer(port: number, zone: string | undefined) {
     call.on('error', (e: ServiceError) => resolve(e));
     call.on('end', () => resolve(undefined));
   });
-  cleanups.push(async () => {
+  cleanups.push(() => {
     call.cancel();
     client.close();
+    return Promise.resolve();
   });
   const take = async <T>(pick: (m: KdsMessage) => T | undefined): Promise<T> => {
     for (;;) {

@@ -46,10 +46,12 @@ describe('Sink on a zone', () => {
     const { store, manager, sink } = zoneSink();
     await manager.create('ZoneIngress', { mesh: '', name: 'ing' }, { networking: { address: '1.1.1.1', port: 1 } });
     const clash = await sink.apply({ type: 'ZoneIngress', nonce: '1', resources: [wire('ZoneIngress', 'ing', '', { networking: { address: '2.2.2.2', port: 2 } }, { 'kuma.io/zone': 'zone-2' })], removed: [] });
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest types its asymmetric matchers (expect.any, expect.stringMatching...) as any
     expect(clash).toEqual({ ok: false, error: expect.stringMatching(/conflicts with a local ZoneIngress ing that was not synced from the global/) });
     const removal = await sink.apply({ type: 'ZoneIngress', nonce: '2', resources: [], removed: [{ name: 'ing', mesh: '' }] });
     expect(removal.ok).toBe(false);
     const own = await sink.apply({ type: 'ZoneIngress', nonce: '3', resources: [wire('ZoneIngress', 'x', '', { networking: { address: '3.3.3.3', port: 3 } }, { 'kuma.io/zone': 'zone-1' })], removed: [] });
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest types its asymmetric matchers (expect.any, expect.stringMatching...) as any
     expect(own).toEqual({ ok: false, error: expect.stringMatching(/ingress of this zone/) });
     expect((await store.get('ZoneIngress', { mesh: '', name: 'ing' })).spec).toEqual({ networking: { address: '1.1.1.1', port: 1 } });
     expect(await sink.held('ZoneIngress')).toEqual([]);

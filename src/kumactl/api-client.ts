@@ -12,7 +12,7 @@ export function describeApiError(status: number, body: string): string {
   let parsed: ApiErrorBody | undefined;
   try {
     const json = JSON.parse(body) as unknown;
-    if (typeof json === 'object' && json !== null) parsed = json as ApiErrorBody;
+    if (typeof json === 'object' && json !== null) parsed = json;
   } catch {
     parsed = undefined;
   }

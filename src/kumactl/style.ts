@@ -1,9 +1,9 @@
 /** Colours on a terminal only: never in files, pipes, or with NO_COLOR set. */
 export interface Style {
-  green(s: string): string;
-  red(s: string): string;
-  yellow(s: string): string;
-  bold(s: string): string;
+  readonly green: (s: string) => string;
+  readonly red: (s: string) => string;
+  readonly yellow: (s: string) => string;
+  readonly bold: (s: string) => string;
 }
 
 const wrap = (code: number, s: string): string => `\u001b[${code}m${s}\u001b[0m`;

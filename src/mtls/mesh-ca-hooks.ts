@@ -24,7 +24,7 @@ export function meshCaHooks(store: ResourceStore): WriteHooks {
     async checkWrite(type, key, spec, current) {
       if (type !== 'Mesh') return;
       const next = spec as unknown as MeshSpec;
-      if (current) refuseBackendChange(current.spec as unknown as MeshSpec, next);
+      if (current) refuseBackendChange(current.spec, next);
       await checkProvided(store, key.name, next);
     },
     async extraWrites(type, key, spec) {
@@ -55,7 +55,7 @@ export function meshCaHooks(store: ResourceStore): WriteHooks {
     async checkDelete(type, key) {
       if (type !== 'Secret') return;
       const mesh = await store.find('Mesh', { name: key.mesh, mesh: '' });
-      const backend = mesh && enabledMtlsBackend(mesh.spec as unknown as MeshSpec);
+      const backend = mesh && enabledMtlsBackend(mesh.spec);
       if (!backend || !caSecretsOf(key.mesh, backend).includes(key.name)) return;
       const message = `The secret "${key.name}" that you are trying to remove is currently in use in Mesh "${key.mesh}" in mTLS backend "${backend.name}". Please remove the reference from the Mesh, change the mTLS backend or disable mTLS first.`;
       throw new PreconditionFailedError(message, [{ field: 'name', message }]);

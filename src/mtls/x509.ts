@@ -53,7 +53,7 @@ async function privateKeyPem(key: webcrypto.CryptoKey): Promise<string> {
  */
 export async function generateRootCa(mesh: string, rsaBits: number, lifetimeMs: number, now = new Date()): Promise<KeyPairPem> {
   const alg = { ...RSA_SIGN, publicExponent: new Uint8Array([1, 0, 1]), modulusLength: rsaBits };
-  const keys = (await subtle.generateKey(alg, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+  const keys = await subtle.generateKey(alg, true, ['sign', 'verify']);
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serialNumber(),
     name: [{ CN: [mesh] }, { O: ['Kuma'] }, { OU: ['Mesh'] }],
@@ -132,7 +132,7 @@ export async function loadCaSigner(certPem: string, keyPem: string): Promise<CaS
  * clock skew) for `lifetimeMs`, never past the CA's own expiry.
  */
 export async function issueWorkloadCert(ca: CaSigner, uris: readonly string[], lifetimeMs: number, now = new Date()): Promise<KeyPairPem & { notAfter: Date }> {
-  const keys = (await subtle.generateKey(WORKLOAD_KEY, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+  const keys = await subtle.generateKey(WORKLOAD_KEY, true, ['sign', 'verify']);
   const notAfter = new Date(Math.min(now.getTime() + lifetimeMs, ca.notAfter.getTime()));
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: serialNumber(),
@@ -162,7 +162,7 @@ export async function issueWorkloadCert(ca: CaSigner, uris: readonly string[], l
  * by every client here and is generated in milliseconds at each start).
  */
 export async function generateSelfSignedServerCert(dnsNames: readonly string[], ips: readonly string[], lifetimeMs: number, now = new Date()): Promise<KeyPairPem> {
-  const keys = (await subtle.generateKey(WORKLOAD_KEY, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+  const keys = await subtle.generateKey(WORKLOAD_KEY, true, ['sign', 'verify']);
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serialNumber(),
     name: [{ CN: ['kuma-control-plane'] }],

@@ -17,7 +17,6 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { configureLogging } from '../../src/core/logging.js';
 import { DefaultResourceManager } from '../../src/core/manager/manager-impl.js';
-import type { ResourceTypeName } from '../../src/core/resources/model.js';
 import type { BatchWrite } from '../../src/core/store/resource-store.js';
 import { SqliteStore } from '../../src/plugins/store/sqlite/sqlite-store.js';
 import { startCp, stopAll, type CpProcess } from '../helpers/cp-process.js';
@@ -62,9 +61,9 @@ async function localStore(): Promise<{ manager: DefaultResourceManager; store: S
 }
 
 const routes = (n: number): BatchWrite[] =>
-  Array.from({ length: n }, (_, i) => ({ op: 'create', type: 'TrafficRoute' as ResourceTypeName, key: { mesh: 'default', name: `route-${i}` }, spec: routeSpec(`svc-${i}`) }));
+  Array.from({ length: n }, (_, i) => ({ op: 'create', type: 'TrafficRoute' as const, key: { mesh: 'default', name: `route-${i}` }, spec: routeSpec(`svc-${i}`) }));
 const dataplanes = (m: number): BatchWrite[] =>
-  Array.from({ length: m }, (_, i) => ({ op: 'create', type: 'Dataplane' as ResourceTypeName, key: { mesh: 'default', name: `dp-${i}` }, spec: dataplaneSpec(i) }));
+  Array.from({ length: m }, (_, i) => ({ op: 'create', type: 'Dataplane' as const, key: { mesh: 'default', name: `dp-${i}` }, spec: dataplaneSpec(i) }));
 
 async function total(url: string): Promise<number> {
   const res = await fetch(`${url}?size=1`);

@@ -338,7 +338,7 @@ type BaselineCall = grpc.ServerDuplexStream<DiscoveryRequest, Buffer>;
 /** Streams the baseline writes to at once during a push (the daemon's own bound on concurrent writes). */
 const BASELINE_WRITERS = 64;
 
-async function runBaseline(): Promise<void> {
+function runBaseline(): void {
   configureLogging('off');
   let recordings: Recordings = { blobs: {}, proxies: {} };
   const blobs = new Map<string, Buffer>();
@@ -411,7 +411,7 @@ async function runBaseline(): Promise<void> {
 
 const role = process.argv[2];
 if (role === 'client') runClient();
-else if (role === 'baseline') await runBaseline();
+else if (role === 'baseline') runBaseline();
 else if (role !== undefined) {
   process.stderr.write(`xds-fanout: unknown role ${role}\n`);
   process.exit(2);

@@ -1,4 +1,4 @@
 import { MemoryStore } from '../../src/plugins/store/memory/memory-store.js';
 import { runStoreContract } from './resource-store.contract.js';
 
-runStoreContract('memory', async () => new MemoryStore());
+runStoreContract('memory', () => Promise.resolve(new MemoryStore()));

@@ -1,4 +1,4 @@
 import { SqliteStore } from '../../src/plugins/store/sqlite/sqlite-store.js';
 import { runStoreContract } from './resource-store.contract.js';
 
-runStoreContract('sqlite (:memory:)', async () => new SqliteStore(':memory:'));
+runStoreContract('sqlite (:memory:)', () => Promise.resolve(new SqliteStore(':memory:')));

@@ -88,6 +88,7 @@ describe('REST API refusals write nothing', () => {
   it('answers 400 to malformed JSON and YAML', async () => {
     const badJson = await put('/meshes/m-json', '{"type":"Mesh","name":"m-json"');
     expect(badJson.status).toBe(400);
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest types its asymmetric matchers (expect.any, expect.stringMatching...) as any
     expect(await badJson.json()).toMatchObject({ causes: [{ field: 'body', message: expect.stringMatching(/is not valid JSON: /) }] });
     const badYaml = await put('/meshes/m-yaml', 'type: Mesh\nname: m-yaml\n  bad: [indent', 'application/yaml');
     expect(badYaml.status).toBe(400);
@@ -174,6 +175,7 @@ networking:
     const deep = `{"type":"Mesh","name":"deep","mtls":{"backends":[{"name":"ca","type":"builtin","conf":${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}}]}}`;
     const refused = await put('/meshes/deep', deep);
     expect(refused.status).toBe(400);
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest types its asymmetric matchers (expect.any, expect.stringMatching...) as any
     expect(await refused.json()).toMatchObject({ causes: [{ field: 'body', message: expect.stringMatching(/nests deeper than/) }] });
     await expectNoMesh('deep');
     expect((await fetch(`${cp.apiUrl}/`)).status).toBe(200);

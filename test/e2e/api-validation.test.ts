@@ -51,6 +51,7 @@ describe('Kuma validation rules over the REST API', () => {
         { field: 'destinations[1].match', message: 'tag name must be non-empty' },
         { field: 'destinations[2].match', message: 'mandatory tag "kuma.io/service" is missing' },
         { field: 'destinations[3].match["bad key!"]', message: 'tag name must consist of alphanumeric characters, dots, dashes, slashes and underscores' },
+        // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest types its asymmetric matchers (expect.any, expect.stringMatching...) as any
         { field: 'destinations[3].match["kuma.io/service"]', message: expect.stringMatching(/^tag value must consist of alphanumeric characters, dots, dashes and underscores/) },
       ]),
     );
@@ -88,6 +89,7 @@ describe('Kuma validation rules over the REST API', () => {
       expect.arrayContaining([
         { field: 'networking.inbound[0].port', message: 'port has to be in range of [1, 65535]' },
         { field: 'networking.inbound[0].tags["kuma.io/service"]', message: 'tag has to exist' },
+        // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest types its asymmetric matchers (expect.any, expect.stringMatching...) as any
         { field: 'networking.inbound[0].tags["kuma.io/protocol"]', message: expect.stringMatching(/^tag "kuma.io\/protocol" has an invalid value "xyz". Allowed values: /) },
         { field: 'networking.outbound[0].port', message: 'port has to be in range of [1, 65535]' },
       ]),

@@ -37,7 +37,7 @@ const status = async (url: string): Promise<number> => (await fetch(url)).status
 const secretData = async (cp: CpProcess, name: string): Promise<string> => (await getJson<{ data: string }>(`${cp.apiUrl}/meshes/default/secrets/${name}`)).data;
 
 /** An ADS stream as Envoy opens it: token in `authorization`, CDS + LDS wildcard, then the named EDS and SDS. */
-async function connect(cp: CpProcess, nodeId: string, token: string): Promise<Ads> {
+function connect(cp: CpProcess, nodeId: string, token: string): Ads {
   const client = new AdsTestClient(`127.0.0.1:${cp.ports.dpServer ?? 0}`);
   clients.push(client);
   const s = client.sotw(token);
@@ -145,20 +145,20 @@ describe('zero-trust and cross-zone: a global and two zones (separate processes,
     );
 
     // zone-2's ingress proxy (zone-ingress token issued by zone-2) gets one SNI filter chain for backend.
-    const ing = await connect(zone2, '.ingress-2', await zoneIngressToken(zone2, 'zone-2'));
+    const ing = connect(zone2, '.ingress-2', await zoneIngressToken(zone2, 'zone-2'));
     const ingLds = await ing.next(LDS, 30_000);
     const listener = decoded(ingLds, `inbound:${INGRESS.address}:${INGRESS.port}`) as { filter_chains: { filter_chain_match: { server_names: string[] } }[] };
     expect(listener.filter_chains.map((c) => c.filter_chain_match.server_names)).toEqual([['backend{mesh=default}']]);
 
     // The backend sidecar in zone-2 gets a certificate signed by the global's CA.
-    const be = await connect(zone2, 'default.backend-1', await dataplaneToken(zone2, { name: 'backend-1' }));
+    const be = connect(zone2, 'default.backend-1', await dataplaneToken(zone2, { name: 'backend-1' }));
     be.send({ type_url: SDS, resource_names: ['identity_cert:secret:default', 'mesh_ca:secret:default'] });
     const beLeaf = leafOf(await be.next(SDS, 30_000));
     expect(beLeaf.verify(caCert.publicKey)).toBe(true);
     expect(beLeaf.subjectAltName).toContain('URI:spiffe://default/backend');
 
     // zone-1's web sidecar: cluster backend with mTLS SNI, EDS at zone-2's ingress, its own certificate from the same CA.
-    const s = await connect(zone1, 'default.web-1', await dataplaneToken(zone1, { name: 'web-1' }));
+    const s = connect(zone1, 'default.web-1', await dataplaneToken(zone1, { name: 'web-1' }));
     const cds = await s.next(CDS, 30_000);
     s.send(ack(cds));
     const cluster = decoded(cds, 'backend') as { transport_socket: { typed_config: unknown } };

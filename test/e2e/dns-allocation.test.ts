@@ -67,6 +67,7 @@ describe('VIP allocation in the built daemon', () => {
 
     await api(cp, 'DELETE', '/meshes/default/dataplanes/old');
     await vi.waitFor(async () => expect(statusOf(await dig(port, 'old-svc.mesh'))).toBe('NXDOMAIN'), { timeout: 10_000, interval: 10 });
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest types its asymmetric matchers (expect.any, expect.stringMatching...) as any
     expect((await vips(cp)).find((v) => v.ip === oldVip)).toEqual(expect.objectContaining({ ip: oldVip, freedAt: expect.any(String) }));
     expect((await vips(cp)).find((v) => v.ip === oldVip)?.service).toBeUndefined();
 

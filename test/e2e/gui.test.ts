@@ -6,6 +6,14 @@ import { startCp, stopAll } from '../helpers/cp-process.js';
 import { zoneAuthEnv } from '../helpers/tokens.js';
 
 /** Screenshots land here (gitignored): CI keeps them as artifacts. */
+/** The DOM the page functions below read, declared here: the test project is compiled without the DOM library. */
+interface DomElement {
+  getAttribute(name: string): string | null;
+}
+interface DomTableRow {
+  readonly cells: ArrayLike<{ readonly textContent: string | null }>;
+}
+
 const ARTIFACTS = resolve(import.meta.dirname, '../../', import.meta.dirname.includes('/dist/') ? '../test-artifacts/gui' : 'test-artifacts/gui');
 
 afterAll(stopAll);
@@ -76,7 +84,7 @@ describe('the web GUI in a real headless Chromium', () => {
     expect(await services.locator('tbody tr').count()).toBe(2);
     // The picture: both services as nodes, the permission as an edge web -> backend.
     const graph = page.getByTestId('mesh-graph');
-    expect(await graph.locator('[data-service]').evaluateAll((els) => els.map((e) => e.getAttribute('data-service')).sort())).toEqual(['backend', 'web']);
+    expect(await graph.locator('[data-service]').evaluateAll((els: readonly DomElement[]) => els.map((e) => e.getAttribute('data-service')).sort())).toEqual(['backend', 'web']);
     expect(await graph.locator('[data-edge="TrafficPermission:web->backend"]').count()).toBe(1);
     // Matched policies per data plane, from the inspect endpoint.
     const web1 = page.getByTestId('dataplanes').locator('tr', { hasText: 'web-1' });
@@ -102,7 +110,7 @@ describe('the web GUI in a real headless Chromium', () => {
     await page.goto(`${cp.apiUrl}/gui#/meshes/default`);
     const rows = page.getByTestId('dataplanes').locator('tbody tr');
     await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(58);
-    const matched = await rows.evaluateAll((trs) => trs.map((tr) => [tr.cells[0]?.textContent ?? '', tr.cells[5]?.textContent ?? '']));
+    const matched = await rows.evaluateAll((trs: readonly DomTableRow[]) => trs.map((tr): [string, string] => [tr.cells[0]?.textContent ?? '', tr.cells[5]?.textContent ?? '']));
     expect(matched.filter(([, policies]) => !policies.includes('TrafficPermission ')).map(([name]) => name)).toEqual([]);
     expect(matched.find(([name]) => name === 'filler-54')?.[1]).toContain('TrafficPermission allow-all-default');
     expect(matched.find(([name]) => name === 'web-1')?.[1]).toContain('TrafficRoute route-all-default');

@@ -39,7 +39,7 @@ function dumpNames(dump: ConfigDump): Record<string, string[]> {
     const type = String(c['@type']).split('.').pop() ?? '';
     const list = Object.entries(c).find(([k]) => k !== '@type')?.[1] as Record<string, Record<string, unknown>>[];
     out[type] = list.map((e) => {
-      const inner = (e['active_state'] as Record<string, unknown> | undefined)?.['listener'] ?? e['cluster'] ?? e['route_config'] ?? e['endpoint_config'];
+      const inner = e['active_state']?.['listener'] ?? e['cluster'] ?? e['route_config'] ?? e['endpoint_config'];
       const r = inner as Record<string, unknown>;
       return String(r['name'] ?? r['cluster_name']);
     });

@@ -45,7 +45,7 @@ export function node(opts: NodeOptions): Node {
 /** Decodes an Any resource into a plain object (snake_case) for assertions. */
 export function decodeResource(any: AnyMessage): Record<string, unknown> {
   const type = envoyType(any.type_url);
-  return type.toObject(type.decode(any.value), { longs: String, enums: String, defaults: false }) as Record<string, unknown>;
+  return type.toObject(type.decode(any.value), { longs: String, enums: String, defaults: false });
 }
 
 export function resourceNames(res: DiscoveryResponse): string[] {

@@ -4,8 +4,9 @@ import type { StoreEvent, StoreListener } from '../../src/core/store/resource-st
 export function onChanges(changes: (events: readonly StoreEvent[]) => void, resyncs?: { count: number }): StoreListener {
   return {
     changes,
-    resync: async () => {
+    resync: () => {
       if (resyncs) resyncs.count++;
+      return Promise.resolve();
     },
   };
 }

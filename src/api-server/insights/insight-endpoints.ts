@@ -44,7 +44,7 @@ async function externalByMesh({ rt }: ApiDeps, mesh: string | undefined): Promis
     const service = spec.tags[SERVICE_TAG];
     if (!service) continue;
     let m = out.get(es.meta.mesh);
-    if (!m) out.set(es.meta.mesh, (m = new Map()));
+    if (!m) out.set(es.meta.mesh, (m = new Map<string, string>()));
     m.set(service, spec.networking.address);
   }
   return out;
@@ -52,7 +52,7 @@ async function externalByMesh({ rt }: ApiDeps, mesh: string | undefined): Promis
 
 async function servicesOf(deps: ApiDeps, meshes: readonly string[], mesh: string | undefined): Promise<{ facts: DataplaneFacts[]; services: Map<string, ServiceInsight[]> }> {
   const [facts, external] = await Promise.all([allFacts(deps, mesh), externalByMesh(deps, mesh)]);
-  const services = new Map(meshes.map((m) => [m, serviceInsights(m, facts, external.get(m) ?? new Map())]));
+  const services = new Map(meshes.map((m) => [m, serviceInsights(m, facts, external.get(m) ?? new Map<string, string>())]));
   return { facts, services };
 }
 
@@ -62,7 +62,7 @@ async function policyCounts({ rt }: ApiDeps): Promise<Map<string, Map<ResourceTy
   POLICY_TYPES.forEach((type, i) => {
     for (const p of lists[i] ?? []) {
       let m = out.get(p.meta.mesh);
-      if (!m) out.set(p.meta.mesh, (m = new Map()));
+      if (!m) out.set(p.meta.mesh, (m = new Map<ResourceTypeName, number>()));
       m.set(type, (m.get(type) ?? 0) + 1);
     }
   });

@@ -45,7 +45,7 @@ export function meshInsight(
     policies,
     services: { total: services.length, internal: services.length - external, external },
     dpVersions: { kumaDp: versions },
-    backends: meshBackends(mesh.spec as Partial<MeshSpec>),
+    backends: meshBackends(mesh.spec),
   };
 }
 

@@ -1,3 +1,4 @@
+import { promiseTry } from '../../core/promise-try.js';
 import type { Resource } from '../../core/resources/model.js';
 import { policyTypes as POLICY_TYPES } from '../../core/resources/registry.js';
 import { typeDescriptor, typeByPath } from '../../core/resources/registry.js';
@@ -21,7 +22,7 @@ export function addInspectRoutes(router: Router<Endpoint>, deps: ApiDeps): void 
   const title = 'Could not inspect a resource';
   router.add('GET', '/meshes/:mesh/dataplanes/:name/policies', { title, handle: (r) => dataplanePolicies(deps, r) });
   router.add('GET', '/meshes/:mesh/dataplanes+policies', { title: 'Could not retrieve resources', handle: (r) => meshDataplanePolicies(deps, r) });
-  router.add('GET', '/meshes/:mesh/dataplanes/:name/xds', { title, handle: (r) => dataplaneXds(deps, r) });
+  router.add('GET', '/meshes/:mesh/dataplanes/:name/xds', { title, handle: (r) => promiseTry(() => dataplaneXds(deps, r)) });
   router.add('GET', '/zoneingresses/:name/xds', { title, handle: (r) => zoneIngressXds(deps, r) });
   router.add('GET', '/meshes/:mesh/:path/:name/dataplanes', { title, handle: (r) => policyDataplanes(deps, r) }, { path: (s) => policyPaths.has(s) });
 }
@@ -69,7 +70,7 @@ async function policyDataplanes(deps: ApiDeps, req: ApiRequest): Promise<Reply> 
   return { status: 200, json: { total: items.length, items } };
 }
 
-async function dataplaneXds(deps: ApiDeps, req: ApiRequest): Promise<Reply> {
+function dataplaneXds(deps: ApiDeps, req: ApiRequest): Reply {
   const mesh = req.params['mesh'] ?? '';
   const name = req.params['name'] ?? '';
   // Registered inline proxies exist only while connected: say "not connected", not "no such data plane".

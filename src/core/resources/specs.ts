@@ -9,7 +9,9 @@ import type { availableServiceSchema } from './schemas/available-services.js';
 import type { connectionPolicySchema, selectorPolicySchema } from './schemas/connection-policy.js';
 import type { dataSourceSchema } from './schemas/data-source.js';
 import type { dataplaneSchema } from './schemas/dataplane.js';
+import type { circuitBreakerSchema } from './schemas/circuit-breaker.js';
 import type { externalServiceSchema } from './schemas/external-service.js';
+import type { healthCheckSchema } from './schemas/health-check.js';
 import type { dataplaneInsightSchema, discoverySubscriptionSchema, kdsSubscriptionSchema, statsSchema, zoneInsightSchema } from './schemas/insights.js';
 import type { meshSchema } from './schemas/mesh.js';
 import type { retrySchema } from './schemas/retry.js';
@@ -60,6 +62,9 @@ export type TimeoutConf = NonNullable<TimeoutSpec['conf']>;
 export type RetrySpec = z.output<typeof retrySchema>;
 export type RetryConf = NonNullable<RetrySpec['conf']>;
 export type RetryBackOff = NonNullable<NonNullable<RetryConf['http']>['backOff']>;
+
+export type HealthCheckConf = NonNullable<z.output<typeof healthCheckSchema>['conf']>;
+export type CircuitBreakerConf = NonNullable<z.output<typeof circuitBreakerSchema>['conf']>;
 
 /** Policies selected by `selectors` instead of sources/destinations (TrafficTrace, ProxyTemplate). */
 export type SelectorPolicySpec<C = Record<string, unknown>> = Omit<z.output<ReturnType<typeof selectorPolicySchema<z.ZodNever>>>, 'conf'> & { conf?: C };

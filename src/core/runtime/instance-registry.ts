@@ -10,7 +10,7 @@ export interface InstanceRegistry {
 /** A store served by one process (SQLite, memory): every other instance id is a previous run, so not alive. */
 export function singleInstance(instanceId: string): InstanceRegistry {
   const alive: ReadonlySet<string> = new Set([instanceId]);
-  return { alive: async () => alive };
+  return { alive: () => Promise.resolve(alive) };
 }
 
 /** The instances alive now as `rt` sees them. */

@@ -34,9 +34,9 @@ describe('supervise', () => {
     let starts = 0;
     const c: Component = {
       name: 'bind',
-      async start() {
+      start() {
         starts++;
-        throw new Error('port 1 is already in use');
+        return Promise.reject(new Error('port 1 is already in use'));
       },
     };
     const failure = await new Promise<Error>((resolve) => {

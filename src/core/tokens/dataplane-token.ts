@@ -94,7 +94,7 @@ export async function authenticateDataplane(manager: ResourceManager, token: str
 }
 
 function claimsOf(payload: Record<string, unknown>): DataplaneTokenClaims {
-  const str = (k: string): string => (typeof payload[k] === 'string' ? (payload[k] as string) : '');
+  const str = (k: string): string => (typeof payload[k] === 'string' ? payload[k] : '');
   const tags: Record<string, string[]> = {};
   const raw = payload['Tags'];
   if (raw && typeof raw === 'object' && !Array.isArray(raw)) {

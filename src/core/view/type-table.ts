@@ -66,7 +66,7 @@ export class TypeTable {
 
   private put(r: Resource): void {
     let names = this.byMesh.get(r.meta.mesh);
-    if (!names) this.byMesh.set(r.meta.mesh, (names = new Map()));
+    if (!names) this.byMesh.set(r.meta.mesh, (names = new Map<string, Resource>()));
     if (!names.has(r.meta.name)) this.count++;
     names.set(r.meta.name, r);
     this.invalidate(r.meta.mesh);

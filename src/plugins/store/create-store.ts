@@ -35,7 +35,7 @@ export interface Coordination {
 
 /** Postgres: a lease and heartbeats in the database. SQLite and memory serve one process, always the leader. */
 export function createCoordination(config: Config, instanceId: string): Coordination {
-  if (config.store.type !== 'postgres') return { leadership: alwaysLeader, start: async () => undefined, stop: async () => undefined };
+  if (config.store.type !== 'postgres') return { leadership: alwaysLeader, start: () => Promise.resolve(), stop: () => Promise.resolve() };
   const election = new PostgresLeaderElector(config.store.postgres, instanceId);
   const instances = new PostgresInstanceRegistry(config.store.postgres, instanceId);
   return {

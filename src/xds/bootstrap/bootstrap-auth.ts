@@ -8,8 +8,7 @@ import { MISSING_INGRESS_TOKEN, MISSING_TOKEN } from '../server/dp-auth.js';
 
 /** The token of a `GET /bootstrap/grpc` request: header `authorization: <JWT>` (a `Bearer ` prefix is tolerated). */
 export function headerToken(headers: IncomingHttpHeaders): string {
-  const v = headers['authorization'];
-  return (Array.isArray(v) ? (v[0] ?? '') : (v ?? '')).replace(/^Bearer\s+/, '').trim();
+  return (headers['authorization'] ?? '').replace(/^Bearer\s+/, '').trim();
 }
 
 /**

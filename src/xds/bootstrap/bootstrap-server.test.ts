@@ -12,6 +12,15 @@ import { bootstrapComponents } from './bootstrap-server.js';
 import type { GrpcBootstrap } from './grpc-bootstrap.js';
 import { freePort } from '../../../test/helpers/free-port.js';
 
+/** The parts of the Envoy bootstrap YAML these tests read. */
+interface EnvoyBootstrapDoc {
+  admin: { address: { socket_address: { address: string; port_value: number } } };
+  node: { id: string; cluster: string; metadata: Record<string, unknown> };
+  static_resources: { clusters: { load_assignment: { endpoints: { lb_endpoints: { endpoint: { address: { socket_address: unknown } } }[] }[] } }[] };
+  dynamic_resources: { ads_config: { grpc_services: { initial_metadata: unknown }[] } };
+}
+const parseBootstrap = (yaml: string): EnvoyBootstrapDoc => parse(yaml) as EnvoyBootstrapDoc;
+
 interface Started {
   rt: Runtime;
   url: string;
@@ -62,22 +71,35 @@ describe('POST /bootstrap', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/x-yaml');
     expect(res.headers.get('kuma-bootstrap-version')).toBe('3');
-    const doc = parse(await res.text());
+    const doc = parseBootstrap(await res.text());
     expect(doc.node).toMatchObject({ id: 'default.web-1', cluster: 'web', metadata: { 'dataplane.admin.port': '9901', version: { kumaDp: { version: '1.1.6' } } } });
     const ads = doc.static_resources.clusters[0];
     expect(ads).toMatchObject({ name: 'ads_cluster', type: 'STRICT_DNS' });
-    expect(ads.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address).toEqual({ address: '127.0.0.1', port_value: 5678 });
+    expect(ads?.load_assignment.endpoints[0]?.lb_endpoints[0]?.endpoint.address.socket_address).toEqual({ address: '127.0.0.1', port_value: 5678 });
     expect(doc.dynamic_resources.ads_config).toMatchObject({ api_type: 'GRPC', transport_api_version: 'V3' });
+  });
+
+  it("takes Envoy's admin port from the Dataplane's networking.admin.port, over the one kuma-dp asks for (Kuma 1.5+)", async () => {
+    const s = await start();
+    await s.rt.manager.create('Dataplane', { name: 'web-1', mesh: 'default' }, { networking: { ...dataplane.networking, admin: { port: 9911 } } });
+    await s.rt.manager.create('Dataplane', { name: 'web-2', mesh: 'default' }, dataplane);
+    const fromResource = parseBootstrap(await (await post(s.url, { mesh: 'default', name: 'web-1', adminPort: 9901 })).text());
+    expect(fromResource.admin.address.socket_address).toEqual({ address: '127.0.0.1', port_value: 9911 });
+    expect(fromResource.node.metadata['dataplane.admin.port']).toBe('9911');
+    const fromRequest = parseBootstrap(await (await post(s.url, { mesh: 'default', name: 'web-2', adminPort: 9905 })).text());
+    expect(fromRequest.admin.address.socket_address.port_value).toBe(9905);
+    const byDefault = parseBootstrap(await (await post(s.url, { mesh: 'default', name: 'web-2' })).text());
+    expect(byDefault.node.metadata['dataplane.admin.port']).toBe('9901');
   });
 
   it('uses xdsHost/xdsPort from the config, then the bound dp-server port', async () => {
     const s = await start({}, 15678, { xdsHost: 'cp.example', xdsPort: 0 });
     const res = await post(s.url, { mesh: 'default', name: 'gw', dataplaneResource: 'type: Dataplane\nmesh: default\nname: gw\nnetworking:\n  address: 10.0.0.9\n  gateway:\n    tags:\n      kuma.io/service: edge\n' });
     expect(res.status).toBe(200);
-    const doc = parse(await res.text());
+    const doc = parseBootstrap(await res.text());
     expect(doc.node.cluster).toBe('edge');
     expect(doc.node.metadata['dataplane.resource']).toContain('kuma.io/service: edge');
-    expect(doc.static_resources.clusters[0].load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address).toEqual({
+    expect(doc.static_resources.clusters[0]?.load_assignment.endpoints[0]?.lb_endpoints[0]?.endpoint.address.socket_address).toEqual({
       address: 'cp.example',
       port_value: 15678,
     });
@@ -110,7 +132,7 @@ describe('POST /bootstrap for a zone ingress (proxyType ingress, no mesh)', () =
     await s.rt.manager.create('ZoneIngress', { name: 'ingress-1', mesh: '' }, ingress);
     const res = await post(s.url, { mesh: '', name: 'ingress-1', proxyType: 'ingress', adminPort: 9902 });
     expect(res.status).toBe(200);
-    expect(parse(await res.text()).node).toMatchObject({ id: '.ingress-1', cluster: 'ingress', metadata: { 'dataplane.admin.port': '9902' } });
+    expect(parseBootstrap(await res.text()).node).toMatchObject({ id: '.ingress-1', cluster: 'ingress', metadata: { 'dataplane.admin.port': '9902' } });
     expect((await post(s.url, { mesh: '', name: 'ingress-1' })).status).toBe(400);
     expect((await post(s.url, { mesh: 'default', name: 'ingress-1', proxyType: 'ingress' })).status).toBe(400);
   });
@@ -126,7 +148,7 @@ describe('POST /bootstrap for a zone ingress (proxyType ingress, no mesh)', () =
     const token = await issueZoneIngressToken(s.rt.manager, {}, '');
     const ok = await post(s.url, { mesh: '', name: 'ingress-1', proxyType: 'ingress', dataplaneToken: token });
     expect(ok.status).toBe(200);
-    expect(parse(await ok.text()).dynamic_resources.ads_config.grpc_services[0].initial_metadata).toEqual([{ key: 'authorization', value: token }]);
+    expect(parseBootstrap(await ok.text()).dynamic_resources.ads_config.grpc_services[0]?.initial_metadata).toEqual([{ key: 'authorization', value: token }]);
   });
 });
 
@@ -138,7 +160,7 @@ describe('GET /bootstrap/grpc', () => {
     const b = (await res.json()) as GrpcBootstrap;
     expect(b.xds_servers).toEqual([{ server_uri: '127.0.0.1:5678', channel_creds: [{ type: 'insecure' }], server_features: ['xds_v3'] }]);
     expect(b.node).toMatchObject({ id: 'default.client-1', cluster: 'frontend', locality: { zone: 'zone-1' } });
-    expect(JSON.parse(b.node.metadata['dataplane.resource'] ?? '{}').networking.gateway.tags).toEqual({ 'kuma.io/service': 'frontend' });
+    expect((JSON.parse(b.node.metadata['dataplane.resource'] ?? '{}') as { networking: { gateway: { tags: unknown } } }).networking.gateway.tags).toEqual({ 'kuma.io/service': 'frontend' });
   });
 
   it('refers to an existing Dataplane without inlining it', async () => {

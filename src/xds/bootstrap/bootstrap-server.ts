@@ -6,7 +6,7 @@ import type { Component } from '../../core/runtime/component.js';
 import { serveHttp } from '../../transport/serve-http.js';
 import type { Runtime } from '../../core/runtime/runtime.js';
 import { bootstrapRequestSchema, parseInlineDataplane, serviceOf, type BootstrapRequest } from './bootstrap-request.js';
-import { envoyBootstrapYaml } from './envoy-bootstrap.js';
+import { bootstrapAdminPort, envoyBootstrapYaml } from './envoy-bootstrap.js';
 import { bootstrapRefusal, headerToken, ingressBootstrapRefusal } from './bootstrap-auth.js';
 import { grpcBootstrap, inlineGatewayDataplane } from './grpc-bootstrap.js';
 import { ProxylessCertificates } from './grpc-certs.js';
@@ -140,7 +140,7 @@ async function envoyReply(rt: Runtime, opts: BootstrapServerOptions, log: Logger
     service: serviceOf(spec, r.name),
     xdsHost: host,
     xdsPort: port,
-    ...(r.adminPort !== undefined ? { adminPort: r.adminPort } : {}),
+    adminPort: bootstrapAdminPort(spec.networking.admin?.port, r.adminPort),
     ...(r.dataplaneResource ? { dataplaneResource: r.dataplaneResource } : {}),
     ...(r.version ? { version: r.version } : {}),
     ...(r.dnsPort ? { dnsPort: r.dnsPort } : {}),

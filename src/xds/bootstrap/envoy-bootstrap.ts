@@ -8,6 +8,16 @@ export const BOOTSTRAP_TYPE = 'envoy.config.bootstrap.v3.Bootstrap';
 export const ADS_CLUSTER = 'ads_cluster';
 const DEFAULT_ADMIN_PORT = 9901;
 
+/**
+ * The port of Envoy's admin API (127.0.0.1), as Kuma's bootstrap generator picks it: the Dataplane's
+ * `networking.admin.port`, else the port kuma-dp asked for (`--admin-port`), else 9901. The port is
+ * also sent to the control plane in node metadata `dataplane.admin.port`.
+ */
+export function bootstrapAdminPort(fromResource: number | undefined, requested: number | undefined): number {
+  if (fromResource) return fromResource;
+  return requested ?? DEFAULT_ADMIN_PORT;
+}
+
 export interface EnvoyBootstrapParams {
   readonly mesh: string;
   readonly name: string;

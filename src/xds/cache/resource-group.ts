@@ -21,7 +21,7 @@ export class ResourceGroup {
   constructor(resources: readonly EncodedResource[]) {
     for (const r of resources) {
       let m = this.byType.get(r.typeUrl);
-      if (!m) this.byType.set(r.typeUrl, (m = new Map()));
+      if (!m) this.byType.set(r.typeUrl, (m = new Map<string, EncodedResource>()));
       if (m.has(r.name)) throw new Error(`duplicate resource ${r.name} of type ${r.typeUrl}`);
       m.set(r.name, r);
     }

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { anyOf, type EnvoyObject } from './encode.js';
 import type { DurationValue } from './duration.js';
-import { lbMetadata, stringStruct } from './struct.js';
+import { stringStruct } from './struct.js';
 
 export type LbPolicy = 'ROUND_ROBIN' | 'LEAST_REQUEST' | 'RING_HASH' | 'RANDOM' | 'MAGLEV';
 
@@ -22,6 +22,8 @@ export interface EdsClusterOptions {
   /** One subset selector per distinct key set used by TrafficRoute splits. */
   readonly subsetKeys?: readonly (readonly string[])[];
   readonly healthChecks?: readonly EnvoyObject[];
+  /** Panic threshold and fail-traffic-on-panic (HealthCheck). */
+  readonly commonLbConfig?: EnvoyObject;
   readonly circuitBreakers?: EnvoyObject;
   readonly outlierDetection?: EnvoyObject;
   /** TLS to the upstream (mesh mTLS, ExternalService TLS). */
@@ -56,6 +58,7 @@ function upstreamPolicyFields(o: EdsClusterOptions): EnvoyObject {
       : {}),
     ...(o.http2 ? http2Options() : {}),
     ...(o.healthChecks?.length ? { health_checks: o.healthChecks } : {}),
+    ...(o.commonLbConfig ? { common_lb_config: o.commonLbConfig } : {}),
     ...(o.circuitBreakers ? { circuit_breakers: o.circuitBreakers } : {}),
     ...(o.outlierDetection ? { outlier_detection: o.outlierDetection } : {}),
     ...(o.transportSocket ? { transport_socket: o.transportSocket } : {}),
@@ -65,32 +68,43 @@ function upstreamPolicyFields(o: EdsClusterOptions): EnvoyObject {
   };
 }
 
+/** An upstream outside the mesh: a host name (resolved by Envoy) or an IP literal. */
+export interface DnsEndpoint {
+  readonly address: string;
+  readonly port: number;
+  /** Its tags (kuma.io/service excluded): `envoy.lb` metadata, what `subsetKeys` match. */
+  readonly tags: Readonly<Record<string, string>>;
+  /** `envoy.transport_socket_match` metadata: which of `transportSocketMatches` the connection uses. */
+  readonly socketMatch?: Readonly<Record<string, string>>;
+}
+
 export interface DnsClusterOptions extends EdsClusterOptions {
-  /** The single upstream (its tags are what `subsetKeys` match): a host name (resolved by Envoy) or an IP literal. */
-  readonly endpoint: { readonly address: string; readonly port: number; readonly tags: Readonly<Record<string, string>> };
+  readonly endpoints: readonly DnsEndpoint[];
 }
 
 /**
- * A cluster outside the mesh (ExternalService): STRICT_DNS for a host name, STATIC for an IP literal, its
- * endpoint inline in `load_assignment` (no EDS). Endpoint tags (kuma.io/service excluded) are `envoy.lb`
- * metadata so TrafficRoute subsets work as for EDS clusters.
+ * A cluster outside the mesh (ExternalServices): STATIC when every endpoint is an IP literal, else STRICT_DNS
+ * (which takes IP literals too), its endpoints inline in `load_assignment` (no EDS).
  */
 export function dnsCluster(o: DnsClusterOptions): EnvoyObject {
-  const e = o.endpoint;
   return {
     name: o.name,
-    type: isIP(e.address) ? 'STATIC' : 'STRICT_DNS',
+    type: o.endpoints.every((e) => isIP(e.address)) ? 'STATIC' : 'STRICT_DNS',
     connect_timeout: o.connectTimeout,
     load_assignment: {
       cluster_name: o.name,
-      endpoints: [
-        {
-          lb_endpoints: [{ endpoint: { address: socketAddress(e.address, e.port) }, ...(Object.keys(e.tags).length ? { metadata: lbMetadata(e.tags) } : {}) }],
-        },
-      ],
+      endpoints: [{ lb_endpoints: o.endpoints.map(dnsLbEndpoint) }],
     },
     ...upstreamPolicyFields(o),
   };
+}
+
+function dnsLbEndpoint(e: DnsEndpoint): EnvoyObject {
+  const filterMetadata: EnvoyObject = {
+    ...(Object.keys(e.tags).length ? { 'envoy.lb': stringStruct(e.tags) } : {}),
+    ...(e.socketMatch ? { 'envoy.transport_socket_match': stringStruct(e.socketMatch) } : {}),
+  };
+  return { endpoint: { address: socketAddress(e.address, e.port) }, ...(Object.keys(filterMetadata).length ? { metadata: { filter_metadata: filterMetadata } } : {}) };
 }
 
 /** The local application behind an inbound: STATIC, one endpoint. */

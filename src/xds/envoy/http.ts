@@ -16,6 +16,10 @@ export interface HcmOptions {
   readonly http2?: boolean;
   readonly idleTimeout?: DurationValue;
   readonly streamIdleTimeout?: DurationValue;
+  /** HCM `tracing` (TrafficTrace), see tracing.ts. */
+  readonly tracing?: EnvoyObject;
+  /** HCM `access_log` (TrafficLog), see access-log.ts. */
+  readonly accessLog?: readonly EnvoyObject[];
 }
 
 /** The HCM message itself (api_listener for proxyless clients, or inside a network filter). */
@@ -27,6 +31,8 @@ export function httpConnectionManager(o: HcmOptions): EnvoyObject {
     ...(o.http2 ? { http2_protocol_options: {} } : {}),
     ...(o.idleTimeout ? { common_http_protocol_options: { idle_timeout: o.idleTimeout } } : {}),
     ...(o.streamIdleTimeout ? { stream_idle_timeout: o.streamIdleTimeout } : {}),
+    ...(o.tracing ? { tracing: o.tracing } : {}),
+    ...(o.accessLog?.length ? { access_log: o.accessLog } : {}),
   };
 }
 

@@ -7,6 +7,7 @@ export const names = {
   outboundRoute: (service: string): string => `outbound:${service}`,
   inboundPassthrough: 'inbound:passthrough:ipv4',
   outboundPassthrough: 'outbound:passthrough:ipv4',
+  probeListener: 'probe:listener',
 } as const;
 
 /** Envoy stat prefixes may not contain ':' or '.'-ambiguous characters: `localhost:8080` -> `localhost_8080`. */

@@ -20,6 +20,9 @@ const ENTRY_FILES = [
   'envoy/extensions/upstreams/http/v3/http_protocol_options.proto',
   'envoy/extensions/transport_sockets/tls/v3/secret.proto',
   'envoy/extensions/transport_sockets/tls/v3/tls.proto',
+  'envoy/extensions/access_loggers/file/v3/file.proto',
+  'envoy/config/trace/v3/zipkin.proto',
+  'envoy/config/trace/v3/datadog.proto',
 ];
 
 const require = createRequire(import.meta.url);

@@ -8,6 +8,8 @@ export interface TcpProxyOptions {
   readonly targets: readonly WeightedTarget[];
   readonly idleTimeout?: DurationValue;
   readonly maxConnectAttempts?: number;
+  /** `access_log` (TrafficLog), see access-log.ts. */
+  readonly accessLog?: readonly EnvoyObject[];
 }
 
 export function tcpProxyFilter(o: TcpProxyOptions): EnvoyObject {
@@ -28,6 +30,7 @@ export function tcpProxyFilter(o: TcpProxyOptions): EnvoyObject {
         }),
     ...(o.idleTimeout ? { idle_timeout: o.idleTimeout } : {}),
     ...(o.maxConnectAttempts ? { max_connect_attempts: { value: o.maxConnectAttempts } } : {}),
+    ...(o.accessLog?.length ? { access_log: o.accessLog } : {}),
   };
   return { name: 'envoy.filters.network.tcp_proxy', typed_config: anyOf('envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy', config) };
 }

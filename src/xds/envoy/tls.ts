@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { anyOf, type EnvoyObject } from './encode.js';
 
 /**
@@ -11,6 +12,8 @@ export interface UpstreamTlsOptions {
   readonly sni?: string;
   /** CA bundle the upstream certificate is verified against; none = not verified. */
   readonly trustedCa?: EnvoyDataSource;
+  /** With `trustedCa`: the name (DNS name or IP) the upstream certificate must carry as a subject alt name. */
+  readonly subjectAltName?: string;
   /** Client certificate and key, both or neither. */
   readonly clientCert?: { readonly certificateChain: EnvoyDataSource; readonly privateKey: EnvoyDataSource };
   readonly allowRenegotiation?: boolean;
@@ -30,7 +33,14 @@ export function tlsTransportSocket(contextType: typeof UPSTREAM_TLS_CONTEXT | ty
 /** Cluster transport_socket originating TLS to an upstream outside the mesh (ExternalService). */
 export function upstreamTlsTransportSocket(o: UpstreamTlsOptions): EnvoyObject {
   const common: EnvoyObject = {
-    ...(o.trustedCa ? { validation_context: { trusted_ca: o.trustedCa } } : {}),
+    ...(o.trustedCa
+      ? {
+          validation_context: {
+            trusted_ca: o.trustedCa,
+            ...(o.subjectAltName ? { match_typed_subject_alt_names: [{ san_type: isIP(o.subjectAltName) ? 'IP_ADDRESS' : 'DNS', matcher: { exact: o.subjectAltName } }] } : {}),
+          },
+        }
+      : {}),
     ...(o.clientCert ? { tls_certificates: [{ certificate_chain: o.clientCert.certificateChain, private_key: o.clientCert.privateKey }] } : {}),
   };
   return tlsTransportSocket(UPSTREAM_TLS_CONTEXT, {

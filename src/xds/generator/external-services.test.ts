@@ -43,12 +43,13 @@ describe('parseAddress', () => {
 describe('resolveExternalServices', () => {
   const es = (name: string, service: string, networking: Record<string, unknown>) => res('ExternalService', name, { networking, tags: { 'kuma.io/service': service } });
 
-  it('skips an ExternalService with a missing secret or a bad address, naming it; ignores one shadowed by Dataplanes or a duplicate', () => {
+  it('skips an ExternalService with a missing secret or a bad address, naming it; ignores one shadowed by Dataplanes; merges those of one service', () => {
     const out = resolveExternalServices(
       [
         es('b-dup', 'ok', { address: 'other.example:80' }),
         es('a-ok', 'ok', { address: 'ok.example:443', tls: { enabled: true, caCert: { secret: 'ca' } } }),
         es('missing', 'missing', { address: 'm.example:443', tls: { enabled: true, caCert: { secret: 'gone' } } }),
+        es('missing-but-one', 'ok', { address: 'x.example:443', tls: { enabled: true, caCert: { secret: 'gone' } } }),
         es('half', 'half', { address: 'h.example:443', tls: { enabled: true, clientCert: { inlineString: 'c' } } }),
         es('bad-address', 'bad', { address: 'no-port' }),
         es('shadowed', 'backend', { address: 'b.example:80' }),
@@ -57,20 +58,31 @@ describe('resolveExternalServices', () => {
       new Set(['backend']),
     );
     expect([...out.byService.keys()]).toEqual(['ok']);
-    expect(out.byService.get('ok')).toMatchObject({ host: 'ok.example', port: 443, tls: { sni: 'ok.example', trustedCa: { inline_bytes: b64('the-ca') } } });
+    const ok = out.byService.get('ok');
+    expect(ok?.endpoints.map((e) => e.name)).toEqual(['a-ok', 'b-dup']);
+    expect(ok?.ports).toEqual([80, 443]);
+    expect(ok?.endpoints[0]).toMatchObject({ host: 'ok.example', port: 443, tls: { sni: 'ok.example', trustedCa: { inline_bytes: b64('the-ca') }, subjectAltName: 'ok.example' } });
+    expect(ok?.endpoints[1]).toMatchObject({ host: 'other.example', port: 80 });
+    expect(ok?.endpoints[1]?.tls).toBeUndefined();
     expect([...out.unusable].sort()).toEqual(['bad', 'half', 'missing']);
     expect(out.warnings).toEqual([
-      'ExternalService "b-dup" (kuma.io/service: ok) ignored: another ExternalService of the same service comes first',
       'ExternalService "bad-address" (kuma.io/service: bad) skipped: address "no-port" is not host:port',
       'ExternalService "half" (kuma.io/service: half) skipped: tls.clientCert and tls.clientKey must be given together',
       'ExternalService "missing" (kuma.io/service: missing) skipped: tls.caCert: secret "gone" not found',
+      'ExternalService "missing-but-one" (kuma.io/service: ok) skipped: tls.caCert: secret "gone" not found',
       'ExternalService "shadowed" (kuma.io/service: backend) ignored: Dataplanes offer the same service',
     ]);
   });
 
+  it('warns, naming it, about an ExternalService with tls settings but tls.enabled not true (plain text)', () => {
+    const out = resolveExternalServices([es('plain', 'plain', { address: 'p.example:443', tls: { caCert: { inline: b64('ca') } } })], [], new Set());
+    expect(out.byService.get('plain')?.endpoints[0]?.tls).toBeUndefined();
+    expect(out.warnings).toEqual(['ExternalService "plain" (kuma.io/service: plain): tls settings have no effect without tls.enabled: true (connecting in plain text)']);
+  });
+
   it('sends no SNI for an IP literal', () => {
     const out = resolveExternalServices([es('ip', 'ip', { address: '10.1.1.1:443', tls: { enabled: true } })], [], new Set());
-    expect(out.byService.get('ip')?.tls).toEqual({});
+    expect(out.byService.get('ip')?.endpoints[0]?.tls).toEqual({});
   });
 });
 

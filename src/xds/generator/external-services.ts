@@ -3,7 +3,7 @@ import type { Resource } from '../../core/resources/model.js';
 import { PROTOCOL_TAG, SERVICE_TAG, type DataSource, type ExternalServiceSpec, type SecretSpec, type Tags } from '../../core/resources/specs.js';
 import type { EnvoyDataSource, UpstreamTlsOptions } from '../envoy/tls.js';
 import type { OutboundProtocol } from './policy-conf.js';
-import { toProtocol } from './protocol.js';
+import { commonProtocol, toProtocol } from './protocol.js';
 
 /** One ExternalService, resolved: where to connect and how (TLS material already read from its DataSources). */
 export interface ExternalEndpoint {
@@ -18,10 +18,24 @@ export interface ExternalEndpoint {
   readonly tls?: UpstreamTlsOptions;
 }
 
+/**
+ * The ExternalServices of one `kuma.io/service`: Kuma 1.x makes them the endpoints of one cluster, each with
+ * its own address and TLS (pkg/xds/topology/outbound.go, endpoint_cluster_configurer.go).
+ */
+export interface ExternalServiceGroup {
+  readonly service: string;
+  /** The most general protocol the ExternalServices' `kuma.io/protocol` tags share. */
+  readonly protocol: OutboundProtocol;
+  /** Sorted by ExternalService name. */
+  readonly endpoints: readonly ExternalEndpoint[];
+  /** Their distinct ports, ascending (a transparent proxy also gets the service's VIP on each). */
+  readonly ports: readonly number[];
+}
+
 export interface ResolvedExternalServices {
   /** Usable ExternalServices by `kuma.io/service`. */
-  readonly byService: ReadonlyMap<string, ExternalEndpoint>;
-  /** Services of ExternalServices that could not be resolved: they get no cluster and no outbound. */
+  readonly byService: ReadonlyMap<string, ExternalServiceGroup>;
+  /** Services none of whose ExternalServices could be resolved: they get no cluster and no outbound. */
   readonly unusable: ReadonlySet<string>;
   /** One line per ExternalService skipped or ignored, naming it. */
   readonly warnings: readonly string[];
@@ -70,14 +84,15 @@ export function parseAddress(address: string): { host: string; port: number } | 
 }
 
 /**
- * The mesh's ExternalServices by service. Sorted by name, the first one of a service wins; a service
- * that Dataplanes also offer (`meshServices`) keeps its Dataplane endpoints. An ExternalService whose
- * address or TLS material cannot be resolved (e.g. a missing Secret) is skipped with a warning naming it.
+ * The mesh's ExternalServices by service, every ExternalService of a service one endpoint of its cluster (as
+ * Kuma). A service that Dataplanes also offer (`meshServices`) keeps its Dataplane endpoints. An
+ * ExternalService whose address or TLS material cannot be resolved (e.g. a missing Secret) is skipped with a
+ * warning naming it; the service stays usable through its other ExternalServices, if any.
  */
 export function resolveExternalServices(externalServices: readonly Resource[], secrets: readonly Resource[], meshServices: ReadonlySet<string>): ResolvedExternalServices {
   const secretsByName = new Map(secrets.map((s) => [s.meta.name, s]));
-  const byService = new Map<string, ExternalEndpoint>();
-  const unusable = new Set<string>();
+  const endpoints = new Map<string, ExternalEndpoint[]>();
+  const failed = new Set<string>();
   const warnings: string[] = [];
   const sorted = [...externalServices].sort((a, b) => (a.meta.name < b.meta.name ? -1 : a.meta.name > b.meta.name ? 1 : 0));
   for (const es of sorted) {
@@ -89,19 +104,30 @@ export function resolveExternalServices(externalServices: readonly Resource[], s
       warnings.push(`${label} ignored: Dataplanes offer the same service`);
       continue;
     }
-    if (byService.has(service) || unusable.has(service)) {
-      warnings.push(`${label} ignored: another ExternalService of the same service comes first`);
-      continue;
+    const tls = spec.networking?.tls;
+    if (tls && !tls.enabled && (['caCert', 'clientCert', 'clientKey', 'serverName', 'allowRenegotiation'] as const).some((f) => tls[f] !== undefined)) {
+      warnings.push(`${label}: tls settings have no effect without tls.enabled: true (connecting in plain text)`);
     }
     const resolved = resolveOne(es.meta.name, service, spec, secretsByName);
     if ('error' in resolved) {
       warnings.push(`${label} skipped: ${resolved.error}`);
-      unusable.add(service);
+      failed.add(service);
     } else {
-      byService.set(service, resolved);
+      const list = endpoints.get(service);
+      if (list) list.push(resolved);
+      else endpoints.set(service, [resolved]);
     }
   }
-  return { byService, unusable, warnings };
+  const byService = new Map<string, ExternalServiceGroup>();
+  for (const [service, list] of endpoints) {
+    byService.set(service, {
+      service,
+      protocol: commonProtocol(list.map((e) => e.protocol)),
+      endpoints: list,
+      ports: [...new Set(list.map((e) => e.port))].sort((a, b) => a - b),
+    });
+  }
+  return { byService, unusable: new Set([...failed].filter((s) => !byService.has(s))), warnings };
 }
 
 function resolveOne(name: string, service: string, spec: ExternalServiceSpec, secrets: ReadonlyMap<string, Resource>): ExternalEndpoint | { error: string } {
@@ -121,9 +147,13 @@ function resolveOne(name: string, service: string, spec: ExternalServiceSpec, se
     const key = read('clientKey');
     for (const r of [ca, cert, key]) if (r && 'error' in r) return r;
     if (!cert !== !key) return { error: 'tls.clientCert and tls.clientKey must be given together' };
+    // Kuma: SNI = serverName, else the address host unless it is an IP. The certificate must name the server:
+    // serverName, else the address host (Kuma 1.x always checked the address host, which fails for an IP
+    // address with a serverName; Kuma 2.x checks serverName first, as here).
+    const serverName = tlsSpec.serverName ?? address.host;
     tls = {
-      ...(isIP(address.host) ? {} : { sni: address.host }),
-      ...(ca ? { trustedCa: ca as EnvoyDataSource } : {}),
+      ...(isIP(serverName) ? {} : { sni: serverName }),
+      ...(ca ? { trustedCa: ca as EnvoyDataSource, subjectAltName: serverName } : {}),
       ...(cert && key ? { clientCert: { certificateChain: cert as EnvoyDataSource, privateKey: key as EnvoyDataSource } } : {}),
       ...(tlsSpec.allowRenegotiation ? { allowRenegotiation: true } : {}),
     };

@@ -18,9 +18,13 @@ import { meshCaMaterial, type MeshCaMaterial } from '../../mtls/mesh-ca.js';
 import { contentVersion, encodeResource, type EnvoyObject } from '../envoy/encode.js';
 import type { EncodedResource, TypeUrl } from '../resource.js';
 import type { CircuitBreakerConf, HealthCheckConf, OutboundProtocol } from './policy-conf.js';
-import { resolveExternalServices, type ExternalEndpoint } from './external-services.js';
+import { resolveExternalServices, type ExternalServiceGroup } from './external-services.js';
 import { CanonicalKeys } from './canonical.js';
+import { circuitBreakerWarnings } from './circuit-breaker.js';
 import { commonProtocol, toProtocol } from './protocol.js';
+import { observabilityWarnings } from './observability-warnings.js';
+import type { TrafficLogConf, TrafficLogPolicy } from './traffic-log.js';
+import type { TrafficTracePolicy } from './traffic-trace.js';
 
 /** One healthy instance of a service: a Dataplane inbound, or a remote zone's ingress. */
 export interface ServiceEndpoint {
@@ -52,6 +56,8 @@ export interface MeshPolicies {
   readonly retries: readonly Resource<ConnectionPolicySpec<RetryConf>>[];
   readonly healthChecks: readonly Resource<ConnectionPolicySpec<HealthCheckConf>>[];
   readonly circuitBreakers: readonly Resource<ConnectionPolicySpec<CircuitBreakerConf>>[];
+  readonly trafficLogs: readonly TrafficLogPolicy[];
+  readonly trafficTraces: readonly TrafficTracePolicy[];
 }
 
 /**
@@ -79,7 +85,7 @@ export class MeshSnapshot {
   readonly vips: ReadonlyMap<string, string>;
   readonly policies: MeshPolicies;
   /** Usable ExternalServices by service (services Dataplanes offer are not among them). */
-  readonly externalServices: ReadonlyMap<string, ExternalEndpoint>;
+  readonly externalServices: ReadonlyMap<string, ExternalServiceGroup>;
   /** Services of ExternalServices that could not be resolved (e.g. missing Secret): nothing routes to them. */
   readonly unusableExternalServices: ReadonlySet<string>;
   /** mTLS on: the mesh CA (or why it cannot be read: then no proxy of the mesh can be configured). */
@@ -114,13 +120,6 @@ export class MeshSnapshot {
     this.protocols = protocols;
     this.externalServices = external.byService;
     this.unusableExternalServices = external.unusable;
-    const ca = meshCaMaterial(this.mesh, this.meshSpec, inputs.secrets ?? []);
-    this.mtls = ca && 'ca' in ca ? { ca: ca.ca, digest: contentVersion(Buffer.from(`${ca.ca.backend}\n${ca.ca.certPem}`)) } : ca;
-    this.warnings = ca && 'error' in ca ? [...external.warnings, ca.error] : external.warnings;
-    const known = new Set(previous?.mesh === this.mesh ? previous.warnings : []);
-    for (const warning of this.warnings) if (!known.has(warning)) logger('xds-generator').warn({ mesh: this.mesh }, warning);
-    this.servicePorts = new Map([...ports].map(([svc, set]) => [svc, [...set].sort((a, b) => a - b)]));
-    this.services = [...byService.keys()].sort();
     const p = <C>(type: ResourceTypeName) => (inputs.policies.get(type) ?? []).map((r) => typed<ConnectionPolicySpec<C>>(r));
     this.policies = {
       trafficRoutes: p<TrafficRouteConf>('TrafficRoute'),
@@ -129,7 +128,16 @@ export class MeshSnapshot {
       retries: p<RetryConf>('Retry'),
       healthChecks: p<HealthCheckConf>('HealthCheck'),
       circuitBreakers: p<CircuitBreakerConf>('CircuitBreaker'),
+      trafficLogs: p<TrafficLogConf>('TrafficLog'),
+      trafficTraces: (inputs.policies.get('TrafficTrace') ?? []).map((r) => typed<TrafficTracePolicy['spec']>(r)),
     };
+    const ca = meshCaMaterial(this.mesh, this.meshSpec, inputs.secrets ?? []);
+    this.mtls = ca && 'ca' in ca ? { ca: ca.ca, digest: contentVersion(Buffer.from(`${ca.ca.backend}\n${ca.ca.certPem}`)) } : ca;
+    this.warnings = [...external.warnings, ...circuitBreakerWarnings(inputs.policies.get('CircuitBreaker') ?? []), ...(ca && 'error' in ca ? [ca.error] : []), ...observabilityWarnings(this.mesh, this.meshSpec, this.policies, this.dataplanes)];
+    const known = new Set(previous?.mesh === this.mesh ? previous.warnings : []);
+    for (const warning of this.warnings) if (!known.has(warning)) logger('xds-generator').warn({ mesh: this.mesh }, warning);
+    this.servicePorts = new Map([...ports].map(([svc, set]) => [svc, [...set].sort((a, b) => a - b)]));
+    this.services = [...byService.keys()].sort();
   }
 
   protocolOf(service: string): OutboundProtocol {

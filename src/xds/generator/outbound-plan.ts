@@ -1,10 +1,12 @@
 import { SERVICE_TAG, type RetryConf, type Selector, type Tags, type TimeoutConf } from '../../core/resources/specs.js';
-import type { LbSettings } from '../envoy/clusters.js';
+import type { EdsClusterOptions, LbSettings } from '../envoy/clusters.js';
 import type { DurationValue } from '../envoy/duration.js';
 import type { EnvoyObject } from '../envoy/encode.js';
 import type { WeightedTarget } from '../envoy/http.js';
 import type { MeshSnapshot } from './mesh-snapshot.js';
-import { circuitBreakers, connectTimeout, healthCheck, lbSettings, outlierDetection, type OutboundProtocol } from './policy-conf.js';
+import { circuitBreakers, outlierDetection } from './circuit-breaker.js';
+import { clusterHealthCheck, type ClusterHealthCheck } from './health-check.js';
+import { connectTimeout, lbSettings, type OutboundProtocol } from './policy-conf.js';
 import { bestRank, matchConnectionPolicy } from './policy-match.js';
 import { commonProtocol, isHttp2 } from './protocol.js';
 
@@ -14,7 +16,7 @@ export interface ClusterPlan {
   readonly lb: LbSettings;
   readonly connectTimeout: DurationValue;
   readonly http2: boolean;
-  readonly healthCheck?: EnvoyObject;
+  readonly healthCheck?: ClusterHealthCheck;
   readonly circuitBreakers?: EnvoyObject;
   readonly outlierDetection?: EnvoyObject;
 }
@@ -54,12 +56,13 @@ export function planOutbound(snap: MeshSnapshot, source: readonly Tags[], servic
  * service, not one per source. Every policy list of the snapshot counts, so a new policy type cannot be missed.
  */
 export function sourceKey(snap: MeshSnapshot, source: readonly Tags[]): string {
-  const lists: readonly (readonly { spec: { sources?: readonly Selector[] } }[])[] = Object.values(snap.policies);
+  const lists: readonly (readonly { spec: { sources?: readonly Selector[]; selectors?: readonly Selector[] } }[])[] = Object.values(snap.policies);
   return lists
     .map((list) =>
       list
         .map((policy) => {
-          const rank = bestRank(policy.spec.sources, source);
+          // Policies that select whole proxies (TrafficTrace) match the source through `selectors`.
+          const rank = bestRank(policy.spec.sources ?? policy.spec.selectors, source);
           return rank ? `${rank.exact}.${rank.wildcard}` : '-';
         })
         .join(','),
@@ -77,7 +80,7 @@ function computePlan(snap: MeshSnapshot, source: readonly Tags[], service: strin
   const lb = lbSettings(route.spec.conf?.loadBalancer);
   const targetServices = [...new Set(splits.map((s) => s.service))];
   const protocol = commonProtocol(targetServices.map((s) => snap.protocolOf(s)));
-  const clusters = targetServices.map((target) => clusterPlan(snap, source, target, lb, isHttp2(protocol)));
+  const clusters = targetServices.map((target) => clusterPlan(snap, source, target, lb, protocol));
   const timeout = matchConnectionPolicy(snap.policies.timeouts, source, destination);
   const retry = matchConnectionPolicy(snap.policies.retries, source, destination);
   const timeoutConf = timeout?.spec.conf;
@@ -93,10 +96,10 @@ function computePlan(snap: MeshSnapshot, source: readonly Tags[], service: strin
   };
 }
 
-function clusterPlan(snap: MeshSnapshot, source: readonly Tags[], service: string, lb: LbSettings, http2: boolean): ClusterPlan {
+function clusterPlan(snap: MeshSnapshot, source: readonly Tags[], service: string, lb: LbSettings, protocol: OutboundProtocol): ClusterPlan {
   const destination = { [SERVICE_TAG]: service };
   const timeout = matchConnectionPolicy(snap.policies.timeouts, source, destination);
-  const hc = healthCheck(matchConnectionPolicy(snap.policies.healthChecks, source, destination)?.spec.conf);
+  const hc = clusterHealthCheck(matchConnectionPolicy(snap.policies.healthChecks, source, destination)?.spec.conf, protocol);
   const cbConf = matchConnectionPolicy(snap.policies.circuitBreakers, source, destination)?.spec.conf;
   const cb = circuitBreakers(cbConf);
   const outlier = outlierDetection(cbConf);
@@ -104,10 +107,20 @@ function clusterPlan(snap: MeshSnapshot, source: readonly Tags[], service: strin
     service,
     lb,
     connectTimeout: connectTimeout(timeout?.spec.conf),
-    http2,
+    http2: isHttp2(protocol),
     ...(hc ? { healthCheck: hc } : {}),
     ...(cb ? { circuitBreakers: cb } : {}),
     ...(outlier ? { outlierDetection: outlier } : {}),
+  };
+}
+
+/** The HealthCheck and CircuitBreaker settings of a sidecar cluster (mesh or ExternalService). */
+export function clusterPolicyOptions(c: ClusterPlan): Pick<EdsClusterOptions, 'healthChecks' | 'commonLbConfig' | 'circuitBreakers' | 'outlierDetection'> {
+  return {
+    ...(c.healthCheck ? { healthChecks: [c.healthCheck.check] } : {}),
+    ...(c.healthCheck?.commonLbConfig ? { commonLbConfig: c.healthCheck.commonLbConfig } : {}),
+    ...(c.circuitBreakers ? { circuitBreakers: c.circuitBreakers } : {}),
+    ...(c.outlierDetection ? { outlierDetection: c.outlierDetection } : {}),
   };
 }
 

@@ -12,18 +12,23 @@ import { hcmFilter, routeAction, routeConfiguration, type WeightedTarget } from 
 import { listener } from '../envoy/listeners.js';
 import { names, statPrefix } from '../envoy/names.js';
 import { tcpProxyFilter } from '../envoy/tcp.js';
-import { upstreamTlsTransportSocket } from '../envoy/tls.js';
 import { TYPE_URLS, type EncodedResource } from '../resource.js';
-import type { ExternalEndpoint } from './external-services.js';
+import { externalClusterEndpoints } from './external-cluster.js';
+import type { ExternalServiceGroup } from './external-services.js';
 import { loadAssignment } from './load-assignment.js';
 import type { MeshSnapshot } from './mesh-snapshot.js';
-import { planOutbound, sidecarTargets, sourceKey, subsetKeys, type ClusterPlan, type OutboundPlan } from './outbound-plan.js';
+import { clusterPolicyOptions, planOutbound, sidecarTargets, sourceKey, subsetKeys, type ClusterPlan, type OutboundPlan } from './outbound-plan.js';
 import { DEFAULT_CONNECT_TIMEOUT, duration, retrySettings, type OutboundProtocol } from './policy-conf.js';
 import { isHttp, isHttp2, toProtocol } from './protocol.js';
 import { ResourceGroup } from '../cache/resource-group.js';
 import { canonical } from './canonical.js';
 import { ResourceSet } from './resource-set.js';
+import { probeResources } from './probes.js';
 import { addPrometheusEndpoint } from './prometheus-endpoint.js';
+import { inboundTracing, observabilityParams, outboundObservability, type ObservabilityParams, type OutboundObservability } from './sidecar-observability.js';
+import { accessLogs, type AccessLogParams } from './traffic-log.js';
+import { addTracingCluster, hcmTracingOf, proxyTracing } from './traffic-trace.js';
+import type { TracingOptions } from '../envoy/tracing.js';
 
 const DEFAULT_REDIRECT_OUTBOUND = 15001;
 const DEFAULT_REDIRECT_INBOUND = 15006;
@@ -43,6 +48,8 @@ interface SharedParams {
   /** Declared outbounds. */
   readonly outbound: DataplaneSpec['networking']['outbound'];
   readonly transparentProxying: DataplaneSpec['networking']['transparentProxying'] | null;
+  /** TrafficLog placeholders and Datadog service of the proxy (null when none apply). */
+  readonly observability: ObservabilityParams;
 }
 
 /** A sidecar's resources: its own (inbound listeners and local clusters) and a group shared with every proxy of the same parameters. */
@@ -81,7 +88,12 @@ export function generateSidecarParts(snap: MeshSnapshot, dataplaneName: string, 
   if (dp.spec.networking.ingress) return { own: [], shared: ResourceGroup.EMPTY };
   const net = dp.spec.networking;
   const source = proxyTagSets(dp.spec);
-  const params: SharedParams = { sourceKey: sourceKey(snap, source), outbound: net.outbound, transparentProxying: net.transparentProxying ?? null };
+  const params: SharedParams = {
+    sourceKey: sourceKey(snap, source),
+    outbound: net.outbound,
+    transparentProxying: net.transparentProxying ?? null,
+    observability: observabilityParams(snap, dp.spec, source),
+  };
   // `source` is one of the sources with this key: the plans it gives are those of every other one.
   const shared = snap.derived(`sidecar-shared\n${canonical(params)}`, () => sharedGroup(snap, params, source));
   const set = new ResourceSet();
@@ -91,6 +103,7 @@ export function generateSidecarParts(snap: MeshSnapshot, dataplaneName: string, 
   }
   const transparent = net.transparentProxying !== undefined;
   for (const inbound of net.inbound ?? []) addInbound(snap, set, dp, inbound, transparent);
+  for (const r of probeResources(snap, dp.spec)) set.add(r);
   addPrometheusEndpoint(snap, set, dp, adminPort);
   // Own resources first win over shared ones of the same (type, name), as in one ResourceSet.
   const own = set.toArray();
@@ -102,6 +115,7 @@ function sharedGroup(snap: MeshSnapshot, params: SharedParams, source: readonly 
   if (meshCa(snap)) set.add(meshCaSecretResource(snap));
   const transparent = params.transparentProxying !== null;
   addOutbounds(snap, set, params, source, transparent);
+  addTracingCluster(snap, set, proxyTracing(snap, source));
   if (params.transparentProxying) addPassthrough(snap, set, params.transparentProxying);
   return new ResourceGroup(set.toArray());
 }
@@ -131,6 +145,8 @@ interface InboundListenerParams {
   readonly mtlsMesh: string | null;
   /** mTLS on: TrafficPermission as RBAC policies (none = deny all). */
   readonly rbac: readonly RbacPolicy[] | null;
+  /** TrafficTrace (HTTP only). */
+  readonly tracing: TracingOptions | null;
 }
 
 function addInbound(snap: MeshSnapshot, set: ResourceSet, dp: Resource<DataplaneSpec>, inbound: DataplaneInbound, transparent: boolean): void {
@@ -151,6 +167,7 @@ function addInbound(snap: MeshSnapshot, set: ResourceSet, dp: Resource<Dataplane
     transparent,
     mtlsMesh: mtls ? snap.mesh : null,
     rbac: mtls ? inboundRbacPolicies(snap, inbound.tags) : null,
+    tracing: inboundTracing(snap, proxyTagSets(dp.spec), inbound.tags[SERVICE_TAG] ?? '', protocol),
   };
   set.add(snap.resource(TYPE_URLS.listener, names.inboundListener(address, inbound.port), params, buildInboundListener));
 }
@@ -166,6 +183,7 @@ function buildInboundListener(p: InboundListenerParams, name: string): EnvoyObje
         statPrefix: statPrefix(name),
         routeConfig: routeConfiguration(names.inboundRoute(p.service), p.service, routeAction({ targets: target })),
         http2: isHttp2(p.protocol),
+        tracing: hcmTracingOf(p.tracing),
       })
     : tcpProxyFilter({ statPrefix: statPrefix(name), targets: target });
   // Kuma: the RBAC filter (before the terminal filter) has the stat prefix `inbound_<ip>_<port>.`
@@ -187,7 +205,7 @@ function addOutbounds(snap: MeshSnapshot, set: ResourceSet, params: SharedParams
     const plan = planOutbound(snap, source, outbound.service);
     if (!plan) continue;
     plans.push(plan);
-    addOutboundListener(snap, set, outbound, plan, transparent);
+    addOutboundListener(snap, set, outbound, plan, transparent, outboundObservability(snap, params.observability, source, plan.service, plan.protocol));
   }
   const clusters = new Map<string, ClusterPlan>();
   for (const plan of plans) for (const c of plan.clusters) if (!clusters.has(c.service)) clusters.set(c.service, c);
@@ -240,26 +258,21 @@ function buildMeshCluster({ cluster, subsets, tls }: MeshClusterParams & { reado
     lb: cluster.lb,
     http2: cluster.http2,
     subsetKeys: subsets,
-    ...(cluster.healthCheck ? { healthChecks: [cluster.healthCheck] } : {}),
-    ...(cluster.circuitBreakers ? { circuitBreakers: cluster.circuitBreakers } : {}),
-    ...(cluster.outlierDetection ? { outlierDetection: cluster.outlierDetection } : {}),
+    ...clusterPolicyOptions(cluster),
     ...(tls ? meshClusterTls(name, tls) : {}),
   });
 }
 
-/** An ExternalService's cluster: STRICT_DNS (STATIC for an IP) with its endpoint inline, TLS if enabled. */
-function buildExternalCluster({ cluster, subsets, external }: MeshClusterParams & { readonly external: ExternalEndpoint }, name: string): EnvoyObject {
+/** A service's ExternalServices as one cluster: STRICT_DNS (STATIC for IPs), endpoints inline, each with its TLS. */
+function buildExternalCluster({ cluster, subsets, external }: MeshClusterParams & { readonly external: ExternalServiceGroup }, name: string): EnvoyObject {
   return dnsCluster({
     name,
     connectTimeout: cluster.connectTimeout,
     lb: cluster.lb,
     http2: cluster.http2,
     subsetKeys: subsets,
-    endpoint: { address: external.host, port: external.port, tags: external.tags },
-    ...(cluster.healthCheck ? { healthChecks: [cluster.healthCheck] } : {}),
-    ...(cluster.circuitBreakers ? { circuitBreakers: cluster.circuitBreakers } : {}),
-    ...(cluster.outlierDetection ? { outlierDetection: cluster.outlierDetection } : {}),
-    ...(external.tls ? { transportSocket: upstreamTlsTransportSocket(external.tls) } : {}),
+    ...externalClusterEndpoints(external),
+    ...clusterPolicyOptions(cluster),
   });
 }
 
@@ -281,9 +294,12 @@ interface OutboundListenerParams {
   readonly timeout: TimeoutConf | null;
   readonly retry: RetryConf | null;
   readonly transparent: boolean;
+  /** TrafficLog (file backend) and TrafficTrace of this outbound. */
+  readonly accessLog: AccessLogParams | null;
+  readonly tracing: TracingOptions | null;
 }
 
-function addOutboundListener(snap: MeshSnapshot, set: ResourceSet, outbound: OutboundAddress, plan: OutboundPlan, transparent: boolean): void {
+function addOutboundListener(snap: MeshSnapshot, set: ResourceSet, outbound: OutboundAddress, plan: OutboundPlan, transparent: boolean, obs: OutboundObservability): void {
   const targets = sidecarTargets(plan);
   const timeout = plan.timeout ?? null;
   const retry = plan.retry ?? null;
@@ -293,7 +309,7 @@ function addOutboundListener(snap: MeshSnapshot, set: ResourceSet, outbound: Out
     const route: OutboundRouteParams = { service: plan.service, protocol: plan.protocol, targets, timeout, retry, autoHostRewrite };
     set.add(snap.resource(TYPE_URLS.routeConfiguration, names.outboundRoute(plan.service), route, buildOutboundRoute));
   }
-  const params: OutboundListenerParams = { address: outbound.address, port: outbound.port, service: plan.service, protocol: plan.protocol, targets, timeout, retry, transparent };
+  const params: OutboundListenerParams = { address: outbound.address, port: outbound.port, service: plan.service, protocol: plan.protocol, targets, timeout, retry, transparent, ...obs };
   set.add(snap.resource(TYPE_URLS.listener, names.outboundListener(outbound.address, outbound.port), params, buildOutboundListener));
 }
 
@@ -325,6 +341,8 @@ function buildOutboundListener(p: OutboundListenerParams, name: string): EnvoyOb
       http2: isHttp2(p.protocol),
       ...(idleTimeout ? { idleTimeout } : {}),
       ...(streamIdleTimeout ? { streamIdleTimeout } : {}),
+      tracing: hcmTracingOf(p.tracing),
+      accessLog: accessLogs(p.accessLog),
     });
   } else {
     const idleTimeout = duration(p.timeout?.tcp?.idleTimeout);
@@ -334,6 +352,7 @@ function buildOutboundListener(p: OutboundListenerParams, name: string): EnvoyOb
       targets: p.targets,
       ...(idleTimeout ? { idleTimeout } : {}),
       ...(maxConnectAttempts ? { maxConnectAttempts } : {}),
+      accessLog: accessLogs(p.accessLog),
     });
   }
   return listener({ name, address: p.address, port: p.port, direction: 'OUTBOUND', filters: [filter], bindToPort: !p.transparent });
@@ -349,8 +368,7 @@ function outboundAddresses(snap: MeshSnapshot, declared: SharedParams['outbound'
   if (transparent) {
     for (const [service, vip] of [...snap.vips].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       // An ExternalService is also reachable on its own port (Kuma's VIP outbounds).
-      const externalPort = snap.externalServices.get(service)?.port;
-      const ports = [VIP_PORT, ...(snap.servicePorts.get(service) ?? []), ...(externalPort ? [externalPort] : [])];
+      const ports = [VIP_PORT, ...(snap.servicePorts.get(service) ?? []), ...(snap.externalServices.get(service)?.ports ?? [])];
       for (const port of new Set(ports)) result.push({ address: vip, port, service });
     }
   }

@@ -1,7 +1,6 @@
 import { ConflictError, NotFoundError, errorMessage } from '../../core/errors.js';
 import type { Logger } from '../../core/logging.js';
 import type { Resource } from '../../core/resources/model.js';
-import type { DataplaneSpec, ZoneIngressSpec } from '../../core/resources/specs.js';
 import { untilAborted } from '../../core/runtime/abort.js';
 import type { Component } from '../../core/runtime/component.js';
 import type { Runtime } from '../../core/runtime/runtime.js';
@@ -58,14 +57,14 @@ async function reconcile(rt: Runtime, localZone: string | undefined, log: Logger
   const local = dataplanes.filter(isLocal);
   const available = computeAvailableServices(local);
   for (const zi of ingresses.filter(isLocal)) {
-    const spec = zi.spec as unknown as ZoneIngressSpec;
+    const spec = zi.spec;
     if (localZone && spec.zone && spec.zone !== localZone) continue;
     if (sameAvailableServices(spec.availableServices, available)) continue;
     await write(() => rt.manager.update('ZoneIngress', { name: zi.meta.name, mesh: '' }, { ...spec, availableServices: available }, { expectedVersion: zi.meta.version }));
     log.info({ ingress: zi.meta.name, services: available.length }, 'zone ingress available services updated');
   }
   for (const dp of local) {
-    const spec = dp.spec as unknown as DataplaneSpec;
+    const spec = dp.spec;
     const ingress = spec.networking.ingress;
     if (!ingress) continue;
     if (sameAvailableServices(ingress.availableServices, available)) continue;

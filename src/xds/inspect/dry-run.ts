@@ -10,7 +10,7 @@ import { toEnvoyJson } from '../envoy/envoy-json.js';
 import * as generator from '../generator/index.js';
 import type { MeshInputs } from '../generator/index.js';
 import { PUSH_ORDER, type EncodedResource } from '../resource.js';
-import { affectedMeshes, loadMeshInputs } from '../sync/mesh-inputs.js';
+import { ALL_MESHES, affectedMeshes, loadMeshInputs } from '../sync/mesh-inputs.js';
 import type { Generators } from '../sync/reconciler.js';
 import { proposedInputs } from './proposed-inputs.js';
 
@@ -57,7 +57,7 @@ function envoyText(r: EncodedResource | undefined): string {
 export function createDryRunner<S>(deps: DryRunDeps<S>): DryRunner {
   return async (change) => {
     const affected = affectedMeshes(change.type, { meta: change.key });
-    const meshes = affected === undefined ? [] : affected === 'all' ? await deps.listMeshes() : [affected];
+    const meshes = affected === undefined ? [] : affected === ALL_MESHES ? await deps.listMeshes() : [affected];
     const result: { meshes: string[]; examined: number; proxies: ProxyDryRun[]; errors: { mesh: string; name: string; error: string }[] } = { meshes: [], examined: 0, proxies: [], errors: [] };
     const diffs = new Map<string, string>();
     for (const mesh of meshes) {

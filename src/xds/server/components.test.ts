@@ -68,7 +68,7 @@ async function startCp(opts: { global?: boolean; store?: MemoryStore; port?: num
   });
   const instanceId = `testhost-${running.length}-abc`;
   const alive: ReadonlySet<string> = new Set([instanceId, ...(opts.peers ?? [])]);
-  const rt: Runtime = { ...buildRuntime(config, store, { instanceId, ...(opts.peers ? { instances: { alive: async () => alive } } : {}) }), manager };
+  const rt: Runtime = { ...buildRuntime(config, store, { instanceId, ...(opts.peers ? { instances: { alive: () => Promise.resolve(alive) } } : {}) }), manager };
   if (!(await store.find('Mesh', { name: 'default', mesh: '' }))) await manager.create('Mesh', { name: 'default', mesh: '' }, {});
   const ac = new AbortController();
   const server = opts.global ? await runGlobalDpRefusal(rt, ac.signal) : await runDpServer(rt, fakeGenerators, ac.signal);

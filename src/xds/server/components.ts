@@ -67,7 +67,7 @@ function versionOf(metadata: Record<string, JsonValue>): DiscoverySubscription['
   const v = metadata['version'];
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
   const pick = (x: JsonValue | undefined): Record<string, string> | undefined =>
-    typeof x === 'object' && x !== null && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).map(([k, val]) => [k, String(val)])) : undefined;
+    typeof x === 'object' && x !== null && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).map(([k, val]) => [k, typeof val === 'string' ? val : JSON.stringify(val)])) : undefined;
   const out: NonNullable<DiscoverySubscription['version']> = {};
   const kumaDp = pick(v['kumaDp']);
   const envoy = pick(v['envoy']);

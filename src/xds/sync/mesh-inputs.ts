@@ -54,10 +54,13 @@ function meshServices(
   return out;
 }
 
-/** Meshes whose generated config a store change can affect; 'all' for cross-mesh types (VIPs, ingresses). */
-export function affectedMeshes(type: ResourceTypeName, resource: { meta: { name: string; mesh: string } }): string | 'all' | undefined {
+/** Every mesh: a symbol, so that no mesh name (a mesh may be called "all") can be mistaken for it. */
+export const ALL_MESHES: unique symbol = Symbol('all meshes');
+
+/** Meshes whose generated config a store change can affect; ALL_MESHES for cross-mesh types (VIPs, ingresses). */
+export function affectedMeshes(type: ResourceTypeName, resource: { meta: { name: string; mesh: string } }): string | typeof ALL_MESHES | undefined {
   if (type === 'Mesh') return resource.meta.name;
-  if (type === 'VirtualIP' || type === 'ZoneIngress') return 'all';
+  if (type === 'VirtualIP' || type === 'ZoneIngress') return ALL_MESHES;
   if (type === 'DataplaneInsight') return undefined;
   return resource.meta.mesh || undefined;
 }

@@ -39,7 +39,7 @@ async function setup(debounceMs = 5) {
       const service = (snap.dataplanes.find((d) => d.meta.name === name)?.spec as { networking: { inbound: { tags: Record<string, string> }[] } } | undefined)?.networking.inbound[0]?.tags['kuma.io/service'];
       if (!service) throw new NotFoundError('Dataplane', name, snap.mesh.meta.name);
       let byService = catalogs.get(snap);
-      if (!byService) catalogs.set(snap, (byService = new Map()));
+      if (!byService) catalogs.set(snap, (byService = new Map<string, ProxySnapshot>()));
       let catalog = byService.get(service);
       if (!catalog) byService.set(service, (catalog = ProxySnapshot.from(snap.dataplanes.map((d) => res.listener(`${service}->${d.meta.name}`)))));
       return catalog;

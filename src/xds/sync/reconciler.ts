@@ -15,7 +15,7 @@ import type { CertificateSigner } from '../../mtls/certificate-signer.js';
 import { CertificateError } from '../../mtls/x509.js';
 import { WorkloadIdentities, type IdentityRequest, type IssuedIdentity } from '../../mtls/workload-identity.js';
 import type { ProxyIdentity } from '../server/node-identity.js';
-import { affectedMeshes, loadMeshInputs } from './mesh-inputs.js';
+import { ALL_MESHES, affectedMeshes, loadMeshInputs } from './mesh-inputs.js';
 import type { XdsMetrics } from '../xds-metrics.js';
 
 /** The generator entry points (src/xds/generator); a seam so the reconciler can be tested alone. */
@@ -37,7 +37,7 @@ export interface Generators<S> {
   /** A zone ingress (ZoneIngress, node id `.<name>`, or Kuma 1.1 ingress Dataplane), from the snapshots of every mesh. */
   generateIngress?(snaps: ReadonlyMap<string, S>, ingress: IngressProxy): EncodedResource[];
   /** What the proxy's workload certificate is issued for; undefined = none needed (mTLS off). */
-  identityRequest?(snap: S, dataplaneName: string): IdentityRequest | undefined;
+  readonly identityRequest?: (snap: S, dataplaneName: string) => IdentityRequest | undefined;
 }
 
 export interface ReconcilerDeps<S> {
@@ -72,13 +72,19 @@ const INGRESS_MESH = '';
 
 const isIngressDataplane = (dp: Resource | undefined): boolean => (dp?.spec as unknown as DataplaneSpec | undefined)?.networking?.ingress !== undefined;
 
+/** A connected proxy and how many of its streams are open. */
+interface ProxyEntry {
+  identity: ProxyIdentity;
+  refs: number;
+}
+
 /**
  * Event-driven generation: store events mark meshes dirty; after the debounce each dirty mesh's snapshot
  * is rebuilt once from the store view and every connected proxy of the mesh regenerated from it. The cache
  * drops snapshots whose type versions did not change, so unchanged config is never resent.
  */
 export class Reconciler<S> {
-  private readonly proxies = new Map<string, Map<string, { identity: ProxyIdentity; refs: number }>>();
+  private readonly proxies = new Map<string, Map<string, ProxyEntry>>();
   private readonly meshes = new Map<string, MeshEntry<S>>();
   private readonly dirty = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
@@ -122,7 +128,7 @@ export class Reconciler<S> {
     const known = this.groupOf.get(identity.key);
     const group = known ?? this.placement(identity);
     let byKey = this.proxies.get(group);
-    if (!byKey) this.proxies.set(group, (byKey = new Map()));
+    if (!byKey) this.proxies.set(group, (byKey = new Map<string, ProxyEntry>()));
     const existing = byKey.get(identity.key);
     if (existing) existing.refs++;
     else byKey.set(identity.key, { identity, refs: 1 });
@@ -169,10 +175,10 @@ export class Reconciler<S> {
    * Moves the connected proxies of `group` whose Dataplane became (or stopped being) an ingress to the
    * group that generates them now, marking that group dirty; returns the proxies left in `group`.
    */
-  private regroup(group: string): { identity: ProxyIdentity; refs: number }[] {
+  private regroup(group: string): ProxyEntry[] {
     const byKey = this.proxies.get(group);
     if (!byKey) return [];
-    const staying: { identity: ProxyIdentity; refs: number }[] = [];
+    const staying: ProxyEntry[] = [];
     for (const p of [...byKey.values()]) {
       const target = this.placement(p.identity);
       if (target === group) {
@@ -181,7 +187,7 @@ export class Reconciler<S> {
       }
       byKey.delete(p.identity.key);
       let to = this.proxies.get(target);
-      if (!to) this.proxies.set(target, (to = new Map()));
+      if (!to) this.proxies.set(target, (to = new Map<string, ProxyEntry>()));
       to.set(p.identity.key, p);
       this.groupOf.set(p.identity.key, target);
       this.issued.delete(p.identity.key);
@@ -210,7 +216,7 @@ export class Reconciler<S> {
         this.dirty.add(INGRESS_MESH);
         any = true;
       }
-      for (const mesh of affected === 'all' ? this.proxies.keys() : [affected]) {
+      for (const mesh of affected === ALL_MESHES ? this.proxies.keys() : [affected]) {
         if (this.proxies.has(mesh)) {
           this.dirty.add(mesh);
           any = true;
@@ -298,7 +304,7 @@ export class Reconciler<S> {
       return;
     }
     if (mesh === INGRESS_MESH) {
-      await this.rebuildIngresses();
+      this.rebuildIngresses();
       return;
     }
     const started = Date.now();
@@ -340,7 +346,7 @@ export class Reconciler<S> {
   }
 
   /** Every zone ingress proxy, from fresh snapshots of every mesh (ingresses are few; meshes are rebuilt once). */
-  private async rebuildIngresses(): Promise<void> {
+  private rebuildIngresses(): void {
     const { view, generators, log, cache } = this.deps;
     if (!generators.generateIngress) return;
     const snaps = new Map<string, S>();

@@ -134,6 +134,7 @@ describe('zone authentication attacks on the global KDS port (built daemons)', (
     expect((await put(`${global.apiUrl}/meshes/default/secrets/dataplane-token-signing-key-default-7`, key)).status).toBe(201);
     // zone-1 has Dataplanes in mesh default, zone-2 has none.
     await eventually(async () => (await status0(`${zone1.apiUrl}/meshes/default/secrets/es-ca`)) === 200, 'es-ca on zone-1');
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest types its asymmetric matchers (expect.any, expect.stringMatching...) as any
     expect((await (await fetch(`${global.apiUrl}/global-secrets`)).json()) as { total: number }).toMatchObject({ total: expect.any(Number) });
     await zone1StillSyncs('4');
     expect(await status0(`${zone2.apiUrl}/meshes/default/secrets/es-ca`)).toBe(404);

@@ -145,6 +145,17 @@ describe('Dataplane', () => {
     ]);
   });
 
+  it('takes networking.admin.port (Kuma 1.5 EnvoyAdmin) when it is free on 127.0.0.1', () => {
+    const base = { address: '127.0.0.1', inbound: [{ port: 8080, servicePort: 8081, tags: { 'kuma.io/service': 'web' } }], outbound: [{ port: 10001, tags: { 'kuma.io/service': 'backend' } }] };
+    expect(violationsOf(validateDataplane, { networking: { ...base, admin: { port: 9901 } } })).toEqual([]);
+    for (const port of [8080, 8081]) {
+      expect(violationsOf(validateDataplane, { networking: { ...base, admin: { port } } })).toEqual([{ field: 'networking.admin.port', message: 'must differ from inbound' }]);
+    }
+    expect(violationsOf(validateDataplane, { networking: { ...base, admin: { port: 10001 } } })).toEqual([{ field: 'networking.admin.port', message: 'must differ from outbound' }]);
+    expect(violationsOf(validateDataplane, { networking: { ...base, address: '10.0.0.1', admin: { port: 8080 } } })).toEqual([]);
+    expect(violationsOf(validateDataplane, { networking: { ...base, admin: { port: 70000 } } })).toEqual([{ field: 'networking.admin.port', message: 'port has to be in range of [1, 65535]' }]);
+  });
+
   it('reports type errors with their path', () => {
     const spec = { networking: { address: 5, inbound: [{ port: '8080', tags: { 'kuma.io/service': 3 } }], outbound: 'x' } };
     expect(violationsOf(validateDataplane, spec)).toEqual([

@@ -50,6 +50,8 @@ export const dataplaneSchema = z.object({
           directAccessServices: z.array(stringSchema).optional(),
         })
         .optional(),
+      /** Kuma 1.5+ (EnvoyAdmin): the port of Envoy's admin API, used by the bootstrap. */
+      admin: z.object({ port: intSchema.default(0) }).optional(),
     })
     .default({ address: '' }),
   metrics: looseObjectSchema.optional(),
@@ -149,6 +151,28 @@ function validateTransparentProxying(path: FieldPath, tp: Networking['transparen
   validatePortField(path.field('redirectPortInboundV6'), tp.redirectPortInboundV6, v);
 }
 
+const LOOPBACK = '127.0.0.1';
+const ANY_ADDRESS = '0.0.0.0';
+
+/**
+ * Envoy's admin API binds 127.0.0.1:port (Kuma's dataplane_validator): no inbound listener or local application
+ * and no outbound may use that address and port.
+ */
+function validateAdmin(path: FieldPath, n: Networking, v: Violations): void {
+  if (!n.admin) return;
+  const port = n.admin.port;
+  if (!isPort(port)) {
+    v.add(path, PORT_RANGE_MESSAGE);
+    return;
+  }
+  const onLoopback = (address: string): boolean => address === LOOPBACK || address === ANY_ADDRESS;
+  const inboundUses = (n.inbound ?? []).some(
+    (i) => (i.port === port && onLoopback(i.address ?? n.address)) || ((i.servicePort ?? i.port) === port && onLoopback(i.serviceAddress ?? LOOPBACK)),
+  );
+  if (inboundUses) v.add(path, 'must differ from inbound');
+  if ((n.outbound ?? []).some((o) => o.port === port && onLoopback(o.address ?? LOOPBACK))) v.add(path, 'must differ from outbound');
+}
+
 function validateProbes(path: FieldPath, probes: DataplaneSpec['probes'], v: Violations): void {
   if (!probes) return;
   validatePortField(path.field('port'), probes.port, v);
@@ -168,6 +192,7 @@ export const validateDataplane = defineValidator(dataplaneSchema, (spec, v) => {
   if (n.ingress) validateIngress(path, n, v);
   else validateSidecarOrGateway(path, n, v);
   validateTransparentProxying(path.field('transparentProxying'), n.transparentProxying, v);
+  validateAdmin(path.field('admin').field('port'), n, v);
   validateProbes(FieldPath.root('probes'), spec.probes, v);
   validateDataplaneMetrics(FieldPath.root('metrics'), spec.metrics, v);
 });

@@ -46,4 +46,12 @@ describe('ExternalService', () => {
       { field: 'tags["kuma.io/service"]', message: 'cannot be the same as networking.address' },
     ]);
   });
+
+  it('accepts tls.serverName (Kuma 1.4+) as a host name or IP, refuses an empty or malformed one', () => {
+    const with_ = (serverName: string) => ({ networking: { address: '10.0.0.1:443', tls: { enabled: true, serverName } }, tags: { 'kuma.io/service': 'api' } });
+    expect(validateExternalService(with_('api.example.com'), { name: 'api', mesh: 'default' })).toEqual(with_('api.example.com'));
+    expect(violationsOf(validateExternalService, with_('10.0.0.1'))).toEqual([]);
+    expect(violationsOf(validateExternalService, with_(''))).toEqual([{ field: 'networking.tls.serverName', message: 'cannot be empty' }]);
+    expect(violationsOf(validateExternalService, with_('bad name!'))).toEqual([{ field: 'networking.tls.serverName', message: 'has to be a valid IP address or a domain name' }]);
+  });
 });

@@ -19,6 +19,8 @@ export const externalServiceSchema = z.object({
           clientCert: dataSourceSchema.optional(),
           clientKey: dataSourceSchema.optional(),
           allowRenegotiation: booleanSchema.optional(),
+          /** Kuma 1.4+: SNI sent to the upstream and the name its certificate must carry (default: the address host). */
+          serverName: stringSchema.optional(),
         })
         .optional(),
     })
@@ -47,6 +49,9 @@ function validateNetworking(networking: Parsed['networking'], v: Violations): vo
   const path = FieldPath.root('networking');
   validateAddress(path.field('address'), networking.address, v);
   const tls = path.field('tls');
+  const serverName = networking.tls?.serverName;
+  if (serverName !== undefined && serverName === '') v.add(tls.field('serverName'), 'cannot be empty');
+  else if (serverName !== undefined && !isIpOrDnsName(serverName)) v.add(tls.field('serverName'), 'has to be a valid IP address or a domain name');
   validateDataSource(tls.field('caCert'), networking.tls?.caCert, v);
   validateDataSource(tls.field('clientCert'), networking.tls?.clientCert, v);
   validateDataSource(tls.field('clientKey'), networking.tls?.clientKey, v);

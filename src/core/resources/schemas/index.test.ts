@@ -54,9 +54,10 @@ function mutate(value: unknown, random: () => number, depth = 0): unknown {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
   if (depth > 0 && random() < 0.3) return pick(LEAVES);
   if (Array.isArray(value)) {
-    if (value.length === 0) return [pick(LEAVES)];
-    const i = Math.floor(random() * value.length);
-    return value.map((v, j) => (i === j ? mutate(v, random, depth + 1) : v));
+    const items: readonly unknown[] = value;
+    if (items.length === 0) return [pick(LEAVES)];
+    const i = Math.floor(random() * items.length);
+    return items.map((v, j) => (i === j ? mutate(v, random, depth + 1) : v));
   }
   if (typeof value === 'object' && value !== null) {
     const keys = Object.keys(value);

@@ -73,6 +73,43 @@ describe('Mesh', () => {
     ]);
   });
 
+  it("refuses unknown %KUMA_...% placeholders in a logging format (Kuma's format parser), keeps Envoy's commands", () => {
+    const spec = {
+      logging: {
+        backends: [
+          { name: 'ok', type: 'file', format: '%START_TIME% %KUMA_SOURCE_SERVICE% %KUMA_SOURCE_ADDRESS_WITHOUT_PORT% %REQ(:PATH)%', conf: { path: '/tmp/a' } },
+          { name: 'bad', type: 'file', format: '%KUMA_SOURCE_SERVIC% %KUMA_MESH%', conf: { path: '/tmp/b' } },
+        ],
+      },
+    };
+    expect(violationsOf(validateMesh, spec)).toEqual([
+      {
+        field: 'logging.backends[1].format',
+        message:
+          'unknown placeholder %KUMA_SOURCE_SERVIC%. Available: %KUMA_MESH%, %KUMA_SOURCE_SERVICE%, %KUMA_DESTINATION_SERVICE%, %KUMA_SOURCE_ADDRESS%, %KUMA_SOURCE_ADDRESS_WITHOUT_PORT%, %KUMA_TRAFFIC_DIRECTION%',
+      },
+    ]);
+  });
+
+  it('requires the Datadog port (Kuma ValidatePort) and accepts a Zipkin URL with the scheme default port written out', () => {
+    const spec = {
+      tracing: {
+        backends: [
+          { name: 'dd', type: 'datadog', conf: { address: 'agent' } },
+          { name: 'z', type: 'zipkin', conf: { url: 'https://collector.example.com:443/api/v2/spans', sharedSpanContext: true } },
+          { name: 'z80', type: 'zipkin', conf: { url: 'http://[::1]:80/api/v2/spans' } },
+        ],
+      },
+    };
+    expect(violationsOf(validateMesh, spec)).toEqual([{ field: 'tracing.backends[0].conf.port', message: 'port has to be in range of [1, 65535]' }]);
+    expect(violationsOf(validateMesh, { tracing: { backends: [{ name: 'z', type: 'zipkin', conf: { url: 'https://collector.example.com/api/v2/spans' } }] } })).toEqual([
+      { field: 'tracing.backends[0].conf.url', message: 'port has to be explicitly specified' },
+    ]);
+    expect(violationsOf(validateMesh, { tracing: { backends: [{ name: 'z', type: 'zipkin', conf: { url: 'http://z:9411/', sharedSpanContext: 'yes' } }] } })).toEqual([
+      { field: 'tracing.backends[0].conf.sharedSpanContext', message: 'must be a boolean' },
+    ]);
+  });
+
   it("accepts certificate lifetimes in Kuma's docs units (1d, 10y, 0) and refuses bad ones", () => {
     const mesh = (rotation: string, ca: string): unknown => ({
       mtls: { backends: [{ name: 'ca-1', type: 'builtin', dpCert: { rotation: { expiration: rotation } }, conf: { caCert: { RSAbits: 2048, expiration: ca } } }] },

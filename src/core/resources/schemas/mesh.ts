@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { MeshSpec } from '../specs.js';
 import { isIpOrDnsName, parsePort, splitHostPort } from './addresses.js';
+import { isKumaPlaceholder, KUMA_PLACEHOLDERS, kumaPlaceholdersIn } from './access-log-format.js';
 import { dataSourceSchema, validateDataSource } from './data-source.js';
 import { defineValidator, parseInto } from './define.js';
 import { DURATION_MESSAGE, parseDurationNanos } from './durations.js';
@@ -142,6 +143,9 @@ function validateLogging(logging: MeshSpec['logging'], v: Violations): void {
   backends.forEach((b, i) => {
     const p = path.field('backends').index(i);
     const confPath = p.field('conf');
+    for (const name of kumaPlaceholdersIn(b.format ?? '')) {
+      if (!isKumaPlaceholder(name)) v.add(p.field('format'), `unknown placeholder %${name}%. Available: ${KUMA_PLACEHOLDERS.map((k) => `%${k}%`).join(', ')}`);
+    }
     if (b.type === 'file') {
       const conf = parseInto(fileConf, b.conf ?? {}, v, confPath);
       if (conf && !conf.path) v.add(confPath.field('path'), 'cannot be empty');
@@ -152,8 +156,14 @@ function validateLogging(logging: MeshSpec['logging'], v: Violations): void {
   });
 }
 
-const zipkinConf = z.object({ url: stringSchema.optional(), traceId128bit: booleanSchema.optional(), apiVersion: stringSchema.optional() });
+const zipkinConf = z.object({
+  url: stringSchema.optional(),
+  traceId128bit: booleanSchema.optional(),
+  apiVersion: stringSchema.optional(),
+  sharedSpanContext: booleanSchema.optional(),
+});
 const datadogConf = z.object({ address: stringSchema.optional(), port: uint32Schema.optional() });
+const EXPLICIT_PORT = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/(?:[^@/?#]*@)?(?:\[[^\]]*\]|[^/:?#]*):\d+(?:[/?#]|$)/;
 const ZIPKIN_API_VERSIONS = ['httpJsonV1', 'httpJson', 'httpProto'];
 
 function validateZipkin(path: FieldPath, conf: z.output<typeof zipkinConf>, v: Violations): void {
@@ -171,7 +181,8 @@ function validateZipkin(path: FieldPath, conf: z.output<typeof zipkinConf>, v: V
     v.add(path.field('url'), 'invalid URL');
     return;
   }
-  if (url.port === '') v.add(path.field('url'), 'port has to be explicitly specified');
+  // WHATWG URL drops a scheme's default port (`https://h:443` has port ''): look at the text as Go's url.Port does.
+  if (url.port === '' && !EXPLICIT_PORT.test(conf.url)) v.add(path.field('url'), 'port has to be explicitly specified');
 }
 
 function validateTracing(tracing: MeshSpec['tracing'], v: Violations): void {
@@ -189,7 +200,8 @@ function validateTracing(tracing: MeshSpec['tracing'], v: Violations): void {
     } else if (b.type === 'datadog') {
       const conf = parseInto(datadogConf, b.conf ?? {}, v, confPath);
       if (conf && !conf.address) v.add(confPath.field('address'), 'cannot be empty');
-      if (conf?.port !== undefined && !isPort(conf.port)) v.add(confPath.field('port'), PORT_RANGE_MESSAGE);
+      // Kuma's ValidatePort: the Datadog agent's port is required (the tracing cluster needs it).
+      if (conf && !isPort(conf.port ?? 0)) v.add(confPath.field('port'), PORT_RANGE_MESSAGE);
     } else v.add(p.field('type'), unknownType(['zipkin', 'datadog']));
   });
 }

@@ -11,6 +11,7 @@ import type {
   UpdateOptions,
 } from '../../../core/store/resource-store.js';
 import { StoreListeners } from '../../../core/store/store-listeners.js';
+import { promiseTry } from '../../../core/promise-try.js';
 
 interface Row {
   resource: Resource;
@@ -43,48 +44,58 @@ export class MemoryStore implements ResourceStore {
   private readonly ownerTypes = new Set<ResourceTypeName>(['Mesh']);
   private readonly listeners = new StoreListeners(logger('memory-store'));
 
-  async create(type: ResourceTypeName, key: ResourceKey, spec: Spec, options?: CreateOptions): Promise<Resource> {
-    return this.commit((tx, events) => tx.create(type, key, spec, options, events));
+  create(type: ResourceTypeName, key: ResourceKey, spec: Spec, options?: CreateOptions): Promise<Resource> {
+    return promiseTry(() => this.commit((tx, events) => tx.create(type, key, spec, options, events)));
   }
 
-  async update(type: ResourceTypeName, key: ResourceKey, spec: Spec, options?: UpdateOptions): Promise<Resource> {
-    return this.commit((tx, events) => tx.update(type, key, spec, options, events));
+  update(type: ResourceTypeName, key: ResourceKey, spec: Spec, options?: UpdateOptions): Promise<Resource> {
+    return promiseTry(() => this.commit((tx, events) => tx.update(type, key, spec, options, events)));
   }
 
-  async delete(type: ResourceTypeName, key: ResourceKey): Promise<void> {
-    this.commit((tx, events) => tx.delete(type, key, events));
+  delete(type: ResourceTypeName, key: ResourceKey): Promise<void> {
+    return promiseTry(() => {
+      this.commit((tx, events) => tx.delete(type, key, events));
+    });
   }
 
-  async get(type: ResourceTypeName, key: ResourceKey): Promise<Resource> {
-    const row = this.rows.get(rowKey(type, key.mesh, key.name));
-    if (!row) throw new NotFoundError(type, key.name, key.mesh);
-    return clone(row.resource);
+  get(type: ResourceTypeName, key: ResourceKey): Promise<Resource> {
+    return promiseTry(() => {
+      const row = this.rows.get(rowKey(type, key.mesh, key.name));
+      if (!row) throw new NotFoundError(type, key.name, key.mesh);
+      return clone(row.resource);
+    });
   }
 
-  async find(type: ResourceTypeName, key: ResourceKey): Promise<Resource | undefined> {
-    const row = this.rows.get(rowKey(type, key.mesh, key.name));
-    return row ? clone(row.resource) : undefined;
+  find(type: ResourceTypeName, key: ResourceKey): Promise<Resource | undefined> {
+    return promiseTry(() => {
+      const row = this.rows.get(rowKey(type, key.mesh, key.name));
+      return row ? clone(row.resource) : undefined;
+    });
   }
 
-  async list(type: ResourceTypeName, options: ListOptions = {}): Promise<Resource[]> {
-    const out: Resource[] = [];
-    for (const row of this.rows.values()) {
-      const r = row.resource;
-      if (r.type !== type) continue;
-      if (options.mesh !== undefined && r.meta.mesh !== options.mesh) continue;
-      if (options.namePrefix !== undefined && !r.meta.name.startsWith(options.namePrefix)) continue;
-      out.push(clone(r));
-    }
-    return out.sort((a, b) => compare(a.meta.mesh, b.meta.mesh) || compare(a.meta.name, b.meta.name));
-  }
-
-  async transact(writes: readonly BatchWrite[]): Promise<void> {
-    this.commit((tx, events) => {
-      for (const w of writes) {
-        if (w.op === 'create') tx.create(w.type, w.key, w.spec, w.options, events);
-        else if (w.op === 'update') tx.update(w.type, w.key, w.spec, w.options, events);
-        else tx.delete(w.type, w.key, events);
+  list(type: ResourceTypeName, options: ListOptions = {}): Promise<Resource[]> {
+    return promiseTry(() => {
+      const out: Resource[] = [];
+      for (const row of this.rows.values()) {
+        const r = row.resource;
+        if (r.type !== type) continue;
+        if (options.mesh !== undefined && r.meta.mesh !== options.mesh) continue;
+        if (options.namePrefix !== undefined && !r.meta.name.startsWith(options.namePrefix)) continue;
+        out.push(clone(r));
       }
+      return out.sort((a, b) => compare(a.meta.mesh, b.meta.mesh) || compare(a.meta.name, b.meta.name));
+    });
+  }
+
+  transact(writes: readonly BatchWrite[]): Promise<void> {
+    return promiseTry(() => {
+      this.commit((tx, events) => {
+        for (const w of writes) {
+          if (w.op === 'create') tx.create(w.type, w.key, w.spec, w.options, events);
+          else if (w.op === 'update') tx.update(w.type, w.key, w.spec, w.options, events);
+          else tx.delete(w.type, w.key, events);
+        }
+      });
     });
   }
 
@@ -92,8 +103,10 @@ export class MemoryStore implements ResourceStore {
     return this.listeners.subscribe(listener);
   }
 
-  async close(): Promise<void> {
-    this.listeners.clear();
+  close(): Promise<void> {
+    return promiseTry(() => {
+      this.listeners.clear();
+    });
   }
 
   /** Runs `fn`; if it throws, its writes are undone (newest first) and no event is emitted. */

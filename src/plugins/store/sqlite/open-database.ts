@@ -9,7 +9,7 @@ const BUSY_TIMEOUT_MS = 5000;
 const INTEGRITY_PROBLEMS_SHOWN = 3;
 
 function sqliteCode(err: unknown): string {
-  return typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
+  return typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : '';
 }
 
 function isBusy(err: unknown): boolean {

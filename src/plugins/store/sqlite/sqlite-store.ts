@@ -12,6 +12,7 @@ import type {
   UpdateOptions,
 } from '../../../core/store/resource-store.js';
 import { StoreListeners } from '../../../core/store/store-listeners.js';
+import { promiseTry } from '../../../core/promise-try.js';
 import { DatabaseFileGuard } from './file-guard.js';
 import { migrate } from './migrations.js';
 import { openDatabase } from './open-database.js';
@@ -50,46 +51,56 @@ export class SqliteStore implements ResourceStore {
     this.log.info({ path }, 'store opened');
   }
 
-  async create(type: ResourceTypeName, key: ResourceKey, spec: Spec, options: CreateOptions = {}): Promise<Resource> {
-    return this.commit((events) => this.applyCreate(type, key, spec, options, events));
+  create(type: ResourceTypeName, key: ResourceKey, spec: Spec, options: CreateOptions = {}): Promise<Resource> {
+    return promiseTry(() => this.commit((events) => this.applyCreate(type, key, spec, options, events)));
   }
 
-  async update(type: ResourceTypeName, key: ResourceKey, spec: Spec, options: UpdateOptions = {}): Promise<Resource> {
-    return this.commit((events) => this.applyUpdate(type, key, spec, options, events));
+  update(type: ResourceTypeName, key: ResourceKey, spec: Spec, options: UpdateOptions = {}): Promise<Resource> {
+    return promiseTry(() => this.commit((events) => this.applyUpdate(type, key, spec, options, events)));
   }
 
-  async delete(type: ResourceTypeName, key: ResourceKey): Promise<void> {
-    this.commit((events) => this.applyDelete(type, key, events));
+  delete(type: ResourceTypeName, key: ResourceKey): Promise<void> {
+    return promiseTry(() => {
+      this.commit((events) => this.applyDelete(type, key, events));
+    });
   }
 
-  async get(type: ResourceTypeName, key: ResourceKey): Promise<Resource> {
-    const row = this.sql.get.get(keyParams(type, key));
-    if (!row) throw new NotFoundError(type, key.name, key.mesh);
-    return rowToResource(row);
+  get(type: ResourceTypeName, key: ResourceKey): Promise<Resource> {
+    return promiseTry(() => {
+      const row = this.sql.get.get(keyParams(type, key));
+      if (!row) throw new NotFoundError(type, key.name, key.mesh);
+      return rowToResource(row);
+    });
   }
 
-  async find(type: ResourceTypeName, key: ResourceKey): Promise<Resource | undefined> {
-    const row = this.sql.get.get(keyParams(type, key));
-    return row ? rowToResource(row) : undefined;
+  find(type: ResourceTypeName, key: ResourceKey): Promise<Resource | undefined> {
+    return promiseTry(() => {
+      const row = this.sql.get.get(keyParams(type, key));
+      return row ? rowToResource(row) : undefined;
+    });
   }
 
-  async list(type: ResourceTypeName, options: ListOptions = {}): Promise<Resource[]> {
-    const { mesh, namePrefix: prefix } = options;
-    let rows: ResourceRow[];
-    if (mesh !== undefined && prefix !== undefined) rows = this.sql.listMeshPrefix.all({ type, mesh, prefix });
-    else if (mesh !== undefined) rows = this.sql.listMesh.all({ type, mesh });
-    else if (prefix !== undefined) rows = this.sql.listPrefix.all({ type, prefix });
-    else rows = this.sql.listAll.all({ type });
-    return rows.map(rowToResource);
+  list(type: ResourceTypeName, options: ListOptions = {}): Promise<Resource[]> {
+    return promiseTry(() => {
+      const { mesh, namePrefix: prefix } = options;
+      let rows: ResourceRow[];
+      if (mesh !== undefined && prefix !== undefined) rows = this.sql.listMeshPrefix.all({ type, mesh, prefix });
+      else if (mesh !== undefined) rows = this.sql.listMesh.all({ type, mesh });
+      else if (prefix !== undefined) rows = this.sql.listPrefix.all({ type, prefix });
+      else rows = this.sql.listAll.all({ type });
+      return rows.map(rowToResource);
+    });
   }
 
-  async transact(writes: readonly BatchWrite[]): Promise<void> {
-    this.commit((events) => {
-      for (const w of writes) {
-        if (w.op === 'create') this.applyCreate(w.type, w.key, w.spec, w.options ?? {}, events);
-        else if (w.op === 'update') this.applyUpdate(w.type, w.key, w.spec, w.options ?? {}, events);
-        else this.applyDelete(w.type, w.key, events);
-      }
+  transact(writes: readonly BatchWrite[]): Promise<void> {
+    return promiseTry(() => {
+      this.commit((events) => {
+        for (const w of writes) {
+          if (w.op === 'create') this.applyCreate(w.type, w.key, w.spec, w.options ?? {}, events);
+          else if (w.op === 'update') this.applyUpdate(w.type, w.key, w.spec, w.options ?? {}, events);
+          else this.applyDelete(w.type, w.key, events);
+        }
+      });
     });
   }
 
@@ -97,11 +108,13 @@ export class SqliteStore implements ResourceStore {
     return this.listeners.subscribe(listener);
   }
 
-  async close(): Promise<void> {
-    if (!this.db.open) return;
-    this.db.close();
-    this.listeners.clear();
-    this.log.info({ path: this.path }, 'store closed');
+  close(): Promise<void> {
+    return promiseTry(() => {
+      if (!this.db.open) return;
+      this.db.close();
+      this.listeners.clear();
+      this.log.info({ path: this.path }, 'store closed');
+    });
   }
 
   /** Why the store cannot take writes (its file was deleted or replaced), or undefined while it can. */
