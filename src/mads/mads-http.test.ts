@@ -23,6 +23,11 @@ function fakeState(version: string) {
   return state;
 }
 
+/** Polls (a loaded machine delays the server's turn); the caller still asserts. */
+async function waitFor(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 250 && !done(); i++) await new Promise((r) => setTimeout(r, 20));
+}
+
 let server: Server | undefined;
 afterEach(() => {
   server?.closeAllConnections();
@@ -47,7 +52,7 @@ describe('MADS REST fetch', () => {
     expect(now.status).toBe(200);
     expect(await now.json()).toMatchObject({ version_info: 'v1', resources: [], type_url: 'type.googleapis.com/kuma.observability.v1.MonitoringAssignment' });
     const held = post(url, JSON.stringify({ version_info: 'v1' }));
-    await new Promise((r) => setTimeout(r, 100));
+    await waitFor(() => state.listeners.size === 1);
     expect(state.listeners.size).toBe(1);
     state.change('v2');
     const res = await held;
@@ -61,13 +66,13 @@ describe('MADS REST fetch', () => {
     const url = await serve(state, 2);
     const aborts = [new AbortController(), new AbortController()];
     const held = aborts.map((a) => post(url, '{"version_info":"v1"}', 'fetch-timeout=60s', a.signal).catch(() => undefined));
-    await new Promise((r) => setTimeout(r, 150));
+    await waitFor(() => state.listeners.size === 2);
     expect(state.listeners.size).toBe(2);
     expect((await post(url, '{"version_info":"v1"}', 'fetch-timeout=60s')).status).toBe(304);
     expect(state.listeners.size).toBe(2);
     for (const a of aborts) a.abort();
     await Promise.all(held);
-    for (let i = 0; i < 50 && state.listeners.size > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    await waitFor(() => state.listeners.size === 0);
     expect(state.listeners.size).toBe(0);
   });
 
