@@ -32,6 +32,7 @@ export interface CpPorts {
   dnsUdp?: number;
   dnsTcp?: number;
   kds?: number;
+  mads?: number;
 }
 
 export interface CpProcess {
@@ -61,6 +62,7 @@ const SERVER_TO_PORT: Record<string, keyof CpPorts> = {
   'dns-udp': 'dnsUdp',
   'dns-tcp': 'dnsTcp',
   'kds-server': 'kds',
+  'mads-server': 'mads',
 };
 
 const PORT_ENV: Record<keyof CpPorts, string> = {
@@ -72,6 +74,7 @@ const PORT_ENV: Record<keyof CpPorts, string> = {
   dnsUdp: 'KUMA_DNS_SERVER_PORT',
   dnsTcp: 'KUMA_DNS_SERVER_PORT',
   kds: 'KUMA_MULTIZONE_GLOBAL_KDS_GRPC_PORT',
+  mads: 'KUMA_MONITORING_ASSIGNMENT_SERVER_PORT',
 };
 
 const LOOPBACK_ENV = {
@@ -82,6 +85,7 @@ const LOOPBACK_ENV = {
   KUMA_DNS_SERVER_INTERFACE: '127.0.0.1',
   KUMA_DIAGNOSTICS_INTERFACE: '127.0.0.1',
   KUMA_MULTIZONE_GLOBAL_KDS_INTERFACE: '127.0.0.1',
+  KUMA_MONITORING_ASSIGNMENT_SERVER_INTERFACE: '127.0.0.1',
 };
 
 /** Spawns the built kuma-cp on free loopback ports and waits until it reports ready. */
