@@ -3,7 +3,7 @@ import { AccessDeniedError, UnauthenticatedError } from '../core/errors.js';
 import type { Runtime } from '../core/runtime/runtime.js';
 import { ADMIN_USER, ANONYMOUS_USER, authenticateUser, describeUser, isAdmin, UNAUTHENTICATED_GROUP, type User } from '../core/tokens/user-token.js';
 
-const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+const LOOPBACK: ReadonlySet<string> = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
 /** Paths that never need a user (Kuma skips `/` and the GUI): a bad bearer there is ignored. */
 function skipsAuthn(method: string, pathname: string): boolean {

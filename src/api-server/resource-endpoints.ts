@@ -9,9 +9,9 @@ import { assertResourceWritable, assertTypeWritable } from './read-only.js';
 import { etagOf, expectedVersion, fromApiJson, toApiJson, urlMismatchViolations } from '../core/resources/resource-json.js';
 import type { Router, SegmentTest } from './router.js';
 
-const meshScoped = new Set(resourceTypes.filter((t) => t.scope === 'mesh').map((t) => t.path));
-const globalScoped = new Set(resourceTypes.filter((t) => t.scope === 'global').map((t) => t.path));
-const anyType = new Set(resourceTypes.map((t) => t.path));
+const meshScoped: ReadonlySet<string> = new Set(resourceTypes.filter((t) => t.scope === 'mesh').map((t) => t.path));
+const globalScoped: ReadonlySet<string> = new Set(resourceTypes.filter((t) => t.scope === 'global').map((t) => t.path));
+const anyType: ReadonlySet<string> = new Set(resourceTypes.map((t) => t.path));
 const isMeshPath: SegmentTest = (s) => meshScoped.has(s);
 const isGlobalPath: SegmentTest = (s) => globalScoped.has(s);
 const isTypePath: SegmentTest = (s) => anyType.has(s);

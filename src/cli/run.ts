@@ -55,7 +55,7 @@ export async function runCommand(file: string | undefined, overrides: ConfigOver
   setMaxListeners(0, abort.signal);
   await coordination.start();
   const unexportLeader = exportLeaderGauge(coordination.leadership, rt.metrics);
-  const supervisor = new ComponentManager(coordination.leadership);
+  const supervisor = new ComponentManager(coordination.leadership, rt.logger('runtime'));
   supervisor.add(componentsFor(rt, supervisor));
 
   let signalled = false;

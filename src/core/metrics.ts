@@ -24,15 +24,3 @@ export class Metrics {
     collectDefaultMetrics({ register: this.registry });
   }
 }
-
-/**
- * Metrics of the process itself rather than of one control plane: the connection budget derived from the
- * process's open-file limit (transport/connection-budget.ts) and the connection gauges counted against it.
- * Every control plane's /metrics serves them beside its own registry (`scrapeRegistry`).
- */
-export const processRegistry = new Registry();
-
-/** What a control plane's /metrics serves: its own registry and the process-wide one. */
-export function scrapeRegistry(metrics: Metrics): Registry {
-  return Registry.merge([metrics.registry, processRegistry]);
-}

@@ -1,6 +1,5 @@
 import type { RequestListener } from 'node:http';
 import { errorMessage } from '../core/errors.js';
-import { scrapeRegistry } from '../core/metrics.js';
 import { trackControlPlaneMetrics } from './cp-metrics.js';
 import type { Component } from '../core/runtime/component.js';
 import { serveHttp } from '../transport/serve-http.js';
@@ -27,7 +26,7 @@ export function diagnosticsComponent(rt: Runtime, readiness: Readiness): Compone
         } else if (path === '/healthy') {
           res.writeHead(200, { 'content-type': 'text/plain' }).end('OK\n');
         } else if (path === '/metrics') {
-          const registry = scrapeRegistry(rt.metrics);
+          const { registry } = rt.metrics;
           registry.metrics().then(
             (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
             (err: unknown) => {

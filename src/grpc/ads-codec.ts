@@ -1,4 +1,4 @@
-import type { AnyMessage, DeltaDiscoveryResponse, DeltaResource, DiscoveryResponse } from './discovery-service.js';
+import type { AnyMessage, DeltaDiscoveryResponse, DeltaResource, DiscoveryResponse } from './discovery-messages.js';
 import { varintSize, writeVarint } from './varint.js';
 
 /**

@@ -17,11 +17,12 @@ const SWEEP_INTERVAL_MS = 10_000;
 
 /** Leader-only: a zone whose stream was on a crashed global instance shows offline on every instance. */
 function zoneSubscriptionSweeper(rt: Runtime): Component {
-  const insights = new InsightTracker(zoneInsightKind, rt.manager, rt.logger('zone-subscription-sweeper'));
+  const log = rt.logger('zone-subscription-sweeper');
+  const insights = new InsightTracker(zoneInsightKind, rt.manager, log);
   return periodicComponent('zone-subscription-sweeper', SWEEP_INTERVAL_MS, async () => {
     await rt.view.start();
     await insights.closeStale(rt.view, await aliveInstances(rt));
-  }, { leaderOnly: true });
+  }, { leaderOnly: true, log });
 }
 
 /** The zone's KDS components (leader-only client to multizone.remote.globalAddress). */

@@ -12,12 +12,15 @@ interface Kind {
   readonly plural: boolean;
 }
 
-const words = new Map<string, Kind>();
-for (const t of userTypes) {
-  const singular = kebab(t.name);
-  for (const w of [singular, t.name.toLowerCase()]) words.set(w, { descriptor: t, plural: false });
-  for (const w of [t.path, `${singular}s`, `${t.name.toLowerCase()}s`, t.path.replace(/^zoneingress/, 'zone-ingress')]) words.set(w, { descriptor: t, plural: true });
-}
+const words: ReadonlyMap<string, Kind> = new Map(
+  userTypes.flatMap((t) => {
+    const singular = kebab(t.name);
+    return [
+      ...[singular, t.name.toLowerCase()].map((w): [string, Kind] => [w, { descriptor: t, plural: false }]),
+      ...[t.path, `${singular}s`, `${t.name.toLowerCase()}s`, t.path.replace(/^zoneingress/, 'zone-ingress')].map((w): [string, Kind] => [w, { descriptor: t, plural: true }]),
+    ];
+  }),
+);
 
 /** `dataplane`, `dataplanes`, `traffic-route`, `trafficroutes`, `proxytemplates`... -> the type. */
 export function kindOf(word: string): Kind {

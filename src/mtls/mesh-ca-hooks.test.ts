@@ -2,6 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { PreconditionFailedError, ValidationError } from '../core/errors.js';
 import { DefaultResourceManager } from '../core/manager/manager-impl.js';
+import { logger } from '../core/logging.js';
 import type { SecretSpec } from '../core/resources/specs.js';
 import { MemoryStore } from '../plugins/store/memory/memory-store.js';
 import { meshCaHooks } from './mesh-ca-hooks.js';
@@ -22,7 +23,7 @@ describe('mesh CA rules', () => {
 
   beforeEach(() => {
     store = new MemoryStore();
-    manager = new DefaultResourceManager(store, { meshDefaults: true, hooks: meshCaHooks(store) });
+    manager = new DefaultResourceManager(store, { meshDefaults: true, hooks: meshCaHooks(store, logger('mesh-ca')) });
   });
 
   it('generates a builtin CA once, stored as Kuma\'s Secrets, honouring RSAbits and expiration', async () => {

@@ -1,5 +1,5 @@
 import { PreconditionFailedError, ValidationError } from '../core/errors.js';
-import { logger } from '../core/logging.js';
+import type { Logger } from '../core/logging.js';
 import type { WriteHooks } from '../core/manager/write-hooks.js';
 import type { Resource, Spec } from '../core/resources/model.js';
 import type { DataSource, MeshSpec } from '../core/resources/specs.js';
@@ -18,8 +18,7 @@ const CHANGE_FORBIDDEN = 'Changing CA when mTLS is enabled is forbidden. Disable
  *   is read from may not be deleted.
  * Only the leader writes meshes on a global (API writes go there); zones receive the CA Secrets over KDS.
  */
-export function meshCaHooks(store: ResourceStore): WriteHooks {
-  const log = logger('mesh-ca');
+export function meshCaHooks(store: ResourceStore, log: Logger): WriteHooks {
   return {
     async checkWrite(type, key, spec, current) {
       if (type !== 'Mesh') return;

@@ -1,5 +1,5 @@
 import type { Logger } from '../core/logging.js';
-import { connectionBudgetGauge, connectionsOpen, openFileLimitGauge } from './connection-metrics.js';
+import type { ConnectionMetrics, RefusalReason } from './connection-metrics.js';
 
 /**
  * Descriptors kept out of the budget for everything but accepted connections: stdio, the event loop, the
@@ -48,12 +48,19 @@ export class ConnectionBudget {
   private refused = 0;
   private lastLog = 0;
 
+  /** `metrics`: the runtime's connection metrics; none in tests and benches that build a budget alone. */
   constructor(
     readonly size: BudgetSize,
     private readonly log: Logger,
+    private readonly metrics?: ConnectionMetrics,
   ) {
-    if (Number.isFinite(size.connections)) connectionBudgetGauge.set(size.connections);
-    if (size.openFileLimit !== undefined) openFileLimitGauge.set(size.openFileLimit);
+    if (Number.isFinite(size.connections)) metrics?.budget.set(size.connections);
+    if (size.openFileLimit !== undefined) metrics?.openFileLimit.set(size.openFileLimit);
+  }
+
+  /** Counts a connection refused by `server`'s guard (the budget's own refusals included). */
+  countRefused(server: string, reason: RefusalReason): void {
+    this.metrics?.refused.inc({ server, reason });
   }
 
   get open(): number {
@@ -64,7 +71,7 @@ export class ConnectionBudget {
   join(server: string): BudgetShare {
     const share = new BudgetShare(server);
     this.shares.add(share);
-    connectionsOpen.set({ server }, 0);
+    this.metrics?.open.set({ server }, 0);
     return share;
   }
 
@@ -80,14 +87,14 @@ export class ConnectionBudget {
     }
     this.openTotal++;
     share.open++;
-    connectionsOpen.set({ server: share.server }, share.open);
+    this.metrics?.open.set({ server: share.server }, share.open);
     return true;
   }
 
   release(share: BudgetShare): void {
     this.openTotal--;
     share.open--;
-    connectionsOpen.set({ server: share.server }, share.open);
+    this.metrics?.open.set({ server: share.server }, share.open);
   }
 
   private admissible(share: BudgetShare): boolean {

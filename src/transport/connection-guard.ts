@@ -3,7 +3,7 @@ import type { Config } from '../config/schema.js';
 import type { Logger } from '../core/logging.js';
 import { parseDuration } from '../core/resources/schemas/durations.js';
 import { budgetSize, ConnectionBudget, type BudgetShare } from './connection-budget.js';
-import { connectionsRefused, type RefusalReason } from './connection-metrics.js';
+import type { ConnectionMetrics, RefusalReason } from './connection-metrics.js';
 import { openFileLimit } from './open-file-limit.js';
 
 export interface ConnectionLimits {
@@ -50,7 +50,7 @@ export class ConnectionGuard {
     const over: RefusalReason | undefined = fromSource >= this.limits.perSource ? 'per_source' : this.share.open >= this.limits.perPort ? 'per_port' : undefined;
     if (over || !this.limits.budget.take(this.share)) {
       socket.destroy();
-      connectionsRefused.inc({ server: this.server, reason: over ?? 'budget' });
+      this.limits.budget.countRefused(this.server, over ?? 'budget');
       // Budget refusals are logged by the budget, once per interval for the whole process.
       if (over) this.noteRefusal(source, over);
       return false;
@@ -86,7 +86,7 @@ export class ConnectionGuard {
  * `idleConnectionTimeout`) and one process-wide budget derived from the open-file limit, keeping
  * descriptors for the Postgres pool when the store is Postgres. Built once per runtime and shared.
  */
-export function connectionLimits(config: Config, log: Logger, nofile: number | undefined = openFileLimit()): ConnectionLimits {
+export function connectionLimits(config: Config, log: Logger, metrics: ConnectionMetrics, nofile: number | undefined = openFileLimit()): ConnectionLimits {
   const g = config.general;
   const idle = parseDuration(g.idleConnectionTimeout);
   if (!idle) throw new Error(`invalid duration "${g.idleConnectionTimeout}"`);
@@ -97,6 +97,6 @@ export function connectionLimits(config: Config, log: Logger, nofile: number | u
     perPort: g.maxConnectionsPerPort,
     perSource: g.maxConnectionsPerSource,
     idleFirstByteMs: idle.seconds * 1000 + idle.nanos / 1e6,
-    budget: new ConnectionBudget(size, log),
+    budget: new ConnectionBudget(size, log, metrics),
   };
 }

@@ -80,4 +80,13 @@ describe('two control planes in one process', () => {
     expect(await sample(a, 'dns_server_resolution{result="resolved",transport="udp"}')).toBe(1);
     expect(await sample(b, 'dns_server_resolution{result="resolved",transport="udp"}')).toBe(0);
   });
+
+  it('count refused connections against their own connection budget', async () => {
+    const config = configSchema.parse({});
+    const a = buildRuntime(config, new MemoryStore(), { instanceId: 'a' });
+    const b = buildRuntime(config, new MemoryStore(), { instanceId: 'b' });
+    a.connections.budget.countRefused('api-server', 'per_port');
+    expect(await sample(a, 'cp_connections_refused_total{server="api-server",reason="per_port"}')).toBe(1);
+    expect(await sample(b, 'cp_connections_refused_total{server="api-server",reason="per_port"}')).toBe(0);
+  });
 });

@@ -2,6 +2,7 @@ import { buildRuntime } from '../../src/core/runtime/bootstrap.js';
 import type { AddressInfo } from 'node:net';
 import { configSchema, type Mode } from '../../src/config/schema.js';
 import { DefaultResourceManager } from '../../src/core/manager/manager-impl.js';
+import { logger } from '../../src/core/logging.js';
 import type { ResourceManager } from '../../src/core/manager/resource-manager.js';
 import type { ResourceStore } from '../../src/core/store/resource-store.js';
 import type { StoreView } from '../../src/core/view/store-view.js';
@@ -30,7 +31,7 @@ export async function startTestApi(opts: { mode?: Mode; maxBodyBytes?: number; d
     ...(mode === 'remote' ? { multizone: { remote: { zone: 'zone-1', globalAddress: 'grpc://127.0.0.1:5685' } } } : {}),
   });
   const store = new MemoryStore();
-  const manager = new DefaultResourceManager(store, { meshDefaults: mode !== 'remote', ...(opts.caHooks ? { hooks: meshCaHooks(store) } : {}) });
+  const manager = new DefaultResourceManager(store, { meshDefaults: mode !== 'remote', ...(opts.caHooks ? { hooks: meshCaHooks(store, logger('mesh-ca')) } : {}) });
   if (opts.defaultMesh ?? true) await manager.create('Mesh', { name: 'default', mesh: '' }, {});
   const controller = new AbortController();
   let onListening: (a: AddressInfo) => void = () => undefined;

@@ -9,7 +9,7 @@ import { paginate, parsePage } from '../pagination.js';
 import type { Router } from '../router.js';
 import { configDump } from './config-dump.js';
 
-const policyPaths = new Set(POLICY_TYPES.map((t) => typeDescriptor(t).path));
+const policyPaths: ReadonlySet<string> = new Set(POLICY_TYPES.map((t) => typeDescriptor(t).path));
 
 /**
  * Kuma's inspect endpoints: `/meshes/{m}/dataplanes/{n}/policies` (matched policies, why, where they

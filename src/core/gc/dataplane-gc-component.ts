@@ -51,5 +51,5 @@ export function dataplaneGcComponent(rt: Runtime): Component | undefined {
       log.info({ zoneIngress: i.meta.name }, 'deleted the insight of a zone ingress that no longer exists');
     }
   };
-  return periodicComponent('dataplane-gc', Math.max(1000, Math.min(MAX_INTERVAL_MS, ageMs / 2)), sweep, { leaderOnly: true });
+  return periodicComponent('dataplane-gc', Math.max(1000, Math.min(MAX_INTERVAL_MS, ageMs / 2)), sweep, { leaderOnly: true, log });
 }

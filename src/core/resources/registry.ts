@@ -1,14 +1,10 @@
 import type { z } from 'zod';
 import type { ResourceTypeName, Scope, Spec } from './model.js';
+import type { SpecValidator } from './schemas/define.js';
 import { specSchemas, specValidators } from './schemas/index.js';
 
 export type { SpecOf } from './schemas/index.js';
-
-/**
- * Validates a spec for a resource named `name` in `mesh` and returns it normalised (defaults applied,
- * unknown fields refused). Throws ValidationError with every violation (Kuma field paths and messages).
- */
-export type SpecValidator = (spec: unknown, key: { name: string; mesh: string }) => Spec;
+export type { SpecValidator } from './schemas/define.js';
 
 export interface KdsFlags {
   /** Synced from the global to every zone. */
@@ -83,8 +79,8 @@ export const resourceTypes: readonly ResourceType[] = [
   d('VirtualIP', 'virtual-ips', 'global', NO_KDS, { readOnlyOnApi: true }),
 ];
 
-const byName = new Map(resourceTypes.map((t) => [t.name, t]));
-const byPath = new Map(resourceTypes.map((t) => [t.path, t]));
+const byName: ReadonlyMap<ResourceTypeName, ResourceTypeDescriptor> = new Map(resourceTypes.map((t) => [t.name, t]));
+const byPath: ReadonlyMap<string, ResourceTypeDescriptor> = new Map(resourceTypes.map((t) => [t.path, t]));
 
 /** The mesh policy types (what "a policy" is, defined once by `isPolicy`). */
 export const policyTypes: readonly ResourceTypeName[] = resourceTypes.filter((t) => t.isPolicy).map((t) => t.name);

@@ -3,7 +3,7 @@ import type { Resource, ResourceKey, Spec } from './model.js';
 import type { ResourceTypeDescriptor } from './registry.js';
 
 /** Meta fields of the flat REST shape; everything else in a body is spec. */
-const META_FIELDS = new Set(['type', 'mesh', 'name', 'creationTime', 'modificationTime', 'labels', 'version']);
+const META_FIELDS: ReadonlySet<string> = new Set(['type', 'mesh', 'name', 'creationTime', 'modificationTime', 'labels', 'version']);
 
 /**
 ^ * Kuma's flat REST shape: `{type, mesh, name, creationTime, modificationTime, ...spec}`; `mesh` is omitted

@@ -1,23 +1,20 @@
 /**
  * TypeScript shapes of the specs, inferred from the zod schemas in ./schemas/ (the runtime truth): the
  * output of a schema, i.e. a spec as stored (defaults applied, unknown fields dropped). There is no
- * hand-written copy of a shape. Field names follow Kuma 1.1 proto JSON (lowerCamelCase). Durations are
- * strings like "5s", "1h", "250ms".
+ * hand-written copy of a shape. A schema file declares the types its own rules need (Selector, MeshSpec...);
+ * they are re-exported here, so that the schemas never import this file (no import cycle). Field names
+ * follow Kuma 1.1 proto JSON (lowerCamelCase). Durations are strings like "5s", "1h", "250ms".
  */
 import type { z } from 'zod';
-import type { availableServiceSchema } from './schemas/available-services.js';
 import type { connectionPolicySchema, selectorPolicySchema } from './schemas/connection-policy.js';
-import type { dataSourceSchema } from './schemas/data-source.js';
-import type { dataplaneSchema } from './schemas/dataplane.js';
 import type { circuitBreakerSchema } from './schemas/circuit-breaker.js';
+import type { DataplaneSpec } from './schemas/dataplane.js';
 import type { externalServiceSchema } from './schemas/external-service.js';
 import type { healthCheckSchema } from './schemas/health-check.js';
-import type { dataplaneInsightSchema, discoverySubscriptionSchema, kdsSubscriptionSchema, statsSchema, zoneInsightSchema } from './schemas/insights.js';
-import type { meshSchema } from './schemas/mesh.js';
+import type { dataplaneInsightSchema, discoverySubscriptionSchema, kdsSubscriptionSchema, zoneInsightSchema } from './schemas/insights.js';
 import type { proxyTemplateSchema } from './schemas/proxy-template.js';
 import type { retrySchema } from './schemas/retry.js';
 import type { secretSchema } from './schemas/secret.js';
-import type { selectorSchema } from './schemas/selectors.js';
 import type { timeoutSchema } from './schemas/timeout.js';
 import type { trafficPermissionSchema } from './schemas/traffic-permission.js';
 import type { trafficRouteSchema } from './schemas/traffic-route.js';
@@ -25,27 +22,21 @@ import type { virtualIpSchema } from './schemas/virtual-ip.js';
 import type { zoneIngressSchema } from './schemas/zone-ingress.js';
 import type { zoneSchema } from './schemas/zone.js';
 
-export type Tags = Record<string, string>;
-export type Selector = z.output<typeof selectorSchema>;
+export { PROTOCOL_TAG, PROTOCOLS, SERVICE_TAG, ZONE_TAG, type Protocol, type Tags } from './well-known-tags.js';
+export type { Selector } from './schemas/selectors.js';
+export type { MeshSpec } from './schemas/mesh.js';
+export type { DataplaneSpec } from './schemas/dataplane.js';
+export type { AvailableService } from './schemas/available-services.js';
+export type { DataSource } from './schemas/data-source.js';
+export type { RetryBackOff } from './schemas/retry.js';
+export type { DiscoveryTypeStats } from './schemas/insights.js';
 
-export const SERVICE_TAG = 'kuma.io/service';
-export const PROTOCOL_TAG = 'kuma.io/protocol';
-export const ZONE_TAG = 'kuma.io/zone';
-
-export type Protocol = 'http' | 'http2' | 'grpc' | 'tcp' | 'kafka';
-export const PROTOCOLS: readonly Protocol[] = ['http', 'http2', 'grpc', 'tcp', 'kafka'];
-
-export type MeshSpec = z.output<typeof meshSchema>;
-
-export type DataplaneSpec = z.output<typeof dataplaneSchema>;
 export type DataplaneInbound = NonNullable<DataplaneSpec['networking']['inbound']>[number];
 export type InboundHealth = NonNullable<DataplaneInbound['health']>;
 export type DataplaneOutbound = NonNullable<DataplaneSpec['networking']['outbound']>[number];
-export type AvailableService = z.output<typeof availableServiceSchema>;
 
 export type ZoneIngressSpec = z.output<typeof zoneIngressSchema>;
 
-export type DataSource = z.output<typeof dataSourceSchema>;
 export type ExternalServiceSpec = z.output<typeof externalServiceSchema>;
 
 /** `{sources, destinations, conf}` with a policy's own `conf` type. */
@@ -62,7 +53,6 @@ export type TimeoutConf = NonNullable<TimeoutSpec['conf']>;
 
 export type RetrySpec = z.output<typeof retrySchema>;
 export type RetryConf = NonNullable<RetrySpec['conf']>;
-export type RetryBackOff = NonNullable<NonNullable<RetryConf['http']>['backOff']>;
 
 export type HealthCheckConf = NonNullable<z.output<typeof healthCheckSchema>['conf']>;
 export type CircuitBreakerConf = NonNullable<z.output<typeof circuitBreakerSchema>['conf']>;
@@ -78,7 +68,6 @@ export type SecretSpec = z.output<typeof secretSchema>;
 
 export type ZoneSpec = z.output<typeof zoneSchema>;
 
-export type DiscoveryTypeStats = z.output<typeof statsSchema>;
 export type DiscoverySubscription = z.output<typeof discoverySubscriptionSchema>;
 export type DataplaneInsightSpec = z.output<typeof dataplaneInsightSchema>;
 export type KdsSubscription = z.output<typeof kdsSubscriptionSchema>;

@@ -9,6 +9,7 @@ import type { InstanceRegistry } from './instance-registry.js';
 import { newInstanceId } from './instance-id.js';
 import type { Runtime } from './runtime.js';
 import { connectionLimits } from '../../transport/connection-guard.js';
+import { createConnectionMetrics } from '../../transport/connection-metrics.js';
 import type { CpTls } from '../../transport/cp-tls.js';
 import type { CertificateSigner } from '../../mtls/certificate-signer.js';
 import { SigningPool } from '../../mtls/signing-pool.js';
@@ -32,18 +33,19 @@ export interface RuntimeOptions {
 export function buildRuntime(config: Config, store: ResourceStore, options: RuntimeOptions = {}): Runtime {
   const root = options.log;
   const named = (component: string): Logger => (root ? root.child({ component }) : logger(component));
+  const metrics = new Metrics();
   return {
     config,
     instanceId: options.instanceId ?? newInstanceId(),
     ...(options.instances ? { instances: options.instances } : {}),
     ...(options.tls ? { tls: options.tls } : {}),
     store,
-    connections: connectionLimits(config, logger('connections')),
+    connections: connectionLimits(config, named('connections'), metrics.of(createConnectionMetrics)),
     // A remote CP receives its meshes and their policies from the global: it never creates defaults.
     // The mesh CA rules apply to user writes; synced ones (a zone's meshes and CA Secrets) bypass them.
-    manager: new DefaultResourceManager(store, { meshDefaults: options.meshDefaults ?? config.mode !== 'remote', hooks: meshCaHooks(store) }),
+    manager: new DefaultResourceManager(store, { meshDefaults: options.meshDefaults ?? config.mode !== 'remote', hooks: meshCaHooks(store, named('mesh-ca')) }),
     view: new StoreView(store, named('store-view')),
-    metrics: new Metrics(),
+    metrics,
     logger: named,
     certificateSigner: options.certificateSigner ?? new SigningPool({ log: named('certificate-signing') }),
   };

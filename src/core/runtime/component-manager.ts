@@ -1,5 +1,5 @@
 import { errorMessage } from '../errors.js';
-import { logger } from '../logging.js';
+import type { Logger } from '../logging.js';
 import type { Component } from './component.js';
 import type { Leadership } from './leadership.js';
 import { DEFAULT_BACKOFF, StartupError, backoffDelay, sleep, supervise } from './supervisor.js';
@@ -19,9 +19,11 @@ export class ComponentManager {
   private readonly components: Component[] = [];
   private leaderRun: AbortController | undefined;
   private settleStart: () => void = () => undefined;
-  private readonly log = logger('runtime');
 
-  constructor(private readonly leadership: Leadership) {}
+  constructor(
+    private readonly leadership: Leadership,
+    private readonly log: Logger,
+  ) {}
 
   /** Registers components; only before `start`. */
   add(components: readonly Component[]): void {

@@ -1,15 +1,14 @@
 import { errorMessage } from '../errors.js';
-import { logger } from '../logging.js';
+import type { Logger } from '../logging.js';
 import type { Component } from './component.js';
 import { sleep } from './supervisor.js';
 
-/** A component that runs `task` every `intervalMs` until stopped; a failing run is logged and retried next time. */
-export function periodicComponent(name: string, intervalMs: number, task: () => Promise<void>, opts: { leaderOnly?: boolean } = {}): Component {
+/** A component that runs `task` every `intervalMs` until stopped; a failing run is logged to `opts.log` and retried next time. */
+export function periodicComponent(name: string, intervalMs: number, task: () => Promise<void>, opts: { readonly log: Logger; readonly leaderOnly?: boolean }): Component {
   return {
     name,
     ...(opts.leaderOnly ? { leaderOnly: true } : {}),
     async start(signal, ready) {
-      const log = logger(name);
       ready();
       while (!signal.aborted) {
         await sleep(intervalMs, signal);
@@ -17,7 +16,7 @@ export function periodicComponent(name: string, intervalMs: number, task: () => 
         try {
           await task();
         } catch (err) {
-          log.warn({ err: errorMessage(err) }, 'periodic run failed; retrying');
+          opts.log.warn({ err: errorMessage(err) }, 'periodic run failed; retrying');
         }
       }
     },

@@ -69,7 +69,7 @@ describe('ComponentManager', () => {
         await new Promise<void>((r) => signal.addEventListener('abort', () => r()));
       },
     });
-    const m = new ComponentManager({ isLeader: false, onChange: () => () => undefined });
+    const m = new ComponentManager({ isLeader: false, onChange: () => () => undefined }, logger('runtime'));
     m.add([mk('a', false), mk('leader', true)]);
     const ac = new AbortController();
     await m.start(ac.signal);
@@ -108,7 +108,7 @@ describe('ComponentManager with changing leadership', () => {
         log.push(`stop ${name}`);
       },
     });
-    const m = new ComponentManager(leadership);
+    const m = new ComponentManager(leadership, logger('runtime'));
     m.add([mk('api', false), mk('vips', true), mk('defaults', true)]);
     const ac = new AbortController();
     await m.start(ac.signal);

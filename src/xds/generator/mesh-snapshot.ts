@@ -14,7 +14,7 @@ import {
   type TrafficRouteConf,
   type ZoneIngressSpec,
 } from '../../core/resources/specs.js';
-import { logger } from '../../core/logging.js';
+import type { Logger } from '../../core/logging.js';
 import { meshCaMaterial, type MeshCaMaterial } from '../../mtls/mesh-ca.js';
 import { contentVersion, encodeResource, type EnvoyObject } from '../envoy/encode.js';
 import type { EncodedResource, TypeUrl } from '../resource.js';
@@ -50,6 +50,8 @@ export interface MeshInputs {
   /** service -> VIP */
   vips: ReadonlyMap<string, string>;
   localZone?: string;
+  /** Where the snapshot logs its new warnings (the runtime's logger); none: not logged (goldens, dry runs). */
+  log?: Logger;
 }
 
 export interface MeshPolicies {
@@ -148,7 +150,7 @@ export class MeshSnapshot {
     this.mtls = ca && 'ca' in ca ? { ca: ca.ca, digest: contentVersion(Buffer.from(`${ca.ca.backend}\n${ca.ca.certPem}`)) } : ca;
     this.warnings = [...external.warnings, ...circuitBreakerWarnings(inputs.policies.get('CircuitBreaker') ?? []), ...(ca && 'error' in ca ? [ca.error] : []), ...observabilityWarnings(this)];
     const known = new Set(previous?.mesh === this.mesh ? previous.warnings : []);
-    for (const warning of this.warnings) if (!known.has(warning)) logger('xds-generator').warn({ mesh: this.mesh }, warning);
+    for (const warning of this.warnings) if (!known.has(warning)) inputs.log?.warn({ mesh: this.mesh }, warning);
     this.servicePorts = new Map([...ports].map(([svc, set]) => [svc, [...set].sort((a, b) => a - b)]));
     this.services = [...byService.keys()].sort();
   }

@@ -57,7 +57,7 @@ function staleSubscriptionSweeper(rt: Runtime): Component {
   return periodicComponent('dp-subscription-sweeper', SWEEP_INTERVAL_MS, async () => {
     await rt.view.start();
     await closeStaleSubscriptions(rt.view, rt.manager, await aliveInstances(rt), log);
-  }, { leaderOnly: true });
+  }, { leaderOnly: true, log });
 }
 
 export function durationMs(text: string): number {

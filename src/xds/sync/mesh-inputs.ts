@@ -1,3 +1,4 @@
+import type { Logger } from '../../core/logging.js';
 import type { Resource, ResourceTypeName } from '../../core/resources/model.js';
 import { policyTypes } from '../../core/resources/registry.js';
 import { SERVICE_TAG, type AvailableService, type DataplaneSpec, type ExternalServiceSpec, type ZoneIngressSpec } from '../../core/resources/specs.js';
@@ -7,7 +8,7 @@ import type { MeshInputs } from '../generator/index.js';
 export const POLICY_TYPES: readonly ResourceTypeName[] = policyTypes;
 
 /** Everything the generators read for one mesh, from the store view; undefined if the mesh does not exist. */
-export function loadMeshInputs(view: StoreView, mesh: string, localZone: string | undefined): MeshInputs | undefined {
+export function loadMeshInputs(view: StoreView, mesh: string, localZone: string | undefined, log?: Logger): MeshInputs | undefined {
   const meshResource = view.find('Mesh', { name: mesh, mesh: '' });
   if (!meshResource) return undefined;
   const dataplanes = view.list('Dataplane', { mesh });
@@ -26,6 +27,7 @@ export function loadMeshInputs(view: StoreView, mesh: string, localZone: string 
   }
   const inputs: MeshInputs = { mesh: meshResource, dataplanes, policies, externalServices, secrets, zoneIngresses, vips };
   if (localZone) inputs.localZone = localZone;
+  if (log) inputs.log = log;
   return inputs;
 }
 

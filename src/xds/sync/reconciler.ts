@@ -339,7 +339,7 @@ export class Reconciler<S> {
     const started = Date.now();
     let snap: S;
     try {
-      const inputs = loadMeshInputs(this.deps.view, mesh, this.deps.localZone);
+      const inputs = loadMeshInputs(this.deps.view, mesh, this.deps.localZone, this.deps.log);
       if (!inputs) {
         log.warn({ mesh }, 'mesh of connected proxies does not exist; their configuration is left as is');
         this.meshes.delete(mesh);
@@ -381,7 +381,7 @@ export class Reconciler<S> {
     const snaps = new Map<string, S>();
     try {
       for (const m of view.list('Mesh')) {
-        const inputs = loadMeshInputs(view, m.meta.name, this.deps.localZone);
+        const inputs = loadMeshInputs(view, m.meta.name, this.deps.localZone, log);
         if (inputs) snaps.set(m.meta.name, generators.buildMeshSnapshot(inputs, this.ingressSnaps.get(m.meta.name)));
       }
     } catch (err) {

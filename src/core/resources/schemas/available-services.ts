@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SERVICE_TAG, type AvailableService } from '../specs.js';
+import { SERVICE_TAG } from '../well-known-tags.js';
 import { stringSchema, uint32Schema } from './numbers.js';
 import type { FieldPath } from './path.js';
 import { tagsSchema, validateTags } from './tags.js';
@@ -11,6 +11,7 @@ export const availableServiceSchema = z.object({
   instances: uint32Schema.optional(),
   mesh: stringSchema.optional(),
 });
+export type AvailableService = z.output<typeof availableServiceSchema>;
 
 export function validateAvailableServices(path: FieldPath, services: readonly AvailableService[], v: Violations): void {
   services.forEach((svc, i) => {

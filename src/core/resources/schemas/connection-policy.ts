@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import type { Selector } from '../specs.js';
 import { FieldPath } from './path.js';
-import { selectorsSchema, validateSelectors, type SelectorListRules } from './selectors.js';
+import { selectorsSchema, validateSelectors, type Selector, type SelectorListRules } from './selectors.js';
 import type { Violations } from './violations.js';
 
 /** `{sources, destinations, conf}` with the policy's own conf schema. */

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { DataSource } from '../specs.js';
 import { BASE64_MESSAGE, isBase64 } from './base64.js';
 import { stringSchema } from './numbers.js';
 import type { FieldPath } from './path.js';
@@ -12,6 +11,7 @@ export const dataSourceSchema = z.object({
   inline: stringSchema.refine(isBase64, { message: BASE64_MESSAGE }).optional(),
   inlineString: stringSchema.optional(),
 });
+export type DataSource = z.output<typeof dataSourceSchema>;
 
 const KINDS = ['secret', 'file', 'inline', 'inlineString'] as const;
 

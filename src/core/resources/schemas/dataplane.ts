@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SERVICE_TAG, type DataplaneSpec, type Tags } from '../specs.js';
+import { SERVICE_TAG, type Tags } from '../well-known-tags.js';
 import { isIpAddress, isIpOrDnsName } from './addresses.js';
 import { availableServiceSchema, validateAvailableServices } from './available-services.js';
 import { defineValidator } from './define.js';
@@ -63,6 +63,7 @@ export const dataplaneSchema = z.object({
     .optional(),
 });
 
+export type DataplaneSpec = z.output<typeof dataplaneSchema>;
 type Networking = DataplaneSpec['networking'];
 type Inbound = NonNullable<Networking['inbound']>[number];
 type Outbound = NonNullable<Networking['outbound']>[number];

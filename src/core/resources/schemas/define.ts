@@ -1,10 +1,15 @@
 import type { z } from 'zod';
 import type { ResourceKey, Spec } from '../model.js';
-import type { SpecValidator } from '../registry.js';
 import type { FieldPath } from './path.js';
 import { Violations } from './violations.js';
 import { unknownFieldViolations } from './unknown-fields.js';
 import { issuesToViolations, kumaErrorMap } from './zod-issues.js';
+
+/**
+ * Validates a spec for a resource named `name` in `mesh` and returns it normalised (defaults applied,
+ * unknown fields refused). Throws ValidationError with every violation (Kuma field paths and messages).
+ */
+export type SpecValidator = (spec: unknown, key: { name: string; mesh: string }) => Spec;
 
 /** Kuma-rule checks that run on a spec whose shape the zod schema already accepted. */
 export type SpecRules<T> = (spec: T, violations: Violations, key: ResourceKey) => void;

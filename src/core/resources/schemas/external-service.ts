@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SERVICE_TAG } from '../specs.js';
+import { SERVICE_TAG } from '../well-known-tags.js';
 import { isIpOrDnsName, splitHostPort } from './addresses.js';
 import { dataSourceSchema, validateDataSource } from './data-source.js';
 import { defineValidator } from './define.js';

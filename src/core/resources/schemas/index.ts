@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { ResourceTypeName } from '../model.js';
-import type { SpecValidator } from '../registry.js';
+import type { SpecValidator } from './define.js';
 import { circuitBreakerSchema, validateCircuitBreaker } from './circuit-breaker.js';
 import { dataplaneSchema, validateDataplane } from './dataplane.js';
 import { externalServiceSchema, validateExternalService } from './external-service.js';

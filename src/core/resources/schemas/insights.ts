@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import type { DiscoveryTypeStats } from '../specs.js';
 import { defineValidator } from './define.js';
 import { looseObjectSchema, stringSchema, uint32Schema } from './numbers.js';
 import { timestampSchema } from './timestamps.js';
 
 const counter = uint32Schema.default(0);
 export const statsSchema = z.object({ responsesSent: counter, responsesAcknowledged: counter, responsesRejected: counter });
+export type DiscoveryTypeStats = z.output<typeof statsSchema>;
 const zeroStats: DiscoveryTypeStats = { responsesSent: 0, responsesAcknowledged: 0, responsesRejected: 0 };
 const versionMap = z.record(z.string(), stringSchema);
 

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { MeshSpec } from '../specs.js';
 import { isIpOrDnsName, parsePort, splitHostPort } from './addresses.js';
 import { isKumaPlaceholder, KUMA_PLACEHOLDERS, kumaPlaceholdersIn } from './access-log-format.js';
 import { dataSourceSchema, validateDataSource } from './data-source.js';
@@ -79,6 +78,7 @@ export const meshSchema = z.object({
   networking: z.object({ outbound: z.object({ passthrough: booleanSchema.optional() }).optional() }).optional(),
   routing: z.object({ localityAwareLoadBalancing: booleanSchema.optional() }).optional(),
 });
+export type MeshSpec = z.output<typeof meshSchema>;
 
 type Backend = { name: string; type: string; conf?: Record<string, unknown> };
 

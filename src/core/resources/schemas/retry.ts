@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { RetryBackOff } from '../specs.js';
 import { connectionPolicySchema, validateSourcesAndDestinations } from './connection-policy.js';
 import { defineValidator } from './define.js';
 import { durationSchema, isZeroDuration } from './durations.js';
@@ -33,6 +32,7 @@ const confSchema = z.object({
 });
 
 export const retrySchema = connectionPolicySchema(confSchema);
+export type RetryBackOff = NonNullable<NonNullable<NonNullable<z.output<typeof retrySchema>['conf']>['http']>['backOff']>;
 type Conf = z.output<typeof confSchema>;
 
 const GREATER_THAN_0 = 'has to be greater than 0';

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import type { Selector } from '../specs.js';
 import type { FieldPath } from './path.js';
 import { tagsSchema, validateTags, type TagRules } from './tags.js';
 import type { Violations } from './violations.js';
 
 export const selectorSchema = z.object({ match: tagsSchema.default({}) });
+export type Selector = z.output<typeof selectorSchema>;
 
 /** A list of selectors; absent means empty, which the rules refuse where Kuma requires one. */
 export const selectorsSchema = z.array(selectorSchema, { error: 'must be an array' }).default([]);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PROTOCOL_TAG, PROTOCOLS, SERVICE_TAG, type Tags } from '../specs.js';
+import { PROTOCOL_TAG, PROTOCOLS, SERVICE_TAG, type Tags } from '../well-known-tags.js';
 import type { FieldPath } from './path.js';
 import type { Violations } from './violations.js';
 
