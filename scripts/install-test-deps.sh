@@ -2,12 +2,13 @@
 # Installs the Debian packages the tests and benches drive as real, independently written clients:
 #   dnsutils (dig), knot-dnsutils (kdig), dnsperf, python3-grpcio (gRPC C-core proxyless client),
 #   postgresql (a real Postgres server for the postgres store, multi-instance and leader-election tests),
-#   openssl (certificates for the Postgres TLS tests), chromium (the headless browser the GUI test drives).
+#   openssl (certificates for the Postgres TLS tests), chromium (the headless browser the GUI test drives),
+#   prometheus (a real Prometheus discovering data planes through MADS with kuma_sd_configs).
 # Idempotent and quiet: does nothing when everything is present; otherwise runs `apt-get update` once and
 # installs only what is missing. Needs root (or passwordless sudo) and apt.
 set -euo pipefail
 
-PACKAGES=(dnsutils knot-dnsutils dnsperf python3-grpcio postgresql openssl chromium)
+PACKAGES=(dnsutils knot-dnsutils dnsperf python3-grpcio postgresql openssl chromium prometheus)
 
 is_installed() {
   dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'

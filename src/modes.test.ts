@@ -13,7 +13,7 @@ function names(mode: Mode): string[] {
 describe('modes', () => {
   it('standalone serves data planes, DNS and defaults, and no KDS', () => {
     const n = names('standalone');
-    expect(n).toEqual(expect.arrayContaining(['api-server', 'diagnostics', 'defaults', 'dp-server', 'bootstrap-server']));
+    expect(n).toEqual(expect.arrayContaining(['api-server', 'diagnostics', 'defaults', 'dp-server', 'bootstrap-server', 'mads-server']));
     expect(n.some((c) => c.startsWith('dns'))).toBe(true);
     expect(n.some((c) => c.startsWith('kds'))).toBe(false);
   });
@@ -24,11 +24,12 @@ describe('modes', () => {
     expect(n.some((c) => c.startsWith('kds'))).toBe(true);
     expect(n.some((c) => c.startsWith('dns'))).toBe(false);
     expect(n).not.toContain('bootstrap-server');
+    expect(n).not.toContain('mads-server');
   });
 
   it('remote serves data planes and DNS, dials the global, and creates no defaults', () => {
     const n = names('remote');
-    expect(n).toEqual(expect.arrayContaining(['api-server', 'diagnostics', 'dp-server', 'bootstrap-server']));
+    expect(n).toEqual(expect.arrayContaining(['api-server', 'diagnostics', 'dp-server', 'bootstrap-server', 'mads-server']));
     expect(n.some((c) => c.startsWith('dns'))).toBe(true);
     expect(n.some((c) => c.startsWith('kds'))).toBe(true);
     expect(n).not.toContain('defaults');

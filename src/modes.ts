@@ -6,6 +6,7 @@ import { dataplaneGcComponent } from './core/gc/dataplane-gc-component.js';
 import { diagnosticsComponent, type Readiness } from './diagnostics/diagnostics-server.js';
 import type { Mode } from './config/schema.js';
 import { dnsComponents } from './dns/dns-components.js';
+import { madsServerComponent } from './mads/mads-server.js';
 import { kdsGlobalComponents, kdsRemoteComponents } from './kds/components.js';
 import { bootstrapComponents } from './xds/bootstrap/bootstrap-server.js';
 import { dryRunnerFor } from './xds/inspect/dry-run.js';
@@ -52,6 +53,8 @@ export const features: readonly Feature[] = [
   // The leader keeps this zone's ingresses' availableServices in step with its Dataplanes.
   { name: 'ingress-available-services', modes: ['standalone', 'remote'], components: (rt) => [availableServicesComponent(rt)] },
   { name: 'dns', modes: ['standalone', 'remote'], components: (rt) => dnsComponents(rt) },
+  // Prometheus discovers the data planes of this zone (kuma_sd_configs) where they connect.
+  { name: 'mads', modes: ['standalone', 'remote'], components: (rt) => [madsServerComponent(rt)] },
   { name: 'kds-global', modes: ['global'], components: (rt) => kdsGlobalComponents(rt) },
   { name: 'kds-remote', modes: ['remote'], components: (rt) => kdsRemoteComponents(rt) },
 ];

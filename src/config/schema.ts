@@ -165,6 +165,18 @@ export const configSchema = z
       .strict()
       .prefault({}),
     diagnostics: z.object({ serverPort: port.default(5680), interface: z.string().min(1).default('0.0.0.0') }).strict().prefault({}),
+    /** MADS (Prometheus `kuma_sd_configs`): gRPC and xDS REST (HTTP) on one plaintext port, as Kuma's default. */
+    monitoringAssignmentServer: z
+      .object({
+        port: port.default(5676),
+        interface: z.string().min(1).default('0.0.0.0'),
+        /** How long a REST fetch waits for a change when the client sends no `fetch-timeout` (Kuma's default). */
+        defaultFetchTimeout: duration.default('30s'),
+        /** REST fetches held at once waiting for a change; more are answered at once (304 Not Modified). */
+        maxWaitingFetches: z.number().int().positive().default(1024),
+      })
+      .strict()
+      .prefault({}),
     defaults: z.object({ skipMeshCreation: z.boolean().default(false) }).strict().prefault({}),
     general: z
       .object({

@@ -105,7 +105,7 @@ describe('VIP allocator component', () => {
     expect(await serviceVips(rt)).toEqual({ b: '10.0.0.1' }); // c waits: the only other VIP is quarantined
 
     now += 61_000;
-    await rt.manager.update('Dataplane', { name: 'a', mesh: 'default' }, { ...dataplane('b', 'c'), metrics: {} });
+    await rt.manager.update('Dataplane', { name: 'a', mesh: 'default' }, { ...dataplane('b', 'c'), metrics: { type: 'prometheus' } });
     await vi.waitFor(async () => expect(await serviceVips(rt)).toEqual({ b: '10.0.0.1', c: '10.0.0.0' }), { timeout: 10_000, interval: 5 });
   });
 

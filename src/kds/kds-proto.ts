@@ -1,8 +1,7 @@
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { ServiceDefinition } from '@grpc/grpc-js';
 import protobuf from 'protobufjs';
+import { projectProtoDir } from '../grpc/proto-path.js';
 
 /** TypeScript view of the messages declared in proto/kds.proto (decoded with defaults filled in). */
 export interface WireKey {
@@ -63,23 +62,12 @@ export function effectiveMaxMsgSize(own: number, advertised: string | Buffer | u
   return Number.isSafeInteger(peer) && peer >= MIN_PEER_MAX_MSG_SIZE ? Math.min(own, peer) : own;
 }
 
-function findProto(): string {
-  // src/kds (vitest) and dist/src/kds (built) sit at different depths below the package root.
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    const candidate = join(dir, 'proto', 'kds.proto');
-    if (existsSync(candidate)) return candidate;
-    dir = dirname(dir);
-  }
-  throw new Error('proto/kds.proto not found above ' + dirname(fileURLToPath(import.meta.url)));
-}
-
 // Module-level on purpose: decoded protobuf type descriptors, the same for every control plane in the process.
 let cached: { message: protobuf.Type; resource: protobuf.Type } | undefined;
 
 function types(): { message: protobuf.Type; resource: protobuf.Type } {
   if (!cached) {
-    const root = protobuf.loadSync(findProto());
+    const root = protobuf.loadSync(join(projectProtoDir(import.meta.url, 'kds.proto'), 'kds.proto'));
     cached = { message: root.lookupType('kuma.kds.v1.KdsMessage'), resource: root.lookupType('kuma.kds.v1.Resource') };
   }
   return cached;

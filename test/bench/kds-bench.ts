@@ -183,7 +183,7 @@ async function changeToProxyAck(global: CpProcess, zone: CpProcess, proxies: num
   }
   const client = new Child('client');
   try {
-    await connect(client, `127.0.0.1:${zone.ports.dpServer ?? 0}`, ids);
+    await connect(client, zone.pid, `127.0.0.1:${zone.ports.dpServer ?? 0}`, ids);
     const out: number[] = [];
     for (let k = 0; k < changes; k++) {
       client.send({ cmd: 'arm', record: false, timeoutMs: 30_000 });

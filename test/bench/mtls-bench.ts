@@ -77,7 +77,7 @@ async function connectAll(services: number, replicas: number, mtls: boolean, pro
       const dns = startDnsProbe(cp.ports.dnsUdp ?? 0, names);
       const cpu0 = cpuMs(cp.pid);
       const t0 = process.hrtime.bigint();
-      const connected = await connect(client, `127.0.0.1:${cp.ports.dpServer ?? 0}`, proxyIds(services, replicas), mtls);
+      const connected = await connect(client, cp.pid, `127.0.0.1:${cp.ports.dpServer ?? 0}`, proxyIds(services, replicas), mtls);
       const cpu = cpuMs(cp.pid) - cpu0;
       const probe = await dns.stop();
       const loopDelay = await scrapeLoopDelay(cp);

@@ -53,6 +53,8 @@ export interface XdsBenchOptions {
   readonly heapSnapshots?: string;
   /** File the daemon's log lines are written to when its run ends. */
   readonly daemonLog?: string;
+  /** Another build's `dist/src/cli/main.js` to measure (before/after comparisons with the same bench code). */
+  readonly cpMain?: string;
 }
 
 export const DEFAULT_SCENARIOS: readonly XdsScenario[] = [
@@ -63,6 +65,41 @@ export const DEFAULT_SCENARIOS: readonly XdsScenario[] = [
 const FANOUT = join(import.meta.dirname, 'xds-fanout.js');
 const CONNECT_TIMEOUT_MS = 120_000;
 const CHANGE_TIMEOUT_MS = 60_000;
+/**
+ * Issue 12: each bench finishes in under 4 minutes. A scenario (daemon start, mesh, daemon phases, baseline)
+ * gets SCENARIO_BUDGET_MS; the daemon's phases must end DAEMON_SHARE of it in, the baseline gets the rest.
+ * A phase that runs out of time reports what it saw (`complete` false: the figure says "only k of N"), and
+ * changes that no longer fit are not run (the table names how many were measured).
+ */
+const SCENARIO_BUDGET_MS = 200_000;
+const DAEMON_SHARE = 0.64;
+/** Caps per phase within the budget, and what each leaves for the phases after it. */
+const CONNECT_CAP_MS = 100_000;
+const CHANGE_CAP_MS = 30_000;
+const ENDPOINT_CAP_MS = 15_000;
+const AFTER_CONNECT_MS = 25_000;
+/** A change is not started with less than this left (it would only measure the timeout). */
+const MIN_CHANGE_MS = 8_000;
+/** How long the parent waits for a child's report beyond the child's own deadline. */
+const REPORT_GRACE_MS = 15_000;
+
+/** Time left until a fixed end: phases take at most their cap and leave a reserve for what follows. */
+export class Budget {
+  constructor(readonly end: number) {}
+
+  static of(ms: number): Budget {
+    return new Budget(Date.now() + ms);
+  }
+
+  left(): number {
+    return this.end - Date.now();
+  }
+
+  /** Milliseconds a phase may take: at most `capMs`, leaving `reserveMs`; at least 1 s. */
+  allow(capMs: number, reserveMs = 0): number {
+    return Math.max(1000, Math.min(capMs, this.left() - reserveMs));
+  }
+}
 
 type Event<K extends FromChild['ev']> = Extract<FromChild, { ev: K }>;
 
@@ -144,44 +181,54 @@ const nsToMs = (ns: bigint): number => Number(ns) / 1e6;
 interface PhaseMeasure {
   readonly ms: number;
   readonly cpuMs: number;
+  /** CPU of the bench client (the N simulated proxies) over the same window: it shares the host's cores. */
+  readonly clientCpuMs: number;
   readonly result: PhaseResult;
   readonly windowNs: readonly [bigint, bigint];
 }
 
 /** Arms the client, runs `trigger`, waits until every stream has received and ACKed something. */
-async function measureChange(client: Child, serverPid: number, record: boolean, trigger: () => Promise<void>): Promise<PhaseMeasure> {
-  client.send({ cmd: 'arm', record, timeoutMs: CHANGE_TIMEOUT_MS });
+async function measureChange(client: Child, serverPid: number, record: boolean, trigger: () => Promise<void>, timeoutMs = CHANGE_TIMEOUT_MS): Promise<PhaseMeasure> {
+  client.send({ cmd: 'arm', record, timeoutMs });
   await client.next('armed', 10_000);
   // The client reports only after a quiet period; sample the server's CPU meanwhile and keep the reading
   // taken right after the last ACK, so idle time after the change is not counted.
-  const samples: [bigint, number][] = [];
-  const sample = (): void => void samples.push([process.hrtime.bigint(), cpuMs(serverPid)]);
+  const samples: [bigint, number, number][] = [];
+  const sample = (): void => void samples.push([process.hrtime.bigint(), cpuMs(serverPid), cpuMs(client.pid)]);
   sample();
   const cpu0 = samples[0]?.[1] ?? NaN;
+  const clientCpu0 = samples[0]?.[2] ?? NaN;
   const t0 = process.hrtime.bigint();
   const sampler = setInterval(sample, 5);
   let changed: Event<'changed'>;
   try {
     await trigger();
-    changed = await client.next('changed', CHANGE_TIMEOUT_MS + 30_000);
+    changed = await client.next('changed', timeoutMs + REPORT_GRACE_MS);
   } finally {
     clearInterval(sampler);
   }
   const lastAck = BigInt(changed.lastAckNs);
-  const cpu1 = samples.find(([t]) => t >= lastAck)?.[1] ?? cpuMs(serverPid);
-  return { ms: lastAck > 0n ? nsToMs(lastAck - t0) : NaN, cpuMs: cpu1 - cpu0, result: changed, windowNs: [t0, lastAck] };
+  const after = samples.find(([t]) => t >= lastAck);
+  const cpu1 = after?.[1] ?? cpuMs(serverPid);
+  const clientCpu1 = after?.[2] ?? cpuMs(client.pid);
+  return { ms: lastAck > 0n ? nsToMs(lastAck - t0) : NaN, cpuMs: cpu1 - cpu0, clientCpuMs: clientCpu1 - clientCpu0, result: changed, windowNs: [t0, lastAck] };
 }
 
 export interface Connected {
   readonly ms: number;
   readonly result: PhaseResult;
+  /** CPU of the server and of the bench client from the connect to the client's report. */
+  readonly serverCpuMs: number;
+  readonly clientCpuMs: number;
 }
 
 /** Opens one ADS stream per id at once; resolves when every one has ACKed each type (SDS too with `sds`). */
-export async function connect(client: Child, address: string, ids: string[], sds = false): Promise<Connected> {
-  client.send({ cmd: 'connect', address, ids, timeoutMs: CONNECT_TIMEOUT_MS, sds });
-  const c = await client.next('connected', CONNECT_TIMEOUT_MS + 30_000);
-  return { ms: nsToMs(BigInt(c.lastAckNs) - BigInt(c.startNs)), result: c };
+export async function connect(client: Child, serverPid: number, address: string, ids: string[], sds = false, timeoutMs = CONNECT_TIMEOUT_MS): Promise<Connected> {
+  const server0 = cpuMs(serverPid);
+  const client0 = cpuMs(client.pid);
+  client.send({ cmd: 'connect', address, ids, timeoutMs, sds });
+  const c = await client.next('connected', timeoutMs + REPORT_GRACE_MS);
+  return { ms: nsToMs(BigInt(c.lastAckNs) - BigInt(c.startNs)), result: c, serverCpuMs: cpuMs(serverPid) - server0, clientCpuMs: cpuMs(client.pid) - client0 };
 }
 
 interface DaemonRun {
@@ -198,15 +245,18 @@ interface Diagnostics {
   readonly profile: 'change' | 'connect' | undefined;
   readonly heapSnapshots: string | undefined;
   readonly daemonLog: string | undefined;
+  readonly cpMain: string | undefined;
 }
 
-async function runDaemon(cp: CpProcess, sc: XdsScenario, changes: number, work: string, diag: Diagnostics): Promise<DaemonRun> {
+/** `budget`: when the daemon's phases must be done (the baseline runs after). */
+async function runDaemon(cp: CpProcess, sc: XdsScenario, changes: number, work: string, diag: Diagnostics, budget: Budget): Promise<DaemonRun> {
   const ids = connectingIds(sc);
   const client = new Child('client');
   try {
     if (diag.profile === 'connect') await toggleProfiler(cp);
     const t0 = process.hrtime.bigint();
-    const connected = await connect(client, `127.0.0.1:${cp.ports.dpServer ?? 0}`, ids);
+    const connected = await connect(client, cp.pid, `127.0.0.1:${cp.ports.dpServer ?? 0}`, ids, false, budget.allow(CONNECT_CAP_MS, AFTER_CONNECT_MS));
+    if (!connected.result.complete) progress(`(${sc.label}) only ${connected.result.done} of ${ids.length} proxies configured within the connect limit`);
     if (diag.profile === 'connect') {
       await toggleProfiler(cp);
       printPhaseProfile(join(work, 'phase.cpuprofile'), `xDS bench (${sc.label}): daemon CPU profile, connect -> every proxy ACKed`, [t0, BigInt(connected.result.lastAckNs)]);
@@ -219,10 +269,14 @@ async function runDaemon(cp: CpProcess, sc: XdsScenario, changes: number, work: 
     let dnsUnanswered = 0;
     const names = Array.from({ length: sc.services }, (_, s) => `svc-${s}.mesh`);
     for (let k = 0; k < changes; k++) {
+      if (k > 0 && budget.left() < MIN_CHANGE_MS + ENDPOINT_CAP_MS) {
+        progress(`(${sc.label}) ${k} of ${changes} changes measured: the others do not fit in the bench's time budget`);
+        break;
+      }
       const profiled = diag.profile === 'change' && k === 0;
       if (profiled) await toggleProfiler(cp);
       const dns = startDnsProbe(cp.ports.dnsUdp ?? 0, names);
-      const m = await measureChange(client, cp.pid, k === 0, () => changeTimeout(cp, k + 1));
+      const m = await measureChange(client, cp.pid, k === 0, () => changeTimeout(cp, k + 1), budget.allow(CHANGE_CAP_MS, ENDPOINT_CAP_MS / 2));
       const probe = await dns.stop();
       if (profiled) await toggleProfiler(cp);
       dnsLatenciesMs.push(...probe.latenciesMs);
@@ -230,10 +284,10 @@ async function runDaemon(cp: CpProcess, sc: XdsScenario, changes: number, work: 
       measured.push(m);
       if (profiled) printPhaseProfile(join(work, 'phase.cpuprofile'), `xDS bench (${sc.label}): daemon CPU profile, trigger -> last ACK of the first change`, m.windowNs);
     }
-    const endpoint = await measureChange(client, cp.pid, false, () => addEndpoint(cp, 0, sc.replicas, sc.services * sc.replicas));
+    const endpoint = await measureChange(client, cp.pid, false, () => addEndpoint(cp, 0, sc.replicas, sc.services * sc.replicas), budget.allow(ENDPOINT_CAP_MS));
     const peak = peakRssKb(cp.pid);
     client.send({ cmd: 'record', file: join(work, 'responses.json') });
-    await client.next('recorded', 60_000);
+    await client.next('recorded', 30_000);
     return { connected, changes: measured, endpoint, rssKb: steadyRss, peakRssKb: peak, dnsLatenciesMs, dnsUnanswered };
   } finally {
     await client.close();
@@ -258,7 +312,7 @@ function printPhaseProfile(file: string, title: string, windowNs: readonly [bigi
 async function heapSnapshot(cp: CpProcess, file: string): Promise<void> {
   const done = `${file}.done`;
   process.kill(cp.pid, 'SIGWINCH');
-  for (let i = 0; i < 1200 && !existsSync(done); i++) await settle(100);
+  for (let i = 0; i < 3000 && !existsSync(done); i++) await settle(100);
   if (!existsSync(done)) throw new Error(`the daemon wrote no heap snapshot to ${file}`);
   rmSync(done);
   progress(`heap snapshot ${file}`);
@@ -270,22 +324,30 @@ interface BaselineRun {
   readonly rssKb: number;
 }
 
-async function runBaseline(sc: XdsScenario, changes: number, work: string): Promise<BaselineRun> {
+/** `changes`: as many as the daemon's run measured; `budget`: the end of the scenario. */
+async function runBaseline(sc: XdsScenario, changes: number, work: string, budget: Budget): Promise<BaselineRun> {
   const server = new Child('baseline');
   const client = new Child('client');
   try {
     server.send({ cmd: 'serve', file: join(work, 'responses.json') });
-    const { port } = await server.next('listening', 60_000);
-    const connected = await connect(client, `127.0.0.1:${port}`, connectingIds(sc));
+    const { port } = await server.next('listening', 30_000);
+    const perChange = (budget.left() * 0.4) / Math.max(1, changes);
+    const connected = await connect(client, server.pid, `127.0.0.1:${port}`, connectingIds(sc), false, budget.allow(CONNECT_CAP_MS, changes * Math.min(perChange, CHANGE_CAP_MS)));
     await settle(1000);
     const rss = rssKb(server.pid);
     const measured: PhaseMeasure[] = [];
     for (let k = 0; k < changes; k++) {
       measured.push(
-        await measureChange(client, server.pid, false, async () => {
-          server.send({ cmd: 'push' });
-          await server.next('pushed', 10_000);
-        }),
+        await measureChange(
+          client,
+          server.pid,
+          false,
+          async () => {
+            server.send({ cmd: 'push' });
+            await server.next('pushed', 10_000);
+          },
+          budget.allow(CHANGE_CAP_MS, (changes - k - 1) * 2000),
+        ),
       );
     }
     return { connected, changes: measured, rssKb: rss };
@@ -296,6 +358,8 @@ async function runBaseline(sc: XdsScenario, changes: number, work: string): Prom
 }
 
 export async function runXdsScenario(sc: XdsScenario, changes: number, diag: Diagnostics): Promise<Figure[]> {
+  const started = Date.now();
+  const budget = new Budget(started + SCENARIO_BUDGET_MS);
   const work = mkdtempSync(join(tmpdir(), 'xds-bench-'));
   const n = connectingIds(sc).length;
   try {
@@ -303,6 +367,7 @@ export async function runXdsScenario(sc: XdsScenario, changes: number, diag: Dia
     // The memory store: the bench measures xDS, and 2,000 REST writes into SQLite would dominate its set-up.
     const cp = await startCp({
       startTimeoutMs: 60_000,
+      ...(diag.cpMain ? { main: diag.cpMain } : {}),
       // The bench measures serving, not the one token check per stream: data planes connect with the dev flag.
       env: {
         KUMA_STORE_TYPE: 'memory',
@@ -317,16 +382,18 @@ export async function runXdsScenario(sc: XdsScenario, changes: number, diag: Dia
       },
     });
     let t = Date.now();
-    await createMesh(cp, sc.services, sc.replicas);
+    await createMesh(cp, sc.services, sc.replicas, false, budget.allow(60_000, 120_000));
     progress(`(${sc.label}) mesh of ${sc.services * sc.replicas} Dataplanes created in ${Date.now() - t} ms`);
     t = Date.now();
-    const d = await runDaemon(cp, sc, changes, work, diag).finally(() => {
+    // Diagnostic runs (profile, heap snapshot) have no baseline: the daemon gets the whole budget.
+    const baseline = !(diag.profile || diag.heapSnapshots);
+    const d = await runDaemon(cp, sc, changes, work, diag, new Budget(baseline ? started + SCENARIO_BUDGET_MS * DAEMON_SHARE : budget.end)).finally(() => {
       if (diag.daemonLog) writeFileSync(diag.daemonLog, `${cp.logs().join('\n')}\n`);
     });
     await cp.stop();
     progress(`(${sc.label}) daemon measured in ${Date.now() - t} ms`);
-    const b = diag.profile || diag.heapSnapshots ? undefined : await runBaseline(sc, changes, work);
-    return figures(sc, n, d, b);
+    const b = baseline ? await runBaseline(sc, d.changes.length, work, budget) : undefined;
+    return figures(sc, n, changes, d, b);
   } finally {
     await stopAll();
     rmSync(work, { recursive: true, force: true });
@@ -336,13 +403,14 @@ export async function runXdsScenario(sc: XdsScenario, changes: number, diag: Dia
 /** Issue 12's targets. */
 const RSS_TARGET_MB = (n: number): number => 150 + (75 * n) / 1024;
 
-function figures(sc: XdsScenario, n: number, d: DaemonRun, b: BaselineRun | undefined): Figure[] {
+function figures(sc: XdsScenario, n: number, asked: number, d: DaemonRun, b: BaselineRun | undefined): Figure[] {
   const s = sc.label;
   const raw = 'raw grpc-js, same bytes';
   const incomplete = (r: PhaseResult, what: string): string | undefined => (r.complete ? undefined : `only ${r.done} of ${n} proxies ${what} within the timeout`);
   const changeMs = d.changes.map((c) => c.ms);
   const baseMs = b?.changes.map((c) => c.ms) ?? [];
-  const missedChange = d.changes.map((c) => incomplete(c.result, 'got the change')).find(Boolean);
+  const fewer = d.changes.length < asked ? `${d.changes.length} of ${asked} changes fit in the time budget` : undefined;
+  const missedChange = [...d.changes.map((c) => incomplete(c.result, 'got the change')), fewer].filter(Boolean).join('; ') || undefined;
   const pct = (xs: number[], p: number): number | undefined => (xs.length ? percentile(xs, p) : undefined);
   const opt = (x: number | undefined): { baseline?: number } => (x !== undefined ? { baseline: x } : {});
   const note = (x: string | undefined): { note?: string } => (x ? { note: x } : {});
@@ -378,6 +446,9 @@ function figures(sc: XdsScenario, n: number, d: DaemonRun, b: BaselineRun | unde
     change('change_all_acked_p99_ms', 99),
     change('change_all_acked_max_ms', 100),
     { scenario: s, metric: 'change_bytes', value: mean(d.changes.map((c) => c.result.traffic.bytes)) / 2 ** 20, unit: 'MiB' },
+    { scenario: s, metric: 'cp_cpu_s_connect', value: d.connected.serverCpuMs / 1000, unit: 's', ...opt(b ? b.connected.serverCpuMs / 1000 : undefined), baselineLabel: 'raw grpc-js CPU' },
+    { scenario: s, metric: 'client_cpu_s_connect', value: d.connected.clientCpuMs / 1000, unit: 's', ...opt(b ? b.connected.clientCpuMs / 1000 : undefined), baselineLabel: 'same client against raw grpc-js', note: 'the N simulated proxies share the host\'s cores' },
+    { scenario: s, metric: 'client_cpu_s_per_change', value: mean(d.changes.map((c) => c.clientCpuMs)) / 1000, unit: 's', ...opt(b ? mean(b.changes.map((c) => c.clientCpuMs)) / 1000 : undefined), baselineLabel: 'same client against raw grpc-js' },
     { scenario: s, metric: 'cp_cpu_s_per_change', value: mean(d.changes.map((c) => c.cpuMs)) / 1000, unit: 's', ...opt(b ? mean(b.changes.map((c) => c.cpuMs)) / 1000 : undefined), baselineLabel: 'raw grpc-js CPU per push' },
     {
       scenario: s,
@@ -393,7 +464,7 @@ function figures(sc: XdsScenario, n: number, d: DaemonRun, b: BaselineRun | unde
     { scenario: s, metric: 'cp_peak_rss_mb', value: d.peakRssKb / 1024, unit: 'MB', target: Math.round(rssTarget * 1.5) },
     { scenario: s, metric: 'dns_p99_during_change_ms', value: percentile(d.dnsLatenciesMs, 99), unit: 'ms', target: 100, note: `${d.dnsLatenciesMs.length} answered` },
     { scenario: s, metric: 'dns_unanswered_during_change', value: d.dnsUnanswered, unit: 'count', target: 0 },
-    { scenario: s, metric: 'stream_reconnects', value: d.endpoint.result.reconnects, unit: 'count', ...opt(b?.changes.at(-1)?.result.reconnects), note: 'streams the server dropped (connect included)' },
+    { scenario: s, metric: 'stream_reconnects', value: d.endpoint.result.reconnects, unit: 'count', ...opt(b?.changes.at(-1)?.result.reconnects), note: `streams the server dropped (connect included)${d.endpoint.result.dropReasons ? `: ${d.endpoint.result.dropReasons}` : ''}` },
   ];
 }
 
@@ -401,7 +472,7 @@ export async function runXdsBench(options: XdsBenchOptions = {}): Promise<Figure
   const all: Figure[] = [];
   const changes = options.changes ?? 3;
   for (const sc of options.scenarios ?? DEFAULT_SCENARIOS) {
-    const figs = await runXdsScenario(sc, changes, { profile: options.profile, heapSnapshots: options.heapSnapshots, daemonLog: options.daemonLog });
+    const figs = await runXdsScenario(sc, changes, { profile: options.profile, heapSnapshots: options.heapSnapshots, daemonLog: options.daemonLog, cpMain: options.cpMain });
     report(
       'xds',
       `xDS bench (${sc.label}): ${sc.services} services x ${sc.replicas} replicas = ${sc.services * sc.replicas} transparent-proxy sidecars${sc.connect !== undefined ? ` (${connectingIds(sc).length} connected)` : ''}, ${changes} mesh-wide Timeout changes, one endpoint change`,
@@ -430,11 +501,13 @@ export function xdsOptions(flags: Flags): XdsBenchOptions {
   if (profile !== undefined && profile !== 'true' && profile !== 'connect') throw new Error(`--profile=${profile}: use --profile (first change) or --profile=connect`);
   const heapSnapshots = flags.string('heap-snapshots');
   const daemonLog = flags.string('daemon-log');
+  const cpMain = flags.string('cp-main');
   return {
     scenarios,
     ...(changes ? { changes } : {}),
     ...(profile ? { profile: profile === 'connect' ? 'connect' : 'change' } : {}),
     ...(heapSnapshots ? { heapSnapshots } : {}),
     ...(daemonLog ? { daemonLog } : {}),
+    ...(cpMain ? { cpMain } : {}),
   } as const;
 }

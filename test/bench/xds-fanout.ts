@@ -61,6 +61,8 @@ export interface PhaseResult {
   readonly traffic: PhaseTraffic;
   /** Streams re-opened so far after the server dropped them (connection resets, listen-queue overflows). */
   readonly reconnects: number;
+  /** Why streams ended, most frequent first (gRPC status and details): what to look for in the server. */
+  readonly dropReasons: string;
 }
 
 /** Child -> parent. */
@@ -97,24 +99,31 @@ interface DecodedHcm {
 }
 
 /**
- * Names a resource makes a sidecar subscribe to (a cluster: its EDS name; a listener: its RDS names),
- * memoised by (name, size): identical outbound resources of 2,000 proxies are decoded once.
+ * Names a response makes a sidecar subscribe to (clusters: their EDS names; listeners: their RDS names).
+ * Memoised by (type, version_info): a SotW version names one set of resources, so the identical CDS of
+ * 2,000 proxies is scanned once; within a scan, identical resources (name, size) are decoded once.
  */
 class NameCache {
+  private readonly byVersion = new Map<string, string[]>();
   private readonly memo = new Map<string, readonly string[]>();
 
   constructor(private readonly extract: (value: Buffer, name: string) => string[]) {}
 
   names(res: ScannedResponse): string[] {
+    const version = `${res.typeUrl}|${res.versionInfo}`;
+    const known = res.versionInfo ? this.byVersion.get(version) : undefined;
+    if (known) return known;
     const out = new Set<string>();
-    for (const value of res.resources) {
+    for (const value of res.resources()) {
       const name = stringField(value, 1);
       const key = `${name}|${value.length}`;
       let found = this.memo.get(key);
       if (!found) this.memo.set(key, (found = this.extract(value, name)));
       for (const n of found) out.add(n);
     }
-    return [...out].sort();
+    const names = [...out].sort();
+    if (res.versionInfo) this.byVersion.set(version, names);
+    return names;
   }
 }
 
@@ -150,7 +159,8 @@ class Proxy {
   reconnects = 0;
   readonly recording: { init: Record<string, string>; change: string[] } = { init: {}, change: [] };
   private names = new Map<string, string[]>();
-  private last = new Map<string, ScannedResponse>();
+  /** Per type, what the next request of that type quotes (not the response: 2,000 x 1 MB would stay alive). */
+  private last = new Map<string, { readonly versionInfo: string; readonly nonce: string }>();
 
   constructor(
     address: string,
@@ -180,9 +190,11 @@ class Proxy {
     call.on('data', (r: ScannedResponse) => {
       if (this.call === call) this.onData(r);
     });
-    call.on('error', () => {
+    call.on('error', (err: grpc.ServiceError) => {
       if (closing || this.call !== call) return;
       this.reconnects++;
+      const reason = `${grpc.status[err.code] ?? err.code}: ${err.details.slice(0, 80)}`;
+      dropReasons.set(reason, (dropReasons.get(reason) ?? 0) + 1);
       setTimeout(() => this.open(), 100 + Math.random() * 400);
     });
     const node: Node = { id: this.id, user_agent_name: 'envoy', cluster: '', metadata: jsonToStruct({}), locality: null };
@@ -203,7 +215,7 @@ class Proxy {
     phase.responses[msg.typeUrl] = (phase.responses[msg.typeUrl] ?? 0) + 1;
     if (this.acked.size < ALL_TYPES.length) this.recording.init[msg.typeUrl] ??= this.recorder.key(msg);
     else if (phase.record) this.recording.change.push(this.recorder.key(msg));
-    this.last.set(msg.typeUrl, msg);
+    this.last.set(msg.typeUrl, { versionInfo: msg.versionInfo, nonce: msg.nonce });
     // Like Envoy: subscribe to what the new clusters/listeners need, then ACK.
     if (msg.typeUrl === CDS) this.subscribe(EDS, edsNames.names(msg));
     if (msg.typeUrl === LDS) this.subscribe(RDS, rdsNames.names(msg));
@@ -233,13 +245,15 @@ class Recorder {
   readonly blobs = new Map<string, Buffer>();
 
   key(msg: ScannedResponse): string {
-    const key = `${msg.typeUrl}|${msg.resources.length}|${msg.raw.length}`;
+    const key = `${msg.typeUrl}|${msg.count}|${msg.raw.length}`;
     if (!this.blobs.has(key)) this.blobs.set(key, Buffer.from(msg.raw));
     return key;
   }
 }
 
 let closing = false;
+/** Stream errors by reason, over all proxies of the client. */
+const dropReasons = new Map<string, number>();
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -253,11 +267,11 @@ async function until(check: () => boolean, timeoutMs: number): Promise<boolean> 
   return true;
 }
 
-/** Resolves once `value()` has not changed for `ms`. */
-async function quiet(value: () => number, ms: number): Promise<void> {
+/** Resolves once `value()` has not changed for `ms`, or at `deadline` (Date.now() ms) while it still changes. */
+async function quiet(value: () => number, ms: number, deadline: number): Promise<void> {
   let last = value();
   let since = Date.now();
-  while (Date.now() - since < ms) {
+  while (Date.now() - since < ms && Date.now() < deadline) {
     await sleep(20);
     const v = value();
     if (v !== last) {
@@ -276,6 +290,11 @@ function result(proxies: readonly Proxy[], phase: Phase, done: number): PhaseRes
     complete: done === proxies.length,
     traffic: { responses: phase.responses, bytes: phase.bytes, streams: proxies.filter((p) => p.inPhase > 0).length },
     reconnects: proxies.reduce((n, p) => n + p.reconnects, 0),
+    dropReasons: [...dropReasons]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 3)
+      .map(([r, n]) => `${n}x ${r}`)
+      .join('; '),
   };
 }
 
@@ -293,9 +312,10 @@ function runClient(): void {
             for (const id of raw.ids) proxies.push(new Proxy(raw.address, id, current, recorder, raw.sds));
             const types = raw.sds ? MTLS_TYPES : ALL_TYPES;
             const all = (p: Proxy): boolean => types.every((t) => p.acked.has(t));
+            const deadline = Date.now() + raw.timeoutMs;
             await until(() => proxies.every(all), raw.timeoutMs);
             // Late responses of the initial phase (a second push while others connected) still count as initial.
-            await quiet(() => phase.bytes, 300);
+            await quiet(() => phase.bytes, 300, deadline);
             send({ ev: 'connected', ...result(proxies, phase, proxies.filter(all).length) });
             break;
           }
@@ -303,10 +323,11 @@ function runClient(): void {
             phase = { startNs: process.hrtime.bigint(), responses: {}, bytes: 0, record: raw.record };
             for (const p of proxies) p.inPhase = 0;
             send({ ev: 'armed' });
+            const deadline = Date.now() + raw.timeoutMs;
             await until(() => proxies.every((p) => p.inPhase > 0), raw.timeoutMs);
             // A stream's later types (LDS, RDS) may follow its first response only after the server's next
             // generation batch: a long quiet period, so the phase is not cut short by a stalled server.
-            await quiet(() => phase.bytes, 1500);
+            await quiet(() => phase.bytes, 1500, deadline);
             send({ ev: 'changed', ...result(proxies, phase, proxies.filter((p) => p.inPhase > 0).length) });
             break;
           }

@@ -44,22 +44,22 @@ function dataplane(service: number, replica: number, index: number): object {
  * Creates the mesh and its S x R Dataplanes; resolves once every service has its VIP (answers over DNS).
  * `mtls`: the mesh has a builtin CA enabled (every proxy then needs a signed workload certificate).
  */
-export async function createMesh(cp: CpProcess, services: number, replicas: number, mtls = false): Promise<void> {
+export async function createMesh(cp: CpProcess, services: number, replicas: number, mtls = false, vipTimeoutMs = 120_000): Promise<void> {
   const ca = { enabledBackend: 'ca-1', backends: [{ name: 'ca-1', type: 'builtin' }] };
   await put(`${cp.apiUrl}/meshes/${MESH}`, { type: 'Mesh', name: MESH, ...(mtls ? { mtls: ca } : {}) });
   const dps: object[] = [];
   for (let s = 0; s < services; s++) for (let r = 0; r < replicas; r++) dps.push(dataplane(s, r, dps.length));
   await pool(dps, 16, (dp) => put(`${cp.apiUrl}/meshes/${MESH}/dataplanes/${(dp as { name: string }).name}`, dp));
-  await waitForVips(cp.ports.dnsUdp ?? 0, services);
+  await waitForVips(cp.ports.dnsUdp ?? 0, services, vipTimeoutMs);
 }
 
-async function waitForVips(port: number, services: number): Promise<void> {
+async function waitForVips(port: number, services: number, timeoutMs: number): Promise<void> {
   const sock = dgram.createSocket('udp4');
   try {
-    const deadline = Date.now() + 120_000;
+    const deadline = Date.now() + timeoutMs;
     for (let s = 0; s < services; s++) {
       while (!(await resolves(sock, port, `svc-${s}.mesh`))) {
-        if (Date.now() > deadline) throw new Error(`svc-${s}.mesh got no VIP within 120 s`);
+        if (Date.now() > deadline) throw new Error(`svc-${s}.mesh got no VIP within ${timeoutMs} ms`);
         await new Promise((r) => setTimeout(r, 200));
       }
     }

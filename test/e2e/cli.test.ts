@@ -58,6 +58,8 @@ describe('kuma-cp CLI', () => {
         KUMA_DP_SERVER_INTERFACE: '127.0.0.1',
         KUMA_BOOTSTRAP_SERVER_INTERFACE: '127.0.0.1',
         KUMA_DIAGNOSTICS_INTERFACE: '127.0.0.1',
+        KUMA_MONITORING_ASSIGNMENT_SERVER_PORT: '0',
+        KUMA_MONITORING_ASSIGNMENT_SERVER_INTERFACE: '127.0.0.1',
       });
       expect(r.status).toBe(1);
       expect(r.stderr).toContain(`port ${port}`);

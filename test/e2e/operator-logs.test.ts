@@ -63,7 +63,7 @@ describe('logs and housekeeping for operators', () => {
   }, 120_000);
 
   it('writes one readable text line per event with --log-format=text', async () => {
-    const env = { ...process.env, KUMA_STORE_TYPE: 'memory', KUMA_API_SERVER_HTTP_PORT: '0', KUMA_DP_SERVER_PORT: '0', KUMA_BOOTSTRAP_SERVER_PORT: '0', KUMA_DNS_SERVER_PORT: '0', KUMA_DIAGNOSTICS_SERVER_PORT: '0', KUMA_API_SERVER_HTTP_INTERFACE: '127.0.0.1', KUMA_DP_SERVER_INTERFACE: '127.0.0.1', KUMA_BOOTSTRAP_SERVER_INTERFACE: '127.0.0.1', KUMA_DNS_SERVER_INTERFACE: '127.0.0.1', KUMA_DIAGNOSTICS_INTERFACE: '127.0.0.1' };
+    const env = { ...process.env, KUMA_STORE_TYPE: 'memory', KUMA_API_SERVER_HTTP_PORT: '0', KUMA_DP_SERVER_PORT: '0', KUMA_BOOTSTRAP_SERVER_PORT: '0', KUMA_DNS_SERVER_PORT: '0', KUMA_DIAGNOSTICS_SERVER_PORT: '0', KUMA_API_SERVER_HTTP_INTERFACE: '127.0.0.1', KUMA_DP_SERVER_INTERFACE: '127.0.0.1', KUMA_BOOTSTRAP_SERVER_INTERFACE: '127.0.0.1', KUMA_DNS_SERVER_INTERFACE: '127.0.0.1', KUMA_DIAGNOSTICS_INTERFACE: '127.0.0.1', KUMA_MONITORING_ASSIGNMENT_SERVER_PORT: '0', KUMA_MONITORING_ASSIGNMENT_SERVER_INTERFACE: '127.0.0.1' };
     const child = spawn(process.execPath, [CP_MAIN, 'run', '--log-format=text'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     await new Promise<void>((resolve, reject) => {

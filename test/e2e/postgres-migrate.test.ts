@@ -16,7 +16,7 @@ afterAll(async () => {
 /** Runs the built kuma-cp to completion (asynchronously: the test's own Postgres must keep being served). */
 function runCp(args: string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CP_MAIN, ...args], { env: { ...process.env, KUMA_API_SERVER_HTTP_PORT: '0', KUMA_DIAGNOSTICS_SERVER_PORT: '0', ...env } });
+    const child = spawn(process.execPath, [CP_MAIN, ...args], { env: { ...process.env, KUMA_API_SERVER_HTTP_PORT: '0', KUMA_DIAGNOSTICS_SERVER_PORT: '0', KUMA_MONITORING_ASSIGNMENT_SERVER_PORT: '0', ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));

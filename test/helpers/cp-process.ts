@@ -19,6 +19,8 @@ export interface CpOptions {
   startTimeoutMs?: number;
   /** Start under this open-file limit (`ulimit -n` in a bash that then execs node, so the pid is kuma-cp's). */
   openFileLimit?: number;
+  /** Another build's `dist/src/cli/main.js` (benches compare a previous build with the same bench code). */
+  main?: string;
 }
 
 export interface CpPorts {
@@ -30,6 +32,7 @@ export interface CpPorts {
   dnsUdp?: number;
   dnsTcp?: number;
   kds?: number;
+  mads?: number;
 }
 
 export interface CpProcess {
@@ -59,6 +62,7 @@ const SERVER_TO_PORT: Record<string, keyof CpPorts> = {
   'dns-udp': 'dnsUdp',
   'dns-tcp': 'dnsTcp',
   'kds-server': 'kds',
+  'mads-server': 'mads',
 };
 
 const PORT_ENV: Record<keyof CpPorts, string> = {
@@ -70,6 +74,7 @@ const PORT_ENV: Record<keyof CpPorts, string> = {
   dnsUdp: 'KUMA_DNS_SERVER_PORT',
   dnsTcp: 'KUMA_DNS_SERVER_PORT',
   kds: 'KUMA_MULTIZONE_GLOBAL_KDS_GRPC_PORT',
+  mads: 'KUMA_MONITORING_ASSIGNMENT_SERVER_PORT',
 };
 
 const LOOPBACK_ENV = {
@@ -80,12 +85,13 @@ const LOOPBACK_ENV = {
   KUMA_DNS_SERVER_INTERFACE: '127.0.0.1',
   KUMA_DIAGNOSTICS_INTERFACE: '127.0.0.1',
   KUMA_MULTIZONE_GLOBAL_KDS_INTERFACE: '127.0.0.1',
+  KUMA_MONITORING_ASSIGNMENT_SERVER_INTERFACE: '127.0.0.1',
 };
 
 /** Spawns the built kuma-cp on free loopback ports and waits until it reports ready. */
 export async function startCp(opts: CpOptions = {}): Promise<CpProcess> {
   const dbPath = opts.dbPath ?? join(mkdtempSync(join(tmpdir(), 'kuma-cp-')), 'kuma.db');
-  const args = [CP_MAIN, 'run', ...(opts.args ?? [])];
+  const args = [opts.main ?? CP_MAIN, 'run', ...(opts.args ?? [])];
   if (opts.mode) args.push('--mode', opts.mode);
   if (opts.zone) args.push('--zone', opts.zone);
   if (opts.globalAddress) args.push('--global-address', opts.globalAddress);

@@ -14,6 +14,8 @@ export interface MatchedPolicy {
   readonly attachments: readonly PolicyAttachment[];
   /** Which selectors matched, e.g. `from kuma.io/service=* to kuma.io/service=backend`. */
   readonly reason: string;
+  /** Set when the policy selects the data plane but cannot act on it (e.g. a RateLimit on a TCP inbound): why. */
+  readonly noEffect?: string;
 }
 
 /** The policies of a mesh (by type) and the services its data planes can reach. */

@@ -12,6 +12,7 @@ import type { DataplaneSpec } from './schemas/dataplane.js';
 import type { externalServiceSchema } from './schemas/external-service.js';
 import type { healthCheckSchema } from './schemas/health-check.js';
 import type { dataplaneInsightSchema, discoverySubscriptionSchema, kdsSubscriptionSchema, zoneInsightSchema } from './schemas/insights.js';
+import type { proxyTemplateSchema } from './schemas/proxy-template.js';
 import type { retrySchema } from './schemas/retry.js';
 import type { secretSchema } from './schemas/secret.js';
 import type { timeoutSchema } from './schemas/timeout.js';
@@ -58,6 +59,10 @@ export type CircuitBreakerConf = NonNullable<z.output<typeof circuitBreakerSchem
 
 /** Policies selected by `selectors` instead of sources/destinations (TrafficTrace, ProxyTemplate). */
 export type SelectorPolicySpec<C = Record<string, unknown>> = Omit<z.output<ReturnType<typeof selectorPolicySchema<z.ZodNever>>>, 'conf'> & { conf?: C };
+
+export type ProxyTemplateSpec = z.output<typeof proxyTemplateSchema>;
+export type ProxyTemplateConf = NonNullable<ProxyTemplateSpec['conf']>;
+export type ProxyTemplateModification = NonNullable<ProxyTemplateConf['modifications']>[number];
 
 export type SecretSpec = z.output<typeof secretSchema>;
 

@@ -15,7 +15,7 @@ import type { CertificateSigner } from '../../mtls/certificate-signer.js';
  * nothing but the view subscribes to the store). Built once by core/runtime/bootstrap.ts.
  *
  * Servers log exactly one line when bound: `log.info({ server, address, port }, 'listening')` with
- * server one of api-server | dp-server | bootstrap-server | dns-udp | dns-tcp | kds-server | diagnostics.
+ * server one of api-server | dp-server | bootstrap-server | dns-udp | dns-tcp | kds-server | diagnostics | mads-server.
  * With port 0 in the config this line is how operators and tests learn the real port.
  */
 export interface Runtime {

@@ -143,7 +143,8 @@ function policyRows(items: readonly Json[]): [string[], string[][]] {
     items.map((p) => {
       const attachments = (p['attachments'] ?? []) as { kind?: string; name?: string }[];
       const where = attachments.map((a) => (a.kind === 'dataplane' ? 'dataplane' : (a.name ?? ''))).join(', ');
-      return [String(p['type']), String(p['name']), where || '-', typeof p['reason'] === 'string' ? p['reason'] : ''];
+      const noEffect = typeof p['noEffect'] === 'string' ? `; NO EFFECT: ${p['noEffect']}` : '';
+      return [String(p['type']), String(p['name']), where || '-', `${typeof p['reason'] === 'string' ? p['reason'] : ''}${noEffect}`];
     }),
   ];
 }

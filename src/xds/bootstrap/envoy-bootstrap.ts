@@ -55,6 +55,8 @@ function adsTls(host: string, caPem: string): EnvoyObject {
   };
 }
 
+const RUNTIME = { 're2.max_program_size.error_level': 4294967295, 're2.max_program_size.warn_level': 1000 };
+
 /** Envoy v3 bootstrap (Kuma's template_v3): node `<mesh>.<name>`, ADS over `ads_cluster`, over TLS when a CA is given. */
 export function envoyBootstrap(p: EnvoyBootstrapParams): EnvoyObject {
   const adminPort = p.adminPort ?? DEFAULT_ADMIN_PORT;
@@ -69,6 +71,9 @@ export function envoyBootstrap(p: EnvoyBootstrapParams): EnvoyObject {
   return {
     node: { id: `${p.mesh}.${p.name}`, cluster: p.service, metadata: toStruct(metadata) },
     admin: { address: { socket_address: { address: '127.0.0.1', port_value: adminPort } } },
+    // Kuma 1.2+: Envoy refuses regexes whose RE2 program is larger than 100 by default; the x-kuma-tags
+    // source matchers of FaultInjection and RateLimit easily are (one alternative per source selector).
+    layered_runtime: { layers: [{ name: 'kuma', static_layer: toStruct(RUNTIME) }] },
     dynamic_resources: {
       ads_config: {
         api_type: 'GRPC',

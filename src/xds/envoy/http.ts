@@ -1,4 +1,4 @@
-import { anyOf, type EnvoyObject } from './encode.js';
+import { anyOf, type AnyValue, type EnvoyObject } from './encode.js';
 import { adsConfigSource } from './clusters.js';
 import type { DurationValue } from './duration.js';
 import { lbMetadata } from './struct.js';
@@ -20,6 +20,8 @@ export interface HcmOptions {
   readonly tracing?: EnvoyObject;
   /** HCM `access_log` (TrafficLog), see access-log.ts. */
   readonly accessLog?: readonly EnvoyObject[];
+  /** HTTP filters before the router (fault injection, local rate limit), in order. */
+  readonly httpFilters?: readonly EnvoyObject[];
 }
 
 /** The HCM message itself (api_listener for proxyless clients, or inside a network filter). */
@@ -27,7 +29,7 @@ export function httpConnectionManager(o: HcmOptions): EnvoyObject {
   return {
     stat_prefix: o.statPrefix,
     ...(o.rds !== undefined ? { rds: { config_source: adsConfigSource(), route_config_name: o.rds } } : { route_config: o.routeConfig ?? {} }),
-    http_filters: [ROUTER_FILTER],
+    http_filters: [...(o.httpFilters ?? []), ROUTER_FILTER],
     ...(o.http2 ? { http2_protocol_options: {} } : {}),
     ...(o.idleTimeout ? { common_http_protocol_options: { idle_timeout: o.idleTimeout } } : {}),
     ...(o.streamIdleTimeout ? { stream_idle_timeout: o.streamIdleTimeout } : {}),
@@ -98,10 +100,33 @@ function retryPolicy(r: RetrySettings): EnvoyObject {
   };
 }
 
-/** A route configuration with one catch-all virtual host. */
-export function routeConfiguration(name: string, virtualHostName: string, action: EnvoyObject): EnvoyObject {
+/** A route (before the catch-all one) that only requests with matching headers take, with per-filter config. */
+export interface HeaderRoute {
+  readonly headers: readonly EnvoyObject[];
+  readonly action: EnvoyObject;
+  readonly typedPerFilterConfig?: Readonly<Record<string, AnyValue>>;
+}
+
+export interface RouteConfigurationExtras {
+  /** Tried in order before the catch-all route. */
+  readonly headerRoutes?: readonly HeaderRoute[];
+  /** Request headers set on every request (an existing header of the same name is replaced). */
+  readonly setRequestHeaders?: Readonly<Record<string, string>>;
+  readonly removeRequestHeaders?: readonly string[];
+}
+
+/** A route configuration with one catch-all virtual host (and optionally header-matched routes before it). */
+export function routeConfiguration(name: string, virtualHostName: string, action: EnvoyObject, extras: RouteConfigurationExtras = {}): EnvoyObject {
+  const headerRoutes = (extras.headerRoutes ?? []).map((r) => ({
+    match: { prefix: '/', headers: r.headers },
+    route: r.action,
+    ...(r.typedPerFilterConfig ? { typed_per_filter_config: r.typedPerFilterConfig } : {}),
+  }));
+  const set = Object.entries(extras.setRequestHeaders ?? {});
   return {
     name,
-    virtual_hosts: [{ name: virtualHostName, domains: ['*'], routes: [{ match: { prefix: '/' }, route: action }] }],
+    virtual_hosts: [{ name: virtualHostName, domains: ['*'], routes: [...headerRoutes, { match: { prefix: '/' }, route: action }] }],
+    ...(set.length ? { request_headers_to_add: set.map(([key, value]) => ({ header: { key, value }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' })) } : {}),
+    ...(extras.removeRequestHeaders?.length ? { request_headers_to_remove: [...extras.removeRequestHeaders] } : {}),
   };
 }

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import protobuf from 'protobufjs';
@@ -14,6 +14,8 @@ const ENTRY_FILES = [
   'envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy.proto',
   'envoy/extensions/filters/http/router/v3/router.proto',
   'envoy/extensions/filters/http/rbac/v3/rbac.proto',
+  'envoy/extensions/filters/http/fault/v3/fault.proto',
+  'envoy/extensions/filters/http/local_ratelimit/v3/local_rate_limit.proto',
   'envoy/extensions/filters/listener/original_dst/v3/original_dst.proto',
   'envoy/extensions/filters/listener/tls_inspector/v3/tls_inspector.proto',
   'envoy/extensions/filters/network/rbac/v3/rbac.proto',
@@ -60,8 +62,36 @@ export function envoyRoot(): protobuf.Root {
   return cached;
 }
 
-/** A message type by full name (`envoy.config.cluster.v3.Cluster`) or type URL. */
+/**
+ * A message type by full name (`envoy.config.cluster.v3.Cluster`) or type URL. A type outside the entry files
+ * (an extension a ProxyTemplate names, e.g. `envoy.extensions.filters.http.fault.v3.HTTPFault`) is loaded on
+ * first use with the rest of its package's directory.
+ */
 export function envoyType(nameOrTypeUrl: string): protobuf.Type {
   const name = nameOrTypeUrl.slice(nameOrTypeUrl.lastIndexOf('/') + 1);
-  return envoyRoot().lookupType(name);
+  const root = envoyRoot();
+  if (!(root.lookup(name) instanceof protobuf.Type)) loadPackageOf(root, name);
+  return root.lookupType(name);
+}
+
+/** Loads the .proto files of the API directory a (package-qualified) type name lives in, if there is one. */
+function loadPackageOf(root: protobuf.Root, name: string): void {
+  const parts = name.split('.');
+  if (parts.some((p) => !/^[A-Za-z0-9_]+$/.test(p))) return;
+  // The package is a prefix of the name (nested messages add parts after it): the longest prefix that is a directory.
+  for (let n = parts.length - 1; n > 0; n--) {
+    const rel = parts.slice(0, n).join('/');
+    for (const dir of includeDirs()) {
+      const abs = join(dir, rel);
+      if (!existsSync(abs) || !statSync(abs).isDirectory()) continue;
+      const files = readdirSync(abs).filter((f) => f.endsWith('.proto'));
+      if (files.length === 0) continue;
+      root.loadSync(
+        files.map((f) => `${rel}/${f}`),
+        { keepCase: true },
+      );
+      root.resolveAll();
+      return;
+    }
+  }
 }

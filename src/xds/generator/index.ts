@@ -28,11 +28,12 @@ export function buildMeshSnapshot(inputs: MeshInputs, previous?: MeshSnapshot): 
 
 /**
  * A sidecar's snapshot (`identity`: its workload certificate when mTLS is on; `adminPort`: its Envoy admin
- * port): its own resources plus the group it shares with every sidecar of the same parameters.
+ * port): its own resources, the group it shares with every sidecar of the same parameters, and its routes
+ * that carry its tags (shared with the sidecars of the same tags).
  */
 export function sidecarSnapshot(snap: MeshSnapshot, dataplaneName: string, identity?: IssuedIdentity, adminPort?: number): ProxySnapshot {
-  const { own, shared } = generateSidecarParts(snap, dataplaneName, identity, adminPort);
-  return ProxySnapshot.of([new ResourceGroup(own), shared]);
+  const { own, shared, tagged } = generateSidecarParts(snap, dataplaneName, identity, adminPort);
+  return ProxySnapshot.of([new ResourceGroup(own), shared, tagged]);
 }
 
 /**

@@ -7,6 +7,7 @@ import {
   type ConnectionPolicySpec,
   type DataplaneSpec,
   type MeshSpec,
+  type ProxyTemplateSpec,
   type RetryConf,
   type Tags,
   type TimeoutConf,
@@ -25,6 +26,8 @@ import { commonProtocol, toProtocol } from './protocol.js';
 import { observabilityWarnings } from './observability-warnings.js';
 import type { TrafficLogConf, TrafficLogPolicy } from './traffic-log.js';
 import type { TrafficTracePolicy } from './traffic-trace.js';
+import { noEffectNotes, type FaultInjectionPolicy, type FaultInjectionSpec, type NoEffectNote, type RateLimitPolicy, type RateLimitSpec } from './inbound-http-policies.js';
+import { reportNoEffect } from './no-effect-log.js';
 
 /** One healthy instance of a service: a Dataplane inbound, or a remote zone's ingress. */
 export interface ServiceEndpoint {
@@ -60,6 +63,9 @@ export interface MeshPolicies {
   readonly circuitBreakers: readonly Resource<ConnectionPolicySpec<CircuitBreakerConf>>[];
   readonly trafficLogs: readonly TrafficLogPolicy[];
   readonly trafficTraces: readonly TrafficTracePolicy[];
+  readonly proxyTemplates: readonly Resource<ProxyTemplateSpec>[];
+  readonly faultInjections: readonly FaultInjectionPolicy[];
+  readonly rateLimits: readonly RateLimitPolicy[];
 }
 
 /**
@@ -92,6 +98,8 @@ export class MeshSnapshot {
   readonly unusableExternalServices: ReadonlySet<string>;
   /** mTLS on: the mesh CA (or why it cannot be read: then no proxy of the mesh can be configured). */
   readonly mtls: { readonly ca: MeshCaMaterial; readonly digest: string } | { readonly error: string } | undefined;
+  /** FaultInjections and RateLimits that select an inbound they cannot act on (each logged once, when it first appears). */
+  readonly noEffect: readonly NoEffectNote[];
   /** Problems found while building the snapshot (each logged once, when it first appears). */
   readonly warnings: readonly string[];
   private readonly memo = new Map<string, EncodedResource>();
@@ -130,12 +138,17 @@ export class MeshSnapshot {
       retries: p<RetryConf>('Retry'),
       healthChecks: p<HealthCheckConf>('HealthCheck'),
       circuitBreakers: p<CircuitBreakerConf>('CircuitBreaker'),
+      faultInjections: (inputs.policies.get('FaultInjection') ?? []).map((r) => typed<FaultInjectionSpec>(r)),
+      rateLimits: (inputs.policies.get('RateLimit') ?? []).map((r) => typed<RateLimitSpec>(r)),
       trafficLogs: p<TrafficLogConf>('TrafficLog'),
       trafficTraces: (inputs.policies.get('TrafficTrace') ?? []).map((r) => typed<TrafficTracePolicy['spec']>(r)),
+      proxyTemplates: (inputs.policies.get('ProxyTemplate') ?? []).map((r) => typed<ProxyTemplateSpec>(r)),
     };
+    this.noEffect = noEffectNotes(this.dataplanes.values(), this.policies.faultInjections, this.policies.rateLimits);
+    reportNoEffect(this.mesh, this.noEffect, previous?.mesh === this.mesh ? previous.noEffect : []);
     const ca = meshCaMaterial(this.mesh, this.meshSpec, inputs.secrets ?? []);
     this.mtls = ca && 'ca' in ca ? { ca: ca.ca, digest: contentVersion(Buffer.from(`${ca.ca.backend}\n${ca.ca.certPem}`)) } : ca;
-    this.warnings = [...external.warnings, ...circuitBreakerWarnings(inputs.policies.get('CircuitBreaker') ?? []), ...(ca && 'error' in ca ? [ca.error] : []), ...observabilityWarnings(this.mesh, this.meshSpec, this.policies, this.dataplanes)];
+    this.warnings = [...external.warnings, ...circuitBreakerWarnings(inputs.policies.get('CircuitBreaker') ?? []), ...(ca && 'error' in ca ? [ca.error] : []), ...observabilityWarnings(this)];
     const known = new Set(previous?.mesh === this.mesh ? previous.warnings : []);
     for (const warning of this.warnings) if (!known.has(warning)) inputs.log?.warn({ mesh: this.mesh }, warning);
     this.servicePorts = new Map([...ports].map(([svc, set]) => [svc, [...set].sort((a, b) => a - b)]));

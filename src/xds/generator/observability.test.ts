@@ -81,6 +81,8 @@ describe('TrafficLog on outbound listeners', () => {
     ];
     const snap = snapshot(mesh, policies, [dp('web-1', '10.0.0.1', 'web'), dp('web-2', '10.0.0.2', 'web'), dp('api-1', '10.0.0.3', 'api')]);
     for (const name of ['web-1', 'api-1', 'backend-1']) expect(logLine(outboundFilter(snap, name)), name).toBeUndefined();
+    // Nothing is logged, so the proxies' addresses do not split their shared group.
+    expect(generateSidecarParts(snap, 'web-1').shared).toBe(generateSidecarParts(snap, 'web-2').shared);
     expect(snap.warnings).toEqual([
       'TrafficLog "to-logstash" in mesh "demo" has no effect on data planes web-1, web-2: logging backend "logstash" is of type tcp, which Kuma delivers through kuma-dp\'s access log sink; this control plane does not configure one, so use a file backend',
       'TrafficLog "to-nowhere" in mesh "demo" has no effect on data planes api-1: it names logging backend "gone", which mesh "demo" does not have',
@@ -120,6 +122,20 @@ describe('TrafficTrace', () => {
     expect(cluster('web-1')).toBe('tracing:b');
     expect(cluster('api-1')).toBe('tracing:a');
     expect(generateSidecarParts(snap, 'web-1').shared).not.toBe(generateSidecarParts(snap, 'api-1').shared);
+  });
+
+  it('reports a TrafficTrace on data planes without any HTTP listener (tracing lives in the HTTP connection manager)', () => {
+    const tcp = (name: string, address: string, service: string, outbound: string) =>
+      res('Dataplane', name, {
+        networking: { address, inbound: [{ port: 5432, tags: { 'kuma.io/service': service, 'kuma.io/protocol': 'tcp' } }], outbound: [{ port: 10001, tags: { 'kuma.io/service': outbound } }] },
+      });
+    const mesh = { tracing: { defaultBackend: 'z', backends: [{ name: 'z', type: 'zipkin', conf: { url: 'http://z:9411/api/v2/spans' } }] } };
+    // db-1: TCP inbound, outbound to TCP cache; cache-1: TCP inbound but an outbound to HTTP backend (traced there).
+    const snap = snapshot(mesh, [traceAll()], [tcp('db-1', '10.0.0.1', 'db', 'cache'), tcp('cache-1', '10.0.0.2', 'cache', 'backend')]);
+    expect(snap.warnings).toEqual([
+      'TrafficTrace "trace-all" in mesh "demo" has no effect on data planes db-1: tracing applies to HTTP listeners and these data planes have none (all their inbounds and outbounds are TCP)',
+    ]);
+    expect(outboundFilter(snap, 'cache-1')['tracing']).toBeDefined();
   });
 
   it('a TrafficTrace naming a backend the mesh does not have traces nothing and is reported', () => {

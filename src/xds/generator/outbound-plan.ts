@@ -50,13 +50,21 @@ export function planOutbound(snap: MeshSnapshot, source: readonly Tags[], servic
 }
 
 /**
+ * FaultInjection and RateLimit: their sources are matched by the destination's Envoy against `x-kuma-tags`
+ * (the proxy's tags, which key the routes that carry them), never by a plan.
+ */
+const DESTINATION_MATCHED: ReadonlySet<string> = new Set<keyof MeshSnapshot['policies']>(['faultInjections', 'rateLimits']);
+
+/**
  * What the mesh's policies can tell about a source: for every policy, the rank its `sources` match the
  * source with (policy matching reads the source through nothing else). Sources with equal keys get equal
  * plans for every service, so 2,000 sidecars of 100 services under mesh-wide policies share one plan per
  * service, not one per source. Every policy list of the snapshot counts, so a new policy type cannot be missed.
  */
 export function sourceKey(snap: MeshSnapshot, source: readonly Tags[]): string {
-  const lists: readonly (readonly { spec: { sources?: readonly Selector[]; selectors?: readonly Selector[] } }[])[] = Object.values(snap.policies);
+  const lists: readonly (readonly { spec: { sources?: readonly Selector[]; selectors?: readonly Selector[] } }[])[] = Object.entries(snap.policies)
+    .filter(([type]) => !DESTINATION_MATCHED.has(type))
+    .map(([, list]) => list as readonly { spec: { sources?: readonly Selector[]; selectors?: readonly Selector[] } }[]);
   return lists
     .map((list) =>
       list

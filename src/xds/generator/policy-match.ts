@@ -75,7 +75,21 @@ export function matchInboundPolicy<P extends ConnectionPolicy>(policies: readonl
   return best?.policy;
 }
 
-function isBetter(candidate: ConnectionPolicy, rank: Rank, current: ConnectionPolicy, currentRank: Rank): boolean {
+/**
+ * The one policy with `selectors` (ProxyTemplate, TrafficTrace) that applies to a whole proxy with tag sets
+ * `tagSets` (proxyTagSets): Kuma's SelectDataplanePolicy, i.e. the best rank of any selector against any
+ * tag set, then the policy created later, then the name that sorts first.
+ */
+export function matchDataplanePolicy<P extends Resource<{ readonly selectors?: readonly Selector[] }>>(policies: readonly P[], tagSets: readonly Tags[]): P | undefined {
+  let best: { policy: P; rank: Rank } | undefined;
+  for (const policy of policies) {
+    const rank = bestRank(policy.spec.selectors, tagSets);
+    if (rank && (!best || isBetter(policy, rank, best.policy, best.rank))) best = { policy, rank };
+  }
+  return best?.policy;
+}
+
+function isBetter(candidate: Resource<unknown>, rank: Rank, current: Resource<unknown>, currentRank: Rank): boolean {
   const byRank = compareRanks(rank, currentRank);
   if (byRank !== 0) return byRank > 0;
   const byTime = Date.parse(candidate.meta.creationTime) - Date.parse(current.meta.creationTime);

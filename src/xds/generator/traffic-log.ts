@@ -49,8 +49,9 @@ export function loggingBackend(mesh: MeshSpec, policy: TrafficLogPolicy): Loggin
   return name ? mesh.logging?.backends?.find((b) => b.name === name) : undefined;
 }
 
+/** The formats of the backends that produce access logs (file backends; tcp ones are refused). */
 function formatsOf(mesh: MeshSpec): string[] {
-  return (mesh.logging?.backends ?? []).flatMap((b) => (b.format ? [b.format] : [DEFAULT_HTTP_ACCESS_LOG_FORMAT, DEFAULT_TCP_ACCESS_LOG_FORMAT]));
+  return (mesh.logging?.backends ?? []).filter((b) => b.type === 'file').flatMap((b) => (b.format ? [b.format] : [DEFAULT_HTTP_ACCESS_LOG_FORMAT, DEFAULT_TCP_ACCESS_LOG_FORMAT]));
 }
 
 /** See LogSource. */

@@ -28,6 +28,8 @@ const CATEGORY: Readonly<Record<string, Category>> = {
 
 /** Counters of one ADS stream (one DataplaneInsight subscription), written by the shared insight tracker. */
 export class SubscriptionStats extends LiveSubscription<DiscoverySubscription> implements StreamStats {
+  private configError: string | undefined;
+
   constructor(
     private readonly controlPlaneInstanceId: string,
     private readonly version: DiscoverySubscription['version'],
@@ -47,10 +49,18 @@ export class SubscriptionStats extends LiveSubscription<DiscoverySubscription> i
     this.count('rejected', CATEGORY[typeUrl]);
   }
 
+  /** Why the proxy's configuration cannot be generated now (undefined: it can); written with the next flush. */
+  setConfigError(error: string | undefined): void {
+    if (error === this.configError) return;
+    this.configError = error;
+    this.dirty = true;
+  }
+
   toSubscription(): DiscoverySubscription {
     const status: DiscoverySubscription['status'] = { total: { ...this.total } };
     if (this.lastUpdateTime) status.lastUpdateTime = this.lastUpdateTime;
     for (const c of CATEGORIES) status[c] = this.countedUnder(c);
+    if (this.configError !== undefined) status.configError = this.configError;
     const sub: DiscoverySubscription = { id: this.id, controlPlaneInstanceId: this.controlPlaneInstanceId, connectTime: this.connectTime, status };
     if (this.disconnectTime) sub.disconnectTime = this.disconnectTime;
     if (this.version) sub.version = this.version;

@@ -1,10 +1,13 @@
 import type { MatchedPolicy, PolicyAttachment, PolicyContext } from '../../core/inspect/policy-inspector.js';
 import type { Resource, ResourceTypeName } from '../../core/resources/model.js';
 import { SERVICE_TAG, type ConnectionPolicySpec, type DataplaneSpec, type Selector, type Tags } from '../../core/resources/specs.js';
-import { bestRank, compareRanks, matchConnectionPolicy, matchInboundPolicy, selectorRank } from '../generator/policy-match.js';
+import { inboundPolicyNoEffect } from '../generator/inbound-http-policies.js';
+import { compareRanks, matchConnectionPolicy, matchDataplanePolicy, matchInboundPolicy, selectorRank } from '../generator/policy-match.js';
 
-/** Policies matched on the destination side: they attach to the inbound they select. */
-const INBOUND_TYPES: readonly ResourceTypeName[] = ['TrafficPermission', 'FaultInjection', 'RateLimit'];
+/** Policies matched on the destination side: the best one attaches to the inbound it selects. */
+const INBOUND_TYPES: readonly ResourceTypeName[] = ['TrafficPermission'];
+/** Destination-side policies of which every one selecting an inbound applies (one fault filter / rate limit route each). */
+const INBOUND_ALL_TYPES = ['FaultInjection', 'RateLimit'] as const;
 /** Policies matched on (source = this data plane, destination = the outbound service). */
 const OUTBOUND_TYPES: readonly ResourceTypeName[] = ['TrafficRoute', 'Timeout', 'Retry', 'HealthCheck', 'CircuitBreaker', 'TrafficLog'];
 /** Policies that select whole data planes (`selectors`). */
@@ -39,13 +42,14 @@ export function matchedPolicies(dataplane: Resource, ctx: PolicyContext): Matche
   const net = spec.networking;
   const inbounds = net.gateway ? [] : (net.inbound ?? []).map((i) => ({ name: `inbound:${i.address ?? net.address}:${i.port}`, tags: i.tags }));
   const sourceTags = net.gateway ? [net.gateway.tags] : inbounds.map((i) => i.tags);
-  const found = new Map<string, { policy: Resource<unknown>; type: ResourceTypeName; attachments: PolicyAttachment[]; reasons: Set<string> }>();
-  const add = (type: ResourceTypeName, policy: Resource<unknown>, attachment: PolicyAttachment, reason: string): void => {
+  const found = new Map<string, { policy: Resource<unknown>; type: ResourceTypeName; attachments: PolicyAttachment[]; reasons: Set<string>; noEffect: string[] }>();
+  const add = (type: ResourceTypeName, policy: Resource<unknown>, attachment: PolicyAttachment, reason: string, noEffect?: string): void => {
     const key = `${type}\u0000${policy.meta.name}`;
     let entry = found.get(key);
-    if (!entry) found.set(key, (entry = { policy, type, attachments: [], reasons: new Set() }));
+    if (!entry) found.set(key, (entry = { policy, type, attachments: [], reasons: new Set(), noEffect: [] }));
     entry.attachments.push(attachment);
     entry.reasons.add(reason);
+    if (noEffect) entry.noEffect.push(`${attachment.name}: ${noEffect}`);
   };
   const list = (type: ResourceTypeName): readonly ConnectionPolicy[] => (ctx.policies.get(type) ?? []) as readonly Resource<unknown>[] as readonly ConnectionPolicy[];
 
@@ -53,6 +57,17 @@ export function matchedPolicies(dataplane: Resource, ctx: PolicyContext): Matche
     for (const inbound of inbounds) {
       const p = matchInboundPolicy(list(type), inbound.tags);
       if (p) add(type, p, { kind: 'inbound', name: inbound.name, service: inbound.tags[SERVICE_TAG] ?? '' }, `to ${bestSelector(p.spec.destinations, [inbound.tags])}`);
+    }
+  }
+  for (const type of INBOUND_ALL_TYPES) {
+    for (const inbound of inbounds) {
+      for (const p of list(type)) {
+        const noEffect = inboundPolicyNoEffect(type, p.spec.destinations, inbound.tags);
+        const selector = bestSelector(p.spec.destinations, [inbound.tags]);
+        if (!noEffect && !selector) continue;
+        const attachment: PolicyAttachment = { kind: 'inbound', name: inbound.name, service: inbound.tags[SERVICE_TAG] ?? '' };
+        add(type, p, attachment, `from ${p.spec.sources.map((s) => show(s.match)).join(' or ')} to ${selector || show(p.spec.destinations[0]?.match ?? {})}`, noEffect);
+      }
     }
   }
   const outboundServices = new Set((net.outbound ?? []).map((o) => o.tags?.[SERVICE_TAG] ?? o.service).filter((s): s is string => !!s));
@@ -67,16 +82,14 @@ export function matchedPolicies(dataplane: Resource, ctx: PolicyContext): Matche
     }
   }
   for (const type of DATAPLANE_TYPES) {
-    let best: { policy: Resource; rank: NonNullable<ReturnType<typeof bestRank>> } | undefined;
-    for (const policy of ctx.policies.get(type) ?? []) {
-      const selectors = (policy.spec as { selectors?: Selector[] }).selectors;
-      const rank = bestRank(selectors, sourceTags);
-      if (rank && (!best || compareRanks(rank, best.rank) > 0)) best = { policy, rank };
-    }
-    if (best) {
-      const selectors = (best.policy.spec as { selectors?: Selector[] }).selectors;
-      add(type, best.policy, { kind: 'dataplane', name: dataplane.meta.name, service: sourceTags.map((t) => t[SERVICE_TAG]).filter(Boolean).join(',') }, `selects ${bestSelector(selectors, sourceTags)}`);
-    }
+    const best = matchDataplanePolicy((ctx.policies.get(type) ?? []) as readonly Resource<{ selectors?: Selector[] }>[], sourceTags);
+    if (best) add(type, best, { kind: 'dataplane', name: dataplane.meta.name, service: sourceTags.map((t) => t[SERVICE_TAG]).filter(Boolean).join(',') }, `selects ${bestSelector(best.spec.selectors, sourceTags)}`);
   }
-  return [...found.values()].map((e) => ({ type: e.type, name: e.policy.meta.name, attachments: e.attachments, reason: [...e.reasons].join('; ') }));
+  return [...found.values()].map((e) => ({
+    type: e.type,
+    name: e.policy.meta.name,
+    attachments: e.attachments,
+    reason: [...e.reasons].join('; '),
+    ...(e.noEffect.length ? { noEffect: e.noEffect.join('; ') } : {}),
+  }));
 }

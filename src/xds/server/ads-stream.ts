@@ -11,6 +11,7 @@ import type { Protocol, ProtocolContext } from './protocol.js';
 import type { SendLimiter } from './send-limiter.js';
 import type { XdsMetrics } from '../xds-metrics.js';
 import type { EmptyClaMemo } from './empty-cla.js';
+import type { NameSets } from './name-sets.js';
 import { undecodableReason } from '../../grpc/undecodable.js';
 import { clip } from '../../core/clip.js';
 
@@ -31,6 +32,8 @@ export interface AdsStreamDeps {
   readonly metrics: XdsMetrics;
   /** Shared by the dp-server's streams. */
   readonly emptyCla: EmptyClaMemo;
+  /** Subscription name sets shared by the dp-server's streams. */
+  readonly nameSets?: NameSets;
   /** Validates the node and registers the proxy; a rejection ends the stream with the mapped status. */
   connect(node: NodeInfo): Promise<StreamSession>;
 }
@@ -129,6 +132,7 @@ export class AdsStream<Req extends { node?: Node | null; type_url?: string }, Re
       log: this.deps.log,
       now: Date.now,
       emptyCla: this.deps.emptyCla,
+      ...(this.deps.nameSets ? { nameSets: this.deps.nameSets } : {}),
     });
     try {
       for (const req of this.pending) protocol.handle(req);
@@ -156,7 +160,7 @@ export class AdsStream<Req extends { node?: Node | null; type_url?: string }, Re
     try {
       while (!this.closed && this.protocol) {
         if (!this.deps.cache.get(key)) return;
-        const release = await this.deps.limiter.acquire();
+        const release = await this.deps.limiter.acquire(key);
         try {
           const snapshot = this.deps.cache.get(key);
           if (this.closed || !snapshot) return;

@@ -25,11 +25,14 @@ import type { NodeInfo } from './node-identity.js';
 import { serveAds, type AdsTransport } from './serve.js';
 import { SendLimiter } from './send-limiter.js';
 import { EmptyClaMemo } from './empty-cla.js';
+import { NameSets } from './name-sets.js';
 import { createXdsMetrics, meteredStreamStats, type XdsMetrics } from '../xds-metrics.js';
 import { untilAborted } from '../../core/runtime/abort.js';
 
 /** Responses being written at once across all ADS streams (bounds buffered copies during a fan-out). */
 const MAX_CONCURRENT_WRITES = 64;
+/** A response not drained by its client after this gives its write permit back (logged): one stuck client cannot stop the fan-out. */
+const STUCK_WRITE_MS = 30_000;
 
 export const realGenerators: Generators<generator.MeshSnapshot> = generator;
 
@@ -114,12 +117,15 @@ export async function runDpServer<S>(rt: Runtime, generators: Generators<S>, sig
   const lifecycle = new DataplaneLifecycle(rt, () => signal.aborted, log);
   const ads = new AdsServer({
     cache,
-    limiter: new SendLimiter(MAX_CONCURRENT_WRITES),
+    limiter: new SendLimiter(MAX_CONCURRENT_WRITES, STUCK_WRITE_MS, (proxy, ms) =>
+      log.warn({ proxy, ms }, 'ADS response not drained by the proxy; its write permit is returned, the stream keeps waiting for the write'),
+    ),
     nackBackoffMs: durationMs(xdsServer.nackBackoff),
     controlPlaneId: rt.instanceId,
     log,
     metrics,
     emptyCla: new EmptyClaMemo(),
+    nameSets: new NameSets(),
     connect: (info) => connectProxy(info, { rt, lifecycle, reconciler, insights, state, metrics, log }),
   });
   reconciler.start();
@@ -172,6 +178,7 @@ async function connectProxy<S>(info: NodeInfo, d: ConnectDeps<S>): Promise<Strea
   await authenticateStream(d.rt.manager, d.rt.config.dpServer.authn.dpProxy.type, info, d.rt.config.mode === 'remote' ? d.rt.config.multizone.remote.zone : '');
   const registration = await d.lifecycle.register(info);
   const stats = new SubscriptionStats(d.rt.instanceId, versionOf(info.metadata));
+  const unwatchErrors = d.reconciler.watchConfigError(info.key, (error) => stats.setConfigError(error));
   d.reconciler.add(info).catch((err: unknown) => d.log.error({ proxy: info.key, err: errorMessage(err) }, 'initial configuration failed'));
   void d.insights.connect({ name: info.name, mesh: info.mesh }, stats);
   const sent = d.state.track(info, meteredStreamStats(stats, d.metrics));
@@ -180,6 +187,7 @@ async function connectProxy<S>(info: NodeInfo, d: ConnectDeps<S>): Promise<Strea
     stats: sent,
     close: async () => {
       d.state.untrack(info, sent);
+      unwatchErrors();
       d.reconciler.remove(info);
       await d.insights.disconnect(stats);
       await d.lifecycle.unregister(info, registration);

@@ -138,15 +138,22 @@ describe('delta ADS', () => {
   });
 
   it('pushes in order CDS -> EDS -> LDS -> RDS and resends the EDS of a changed cluster', async () => {
+    // Barrier: with an empty snapshot the EDS request, sent last, is answered by empty ClusterLoadAssignments
+    // for a and b; requests of one stream are handled in order, so all four subscriptions exist once that
+    // answer arrives (and any empty answer to an earlier request came before it). Waiting for the stream's
+    // registration alone let the snapshot race the later requests: RDS, the only one handled yet, went first.
+    harness().set(KEY, []);
     const s = open();
     s.send({ type_url: RDS, resource_names_subscribe: ['r1'], node: node({ id: KEY }) })
       .send({ type_url: LDS })
-      .send({ type_url: EDS, resource_names_subscribe: ['a', 'b'] })
-      .send({ type_url: CDS });
-    await expect.poll(() => harness().stats.get(KEY)?.length).toBe(1);
+      .send({ type_url: CDS })
+      .send({ type_url: EDS, resource_names_subscribe: ['a', 'b'] });
+    s.send(ackOf(await s.next(EDS)));
+    for (const early of [...s.pending]) s.send(ackOf(await s.next(early.type_url)));
+    const before = s.received.length;
     harness().set(KEY, base());
     for (const t of [CDS, EDS, LDS, RDS]) s.send(ackOf(await s.next(t)));
-    expect(s.received.map((r) => r.type_url)).toEqual([CDS, EDS, LDS, RDS]);
+    expect(s.received.slice(before).map((r) => r.type_url)).toEqual([CDS, EDS, LDS, RDS]);
     harness().set(KEY, [...base().filter((r) => !(r.typeUrl === CDS && r.name === 'a')), res.cluster('a', 8)]);
     const cds = await s.next(CDS);
     expect(names(cds)).toEqual(['a']);

@@ -3,6 +3,7 @@ import type { Logger } from '../../core/logging.js';
 import type { ProxySnapshot } from '../cache/proxy-snapshot.js';
 import type { StreamStats } from '../insights/subscription-stats.js';
 import type { EmptyClaMemo } from './empty-cla.js';
+import type { NameSets } from './name-sets.js';
 
 /** The next thing a stream should do: write a response, or wait (optionally re-check at `retryAt`). */
 export type NextStep<Res> = { readonly kind: 'send'; readonly response: Res } | { readonly kind: 'idle'; readonly retryAt?: number };
@@ -24,6 +25,8 @@ export interface ProtocolContext {
   readonly now: () => number;
   /** The dp-server's empty ClusterLoadAssignments for clusters a proxy asks for that its snapshot lacks. */
   readonly emptyCla: EmptyClaMemo;
+  /** The dp-server's shared subscription name sets (SotW); absent: each stream keeps its own. */
+  readonly nameSets?: NameSets;
 }
 
 /** Distinct type URLs one stream may use; beyond this it is a misbehaving client (each type holds state). */

@@ -22,11 +22,28 @@ describe('SendLimiter', () => {
     expect(l.inUse).toBe(0);
   });
 
-  it('returns a permit held longer than the hold limit', async () => {
-    const l = new SendLimiter(1, 10);
-    await l.acquire();
-    const next = await l.acquire();
+  it('keeps a permit while its write is pending, however long, up to the stuck limit', async () => {
+    const l = new SendLimiter(1, 60_000);
+    const r1 = await l.acquire('a');
+    let got = false;
+    const w2 = l.acquire('b').then((r) => ((got = true), r));
+    await new Promise((r) => setTimeout(r, 1200));
+    expect(got).toBe(false);
+    expect(l.waiting).toBe(1);
+    r1();
+    (await w2)();
+    expect(l.inUse).toBe(0);
+  });
+
+  it('returns a permit held past the stuck limit and reports its holder once', async () => {
+    const stuck: string[] = [];
+    const l = new SendLimiter(1, 10, (who) => stuck.push(who));
+    const r1 = await l.acquire('proxy-1');
+    const next = await l.acquire('proxy-2');
+    expect(stuck).toEqual(['proxy-1']);
+    r1();
     next();
     expect(l.inUse).toBe(0);
+    expect(stuck).toEqual(['proxy-1']);
   });
 });

@@ -71,7 +71,7 @@ export class SotwProtocol implements Protocol<DiscoveryRequest, DiscoveryRespons
     if (!typeUrl) throw new BadRequestError('type_url is required on every ADS request');
     checkTypeLimit(this.types, typeUrl);
     let st = this.types.get(typeUrl);
-    if (!st) this.types.set(typeUrl, (st = { sub: new SotwSubscription(this.names), inFlight: false, forced: false, full: true }));
+    if (!st) this.types.set(typeUrl, (st = { sub: new SotwSubscription(this.names, this.ctx.nameSets), inFlight: false, forced: false, full: true }));
     const nonce = req.response_nonce ?? '';
     if (nonce && st.nonce !== undefined && nonce !== st.nonce) {
       this.ctx.log.debug({ proxy: this.ctx.proxy, typeUrl, nonce, current: st.nonce }, 'stale nonce: request ignored');

@@ -1,4 +1,5 @@
 import { NameBudget } from './name-budget.js';
+import type { NameSets } from './name-sets.js';
 
 /**
  * What a state-of-the-world subscriber asked for, for one type. Wildcard is explicit state:
@@ -11,8 +12,15 @@ export class SotwSubscription {
   private namedBefore = false;
   private nameBytes = 0;
 
-  /** `budget` is the stream's: the names of every type it subscribes to count against one limit. */
-  constructor(private readonly budget: NameBudget) {}
+  /**
+   * `budget` is the stream's: the names of every type it subscribes to count against one limit (shared sets
+   * included: the bound is on what one peer may ask for). `shared`: the dp-server's sets, so streams asking
+   * for the same names hold one set.
+   */
+  constructor(
+    private readonly budget: NameBudget,
+    private readonly shared?: NameSets,
+  ) {}
 
   get wildcard(): boolean {
     return this.wildcardFlag;
@@ -29,7 +37,8 @@ export class SotwSubscription {
     // Every SotW ACK repeats the whole list (an Envoy's EDS names every cluster): an unchanged list keeps
     // the current set, without building a new one per ACK.
     if (wildcard === this.wildcardFlag && sameNames(resourceNames, this.nameSet)) return false;
-    const explicitNames = new Set(resourceNames.filter((n) => n !== '*'));
+    const explicit = resourceNames.filter((n) => n !== '*');
+    const explicitNames = this.shared ? this.shared.intern(explicit) : new Set(explicit);
     let bytes = 0;
     for (const n of explicitNames) bytes += NameBudget.cost(n);
     this.budget.adjust(bytes - this.nameBytes);

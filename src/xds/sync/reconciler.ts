@@ -9,6 +9,7 @@ import type { SnapshotCache } from '../cache/snapshot-cache.js';
 import type { MeshInputs, ProxylessClient, ProxylessLbNote } from '../generator/index.js';
 import type { EncodedResource } from '../resource.js';
 import { ingressOfDataplane, ingressOfZoneIngress, type IngressProxy } from '../generator/ingress.js';
+import { ProxyTemplateError } from '../generator/proxy-template/template-error.js';
 import type { Resource } from '../../core/resources/model.js';
 import type { DataplaneSpec } from '../../core/resources/specs.js';
 import type { CertificateSigner } from '../../mtls/certificate-signer.js';
@@ -98,6 +99,10 @@ export class Reconciler<S> {
   private readonly issued = new Map<string, IssuedIdentity>();
   /** Per proxyless proxy, the load-balancer notes already logged. */
   private readonly lbNotesLogged = new Map<string, Set<string>>();
+  /** Per proxy whose generation fails, the error last logged. */
+  private readonly failing = new Map<string, string>();
+  /** Per proxy key, who wants to know when its generation starts or stops failing (its ADS streams' insights). */
+  private readonly errorWatchers = new Map<string, Set<(error: string | undefined) => void>>();
   /** Zone ingresses (mesh ''): the snapshots of every mesh they were last generated from. */
   private ingressSnaps = new Map<string, S>();
   /** Proxy key -> the group it is generated in (its mesh, or INGRESS_MESH for an ingress Dataplane). */
@@ -119,6 +124,29 @@ export class Reconciler<S> {
     this.timer = undefined;
     if (this.signRetryTimer) clearTimeout(this.signRetryTimer);
     this.signRetryTimer = undefined;
+  }
+
+  /**
+   * Calls `fn` with the proxy's generation error whenever it starts, changes or ends (undefined), and now if
+   * there is one; returns the unsubscribe function.
+   */
+  watchConfigError(key: string, fn: (error: string | undefined) => void): () => void {
+    let set = this.errorWatchers.get(key);
+    if (!set) this.errorWatchers.set(key, (set = new Set()));
+    set.add(fn);
+    const current = this.failing.get(key);
+    if (current !== undefined) fn(current);
+    return () => {
+      const s = this.errorWatchers.get(key);
+      s?.delete(fn);
+      if (s?.size === 0) this.errorWatchers.delete(key);
+    };
+  }
+
+  private setFailing(key: string, error: string | undefined): void {
+    if (error === undefined) this.failing.delete(key);
+    else this.failing.set(key, error);
+    for (const fn of this.errorWatchers.get(key) ?? []) fn(error);
   }
 
   /** Registers a connected proxy and generates its snapshot (building the mesh snapshot if needed). */
@@ -158,6 +186,7 @@ export class Reconciler<S> {
     this.identities.forget(identity.key);
     this.issued.delete(identity.key);
     this.lbNotesLogged.delete(identity.key);
+    this.failing.delete(identity.key);
     if (byKey.size === 0) {
       this.proxies.delete(group);
       this.meshes.delete(group);
@@ -395,10 +424,20 @@ export class Reconciler<S> {
       const snapshot = identity.kind === 'proxyless' ? generators.proxylessSnapshot(entry.snap, identity.name, identity.userAgent) : generators.sidecarSnapshot(entry.snap, identity.name, this.issued.get(identity.key), identity.adminPort);
       end();
       if (identity.kind === 'proxyless') this.logLbNotes(identity, entry);
+      if (this.failing.has(identity.key)) {
+        this.setFailing(identity.key, undefined);
+        log.info({ mesh: identity.mesh, dataplane: identity.name }, 'proxy configuration generated again');
+      }
       return cache.set(identity.key, snapshot);
     } catch (err) {
       this.deps.metrics.generationErrors.inc();
-      log.warn({ mesh: identity.mesh, dataplane: identity.name, err: errorMessage(err) }, 'generating proxy configuration failed; it keeps its last configuration');
+      const message = errorMessage(err);
+      // One line per failure, not one per regeneration while it lasts (a broken ProxyTemplate fails every rebuild).
+      if (this.failing.get(identity.key) !== message) {
+        this.setFailing(identity.key, message);
+        const template = err instanceof ProxyTemplateError ? { proxyTemplate: err.template } : {};
+        log.warn({ mesh: identity.mesh, dataplane: identity.name, ...template, err: message }, 'generating proxy configuration failed; it keeps its last configuration');
+      }
       return false;
     }
   }

@@ -39,4 +39,13 @@ describe('FaultInjection', () => {
       { field: 'destinations[1].match', message: 'protocol must be specified' },
     ]);
   });
+
+  it('refuses what Envoy would NACK: a zero delay, an abort with a 1xx status, a zero bandwidth', () => {
+    const spec = { sources, destinations, conf: { delay: { percentage: 1, value: '0s' }, abort: { httpStatus: 150, percentage: 1 }, responseBandwidth: { limit: '0kbps', percentage: 1 } } };
+    expect(violationsOf(validateFaultInjection, spec)).toEqual([
+      { field: 'conf.delay.value', message: 'has to be greater than 0' },
+      { field: 'conf.abort.httpStatus', message: 'has to be in [200 - 599] range' },
+      { field: 'conf.responseBandwidth.limit', message: 'has to be greater than 0' },
+    ]);
+  });
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { connectionPolicySchema, validateSourcesAndDestinations } from './connection-policy.js';
 import { defineValidator } from './define.js';
-import { durationSchema } from './durations.js';
+import { durationSchema, isZeroDuration } from './durations.js';
 import { intSchema, numberSchema, stringSchema } from './numbers.js';
 import { FieldPath } from './path.js';
 import { SERVICE_SELECTORS } from './selectors.js';
@@ -40,18 +40,22 @@ function validateConf(conf: Conf | undefined, v: Violations): void {
   if (present(delay)) {
     validatePercentage(path.field('delay').field('percentage'), delay.percentage, v);
     if (delay.value === undefined) v.add(path.field('delay').field('value'), 'cannot be empty');
+    else if (isZeroDuration(delay.value)) v.add(path.field('delay').field('value'), 'has to be greater than 0');
   }
   if (present(abort)) {
     validatePercentage(path.field('abort').field('percentage'), abort.percentage, v);
     const status = abort.httpStatus;
     if (status === undefined) v.add(path.field('abort').field('httpStatus'), 'cannot be empty');
     else if (status < 100 || status > 599) v.add(path.field('abort').field('httpStatus'), 'http status code is incorrect');
+    // Envoy's fault filter aborts only with a final status (FaultAbort.http_status: [200, 600)).
+    else if (status < 200) v.add(path.field('abort').field('httpStatus'), 'has to be in [200 - 599] range');
   }
   if (present(responseBandwidth)) {
     validatePercentage(path.field('responseBandwidth').field('percentage'), responseBandwidth.percentage, v);
     const limit = responseBandwidth.limit;
     if (limit === undefined) v.add(path.field('responseBandwidth').field('limit'), 'cannot be empty');
     else if (!BANDWIDTH.test(limit)) v.add(path.field('responseBandwidth').field('limit'), 'has to be in kbps/mbps/gbps units');
+    else if (/^0+\s?[kmg]bps$/.test(limit)) v.add(path.field('responseBandwidth').field('limit'), 'has to be greater than 0');
   }
 }
 

@@ -22,6 +22,8 @@ export const discoverySubscriptionSchema = z.object({
       eds: statsSchema.optional(),
       lds: statsSchema.optional(),
       rds: statsSchema.optional(),
+      /** Beyond Kuma: why the control plane cannot generate the proxy's configuration now (it keeps the last one sent). */
+      configError: stringSchema.optional(),
     })
     .default({ total: zeroStats }),
   version: z.object({ kumaDp: versionMap.optional(), envoy: versionMap.optional() }).optional(),

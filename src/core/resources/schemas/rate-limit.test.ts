@@ -31,4 +31,14 @@ describe('RateLimit', () => {
     const spec = { sources: [{ match: {} }], destinations: [{ match: { env: 'prod' } }], conf: { http: { requests: 1, interval: '1s' } } };
     expect(violationsOf(validateRateLimit, spec)).toEqual([{ field: 'sources[0].match', message: 'must have at least one tag' }]);
   });
+
+  it('refuses what Envoy would NACK: a fill interval under 50 ms, a status Envoy does not define, more than 10 headers', () => {
+    const headers = Array.from({ length: 11 }, (_, i) => ({ key: `x-${i}`, value: 'v' }));
+    expect(violationsOf(validateRateLimit, { sources, destinations, conf: { http: { requests: 1, interval: '49ms', onRateLimit: { status: 430, headers } } } })).toEqual([
+      { field: 'conf.http.interval', message: 'has to be at least 50ms' },
+      { field: 'conf.http.onRateLimit.status', message: 'http status code is incorrect' },
+      { field: 'conf.http.onRateLimit.headers', message: 'must have at most 10 headers' },
+    ]);
+    expect(violationsOf(validateRateLimit, { sources, destinations, conf: { http: { requests: 1, interval: '50ms', onRateLimit: { status: 429 } } } })).toEqual([]);
+  });
 });

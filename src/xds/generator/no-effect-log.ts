@@ -1,0 +1,18 @@
+import { logger } from '../../core/logging.js';
+import { noteKey, type NoEffectNote } from './inbound-http-policies.js';
+
+/**
+ * Logs, once while it lasts, each FaultInjection/RateLimit that selects an inbound it cannot act on: the
+ * notes of the mesh's previous snapshot were logged already, so only new ones are.
+ */
+export function reportNoEffect(mesh: string, notes: readonly NoEffectNote[], previous: readonly NoEffectNote[]): void {
+  if (notes.length === 0) return;
+  const known = new Set(previous.map(noteKey));
+  for (const n of notes) {
+    if (known.has(noteKey(n))) continue;
+    logger('xds-generator').warn(
+      { mesh, dataplane: n.dataplane, inbound: n.inbound, policyType: n.type, policy: n.policy, reason: n.reason },
+      `${n.type} "${n.policy}" has no effect on data plane ${mesh}/${n.dataplane} (${n.inbound}): ${n.reason}`,
+    );
+  }
+}
