@@ -42,7 +42,7 @@ describe('FaultInjection and RateLimit on an inbound', () => {
     const limit = rl('db-limit', [{ 'kuma.io/service': '*' }], { 'kuma.io/service': 'db' });
     const fault = fi('db-fault', { 'kuma.io/service': 'db', 'kuma.io/protocol': 'http' });
     expect(inboundHttpPolicies([fault], [limit], tcp)).toBeNull();
-    const notes = noEffectNotes([dataplane('db-1', [tcp, http]) as unknown as Resource<never>], [fault, fi('backend-fault', http)], [limit]);
+    const notes = noEffectNotes([dataplane('db-1', [tcp, http])], [fault, fi('backend-fault', http)], [limit]);
     expect(notes.map((n) => [n.type, n.policy, n.dataplane, n.inbound])).toEqual([
       ['FaultInjection', 'db-fault', 'db-1', 'inbound:10.0.0.1:9000'],
       ['RateLimit', 'db-limit', 'db-1', 'inbound:10.0.0.1:9000'],

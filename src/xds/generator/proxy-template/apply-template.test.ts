@@ -15,7 +15,7 @@ const route = res('TrafficRoute', 'route-all', { sources: any, destinations: any
 /** A ProxyTemplate as the API stores it (validated and defaulted by its schema). */
 function template(name: string, service: string, conf: Record<string, unknown>, time = T): Resource {
   const spec = validateProxyTemplate({ selectors: [{ match: { 'kuma.io/service': service } }], conf }, { name, mesh: 'default' });
-  return res('ProxyTemplate', name, spec as Record<string, unknown>, 'default', time);
+  return res('ProxyTemplate', name, spec, 'default', time);
 }
 
 function snapshot(templates: Resource[], webs = 3) {

@@ -11,6 +11,7 @@ import { applyModifications, decodeJson, parseValue } from './modifications.js';
 import { ORIGINS } from './origin.js';
 import { ProxyTemplateError, TemplateStepError } from './template-error.js';
 import { TemplateResources, type ChangedResource } from './template-resources.js';
+import { scalarText } from '../../envoy/scalar-text.js';
 
 /**
  * A proxy's resources: its own, the group it shares with proxies of the same parameters, and the routes that
@@ -109,7 +110,7 @@ function problemOf({ resource, by }: ChangedResource): string | undefined {
   const kind = resource.typeUrl.slice(resource.typeUrl.lastIndexOf('.') + 1);
   let inner: string | undefined;
   const violations = validateResource(resource, (typeName, m) => {
-    if (inner === undefined && typeName === `.${resource.typeUrl.slice(resource.typeUrl.lastIndexOf('/') + 1)}`) inner = String(m[resource.typeUrl === TYPE_URLS.clusterLoadAssignment ? 'cluster_name' : 'name'] ?? '');
+    if (inner === undefined && typeName === `.${resource.typeUrl.slice(resource.typeUrl.lastIndexOf('/') + 1)}`) inner = scalarText(m[resource.typeUrl === TYPE_URLS.clusterLoadAssignment ? 'cluster_name' : 'name']);
   });
   if (violations.length > 0) {
     const more = violations.length > SHOWN_VIOLATIONS ? ` (and ${violations.length - SHOWN_VIOLATIONS} more)` : '';

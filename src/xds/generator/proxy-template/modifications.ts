@@ -10,6 +10,7 @@ import { ORIGINS } from './origin.js';
 import { protoMerge } from './proto-merge.js';
 import { TemplateStepError } from './template-error.js';
 import type { Msg, TemplateEntry, TemplateResources } from './template-resources.js';
+import { scalarText } from '../../envoy/scalar-text.js';
 
 type Kind = keyof ProxyTemplateModification;
 type Modification = NonNullable<ProxyTemplateModification[Kind]>;
@@ -83,7 +84,7 @@ const matches = (m: Modification, entry: TemplateEntry, name: string | undefined
 function wholeResource(set: TemplateResources, typeUrl: typeof TYPE_URLS.cluster | typeof TYPE_URLS.listener, typeName: string, m: Modification, where: string): void {
   if (m.operation === 'add') {
     const value = decodeValue(typeName, m.value, where);
-    set.add(typeUrl, String(value['name'] ?? ''), value, ORIGINS.modifications, where);
+    set.add(typeUrl, scalarText(value['name']), value, ORIGINS.modifications, where);
     return;
   }
   const targets = set.list(typeUrl).filter((e) => matches(m, e, m.match?.name));

@@ -15,6 +15,7 @@ export function protoMerge(type: protobuf.Type, dst: Msg, src: Msg): void {
     if (!own(src, field.name)) continue;
     const value = src[field.name];
     if (field.map) {
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- the compiler needs it: spreading an unknown is TS2698
       dst[field.name] = { ...(own(dst, field.name) ? (dst[field.name] as Msg) : {}), ...(value as Msg) };
       continue;
     }

@@ -95,7 +95,7 @@ export class TemplateResources {
 
   private put(entry: TemplateEntry): void {
     let byName = this.byType.get(entry.typeUrl);
-    if (!byName) this.byType.set(entry.typeUrl, (byName = new Map()));
+    if (!byName) this.byType.set(entry.typeUrl, (byName = new Map<string, TemplateEntry>()));
     byName.set(entry.name, entry);
   }
 }
