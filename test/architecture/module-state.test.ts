@@ -20,6 +20,8 @@ const ALLOWED: Readonly<Record<string, string>> = {
   'src/grpc/ads-codec.ts deltaFrames': 'framing of immutable encoded bytes, keyed weakly by those bytes',
   'src/grpc/discovery-service.ts definition': 'the ADS service definition decoded from the protos, immutable',
   'src/kds/kds-proto.ts cached': 'the KDS message types decoded from the protos, immutable',
+  'src/mads/mads-proto.ts assignmentType': 'the MADS message type decoded from the protos, immutable',
+  'src/mads/mads-proto.ts service': 'the MADS service definition decoded from the protos, immutable',
   'src/xds/envoy/protos.ts cached': 'the Envoy protobuf root decoded from the protos, immutable',
   'src/core/tokens/signing-keys.ts parsed': 'keys parsed from immutable Secret objects, keyed weakly by them',
   // Constant tables in a folder other branches are editing now; typed ReadonlySet once those land.

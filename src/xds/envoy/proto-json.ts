@@ -14,12 +14,12 @@ const STRUCT = '.google.protobuf.Struct';
 const VALUE = '.google.protobuf.Value';
 const LIST_VALUE = '.google.protobuf.ListValue';
 const FIELD_MASK = '.google.protobuf.FieldMask';
-const WRAPPERS = new Set(['Double', 'Float', 'Int64', 'UInt64', 'Int32', 'UInt32', 'Bool', 'String', 'Bytes'].map((w) => `.google.protobuf.${w}Value`));
+const WRAPPERS: ReadonlySet<string> = new Set(['Double', 'Float', 'Int64', 'UInt64', 'Int32', 'UInt32', 'Bool', 'String', 'Bytes'].map((w) => `.google.protobuf.${w}Value`));
 /** Well-known types whose JSON form is not an object of fields: inside an Any they sit under `value`. */
-const SPECIAL_JSON = new Set([DURATION, TIMESTAMP, STRUCT, VALUE, LIST_VALUE, FIELD_MASK, ...WRAPPERS]);
-const INT32 = new Set(['int32', 'sint32', 'sfixed32']);
-const UINT32 = new Set(['uint32', 'fixed32']);
-const INT64 = new Set(['int64', 'sint64', 'sfixed64', 'uint64', 'fixed64']);
+const SPECIAL_JSON: ReadonlySet<string> = new Set([DURATION, TIMESTAMP, STRUCT, VALUE, LIST_VALUE, FIELD_MASK, ...WRAPPERS]);
+const INT32: ReadonlySet<string> = new Set(['int32', 'sint32', 'sfixed32']);
+const UINT32: ReadonlySet<string> = new Set(['uint32', 'fixed32']);
+const INT64: ReadonlySet<string> = new Set(['int64', 'sint64', 'sfixed64', 'uint64', 'fixed64']);
 
 /**
  * Envoy's JSON form of a message (what users write in YAML: lowerCamelCase or snake_case names, Any with

@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { logger } from '../../core/logging.js';
 import type { Resource, ResourceTypeName } from '../../core/resources/model.js';
 import { toPlain, validateSet } from '../../../test/helpers/envoy-validate.js';
 import { TYPE_URLS } from '../resource.js';
@@ -117,6 +118,7 @@ describe('ExternalServices in generated config', () => {
           ['secure', '240.0.0.1'],
           ['web', '240.0.0.0'],
         ]),
+        log: logger('xds-generator'),
       },
       previous,
     );
