@@ -3,7 +3,8 @@
 #   dnsutils (dig), knot-dnsutils (kdig), dnsperf, python3-grpcio (gRPC C-core proxyless client),
 #   postgresql (a real Postgres server for the postgres store, multi-instance and leader-election tests),
 #   openssl (certificates for the Postgres TLS tests), chromium (the headless browser the GUI test drives),
-#   prometheus (a real Prometheus discovering data planes through MADS with kuma_sd_configs).
+#   prometheus (a real Prometheus discovering data planes from the CP; Debian's build has no kuma_sd_configs,
+#   so the test points http_sd_configs at the MADS port's /http_sd).
 # Idempotent and quiet: does nothing when everything is present; otherwise runs `apt-get update` once and
 # installs only what is missing. Needs root (or passwordless sudo) and apt.
 set -euo pipefail
