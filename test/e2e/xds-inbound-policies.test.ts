@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { toEnvoyJson } from '../../src/xds/envoy/envoy-json.js';
-import type { DiscoveryResponse } from '../../src/grpc/discovery-service.js';
-import { AdsTestClient, CDS, EDS, LDS, RDS, ack, node, resourceNames } from '../helpers/ads-client.js';
+import type { DiscoveryRequest, DiscoveryResponse } from '../../src/grpc/discovery-service.js';
+import { AdsTestClient, CDS, EDS, LDS, RDS, ack, node, resourceNames, type TestStream } from '../helpers/ads-client.js';
 import { startCp, stopAll, type CpProcess } from '../helpers/cp-process.js';
 import { dataplaneToken } from '../helpers/tokens.js';
 
@@ -44,6 +44,23 @@ function inboundHcm(listener: Json | undefined): { filters: string[]; routes: Js
   const routeConfig = hcm['route_config'] as Json;
   const vh = (routeConfig['virtual_hosts'] as Json[])[0] as Json;
   return { filters: (hcm['http_filters'] as Json[]).map((f) => String(f['name'])), routes: vh['routes'] as Json[], removed: routeConfig['request_headers_to_remove'] };
+}
+
+/** Takes (and ACKs) the stream's LDS pushes until `inbound`'s HTTP filters are `filters`; returns that push. */
+async function inboundFiltersBecome(stream: TestStream<DiscoveryRequest, DiscoveryResponse>, inbound: string, filters: readonly string[]): Promise<DiscoveryResponse> {
+  let last: DiscoveryResponse | undefined;
+  await expect
+    .poll(
+      async () => {
+        const lds = await stream.next(LDS, 20_000);
+        last = lds;
+        stream.send(ack(lds));
+        return inboundHcm(byName(lds).get(inbound)).filters;
+      },
+      { timeout: 40_000 },
+    )
+    .toEqual(filters);
+  return last!;
 }
 
 const FAULT = {
@@ -90,16 +107,7 @@ describe('FaultInjection and RateLimit over ADS on the built kuma-cp', () => {
 
     expect(await send(cp, 'PUT', '/meshes/default/fault-injections/web-to-backend-fault', FAULT)).toBe(201);
     expect(await send(cp, 'PUT', '/meshes/default/rate-limits/web-to-backend-limit', LIMIT)).toBe(201);
-    await expect
-      .poll(
-        async () => {
-          lds = await backend.next(LDS, 20_000);
-          backend.send(ack(lds));
-          return inboundHcm(byName(lds).get(inbound)).filters;
-        },
-        { timeout: 40_000 },
-      )
-      .toEqual(['envoy.filters.http.fault', 'envoy.filters.http.local_ratelimit', 'envoy.filters.http.router']);
+    lds = await inboundFiltersBecome(backend, inbound, ['envoy.filters.http.fault', 'envoy.filters.http.local_ratelimit', 'envoy.filters.http.router']);
     const limited = inboundHcm(byName(lds).get(inbound)).routes[0] as Json;
     expect(JSON.stringify(limited['match'])).toContain('x-kuma-tags');
     expect(limited['typed_per_filter_config']).toMatchObject({
@@ -113,16 +121,7 @@ describe('FaultInjection and RateLimit over ADS on the built kuma-cp', () => {
 
     expect(await send(cp, 'DELETE', '/meshes/default/fault-injections/web-to-backend-fault')).toBe(200);
     expect(await send(cp, 'DELETE', '/meshes/default/rate-limits/web-to-backend-limit')).toBe(200);
-    await expect
-      .poll(
-        async () => {
-          lds = await backend.next(LDS, 20_000);
-          backend.send(ack(lds));
-          return inboundHcm(byName(lds).get(inbound)).filters;
-        },
-        { timeout: 40_000 },
-      )
-      .toEqual(['envoy.filters.http.router']);
+    await inboundFiltersBecome(backend, inbound, ['envoy.filters.http.router']);
     backend.close();
     caller.close();
     client.close();
