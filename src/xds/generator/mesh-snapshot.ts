@@ -24,9 +24,11 @@ import { CanonicalKeys } from './canonical.js';
 import { circuitBreakerWarnings } from './circuit-breaker.js';
 import { commonProtocol, toProtocol } from './protocol.js';
 import { observabilityWarnings } from './observability-warnings.js';
-import type { TrafficLogConf, TrafficLogPolicy } from './traffic-log.js';
+import type { TrafficLogConf } from './traffic-log.js';
 import type { TrafficTracePolicy } from './traffic-trace.js';
-import { noEffectNotes, type FaultInjectionPolicy, type FaultInjectionSpec, type NoEffectNote, type RateLimitPolicy, type RateLimitSpec } from './inbound-http-policies.js';
+import type { MeshPolicies } from './mesh-policies.js';
+import type { ResourceMemo } from './resource-memo.js';
+import { noEffectNotes, type FaultInjectionSpec, type NoEffectNote, type RateLimitSpec } from './inbound-http-policies.js';
 import { reportNoEffect } from './no-effect-log.js';
 
 /** One healthy instance of a service: a Dataplane inbound, or a remote zone's ingress. */
@@ -54,20 +56,6 @@ export interface MeshInputs {
   log?: Logger;
 }
 
-export interface MeshPolicies {
-  readonly trafficRoutes: readonly Resource<ConnectionPolicySpec<TrafficRouteConf>>[];
-  readonly trafficPermissions: readonly Resource<ConnectionPolicySpec<unknown>>[];
-  readonly timeouts: readonly Resource<ConnectionPolicySpec<TimeoutConf>>[];
-  readonly retries: readonly Resource<ConnectionPolicySpec<RetryConf>>[];
-  readonly healthChecks: readonly Resource<ConnectionPolicySpec<HealthCheckConf>>[];
-  readonly circuitBreakers: readonly Resource<ConnectionPolicySpec<CircuitBreakerConf>>[];
-  readonly trafficLogs: readonly TrafficLogPolicy[];
-  readonly trafficTraces: readonly TrafficTracePolicy[];
-  readonly proxyTemplates: readonly Resource<ProxyTemplateSpec>[];
-  readonly faultInjections: readonly FaultInjectionPolicy[];
-  readonly rateLimits: readonly RateLimitPolicy[];
-}
-
 /**
  * Immutable per-mesh state built once per mesh change and shared by every proxy of the mesh: dataplanes,
  * endpoints and protocol per service, policies, VIPs, plus a memo of encoded resources so that a
@@ -78,7 +66,7 @@ export interface MeshPolicies {
  * Only the previous generation is kept, and only what that generation used: an entry no snapshot asked
  * for since the last rebuild is dropped with it, so the memory stays bounded by two generations.
  */
-export class MeshSnapshot {
+export class MeshSnapshot implements ResourceMemo {
   readonly mesh: string;
   readonly meshSpec: MeshSpec;
   readonly localZone: string | undefined;
@@ -145,7 +133,7 @@ export class MeshSnapshot {
       proxyTemplates: (inputs.policies.get('ProxyTemplate') ?? []).map((r) => typed<ProxyTemplateSpec>(r)),
     };
     this.noEffect = noEffectNotes(this.dataplanes.values(), this.policies.faultInjections, this.policies.rateLimits);
-    reportNoEffect(this.mesh, this.noEffect, previous?.mesh === this.mesh ? previous.noEffect : []);
+    reportNoEffect(this.mesh, this.noEffect, previous?.mesh === this.mesh ? previous.noEffect : [], inputs.log);
     const ca = meshCaMaterial(this.mesh, this.meshSpec, inputs.secrets ?? []);
     this.mtls = ca && 'ca' in ca ? { ca: ca.ca, digest: contentVersion(Buffer.from(`${ca.ca.backend}\n${ca.ca.certPem}`)) } : ca;
     this.warnings = [...external.warnings, ...circuitBreakerWarnings(inputs.policies.get('CircuitBreaker') ?? []), ...(ca && 'error' in ca ? [ca.error] : []), ...observabilityWarnings(this)];

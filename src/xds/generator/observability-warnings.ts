@@ -1,6 +1,6 @@
 import type { Resource } from '../../core/resources/model.js';
 import { PROTOCOL_TAG, SERVICE_TAG, type DataplaneSpec, type MeshSpec, type Tags } from '../../core/resources/specs.js';
-import type { MeshPolicies } from './mesh-snapshot.js';
+import type { MeshPolicies } from './mesh-policies.js';
 import type { OutboundProtocol } from './policy-conf.js';
 import { bestRank, proxyTagSets } from './policy-match.js';
 import { isHttp, toProtocol } from './protocol.js';

@@ -4,7 +4,6 @@ import { SERVICE_TAG, type ConnectionPolicySpec, type DataplaneSpec, type MeshSp
 import { kumaPlaceholdersIn, type KumaPlaceholder } from '../../core/resources/schemas/access-log-format.js';
 import { DEFAULT_HTTP_ACCESS_LOG_FORMAT, DEFAULT_TCP_ACCESS_LOG_FORMAT, expandKumaPlaceholders, fileAccessLog } from '../envoy/access-log.js';
 import type { EnvoyObject } from '../envoy/encode.js';
-import type { MeshSnapshot } from './mesh-snapshot.js';
 import { bestRank, matchConnectionPolicy } from './policy-match.js';
 import { isHttp } from './protocol.js';
 import type { OutboundProtocol } from './policy-conf.js';
@@ -49,13 +48,20 @@ export function loggingBackend(mesh: MeshSpec, policy: TrafficLogPolicy): Loggin
   return name ? mesh.logging?.backends?.find((b) => b.name === name) : undefined;
 }
 
+/** What access-log generation reads of a mesh snapshot. */
+export interface LoggedMesh {
+  readonly mesh: string;
+  readonly meshSpec: MeshSpec;
+  readonly policies: { readonly trafficLogs: readonly TrafficLogPolicy[] };
+}
+
 /** The formats of the backends that produce access logs (file backends; tcp ones are refused). */
 function formatsOf(mesh: MeshSpec): string[] {
   return (mesh.logging?.backends ?? []).filter((b) => b.type === 'file').flatMap((b) => (b.format ? [b.format] : [DEFAULT_HTTP_ACCESS_LOG_FORMAT, DEFAULT_TCP_ACCESS_LOG_FORMAT]));
 }
 
 /** See LogSource. */
-export function logSourceOf(snap: MeshSnapshot, spec: DataplaneSpec, source: readonly Tags[]): LogSource | null {
+export function logSourceOf(snap: LoggedMesh, spec: DataplaneSpec, source: readonly Tags[]): LogSource | null {
   if (!snap.policies.trafficLogs.some((p) => bestRank(p.spec.sources, source))) return null;
   const used = new Set(formatsOf(snap.meshSpec).flatMap(kumaPlaceholdersIn));
   const needsAddress = used.has('KUMA_SOURCE_ADDRESS') || used.has('KUMA_SOURCE_ADDRESS_WITHOUT_PORT');
@@ -71,7 +77,7 @@ export function logSourceOf(snap: MeshSnapshot, spec: DataplaneSpec, source: rea
  * unless the backend has one. None when no TrafficLog matches or its backend is missing or not a `file`
  * backend (those are reported by trafficLogWarnings).
  */
-export function outboundAccessLog(snap: MeshSnapshot, source: readonly Tags[], logSource: LogSource | null, service: string, protocol: OutboundProtocol): AccessLogParams | null {
+export function outboundAccessLog(snap: LoggedMesh, source: readonly Tags[], logSource: LogSource | null, service: string, protocol: OutboundProtocol): AccessLogParams | null {
   if (!logSource) return null;
   const policy = matchConnectionPolicy(snap.policies.trafficLogs, source, { [SERVICE_TAG]: service });
   const backend = policy && loggingBackend(snap.meshSpec, policy);

@@ -6,8 +6,8 @@ import type { EnvoyObject } from '../envoy/encode.js';
 import { upstreamTlsTransportSocket } from '../envoy/tls.js';
 import { hcmTracing, tracingClusterName, type TracingOptions, type ZipkinEndpointVersion } from '../envoy/tracing.js';
 import { TYPE_URLS } from '../resource.js';
-import type { MeshSnapshot } from './mesh-snapshot.js';
 import { bestRank, compareRanks, type Rank } from './policy-match.js';
+import type { ResourceMemo } from './resource-memo.js';
 import type { ResourceSet } from './resource-set.js';
 
 export interface TrafficTraceConf {
@@ -100,8 +100,14 @@ export function resolveTracing(backend: TracingBackend): ResolvedTracing | undef
   return undefined;
 }
 
+/** What tracing generation reads of a mesh snapshot. */
+export interface TracedMesh {
+  readonly meshSpec: MeshSpec;
+  readonly policies: { readonly trafficTraces: readonly TrafficTracePolicy[] };
+}
+
 /** The tracing a proxy with tag sets `source` gets, or undefined (no TrafficTrace, or its backend is missing or unusable). */
-export function proxyTracing(snap: MeshSnapshot, source: readonly Tags[]): ResolvedTracing | undefined {
+export function proxyTracing(snap: TracedMesh, source: readonly Tags[]): ResolvedTracing | undefined {
   const policy = selectTrafficTrace(snap.policies.trafficTraces, source);
   const backend = policy && tracingBackend(snap.meshSpec, policy);
   return backend && resolveTracing(backend);
@@ -125,7 +131,7 @@ export function hcmTracingOf(o: TracingOptions | null): EnvoyObject | undefined 
 }
 
 /** Adds the `tracing:<backend>` cluster the proxy's HCMs report to. */
-export function addTracingCluster(snap: MeshSnapshot, set: ResourceSet, t: ResolvedTracing | undefined): void {
+export function addTracingCluster(snap: ResourceMemo, set: ResourceSet, t: ResolvedTracing | undefined): void {
   if (t) set.add(snap.resource(TYPE_URLS.cluster, tracingClusterName(t.backend), t.cluster, buildTracingCluster));
 }
 
