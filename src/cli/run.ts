@@ -42,13 +42,13 @@ export async function runCommand(file: string | undefined, overrides: ConfigOver
   const instanceId = newInstanceId();
   let store;
   try {
-    store = await createStore(config, instanceId);
+    store = await createStore(config, instanceId, logger);
   } catch (err) {
     log.error({ err: errorMessage(err) }, 'cannot open the store');
     process.stderr.write(`kuma-cp: ${errorMessage(err)}\n`);
     return 1;
   }
-  const coordination = createCoordination(config, instanceId);
+  const coordination = createCoordination(config, instanceId, logger);
   const rt = buildRuntime(config, store, { instanceId, ...(coordination.instances ? { instances: coordination.instances } : {}), ...(tls ? { tls } : {}) });
   const abort = new AbortController();
   // Every component and every open stream listens for the one stop signal.

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { configSchema } from '../../config/schema.js';
 import type { ResourceStore } from '../../core/store/resource-store.js';
+import { logger } from '../../core/logging.js';
 import { createStore } from './create-store.js';
 import { MemoryStore } from './memory/memory-store.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
@@ -23,7 +24,7 @@ describe('createStore', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kuma-store-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     const path = join(dir, 'nested', 'kuma.db');
-    const store = track(await createStore(configSchema.parse({ store: { type: 'sqlite', sqlite: { path } } }), 'test'));
+    const store = track(await createStore(configSchema.parse({ store: { type: 'sqlite', sqlite: { path } } }), 'test', logger));
     expect(store).toBeInstanceOf(SqliteStore);
     expect((store as SqliteStore).path).toBe(path);
     await store.create('Mesh', { mesh: '', name: 'default' }, {});
@@ -31,7 +32,7 @@ describe('createStore', () => {
   });
 
   it('uses the memory store for store.type memory', async () => {
-    const store = track(await createStore(configSchema.parse({ store: { type: 'memory' } }), 'test'));
+    const store = track(await createStore(configSchema.parse({ store: { type: 'memory' } }), 'test', logger));
     expect(store).toBeInstanceOf(MemoryStore);
   });
 });

@@ -1,4 +1,5 @@
 import type { Config } from '../../config/schema.js';
+import type { Logger } from '../../core/logging.js';
 import type { InstanceRegistry } from '../../core/runtime/instance-registry.js';
 import { alwaysLeader, type Leadership } from '../../core/runtime/leadership.js';
 import type { ResourceStore } from '../../core/store/resource-store.js';
@@ -12,14 +13,14 @@ import { SqliteStore } from './sqlite/sqlite-store.js';
  * The store selected by `store.type` (KUMA_STORE_TYPE): the embedded SQLite file by default, process memory, or
  * Postgres shared by several instances (`instanceId` names this one in the change log).
  */
-export async function createStore(config: Config, instanceId: string): Promise<ResourceStore> {
+export async function createStore(config: Config, instanceId: string, named: (component: string) => Logger): Promise<ResourceStore> {
   switch (config.store.type) {
     case 'sqlite':
-      return new SqliteStore(config.store.sqlite.path);
+      return new SqliteStore(config.store.sqlite.path, named('sqlite-store'));
     case 'memory':
-      return new MemoryStore();
+      return new MemoryStore(named('memory-store'));
     case 'postgres':
-      return PostgresStore.open(config.store.postgres, instanceId);
+      return PostgresStore.open(config.store.postgres, instanceId, named('postgres-store'));
   }
 }
 
@@ -34,10 +35,10 @@ export interface Coordination {
 }
 
 /** Postgres: a lease and heartbeats in the database. SQLite and memory serve one process, always the leader. */
-export function createCoordination(config: Config, instanceId: string): Coordination {
+export function createCoordination(config: Config, instanceId: string, named: (component: string) => Logger): Coordination {
   if (config.store.type !== 'postgres') return { leadership: alwaysLeader, start: () => Promise.resolve(), stop: () => Promise.resolve() };
-  const election = new PostgresLeaderElector(config.store.postgres, instanceId);
-  const instances = new PostgresInstanceRegistry(config.store.postgres, instanceId);
+  const election = new PostgresLeaderElector(config.store.postgres, instanceId, undefined, undefined, named('leader-election'));
+  const instances = new PostgresInstanceRegistry(config.store.postgres, instanceId, named('instances'));
   return {
     leadership: election,
     instances,

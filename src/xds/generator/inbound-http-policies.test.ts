@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
-import { afterAll, describe, expect, it } from 'vitest';
-import { configureLogging } from '../../core/logging.js';
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
 import type { Resource, ResourceTypeName } from '../../core/resources/model.js';
 import { inboundHttpPolicies, noEffectNotes, type FaultInjectionPolicy, type RateLimitPolicy } from './inbound-http-policies.js';
 import { TYPE_URLS } from '../resource.js';
@@ -105,8 +105,8 @@ describe('x-kuma-tags on outbound routes', () => {
 
 describe('no-effect log', () => {
   const lines: string[] = [];
-  configureLogging(
-    'info',
+  const log = pino(
+    { level: 'info' },
     new Writable({
       write(chunk: Buffer, _enc, done) {
         lines.push(...chunk.toString().split('\n').filter(Boolean));
@@ -114,7 +114,6 @@ describe('no-effect log', () => {
       },
     }),
   );
-  afterAll(() => configureLogging('off'));
 
   const snapshot = (dataplanes: Resource[], previous?: MeshSnapshot): MeshSnapshot =>
     buildMeshSnapshot(
@@ -125,6 +124,7 @@ describe('no-effect log', () => {
         externalServices: [],
         zoneIngresses: [],
         vips: new Map(),
+        log,
       },
       previous,
     );

@@ -1,5 +1,5 @@
 import { AlreadyExistsError, ConflictError, NotFoundError } from '../../../core/errors.js';
-import { logger } from '../../../core/logging.js';
+import { logger, type Logger } from '../../../core/logging.js';
 import type { OwnerRef, Resource, ResourceKey, ResourceTypeName, Spec } from '../../../core/resources/model.js';
 import type {
   BatchWrite,
@@ -42,7 +42,11 @@ export class MemoryStore implements ResourceStore {
   private readonly rows: Tables = new Map();
   /** Types that have ever been named as an owner: only their deletes need a scan for owned rows. */
   private readonly ownerTypes = new Set<ResourceTypeName>(['Mesh']);
-  private readonly listeners = new StoreListeners(logger('memory-store'));
+  private readonly listeners: StoreListeners;
+
+  constructor(log: Logger = logger('memory-store')) {
+    this.listeners = new StoreListeners(log);
+  }
 
   create(type: ResourceTypeName, key: ResourceKey, spec: Spec, options?: CreateOptions): Promise<Resource> {
     return promiseTry(() => this.commit((tx, events) => tx.create(type, key, spec, options, events)));

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { errorMessage } from '../../../core/errors.js';
-import { logger } from '../../../core/logging.js';
+import { logger, type Logger } from '../../../core/logging.js';
 import type { InstanceRegistry } from '../../../core/runtime/instance-registry.js';
 import { clientConfig, resilientPool, type PostgresConfig } from './connection.js';
 
@@ -20,11 +20,11 @@ const FORGET = `DELETE FROM cp_instances WHERE heartbeat_at < now() - make_inter
 export class PostgresInstanceRegistry implements InstanceRegistry {
   private readonly pool: pg.Pool;
   private timer: NodeJS.Timeout | undefined;
-  private readonly log = logger('instances');
 
   constructor(
     pgc: PostgresConfig,
     private readonly instanceId: string,
+    private readonly log: Logger = logger('instances'),
   ) {
     this.pool = resilientPool({ ...clientConfig(pgc), max: 1 }, this.log);
   }

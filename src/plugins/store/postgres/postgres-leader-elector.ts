@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { errorMessage } from '../../../core/errors.js';
-import { logger } from '../../../core/logging.js';
+import { logger, type Logger } from '../../../core/logging.js';
 import type { Leadership } from '../../../core/runtime/leadership.js';
 import { clientConfig, resilientPool, type PostgresConfig } from './connection.js';
 
@@ -32,13 +32,13 @@ export class PostgresLeaderElector implements Leadership {
   private safeUntil = 0;
   private inFlight: Promise<void> | undefined;
   private stopped = false;
-  private readonly log = logger('leader-election');
 
   constructor(
     pgc: PostgresConfig,
     private readonly instanceId: string,
     private readonly leaseMs = LEASE_MS,
     private readonly heartbeatMs = HEARTBEAT_MS,
+    private readonly log: Logger = logger('leader-election'),
   ) {
     // A renewal that hangs (unreachable server) must fail before the lease could expire.
     this.pool = resilientPool({ ...clientConfig(pgc), max: 1, query_timeout: Math.max(heartbeatMs, leaseMs / 2) }, this.log);

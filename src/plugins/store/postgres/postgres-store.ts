@@ -110,8 +110,7 @@ export class PostgresStore implements ResourceStore {
   ) {}
 
   /** Connects, refuses an unmigrated or newer schema (ConfigError), and starts following other instances' writes. */
-  static async open(pgc: PostgresConfig, instanceId: string): Promise<PostgresStore> {
-    const log = logger('postgres-store');
+  static async open(pgc: PostgresConfig, instanceId: string, log: Logger = logger('postgres-store')): Promise<PostgresStore> {
     const database = describeDatabase(pgc);
     const pool = resilientPool(poolConfig(pgc), log);
     let client: pg.PoolClient;

@@ -35,8 +35,11 @@ export class SqliteStore implements ResourceStore {
   private readonly file: DatabaseFileGuard;
   private reportedProblem = false;
 
-  constructor(readonly path: string) {
-    this.log = logger('sqlite-store');
+  constructor(
+    readonly path: string,
+    log: Logger = logger('sqlite-store'),
+  ) {
+    this.log = log;
     this.listeners = new StoreListeners(this.log);
     this.db = openDatabase(path);
     this.file = new DatabaseFileGuard(path);
