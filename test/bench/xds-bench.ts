@@ -75,13 +75,16 @@ const SCENARIO_BUDGET_MS = 200_000;
 const DAEMON_SHARE = 0.64;
 /** Caps per phase within the budget, and what each leaves for the phases after it. */
 const CONNECT_CAP_MS = 100_000;
-const CHANGE_CAP_MS = 30_000;
+const CHANGE_CAP_MS = 50_000;
 const ENDPOINT_CAP_MS = 15_000;
 const AFTER_CONNECT_MS = 25_000;
 /** A change is not started with less than this left (it would only measure the timeout). */
 const MIN_CHANGE_MS = 8_000;
-/** How long the parent waits for a child's report beyond the child's own deadline. */
-const REPORT_GRACE_MS = 15_000;
+/**
+ * How long the parent waits for a child's report beyond the child's own deadline: the client shares the
+ * host's two cores with the daemon, and under a reconnect storm its timers fire late (15 s was too short once).
+ */
+const REPORT_GRACE_MS = 45_000;
 
 /** Time left until a fixed end: phases take at most their cap and leave a reserve for what follows. */
 export class Budget {
@@ -136,11 +139,17 @@ export class Child {
     const m =
       this.queue.shift() ??
       (await new Promise<FromChild>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no "${ev}" within ${timeoutMs} ms`)), timeoutMs);
-        this.waiters.push((x) => {
+        const waiter = (x: FromChild): void => {
           clearTimeout(timer);
           resolve(x);
-        });
+        };
+        // A waiter that timed out must not swallow the child's late report (the next `next` gets it).
+        const timer = setTimeout(() => {
+          const i = this.waiters.indexOf(waiter);
+          if (i >= 0) this.waiters.splice(i, 1);
+          reject(new Error(`no "${ev}" within ${timeoutMs} ms`));
+        }, timeoutMs);
+        this.waiters.push(waiter);
       }));
     if (m.ev === 'error') throw new Error(m.message);
     if (m.ev !== ev) throw new Error(`expected "${ev}", got "${m.ev}"`);
