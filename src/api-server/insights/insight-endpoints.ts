@@ -1,8 +1,8 @@
 import { NotFoundError } from '../../core/errors.js';
 import type { Resource, ResourceTypeName } from '../../core/resources/model.js';
 import { policyTypes as POLICY_TYPES } from '../../core/resources/registry.js';
-import { SERVICE_TAG, type ExternalServiceSpec, type VirtualIPSpec } from '../../core/resources/specs.js';
-import { subscriptionsOnline, type SubscriptionTimes } from '../../core/resources/subscriptions.js';
+import { SERVICE_TAG } from '../../core/resources/specs.js';
+import { subscriptionsOnline } from '../../core/resources/subscriptions.js';
 import type { ApiDeps, ApiRequest, Endpoint, Reply } from '../endpoint.js';
 import { paginate, parsePage } from '../pagination.js';
 import type { Router } from '../router.js';
@@ -40,7 +40,7 @@ async function allFacts({ rt }: ApiDeps, mesh: string | undefined): Promise<Data
 async function externalByMesh({ rt }: ApiDeps, mesh: string | undefined): Promise<Map<string, Map<string, string>>> {
   const out = new Map<string, Map<string, string>>();
   for (const es of await rt.manager.list('ExternalService', mesh !== undefined ? { mesh } : {})) {
-    const spec = es.spec as unknown as ExternalServiceSpec;
+    const spec = es.spec;
     const service = spec.tags[SERVICE_TAG];
     if (!service) continue;
     let m = out.get(es.meta.mesh);
@@ -122,7 +122,7 @@ async function globalInsights(deps: ApiDeps): Promise<Reply> {
   for (const z of zones) count(controlPlanes, zoneEnabled(z) && zoneOnline(zoneInsightByName.get(z.meta.name)));
   const ingressInsightByName = new Map(ingressInsights.map((z) => [z.meta.name, z]));
   const zoneIngresses = emptyCounts();
-  for (const zi of ingresses) count(zoneIngresses, subscriptionsOnline(ingressInsightByName.get(zi.meta.name)?.spec['subscriptions'] as SubscriptionTimes[] | undefined));
+  for (const zi of ingresses) count(zoneIngresses, subscriptionsOnline(ingressInsightByName.get(zi.meta.name)?.spec.subscriptions));
   const dataplanes = { standard: emptyCounts(), gateway: emptyCounts() };
   for (const f of facts) count(dataplanes[f.kind], f.online);
   const allServices = [...services.values()].flat();
@@ -145,7 +145,7 @@ async function globalInsights(deps: ApiDeps): Promise<Reply> {
 
 async function vips({ rt }: ApiDeps): Promise<Reply> {
   const out: Record<string, string> = {};
-  const rows = (await rt.manager.list('VirtualIP')).map((r) => r.spec as unknown as VirtualIPSpec).filter((s) => s.service);
+  const rows = (await rt.manager.list('VirtualIP')).map((r) => r.spec).filter((s) => s.service);
   rows.sort((a, b) => ((a.service ?? '') < (b.service ?? '') ? -1 : 1));
   for (const row of rows) if (row.service) out[row.service] = row.ip;
   return { status: 200, json: out };
