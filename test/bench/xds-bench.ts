@@ -197,8 +197,8 @@ interface PhaseMeasure {
 }
 
 /** Arms the client, runs `trigger`, waits until every stream has received and ACKed something. */
-async function measureChange(client: Child, serverPid: number, record: boolean, trigger: () => Promise<void>, timeoutMs = CHANGE_TIMEOUT_MS): Promise<PhaseMeasure> {
-  client.send({ cmd: 'arm', record, timeoutMs });
+async function measureChange(client: Child, serverPid: number, record: boolean, trigger: () => Promise<void>, timeoutMs = CHANGE_TIMEOUT_MS, expectBytes?: number): Promise<PhaseMeasure> {
+  client.send({ cmd: 'arm', record, timeoutMs, ...(expectBytes ? { expectBytes } : {}) });
   await client.next('armed', 10_000);
   // The client reports only after a quiet period; sample the server's CPU meanwhile and keep the reading
   // taken right after the last ACK, so idle time after the change is not counted.
@@ -333,8 +333,13 @@ interface BaselineRun {
   readonly rssKb: number;
 }
 
-/** `changes`: as many as the daemon's run measured; `budget`: the end of the scenario. */
-async function runBaseline(sc: XdsScenario, changes: number, work: string, budget: Budget): Promise<BaselineRun> {
+/**
+ * `changes`: as many as the daemon's run measured; `budget`: the end of the scenario; `changeBytes`: what one
+ * push carries (the recorded change). A push is measured until all its bytes arrived: the raw server writes
+ * without waiting for ACKs, so a quiet moment in the middle of a push must not end the phase (it did: one
+ * push of 2.6 GB "took" 1.6 s, the rest of the previous one).
+ */
+async function runBaseline(sc: XdsScenario, changes: number, work: string, budget: Budget, changeBytes: number): Promise<BaselineRun> {
   const server = new Child('baseline');
   const client = new Child('client');
   try {
@@ -356,6 +361,7 @@ async function runBaseline(sc: XdsScenario, changes: number, work: string, budge
             await server.next('pushed', 10_000);
           },
           budget.allow(CHANGE_CAP_MS, (changes - k - 1) * 2000),
+          changeBytes,
         ),
       );
     }
@@ -401,7 +407,7 @@ export async function runXdsScenario(sc: XdsScenario, changes: number, diag: Dia
     });
     await cp.stop();
     progress(`(${sc.label}) daemon measured in ${Date.now() - t} ms`);
-    const b = baseline ? await runBaseline(sc, d.changes.length, work, budget) : undefined;
+    const b = baseline ? await runBaseline(sc, d.changes.length, work, budget, d.changes[0]?.result.traffic.bytes ?? 0) : undefined;
     return figures(sc, n, changes, d, b);
   } finally {
     await stopAll();

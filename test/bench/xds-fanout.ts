@@ -36,7 +36,8 @@ const HCM = 'type.googleapis.com/envoy.extensions.filters.network.http_connectio
 /** Parent -> child. */
 export type ToChild =
   | { cmd: 'connect'; address: string; ids: string[]; timeoutMs: number; sds?: boolean }
-  | { cmd: 'arm'; record: boolean; timeoutMs: number }
+  /** `expectBytes`: the phase is not over before that many bytes arrived (a baseline push of known size). */
+  | { cmd: 'arm'; record: boolean; timeoutMs: number; expectBytes?: number }
   | { cmd: 'record'; file: string }
   | { cmd: 'serve'; file: string }
   | { cmd: 'push' }
@@ -324,7 +325,8 @@ function runClient(): void {
             for (const p of proxies) p.inPhase = 0;
             send({ ev: 'armed' });
             const deadline = Date.now() + raw.timeoutMs;
-            await until(() => proxies.every((p) => p.inPhase > 0), raw.timeoutMs);
+            const expect = raw.expectBytes ?? 0;
+            await until(() => phase.bytes >= expect && proxies.every((p) => p.inPhase > 0), raw.timeoutMs);
             // A stream's later types (LDS, RDS) may follow its first response only after the server's next
             // generation batch: a long quiet period, so the phase is not cut short by a stalled server.
             await quiet(() => phase.bytes, 1500, deadline);
