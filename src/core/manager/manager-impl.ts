@@ -2,6 +2,7 @@ import { AlreadyExistsError, ConflictError, MeshNotFoundError, PreconditionFaile
 import { meshDefaultPolicies } from '../defaults/mesh-defaults.js';
 import type { Resource, ResourceKey, ResourceTypeName, Spec } from '../resources/model.js';
 import { typeDescriptor } from '../resources/registry.js';
+import { keyViolations } from '../resources/resource-name.js';
 import type { ResourceOf } from '../resources/typed-resource.js';
 import { isSynced } from '../resources/labels.js';
 import type { BatchWrite, CreateOptions, ListOptions, ResourceStore, UpdateOptions } from '../store/resource-store.js';
@@ -15,27 +16,6 @@ export interface ManagerOptions {
   /** Subsystem rules on user (not KDS-synced) writes: the mesh CA. */
   readonly hooks?: WriteHooks;
 }
-
-const NAME_RE = /^[0-9a-z-_]*$/;
-const SYNCED_NAME_RE = /^[0-9a-z-_.]*$/;
-const NAME_MESSAGE = "invalid characters. Valid characters are numbers, lowercase latin letters and '-', '_' symbols.";
-
-/** Kuma's name rules. Names synced from a zone carry a `<zone>.` prefix, so a dot is allowed for them. */
-export function keyViolations(type: ResourceTypeName, key: ResourceKey, synced: boolean): Violation[] {
-  const out: Violation[] = [];
-  if (!key.name) out.push({ field: 'name', message: 'cannot be empty' });
-  else if (!(synced ? SYNCED_NAME_RE : NAME_RE).test(key.name)) out.push({ field: 'name', message: NAME_MESSAGE });
-  else if (key.name.length > 253) out.push({ field: 'name', message: 'must be at most 253 characters' });
-  const scope = typeDescriptor(type).scope;
-  if (scope === 'mesh') {
-    if (!key.mesh) out.push({ field: 'mesh', message: 'cannot be empty' });
-    else if (!NAME_RE.test(key.mesh)) out.push({ field: 'mesh', message: NAME_MESSAGE });
-  } else if (key.mesh) {
-    out.push({ field: 'mesh', message: `${type} is not mesh-scoped; mesh must be empty` });
-  }
-  return out;
-}
-
 
 export class DefaultResourceManager implements ResourceManager {
   constructor(
