@@ -7,7 +7,12 @@ import { paginate, parsePage } from './pagination.js';
 import type { Router } from './router.js';
 import { zoneOverview, zoneStatus } from './zone-overview.js';
 
-/** `dataplanes+insights`, `zones+insights`, `zoneingresses+insights` and `status/zones`: resources joined with their insights. */
+/**
+ * `dataplanes+insights`, `zones+insights`, `zoneingresses+insights` and `status/zones`: resources joined with their
+ * insights. Read from the store, like the plain resource endpoints, not from the view: with several instances on one
+ * Postgres, a client may write a resource through one instance and read its overview through another right away,
+ * before that instance's change feed has delivered the write to its view.
+ */
 export function addOverviewRoutes(router: Router<Endpoint>, deps: ApiDeps): void {
   const one = 'Could not retrieve a resource';
   const many = 'Could not retrieve resources';

@@ -40,7 +40,8 @@ export function bootstrapComponents(rt: Runtime, opts: BootstrapServerOptions = 
       async start(signal, ready) {
         const log = rt.logger(SERVER);
         const cfg = rt.config.bootstrapServer;
-        const certs = new ProxylessCertificates(rt.store, rt.certificateSigner);
+        await rt.view.start();
+        const certs = new ProxylessCertificates(rt.view, rt.certificateSigner);
         try {
           // HTTPS with the CP certificate, plain HTTP on the same port too unless bootstrapServer.plaintextEnabled is false.
           const serving = await serveHttp({
