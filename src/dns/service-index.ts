@@ -1,5 +1,6 @@
 import type { Resource } from '../core/resources/model.js';
-import { SERVICE_TAG, type AvailableService, type DataplaneSpec, type ExternalServiceSpec, type ZoneIngressSpec } from '../core/resources/specs.js';
+import type { AnyResource } from '../core/resources/typed-resource.js';
+import { SERVICE_TAG, type AvailableService } from '../core/resources/specs.js';
 
 interface Contribution {
   readonly service: string;
@@ -18,7 +19,7 @@ export class ServiceIndex {
   private readonly counts = new Map<string, Map<string, number>>();
   private readonly meshes = new Set<string>();
 
-  upsert(r: Resource): void {
+  upsert(r: AnyResource): void {
     if (r.type === 'Mesh') {
       this.meshes.add(r.meta.name);
       return;
@@ -34,7 +35,7 @@ export class ServiceIndex {
     }
   }
 
-  remove(r: Resource): void {
+  remove(r: AnyResource): void {
     if (r.type === 'Mesh') {
       this.meshes.delete(r.meta.name);
       return;
@@ -67,17 +68,17 @@ export class ServiceIndex {
 
 const idOf = (r: Resource): string => `${r.type}\0${r.meta.mesh}\0${r.meta.name}`;
 
-function contributionsOf(r: Resource): Contribution[] {
+function contributionsOf(r: AnyResource): Contribution[] {
   switch (r.type) {
     case 'Dataplane': {
-      const net = (r.spec as Partial<DataplaneSpec>).networking;
-      if (net?.ingress) return fromAvailable(net.ingress.availableServices, r.meta.mesh);
-      return (Array.isArray(net?.inbound) ? net.inbound : []).flatMap((inbound) => service(inbound?.tags, r.meta.mesh));
+      const net = r.spec.networking;
+      if (net.ingress) return fromAvailable(net.ingress.availableServices, r.meta.mesh);
+      return (net.inbound ?? []).flatMap((inbound) => service(inbound.tags, r.meta.mesh));
     }
     case 'ExternalService':
-      return service((r.spec as Partial<ExternalServiceSpec>).tags, r.meta.mesh);
+      return service(r.spec.tags, r.meta.mesh);
     case 'ZoneIngress':
-      return fromAvailable((r.spec as Partial<ZoneIngressSpec>).availableServices, '');
+      return fromAvailable(r.spec.availableServices, '');
     default:
       return [];
   }

@@ -1,9 +1,10 @@
-import type { Resource, ResourceTypeName } from '../core/resources/model.js';
+import type { ResourceTypeName } from '../core/resources/model.js';
+import type { AnyResource } from '../core/resources/typed-resource.js';
 import type { StoreView } from '../core/view/store-view.js';
 
 export interface FollowerSink {
-  upsert(r: Resource): void;
-  remove(r: Resource): void;
+  upsert(r: AnyResource): void;
+  remove(r: AnyResource): void;
   /** Called after each batch of changes that followed the initial state. */
   changed?(): void;
 }

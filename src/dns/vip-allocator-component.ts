@@ -1,5 +1,5 @@
 import type { Logger } from '../core/logging.js';
-import type { Resource } from '../core/resources/model.js';
+import type { AnyResource } from '../core/resources/typed-resource.js';
 import type { Component } from '../core/runtime/component.js';
 import type { Runtime } from '../core/runtime/runtime.js';
 import type { BatchWrite } from '../core/store/resource-store.js';
@@ -73,11 +73,11 @@ class Allocator {
   }
 
   /** VirtualIP changes only trigger a pass: a pass reads the rows from the view, current up to the last commit. */
-  upsert(r: Resource): void {
+  upsert(r: AnyResource): void {
     if (r.type !== 'VirtualIP') this.index.upsert(r);
   }
 
-  remove(r: Resource): void {
+  remove(r: AnyResource): void {
     if (r.type !== 'VirtualIP') this.index.remove(r);
   }
 

@@ -1,4 +1,5 @@
-import type { Resource, ResourceTypeName } from '../../core/resources/model.js';
+import type { ResourceTypeName } from '../../core/resources/model.js';
+import type { ResourceOf } from '../../core/resources/typed-resource.js';
 import type { MeshSpec } from '../../core/resources/specs.js';
 import { count, emptyCounts, type Counts, type DataplaneFacts, type DataplaneKind } from './dataplane-facts.js';
 import type { ServiceInsight } from './service-insights.js';
@@ -19,7 +20,7 @@ export interface MeshInsight {
 }
 
 export function meshInsight(
-  mesh: Resource,
+  mesh: ResourceOf<'Mesh'>,
   dataplanes: readonly DataplaneFacts[],
   policyCounts: ReadonlyMap<ResourceTypeName, number>,
   services: readonly ServiceInsight[],
@@ -57,7 +58,5 @@ function meshBackends(spec: Partial<MeshSpec>): MeshInsight['backends'] {
     const type = s?.backends?.find((b) => b.name === name)?.type;
     return type ? `${type}/${name}` : name;
   };
-  const s = spec as Record<string, unknown>;
-  const routing = s['routing'] as { localityAwareLoadBalancing?: boolean } | undefined;
-  return { mtls: enabled(s['mtls']), metrics: enabled(s['metrics']), logging: enabled(s['logging']), tracing: enabled(s['tracing']), locality: routing?.localityAwareLoadBalancing === true };
+  return { mtls: enabled(spec.mtls), metrics: enabled(spec.metrics), logging: enabled(spec.logging), tracing: enabled(spec.tracing), locality: spec.routing?.localityAwareLoadBalancing === true };
 }

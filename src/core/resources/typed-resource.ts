@@ -4,6 +4,12 @@ import type { SpecOf } from './schemas/index.js';
 /** A resource of type `N`: its spec has the type `N`'s zod schema outputs (`SpecOf<N>`). */
 export type ResourceOf<N extends ResourceTypeName> = Resource<SpecOf<N>>;
 
+/** A resource of type `N` that also says so in `type`. */
+export type TypedResource<N extends ResourceTypeName> = ResourceOf<N> & { readonly type: N };
+
+/** A resource of any type, whose `type` narrows its spec (`if (r.type === 'Dataplane') r.spec.networking`). */
+export type AnyResource = { [N in ResourceTypeName]: TypedResource<N> }[ResourceTypeName];
+
 /**
  * The one place an untyped resource becomes a `ResourceOf<N>`: what a store decodes from its rows (JSON) or
  * holds for `type`. Sound because every spec reaches a store through the ResourceManager, which stores the

@@ -1,5 +1,5 @@
 import type { OwnerRef, Resource, ResourceKey, ResourceTypeName, Spec } from '../resources/model.js';
-import { asResourceOf, type ResourceOf } from '../resources/typed-resource.js';
+import { asResourceOf, type ResourceOf, type TypedResource } from '../resources/typed-resource.js';
 
 export interface CreateOptions {
   /** Deleting the owner deletes this resource too (transitively). Mesh-scoped resources are always owned by their Mesh. */
@@ -28,7 +28,7 @@ export type StoreOp = 'create' | 'update' | 'delete';
 export interface StoreEventOf<N extends ResourceTypeName> {
   readonly op: StoreOp;
   readonly type: N;
-  readonly resource: ResourceOf<N>;
+  readonly resource: TypedResource<N>;
 }
 
 /** A change of any type; `type` narrows `resource` (`if (e.type === 'Zone') e.resource.spec.enabled`). */

@@ -4,7 +4,7 @@ import { MemoryStore } from '../../plugins/store/memory/memory-store.js';
 import { logger } from '../logging.js';
 import type { ResourceTypeName } from '../resources/model.js';
 import type { ResourceOf } from '../resources/typed-resource.js';
-import type { ResourceStore, StoreEvent, StoreListener } from '../store/resource-store.js';
+import { storeEvent, type ResourceStore, type StoreEvent, type StoreListener } from '../store/resource-store.js';
 import { StoreView } from './store-view.js';
 
 const log = logger('test');
@@ -122,7 +122,7 @@ describe('StoreView', () => {
     view.watch('test', (events) => void seen.push(...ops(events)));
     const v1 = await store.create('VirtualIP', key('a'), vip('a', '240.0.0.1'));
     await store.update('VirtualIP', key('a'), vip('a', '240.0.0.2'));
-    replay?.changes([{ op: 'update', type: 'VirtualIP', resource: v1 }]);
+    replay?.changes([storeEvent('update', 'VirtualIP', v1)]);
     await nextTurn();
     expect(seen).toEqual(['create VirtualIP a v1', 'update VirtualIP a v2']);
     expect(view.find('VirtualIP', key('a'))?.meta.version).toBe(2);
