@@ -36,7 +36,8 @@ const HCM = 'type.googleapis.com/envoy.extensions.filters.network.http_connectio
 /** Parent -> child. */
 export type ToChild =
   | { cmd: 'connect'; address: string; ids: string[]; timeoutMs: number; sds?: boolean }
-  | { cmd: 'arm'; record: boolean; timeoutMs: number }
+  /** `expectBytes`: the phase is not over before that many bytes arrived (a baseline push of known size). */
+  | { cmd: 'arm'; record: boolean; timeoutMs: number; expectBytes?: number }
   | { cmd: 'record'; file: string }
   | { cmd: 'serve'; file: string }
   | { cmd: 'push' }
@@ -100,19 +101,17 @@ interface DecodedHcm {
 
 /**
  * Names a response makes a sidecar subscribe to (clusters: their EDS names; listeners: their RDS names).
- * Memoised by (type, version_info): a SotW version names one set of resources, so the identical CDS of
- * 2,000 proxies is scanned once; within a scan, identical resources (name, size) are decoded once.
+ * Every response is scanned (each resource's name, field 1); identical resources (name, size) are decoded
+ * once. Not memoised by version_info: the raw baseline replays one proxy's bytes to all (one version), the
+ * daemon gives each proxy its own CDS/LDS version (its own inbound listener and local cluster), and the
+ * client must spend the same on the same bytes in both runs.
  */
 class NameCache {
-  private readonly byVersion = new Map<string, string[]>();
   private readonly memo = new Map<string, readonly string[]>();
 
   constructor(private readonly extract: (value: Buffer, name: string) => string[]) {}
 
   names(res: ScannedResponse): string[] {
-    const version = `${res.typeUrl}|${res.versionInfo}`;
-    const known = res.versionInfo ? this.byVersion.get(version) : undefined;
-    if (known) return known;
     const out = new Set<string>();
     for (const value of res.resources()) {
       const name = stringField(value, 1);
@@ -121,9 +120,7 @@ class NameCache {
       if (!found) this.memo.set(key, (found = this.extract(value, name)));
       for (const n of found) out.add(n);
     }
-    const names = [...out].sort();
-    if (res.versionInfo) this.byVersion.set(version, names);
-    return names;
+    return [...out].sort();
   }
 }
 
@@ -324,11 +321,14 @@ function runClient(): void {
             for (const p of proxies) p.inPhase = 0;
             send({ ev: 'armed' });
             const deadline = Date.now() + raw.timeoutMs;
-            await until(() => proxies.every((p) => p.inPhase > 0), raw.timeoutMs);
+            const expect = raw.expectBytes ?? 0;
+            await until(() => phase.bytes >= expect && proxies.every((p) => p.inPhase > 0), raw.timeoutMs);
             // A stream's later types (LDS, RDS) may follow its first response only after the server's next
             // generation batch: a long quiet period, so the phase is not cut short by a stalled server.
             await quiet(() => phase.bytes, 1500, deadline);
-            send({ ev: 'changed', ...result(proxies, phase, proxies.filter((p) => p.inPhase > 0).length) });
+            const r = result(proxies, phase, proxies.filter((p) => p.inPhase > 0).length);
+            // Every proxy got something, but not every expected byte: the push was cut short.
+            send({ ev: 'changed', ...r, complete: r.complete && phase.bytes >= expect });
             break;
           }
           case 'record': {

@@ -16,8 +16,11 @@ export interface ScannedResponse {
   resources(): Buffer[];
 }
 
-/** Calls `onField(field, start, end)` for every length-delimited field of the message in buf[start, end). */
-function lengthDelimited(buf: Buffer, start: number, end: number, onField: (field: number, from: number, to: number) => void): void {
+/**
+ * Calls `onField(field, start, end)` for every length-delimited field of the message in buf[start, end),
+ * until it returns true.
+ */
+function lengthDelimited(buf: Buffer, start: number, end: number, onField: (field: number, from: number, to: number) => boolean | void): void {
   let pos = start;
   while (pos < end) {
     const [tag, p] = readVarint(buf, pos);
@@ -35,7 +38,7 @@ function lengthDelimited(buf: Buffer, start: number, end: number, onField: (fiel
         break;
       case 2: {
         const [len, q] = readVarint(buf, pos);
-        onField(field, q, q + len);
+        if (onField(field, q, q + len) === true) return;
         pos = q + len;
         break;
       }
@@ -59,18 +62,26 @@ export function scanResponse(raw: Buffer): ScannedResponse {
   const resources = (): Buffer[] => {
     const out: Buffer[] = [];
     lengthDelimited(raw, 0, raw.length, (field, from, to) => {
-      if (field === 2) lengthDelimited(raw, from, to, (f, a, b) => f === 2 && out.push(raw.subarray(a, b)));
+      if (field !== 2) return;
+      // An Any: its value (field 2) follows its type_url.
+      lengthDelimited(raw, from, to, (f, a, b) => {
+        if (f !== 2) return false;
+        out.push(raw.subarray(a, b));
+        return true;
+      });
     });
     return out;
   };
   return { raw, versionInfo, typeUrl, nonce, count, resources };
 }
 
-/** The first string field `field` of a message (e.g. a Cluster's or Listener's name, field 1). */
+/** The first string field `field` of a message (e.g. a Cluster's or Listener's name, field 1); stops there. */
 export function stringField(msg: Buffer, field: number): string {
   let out = '';
   lengthDelimited(msg, 0, msg.length, (f, a, b) => {
-    if (f === field && !out) out = msg.toString('utf8', a, b);
+    if (f !== field) return false;
+    out = msg.toString('utf8', a, b);
+    return true;
   });
   return out;
 }

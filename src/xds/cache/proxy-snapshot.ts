@@ -14,6 +14,8 @@ const EMPTY_VERSION = setVersion([]);
 export class ProxySnapshot {
   private readonly versions = new Map<string, string>();
   private readonly counts = new Map<string, number>();
+  /** Per type held by exactly one group: that group. */
+  private readonly soleHolder = new Map<string, ResourceGroup>();
 
   /** `groups`: the first group holding a (type, name) wins; a duplicate across groups is a generator bug. */
   private constructor(private readonly groups: readonly ResourceGroup[]) {
@@ -29,6 +31,7 @@ export class ProxySnapshot {
       if (gs.length > 1) assertDisjoint(typeUrl, gs);
       this.versions.set(typeUrl, gs.length === 1 ? (gs[0]?.version(typeUrl) ?? EMPTY_VERSION) : hashParts(gs.map((g) => g.version(typeUrl) ?? '')));
       this.counts.set(typeUrl, gs.reduce((n, g) => n + g.list(typeUrl).length, 0));
+      if (gs.length === 1 && gs[0]) this.soleHolder.set(typeUrl, gs[0]);
     }
   }
 
@@ -48,6 +51,19 @@ export class ProxySnapshot {
       if (r) return r;
     }
     return undefined;
+  }
+
+  /**
+   * True when `names` are exactly the names of the snapshot's resources of the type. When one group holds
+   * the type (a sidecar's CLAs and routes all come from its shared group) the answer is that group's,
+   * memoised per name set: proxies sharing both pay nothing per name.
+   */
+  coveredBy(names: ReadonlySet<string>, typeUrl: string): boolean {
+    if (names.size !== this.count(typeUrl)) return false;
+    const sole = this.soleHolder.get(typeUrl);
+    if (sole) return sole.coveredBy(names, typeUrl);
+    for (const name of names) if (!this.get(typeUrl, name)) return false;
+    return true;
   }
 
   /** Number of resources of the type. */
@@ -79,6 +95,37 @@ export class ProxySnapshot {
     return this.versions.get(typeUrl) ?? EMPTY_VERSION;
   }
 
+  /**
+   * Names of the type whose resource differs between `before` and this snapshot (another version, added or
+   * removed), possibly with a few more (a name that moved between groups unchanged). Snapshots built the same
+   * way (same number of groups) are compared group by group through the groups' memoised diffs: a proxy
+   * whose shared group changed pays nothing per shared resource. Otherwise every name is compared.
+   */
+  changedSince(before: ProxySnapshot, typeUrl: string): ChangedNames {
+    if (before === this || (before.typeVersion(typeUrl) === this.typeVersion(typeUrl) && this.versions.has(typeUrl) === before.versions.has(typeUrl))) return ChangedNames.NONE;
+    if (before.groups.length !== this.groups.length) return new ChangedNames([this.comparedByName(before, typeUrl)]);
+    const parts: ReadonlySet<string>[] = [];
+    this.groups.forEach((g, i) => {
+      const old = before.groups[i];
+      if (old && old !== g) {
+        const changed = g.changedSince(old, typeUrl);
+        if (changed.size > 0) parts.push(changed);
+      }
+    });
+    return new ChangedNames(parts);
+  }
+
+  private comparedByName(before: ProxySnapshot, typeUrl: string): ReadonlySet<string> {
+    const names = new Set<string>();
+    this.forEach(typeUrl, (r) => {
+      if (before.get(typeUrl, r.name)?.version !== r.version) names.add(r.name);
+    });
+    before.forEach(typeUrl, (r) => {
+      if (!this.get(typeUrl, r.name)) names.add(r.name);
+    });
+    return names;
+  }
+
   /** True when every type has the same version in both snapshots. */
   sameAs(other: ProxySnapshot): boolean {
     if (other === this) return true;
@@ -97,5 +144,33 @@ function assertDisjoint(typeUrl: string, groups: readonly ResourceGroup[]): void
         if (sorted[j]?.get(typeUrl, r.name)) throw new Error(`duplicate resource ${r.name} of type ${typeUrl}`);
       }
     }
+  }
+}
+
+/** The names two snapshots of a type hold differently, as the union of a few (shared, memoised) sets. */
+export class ChangedNames {
+  static readonly NONE = new ChangedNames([]);
+
+  constructor(private readonly parts: readonly ReadonlySet<string>[]) {}
+
+  get empty(): boolean {
+    return this.parts.length === 0;
+  }
+
+  has(name: string): boolean {
+    for (const p of this.parts) if (p.has(name)) return true;
+    return false;
+  }
+
+  /** Each name once, in a stable order (the parts' order, then each set's). */
+  forEach(fn: (name: string) => void): void {
+    this.parts.forEach((part, i) => {
+      for (const n of part) if (!this.inEarlier(n, i)) fn(n);
+    });
+  }
+
+  private inEarlier(name: string, i: number): boolean {
+    for (let j = 0; j < i; j++) if (this.parts[j]?.has(name)) return true;
+    return false;
   }
 }

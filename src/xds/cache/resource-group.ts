@@ -3,6 +3,7 @@ import type { EncodedResource } from '../resource.js';
 import { setVersion } from './versions.js';
 
 const NONE: readonly EncodedResource[] = [];
+const NO_NAMES: ReadonlySet<string> = new Set();
 
 /**
  * An immutable set of encoded resources of several types with their per-type versions, computed once.
@@ -16,6 +17,10 @@ export class ResourceGroup {
   private readonly versions = new Map<string, string>();
   /** Per type, the resources framed as SotW `resources` entries, built on first use. */
   private readonly framedChunks = new Map<string, Uint8Array>();
+  /** changedSince, per earlier group and type: computed once for every proxy that moves between the two. */
+  private readonly diffs = new WeakMap<ResourceGroup, Map<string, ReadonlySet<string>>>();
+  /** coveredBy, per name set (the dp-server shares one set between streams asking for the same names). */
+  private readonly coverage = new WeakMap<ReadonlySet<string>, Map<string, boolean>>();
 
   /** Throws on a duplicate (type, name): a generator bug that Envoy would NACK. */
   constructor(resources: readonly EncodedResource[]) {
@@ -57,6 +62,41 @@ export class ResourceGroup {
       this.framedChunks.set(typeUrl, chunk);
     }
     return chunk;
+  }
+
+  /**
+   * Names of the type that this group and `before` hold differently: another version, or only one of them
+   * has the name. Memoised per (before, type): every proxy that held `before` and now holds this group (all
+   * sidecars sharing a mesh's outbounds, after a mesh-wide change) gets the same set without a lookup per
+   * resource.
+   */
+  changedSince(before: ResourceGroup, typeUrl: string): ReadonlySet<string> {
+    if (before === this) return NO_NAMES;
+    let byType = this.diffs.get(before);
+    if (!byType) this.diffs.set(before, (byType = new Map<string, ReadonlySet<string>>()));
+    let changed = byType.get(typeUrl);
+    if (!changed) {
+      const names = new Set<string>();
+      for (const r of this.list(typeUrl)) if (before.get(typeUrl, r.name)?.version !== r.version) names.add(r.name);
+      for (const r of before.list(typeUrl)) if (!this.get(typeUrl, r.name)) names.add(r.name);
+      changed = names.size === 0 ? NO_NAMES : names;
+      byType.set(typeUrl, changed);
+    }
+    return changed;
+  }
+
+  /** True when `names` are exactly the names of the group's resources of the type; memoised per name set. */
+  coveredBy(names: ReadonlySet<string>, typeUrl: string): boolean {
+    let byType = this.coverage.get(names);
+    if (!byType) this.coverage.set(names, (byType = new Map<string, boolean>()));
+    let covered = byType.get(typeUrl);
+    if (covered === undefined) {
+      const m = this.byType.get(typeUrl);
+      // Names are distinct and so are the group's: as many names, all found, is the same set.
+      covered = (m?.size ?? 0) === names.size && [...names].every((n) => m?.has(n));
+      byType.set(typeUrl, covered);
+    }
+    return covered;
   }
 
   /** Hash of the (name, version) pairs of the type (`setVersion`). */

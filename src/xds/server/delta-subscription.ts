@@ -13,7 +13,8 @@ export interface DeltaChange {
  */
 export class DeltaSubscription {
   private wildcardFlag = false;
-  private readonly nameSet = new Set<string>();
+  /** Replaced, never modified, once handed out: caches keyed by the set (ProxySnapshot.coveredBy) stay true. */
+  private nameSet = new Set<string>();
   private first = true;
 
   /** `budget` is the stream's: the names of every type it subscribes to count against one limit. */
@@ -35,6 +36,7 @@ export class DeltaSubscription {
     this.first = false;
     const subscribed: string[] = [];
     const unsubscribed: string[] = [];
+    if (subscribe.length > 0 || unsubscribe.length > 0) this.nameSet = new Set(this.nameSet);
     for (const n of subscribe) {
       if (n === '*') this.wildcardFlag = true;
       else {

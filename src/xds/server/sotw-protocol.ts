@@ -118,7 +118,7 @@ export class SotwProtocol implements Protocol<DiscoveryRequest, DiscoveryRespons
         this.markSent(typeUrl, st, version, snapshot);
         continue;
       }
-      const resources = this.toSend(typeUrl, st, visible, touched);
+      const resources = this.toSend(typeUrl, st, snapshot, visible, touched);
       if (resources !== ALL && resources.length === 0 && !FULL_STATE.has(typeUrl)) {
         // Only the version moved (a cluster change was answered, then nothing else changed): the client has it all.
         this.markSent(typeUrl, st, version, snapshot);
@@ -144,26 +144,38 @@ export class SotwProtocol implements Protocol<DiscoveryRequest, DiscoveryRespons
     return st.view;
   }
 
-  /** EDS: names of visible CLAs whose cluster changed since EDS was last answered (they need a fresh CLA). */
+  /**
+   * EDS: names of visible CLAs whose cluster changed since EDS was last answered (they need a fresh CLA).
+   * The changed clusters come from the snapshots' memoised group diffs, not from a lookup per CLA.
+   */
   private touchedClusters(typeUrl: string, st: TypeState, visible: Visible): string[] {
     const cds = this.types.get(TYPE_URLS.cluster)?.sentSnapshot;
     const before = st.clusterSnapshot;
     if (typeUrl !== TYPE_URLS.clusterLoadAssignment || !cds || !before || cds === before) return [];
     const touched: string[] = [];
-    visible.forEach(({ name }) => {
-      if (cds.get(TYPE_URLS.cluster, name)?.version !== before.get(TYPE_URLS.cluster, name)?.version) touched.push(name);
+    cds.changedSince(before, TYPE_URLS.cluster).forEach((name) => {
+      if (visible.get(name)) touched.push(name);
     });
     return touched;
   }
 
   /** ALL for a full response (CDS, LDS, first/forced/after a NACK, or everything changed), else what the client lacks. */
-  private toSend(typeUrl: string, st: TypeState, visible: Visible, touched: readonly string[]): EncodedResource[] | typeof ALL {
+  private toSend(typeUrl: string, st: TypeState, snapshot: ProxySnapshot, visible: Visible, touched: readonly string[]): EncodedResource[] | typeof ALL {
     const base = st.sentSnapshot;
     if (FULL_STATE.has(typeUrl) || st.full || st.forced || !base) return ALL;
-    const fresh = new Set(touched);
+    // Touched names are distinct visible CLAs: as many as visible means every one is sent.
+    if (touched.length >= visible.size) return ALL;
     const out: EncodedResource[] = [];
-    visible.forEach((r) => {
-      if (fresh.has(r.name) || sentResource(base, typeUrl, r.name, this.ctx.emptyCla)?.version !== r.version) out.push(r);
+    const fresh = touched.length > 0 ? new Set(touched) : undefined;
+    for (const name of touched) {
+      const r = visible.get(name);
+      if (r) out.push(r);
+    }
+    // What the client holds differs from the snapshot only where the snapshot changed since it was sent.
+    snapshot.changedSince(base, typeUrl).forEach((name) => {
+      if (fresh?.has(name)) return;
+      const r = visible.get(name);
+      if (r && sentResource(base, typeUrl, name, this.ctx.emptyCla)?.version !== r.version) out.push(r);
     });
     return out.length === visible.size ? ALL : out;
   }
@@ -189,9 +201,10 @@ export class SotwProtocol implements Protocol<DiscoveryRequest, DiscoveryRespons
     const base = visible.complete ? snapshot.typeVersion(typeUrl) : setVersion(visible.list());
     if (touched.length === 0) return base;
     // Clusters changed since EDS was last answered: a new EDS version even with the same endpoints (Envoy
-    // needs a fresh CLA to finish warming a changed cluster; kumahq/kuma PR #331).
+    // needs a fresh CLA to finish warming a changed cluster; kumahq/kuma PR #331). The clusters' type
+    // version names the CDS state those CLAs answer.
     const cds = this.types.get(TYPE_URLS.cluster)?.sentSnapshot;
-    return hashParts([base, ...touched.map((n) => `${n}\u0001${cds?.get(TYPE_URLS.cluster, n)?.version ?? ''}`)]);
+    return hashParts([base, cds?.typeVersion(TYPE_URLS.cluster) ?? '']);
   }
 
   private markSent(typeUrl: string, st: TypeState, version: string, snapshot: ProxySnapshot): void {

@@ -39,8 +39,8 @@ export function visibleResources(snapshot: ProxySnapshot, typeUrl: string, wildc
 
 /** True when wildcard/names select every resource of the type in the snapshot and nothing else. */
 function coversExactly(snapshot: ProxySnapshot, typeUrl: string, wildcard: boolean, names: ReadonlySet<string>): boolean {
-  // Names are distinct and so are the snapshot's: as many names, all found, is the same set.
-  if (!wildcard && names.size !== snapshot.count(typeUrl)) return false;
+  if (!wildcard) return snapshot.coveredBy(names, typeUrl);
+  // Wildcard sees everything; named extras must all exist.
   for (const name of names) if (!snapshot.get(typeUrl, name)) return false;
   return true;
 }
