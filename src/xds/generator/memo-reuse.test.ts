@@ -1,3 +1,4 @@
+import { setImmediate as setImmediatePromise } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { defaultPolicies, fixtureFiles, generateAll, inputsOf, loadFixture, type Fixture } from '../../../test/helpers/generator-fixtures.js';
 import { buildMeshSnapshot, type MeshSnapshot } from './index.js';
@@ -154,7 +155,7 @@ function outcome(f: Fixture, snap: () => MeshSnapshot, reversed = false): string
 
 describe('generation reusing the previous mesh snapshot', () => {
   for (const file of fixtureFiles()) {
-    it(`equals a fresh generation for every mutation of ${file.replace('.input.yaml', '')}`, { timeout: 120_000 }, () => {
+    it(`equals a fresh generation for every mutation of ${file.replace('.input.yaml', '')}`, { timeout: 300_000 }, async () => {
       const fixture = loadFixture(file);
       const all = mutations(fixture);
       expect(all.length).toBeGreaterThan(5);
@@ -164,6 +165,8 @@ describe('generation reusing the previous mesh snapshot', () => {
       const previous = buildMeshSnapshot(inputsOf(fixture));
       outcome(fixture, () => previous);
       for (const m of all) {
+        // Let the worker answer the runner between mutations (a fixture takes seconds of CPU on a loaded host).
+        await setImmediatePromise();
         const inputs = inputsOf(m.fixture);
         const fresh = outcome(m.fixture, () => buildMeshSnapshot(inputs));
         const reused = outcome(m.fixture, () => buildMeshSnapshot(inputs, previous));
