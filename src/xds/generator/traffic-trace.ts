@@ -146,7 +146,7 @@ export function addTracingCluster(snap: ResourceMemo, set: ResourceSet, t: Resol
   if (t) set.add(snap.resource(TYPE_URLS.cluster, tracingClusterName(t.backend), t.cluster, buildTracingCluster));
 }
 
-const TRACING_CONNECT_TIMEOUT = { seconds: 10 };
+const TRACING_CONNECT_TIMEOUT = { seconds: 10 } as const;
 
 function buildTracingCluster(p: TracingClusterParams, name: string): EnvoyObject {
   return dnsCluster({
