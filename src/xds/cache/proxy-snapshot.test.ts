@@ -52,6 +52,16 @@ describe('ProxySnapshot.changedSince', () => {
     expect(names.length).toBe(new Set(names).size);
   });
 
+  it('changedResources lists what a client holding the earlier snapshot lacks, group by group', () => {
+    const own1 = new ResourceGroup([res('local', '1')]);
+    const before = ProxySnapshot.of([shared1, own1]);
+    const now = ProxySnapshot.of([shared2, own1]);
+    expect(now.changedResources(before, CDS)?.map((r) => `${r.name}@${r.version}`)).toEqual(['a@2', 'd@1']);
+    expect(shared2.changedResources(shared1, CDS)).toBe(shared2.changedResources(shared1, CDS));
+    expect(now.changedResources(now, CDS)).toEqual([]);
+    expect(now.changedResources(ProxySnapshot.of([shared1]), CDS)).toBeUndefined();
+  });
+
   it('snapshots of different shapes are compared name by name', () => {
     const before = ProxySnapshot.from([res('a', '1'), res('b', '1')]);
     const now = ProxySnapshot.of([new ResourceGroup([res('a', '1')]), new ResourceGroup([res('b', '2'), res('c', '1')])]);

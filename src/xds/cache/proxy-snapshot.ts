@@ -115,6 +115,21 @@ export class ProxySnapshot {
     return new ChangedNames(parts);
   }
 
+  /**
+   * The resources of the type a client holding `before` lacks as they are (changed or new), from the groups'
+   * memoised lists, possibly with a few it has (one that moved between groups unchanged); undefined when the
+   * snapshots differ in shape (the caller compares name by name).
+   */
+  changedResources(before: ProxySnapshot, typeUrl: string): EncodedResource[] | undefined {
+    if (before.groups.length !== this.groups.length) return undefined;
+    const out: EncodedResource[] = [];
+    this.groups.forEach((g, i) => {
+      const old = before.groups[i];
+      if (old && old !== g) for (const r of g.changedResources(old, typeUrl)) out.push(r);
+    });
+    return out;
+  }
+
   private comparedByName(before: ProxySnapshot, typeUrl: string): ReadonlySet<string> {
     const names = new Set<string>();
     this.forEach(typeUrl, (r) => {

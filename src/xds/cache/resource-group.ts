@@ -19,6 +19,8 @@ export class ResourceGroup {
   private readonly framedChunks = new Map<string, Uint8Array>();
   /** changedSince, per earlier group and type: computed once for every proxy that moves between the two. */
   private readonly diffs = new WeakMap<ResourceGroup, Map<string, ReadonlySet<string>>>();
+  /** changedResources, per earlier group and type. */
+  private readonly changedLists = new WeakMap<ResourceGroup, Map<string, readonly EncodedResource[]>>();
   /** coveredBy, per name set (the dp-server shares one set between streams asking for the same names). */
   private readonly coverage = new WeakMap<ReadonlySet<string>, Map<string, boolean>>();
 
@@ -83,6 +85,23 @@ export class ResourceGroup {
       byType.set(typeUrl, changed);
     }
     return changed;
+  }
+
+  /**
+   * This group's resources of the type that `before` does not hold as they are (another version, or a name
+   * it lacks), in list order; memoised per (before, type) like changedSince.
+   */
+  changedResources(before: ResourceGroup, typeUrl: string): readonly EncodedResource[] {
+    if (before === this) return NONE;
+    let byType = this.changedLists.get(before);
+    if (!byType) this.changedLists.set(before, (byType = new Map<string, readonly EncodedResource[]>()));
+    let list = byType.get(typeUrl);
+    if (!list) {
+      const changed = this.changedSince(before, typeUrl);
+      list = changed.size === 0 ? NONE : this.list(typeUrl).filter((r) => changed.has(r.name));
+      byType.set(typeUrl, list);
+    }
+    return list;
   }
 
   /** True when `names` are exactly the names of the group's resources of the type; memoised per name set. */

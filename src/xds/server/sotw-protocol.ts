@@ -165,8 +165,14 @@ export class SotwProtocol implements Protocol<DiscoveryRequest, DiscoveryRespons
     if (FULL_STATE.has(typeUrl) || st.full || st.forced || !base) return ALL;
     // Touched names are distinct visible CLAs: as many as visible means every one is sent.
     if (touched.length >= visible.size) return ALL;
-    const out: EncodedResource[] = [];
     const fresh = touched.length > 0 ? new Set(touched) : undefined;
+    // A view of the whole type: the snapshot's groups know what changed since `base`, per pair of groups.
+    const changed = visible.complete ? snapshot.changedResources(base, typeUrl) : undefined;
+    if (changed) {
+      const out = fresh ? [...touched.flatMap((n) => visible.get(n) ?? []), ...changed.filter((r) => !fresh.has(r.name))] : changed;
+      return out.length === visible.size ? ALL : out;
+    }
+    const out: EncodedResource[] = [];
     for (const name of touched) {
       const r = visible.get(name);
       if (r) out.push(r);
