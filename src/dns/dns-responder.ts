@@ -18,7 +18,7 @@ export type Reply =
   | { readonly kind: 'drop' }
   | { readonly kind: 'forward'; readonly query: Query };
 
-const DROP: Reply = { kind: 'drop' };
+const DROP: Readonly<Reply> = { kind: 'drop' };
 
 /**
  * Answers queries for `<service>.<domain>` from the VIP table. Synchronous and allocation-light:

@@ -39,8 +39,8 @@ export interface Query {
 /** A query, or what to do instead of answering it: drop it silently, or answer with a header-only error. */
 export type ParsedQuery = { readonly ok: true; readonly query: Query } | { readonly ok: false; readonly rcode?: number };
 
-const DROP: ParsedQuery = { ok: false };
-const formErr: ParsedQuery = { ok: false, rcode: RCODE.FORMERR };
+const DROP: Readonly<ParsedQuery> = { ok: false };
+const formErr: Readonly<ParsedQuery> = { ok: false, rcode: RCODE.FORMERR };
 
 export function parseQuery(buf: Uint8Array): ParsedQuery {
   if (buf.length < HEADER_LEN || buf.length > MAX_QUERY_LEN) return DROP;

@@ -12,7 +12,7 @@ export interface TcpLimits {
   readonly maxPendingWriteBytes: number;
 }
 
-export const DEFAULT_TCP_LIMITS: TcpLimits = { idleTimeoutMs: 10_000, maxPendingWriteBytes: 256 * 1024 };
+export const DEFAULT_TCP_LIMITS: Readonly<TcpLimits> = { idleTimeoutMs: 10_000, maxPendingWriteBytes: 256 * 1024 };
 
 /**
  * DNS over TCP (RFC 7766): 2-byte length-prefixed messages, several per connection (pipelined, answered

@@ -78,7 +78,7 @@ export function encodeMessage(msg: KdsMessage): Buffer {
   return Buffer.from(t.encode(t.fromObject(msg)).finish());
 }
 
-const TO_OBJECT: protobuf.IConversionOptions = { defaults: true, arrays: true, objects: true, longs: String };
+const TO_OBJECT: Readonly<protobuf.IConversionOptions> = { defaults: true, arrays: true, objects: true, longs: String };
 
 /** Throws on bytes that are not a KdsMessage; an empty message (no kind set) is rejected too. */
 export function decodeMessage(bytes: Uint8Array): KdsMessage {
@@ -111,7 +111,7 @@ export function encodedResourceSize(r: WireResource): number {
   return t.encode(t.fromObject(r)).finish().length;
 }
 
-export const kdsServiceDefinition: ServiceDefinition<{ sync: import('@grpc/grpc-js').handleBidiStreamingCall<ReceivedMessage, KdsMessage> }> = {
+export const kdsServiceDefinition: Readonly<ServiceDefinition<{ sync: import('@grpc/grpc-js').handleBidiStreamingCall<ReceivedMessage, KdsMessage> }>> = {
   sync: {
     path: KDS_SYNC_PATH,
     requestStream: true,

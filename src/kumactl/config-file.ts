@@ -44,7 +44,7 @@ export interface ControlPlaneEntry {
 }
 
 /** Used when the config file does not exist yet, as Kuma's kumactl does. */
-export const DEFAULT_CONFIG: KumactlConfig = {
+export const DEFAULT_CONFIG: Readonly<KumactlConfig> = {
   contexts: [{ name: 'local', controlPlane: 'local' }],
   controlPlanes: [{ name: 'local', coordinates: { apiServer: { url: 'http://localhost:5681' } } }],
   currentContext: 'local',

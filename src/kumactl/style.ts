@@ -7,8 +7,8 @@ export interface Style {
 }
 
 const wrap = (code: number, s: string): string => `\u001b[${code}m${s}\u001b[0m`;
-const plain: Style = { green: (s) => s, red: (s) => s, yellow: (s) => s, bold: (s) => s };
-const ansi: Style = { green: (s) => wrap(32, s), red: (s) => wrap(31, s), yellow: (s) => wrap(33, s), bold: (s) => wrap(1, s) };
+const plain: Readonly<Style> = { green: (s) => s, red: (s) => s, yellow: (s) => s, bold: (s) => s };
+const ansi: Readonly<Style> = { green: (s) => wrap(32, s), red: (s) => wrap(31, s), yellow: (s) => wrap(33, s), bold: (s) => wrap(1, s) };
 
 export function styleFor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): Style {
   return stream.isTTY === true && env['NO_COLOR'] === undefined && env['TERM'] !== 'dumb' ? ansi : plain;

@@ -6,7 +6,7 @@ export interface DefaultPolicy {
   readonly spec: Spec;
 }
 
-const everything = [{ match: { 'kuma.io/service': '*' } }];
+const everything = [{ match: { 'kuma.io/service': '*' } }] as const;
 
 /** The policies Kuma creates with every Mesh (pkg/defaults/mesh): allow-all, route-all, default timeout and retry. */
 export function meshDefaultPolicies(mesh: string): DefaultPolicy[] {

@@ -12,7 +12,7 @@ export interface Leadership {
 }
 
 /** SQLite and memory stores serve one process, which is therefore always the leader. */
-export const alwaysLeader: Leadership = {
+export const alwaysLeader: Readonly<Leadership> = {
   isLeader: true,
   onChange: () => () => undefined,
 };

@@ -8,7 +8,7 @@ export interface BackoffPolicy {
   readonly maxMs: number;
 }
 
-export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 500, maxMs: 30_000 };
+export const DEFAULT_BACKOFF: Readonly<BackoffPolicy> = { baseMs: 500, maxMs: 30_000 };
 
 /** Exponential back-off with full jitter in [delay/2, delay]. */
 export function backoffDelay(policy: BackoffPolicy, attempt: number): number {

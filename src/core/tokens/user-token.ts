@@ -15,15 +15,15 @@ export interface User {
   readonly groups: readonly string[];
 }
 
-export const ADMIN_USER: User = { name: 'mesh-system:admin', groups: [ADMIN_GROUP, AUTHENTICATED_GROUP] };
-export const ANONYMOUS_USER: User = { name: 'mesh-system:anonymous', groups: [UNAUTHENTICATED_GROUP] };
+export const ADMIN_USER: Readonly<User> = { name: 'mesh-system:admin', groups: [ADMIN_GROUP, AUTHENTICATED_GROUP] };
+export const ANONYMOUS_USER: Readonly<User> = { name: 'mesh-system:anonymous', groups: [UNAUTHENTICATED_GROUP] };
 
 export const isAdmin = (u: User): boolean => u.groups.includes(ADMIN_GROUP);
 export const describeUser = (u: User): string => `${u.name}/${u.groups.join(',')}`;
 
 /** GlobalSecret `user-token-signing-key-<n>`; revocations in GlobalSecret `user-token-revocations`. */
-export const USER_KEY_SCOPE: KeyScope = { type: 'GlobalSecret', mesh: '', prefix: 'user-token-signing-key' };
-export const USER_REVOCATIONS: RevocationList = { type: 'GlobalSecret', mesh: '', name: 'user-token-revocations' };
+export const USER_KEY_SCOPE: Readonly<KeyScope> = { type: 'GlobalSecret', mesh: '', prefix: 'user-token-signing-key' };
+export const USER_REVOCATIONS: Readonly<RevocationList> = { type: 'GlobalSecret', mesh: '', name: 'user-token-revocations' };
 
 export const userTokenRequestSchema = z.object({ name: z.string().default(''), groups: z.array(z.string()).default([]), validFor: z.string().default('') });
 

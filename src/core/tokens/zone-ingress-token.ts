@@ -11,8 +11,8 @@ import { parseTokenRequest } from './valid-for.js';
  * of the control plane the ingress connects to (a zone or standalone CP), which issues it; the keys never
  * cross KDS. Revocations in GlobalSecret `zone-ingress-token-revocations`.
  */
-export const ZONE_INGRESS_KEY_SCOPE: KeyScope = { type: 'GlobalSecret', mesh: '', prefix: 'zone-ingress-token-signing-key' };
-export const ZONE_INGRESS_REVOCATIONS: RevocationList = { type: 'GlobalSecret', mesh: '', name: 'zone-ingress-token-revocations' };
+export const ZONE_INGRESS_KEY_SCOPE: Readonly<KeyScope> = { type: 'GlobalSecret', mesh: '', prefix: 'zone-ingress-token-signing-key' };
+export const ZONE_INGRESS_REVOCATIONS: Readonly<RevocationList> = { type: 'GlobalSecret', mesh: '', name: 'zone-ingress-token-revocations' };
 
 const requestSchema = z.object({ zone: z.string().default(''), validFor: z.string().default('') });
 

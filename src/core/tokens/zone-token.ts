@@ -13,8 +13,8 @@ export interface ZoneTokenClaims {
 }
 
 /** GlobalSecret `zone-token-signing-key-<n>`; revocations in GlobalSecret `zone-token-revocations`. */
-export const ZONE_KEY_SCOPE: KeyScope = { type: 'GlobalSecret', mesh: '', prefix: 'zone-token-signing-key' };
-export const ZONE_REVOCATIONS: RevocationList = { type: 'GlobalSecret', mesh: '', name: 'zone-token-revocations' };
+export const ZONE_KEY_SCOPE: Readonly<KeyScope> = { type: 'GlobalSecret', mesh: '', prefix: 'zone-token-signing-key' };
+export const ZONE_REVOCATIONS: Readonly<RevocationList> = { type: 'GlobalSecret', mesh: '', name: 'zone-token-revocations' };
 
 export const zoneTokenRequestSchema = z.object({
   zone: z.string().default(''),

@@ -7,7 +7,7 @@ import type { KdsSubscription } from '../../core/resources/specs.js';
  * ZoneInsights for the shared tracker (core/insights): one per Zone, owned by it; subscriptions are held by
  * `globalInstanceId`. A zone has one KDS stream at a time, so a new stream closes the subscriptions left open.
  */
-export const zoneInsightKind: InsightKind<KdsSubscription> = {
+export const zoneInsightKind: Readonly<InsightKind<KdsSubscription>> = {
   target: () => ({ type: 'ZoneInsight', owner: 'Zone' }),
   types: ['ZoneInsight'],
   instanceOf: (sub) => sub.globalInstanceId,

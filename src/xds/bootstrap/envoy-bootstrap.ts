@@ -55,7 +55,7 @@ function adsTls(host: string, caPem: string): EnvoyObject {
   };
 }
 
-const RUNTIME = { 're2.max_program_size.error_level': 4294967295, 're2.max_program_size.warn_level': 1000 };
+const RUNTIME = { 're2.max_program_size.error_level': 4294967295, 're2.max_program_size.warn_level': 1000 } as const;
 
 /** Envoy v3 bootstrap (Kuma's template_v3): node `<mesh>.<name>`, ADS over `ads_cluster`, over TLS when a CA is given. */
 export function envoyBootstrap(p: EnvoyBootstrapParams): EnvoyObject {

@@ -6,7 +6,7 @@ import { lbMetadata } from './struct.js';
 export const HCM_TYPE = 'envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
 const ROUTER_TYPE = 'envoy.extensions.filters.http.router.v3.Router';
 /** The terminal HTTP filter (last and only last). */
-export const ROUTER_FILTER: EnvoyObject = { name: 'envoy.filters.http.router', typed_config: anyOf(ROUTER_TYPE, {}) };
+export const ROUTER_FILTER: Readonly<EnvoyObject> = { name: 'envoy.filters.http.router', typed_config: anyOf(ROUTER_TYPE, {}) };
 
 export interface HcmOptions {
   readonly statPrefix: string;

@@ -20,7 +20,7 @@ export interface ListenerOptions {
 const TLS_INSPECTOR = {
   name: 'envoy.filters.listener.tls_inspector',
   typed_config: anyOf('envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector', {}),
-};
+} as const;
 
 export function listener(o: ListenerOptions): EnvoyObject {
   return {

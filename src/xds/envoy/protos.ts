@@ -25,7 +25,7 @@ const ENTRY_FILES = [
   'envoy/extensions/access_loggers/file/v3/file.proto',
   'envoy/config/trace/v3/zipkin.proto',
   'envoy/config/trace/v3/datadog.proto',
-];
+] as const;
 
 const require = createRequire(import.meta.url);
 
@@ -48,7 +48,7 @@ function loadRoot(): protobuf.Root {
     }
     return target;
   };
-  root.loadSync(ENTRY_FILES, { keepCase: true });
+  root.loadSync([...ENTRY_FILES], { keepCase: true });
   root.resolveAll();
   return root;
 }

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { canonical, CanonicalKeys } from './canonical.js';
+import { ResourceGroup } from '../cache/resource-group.js';
+import { encodeResource } from '../envoy/encode.js';
+import { TYPE_URLS } from '../resource.js';
 
 describe('canonical', () => {
   it('ignores key order and undefined members, keeps array order and types', () => {
@@ -16,5 +19,14 @@ describe('canonical', () => {
     expect(keys.of({ p: shared, q: 1 })).toBe(canonical({ q: 1, p: { a: 'x', z: [1, { y: 2 }] } }));
     expect(keys.of({ p: shared, q: 2 })).toBe(canonical({ q: 2, p: { a: 'x', z: [1, { y: 2 }] } }));
     expect(() => canonical({ m: new Map() })).toThrow(/Map/);
+  });
+
+  it('stands a ResourceGroup for its content (per-type versions), whatever its identity', () => {
+    const cluster = (name: string, seconds: number) => encodeResource(TYPE_URLS.cluster, name, { name, type: 'EDS', eds_cluster_config: { eds_config: { ads: {} } }, connect_timeout: { seconds } });
+    const a = new ResourceGroup([cluster('a', 1), cluster('b', 1)]);
+    expect(canonical({ g: a })).toBe(canonical({ g: new ResourceGroup([cluster('a', 1), cluster('b', 1)]) }));
+    expect(canonical({ g: a })).not.toBe(canonical({ g: new ResourceGroup([cluster('a', 1), cluster('b', 2)]) }));
+    expect(canonical({ g: a })).not.toBe(canonical({ g: new ResourceGroup([cluster('a', 1)]) }));
+    expect(canonical({ g: ResourceGroup.EMPTY })).not.toBe(canonical({ g: {} }));
   });
 });

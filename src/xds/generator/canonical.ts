@@ -1,7 +1,11 @@
+import { ResourceGroup } from '../cache/resource-group.js';
+
 /**
  * Canonical text of a JSON-like value: object keys sorted, `undefined` members left out (as JSON does), so
  * two parameter objects with the same content give the same text whatever their key order. Memo keys are
  * made from it (issue 8: a builder's key is its whole parameter object, so no input can be left out).
+ * A ResourceGroup (encoded resources) stands for its content: its per-type versions, which hash the names
+ * and content versions of its resources.
  */
 export function canonical(value: unknown): string {
   return new CanonicalKeys().of(value);
@@ -31,6 +35,7 @@ export class CanonicalKeys {
     }
     let out: string;
     if (Array.isArray(value)) out = `[${value.map((v: unknown) => this.text(v, true)).join(',')}]`;
+    else if (value instanceof ResourceGroup) out = groupText(value);
     else if (value instanceof Map || value instanceof Set) throw new TypeError('canonical: Map/Set are not JSON values');
     else {
       const obj = value as Record<string, unknown>;
@@ -42,4 +47,9 @@ export class CanonicalKeys {
     if (nested) this.texts.set(value, out);
     return out;
   }
+}
+
+function groupText(group: ResourceGroup): string {
+  const types = [...group.types()].sort();
+  return `group(${types.map((t) => `${JSON.stringify(t)}:${JSON.stringify(group.version(t) ?? '')}`).join(',')})`;
 }

@@ -42,8 +42,13 @@ export function sidecarSnapshot(snap: MeshSnapshot, dataplaneName: string, ident
  * `client`: its user agent, which tells the load balancers it implements.
  */
 export function proxylessSnapshot(snap: MeshSnapshot, dataplaneName: string, client?: ProxylessClient): ProxySnapshot {
-  const { own, shared, sharedKey } = generateProxylessParts(snap, dataplaneName, client);
-  if (own.length === 0) return snap.derived(`${sharedKey}\nsnapshot`, () => ProxySnapshot.of([shared]));
+  const { own, shared } = generateProxylessParts(snap, dataplaneName, client);
+  if (own.length === 0) return snap.derived({ shared }, sharedOnlySnapshot);
   return ProxySnapshot.of([new ResourceGroup(own), shared]);
 }
 
+
+/** The snapshot of proxyless clients without a server side: one instance per shared catalog. */
+function sharedOnlySnapshot(_snap: MeshSnapshot, { shared }: { readonly shared: ResourceGroup }): ProxySnapshot {
+  return ProxySnapshot.of([shared]);
+}

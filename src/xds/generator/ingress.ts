@@ -100,19 +100,21 @@ function buildIngressCluster(p: { readonly ingressSubsetKeys: readonly string[][
 }
 
 /** Tag subsets TrafficRoutes of the mesh split `service` into (any source). */
-function splitSubsetsOf(snap: MeshSnapshot, service: string): Tags[] {
-  return snap.derived(`ingress-subsets\n${service}`, () => {
-    const out = new Map<string, Tags>();
-    for (const route of snap.policies.trafficRoutes) {
-      const conf = route.spec.conf;
-      const destinations = conf?.split?.map((s) => s.destination) ?? (conf?.destination ? [conf.destination] : []);
-      for (const d of destinations) {
-        const target = d[SERVICE_TAG];
-        if (target !== service && !(target === '*' && route.spec.destinations.some((sel) => [service, '*'].includes(sel.match[SERVICE_TAG] ?? '')))) continue;
-        const subset = Object.fromEntries(Object.entries(d).filter(([k, v]) => k !== SERVICE_TAG && v !== '*'));
-        if (Object.keys(subset).length > 0) out.set(JSON.stringify(Object.entries(subset).sort()), subset);
-      }
+function splitSubsetsOf(snap: MeshSnapshot, service: string): readonly Tags[] {
+  return snap.derived({ service }, splitSubsets);
+}
+
+function splitSubsets(snap: MeshSnapshot, { service }: { readonly service: string }): readonly Tags[] {
+  const out = new Map<string, Tags>();
+  for (const route of snap.policies.trafficRoutes) {
+    const conf = route.spec.conf;
+    const destinations = conf?.split?.map((s) => s.destination) ?? (conf?.destination ? [conf.destination] : []);
+    for (const d of destinations) {
+      const target = d[SERVICE_TAG];
+      if (target !== service && !(target === '*' && route.spec.destinations.some((sel) => [service, '*'].includes(sel.match[SERVICE_TAG] ?? '')))) continue;
+      const subset = Object.fromEntries(Object.entries(d).filter(([k, v]) => k !== SERVICE_TAG && v !== '*'));
+      if (Object.keys(subset).length > 0) out.set(JSON.stringify(Object.entries(subset).sort()), subset);
     }
-    return [...out.values()];
-  });
+  }
+  return [...out.values()];
 }

@@ -64,13 +64,15 @@ function buildCaSecret(p: CaSecretParams): EnvoyObject {
  * match it, named by the TrafficPermission, one principal per source selector (all `*` = any client of the
  * mesh; otherwise the SPIFFE ID of its service and the `kuma://` URI of each other tag). None = deny all.
  */
-export function inboundRbacPolicies(snap: MeshSnapshot, tags: Tags): RbacPolicy[] {
-  return snap.derived(`rbac\n${JSON.stringify(tags)}`, () =>
-    snap.policies.trafficPermissions
-      .filter((tp) => bestRank(tp.spec.destinations, [tags]) !== undefined)
-      .sort((a, b) => (a.meta.name < b.meta.name ? -1 : a.meta.name > b.meta.name ? 1 : 0))
-      .map((tp) => ({ name: tp.meta.name, principals: principalsOf(snap.mesh, tp) })),
-  );
+export function inboundRbacPolicies(snap: MeshSnapshot, tags: Tags): readonly RbacPolicy[] {
+  return snap.derived({ tags }, rbacPolicies);
+}
+
+function rbacPolicies(snap: MeshSnapshot, { tags }: { readonly tags: Tags }): readonly RbacPolicy[] {
+  return snap.policies.trafficPermissions
+    .filter((tp) => bestRank(tp.spec.destinations, [tags]) !== undefined)
+    .sort((a, b) => (a.meta.name < b.meta.name ? -1 : a.meta.name > b.meta.name ? 1 : 0))
+    .map((tp) => ({ name: tp.meta.name, principals: principalsOf(snap.mesh, tp) }));
 }
 
 function principalsOf(mesh: string, tp: Resource<{ sources: readonly { match: Tags }[] }>): RbacPrincipal[] {

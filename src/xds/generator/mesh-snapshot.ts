@@ -91,7 +91,8 @@ export class MeshSnapshot implements ResourceMemo {
   /** Problems found while building the snapshot (each logged once, when it first appears). */
   readonly warnings: readonly string[];
   private readonly memo = new Map<string, EncodedResource>();
-  private readonly values = new Map<string, unknown>();
+  /** Derived values per computing function, then per canonical text of its parameter object. */
+  private readonly values = new Map<Derivation<never, unknown>, Map<string, unknown>>();
   /** Canonical texts of the parameter objects' parts, remembered for this snapshot. */
   private readonly keys = new CanonicalKeys();
   /** The previous snapshot's memo (not the snapshot itself, so older generations are not kept alive). */
@@ -164,14 +165,26 @@ export class MeshSnapshot implements ResourceMemo {
     return encoded;
   }
 
-  /** Memoised derived value (policy plans per source): `compute` must depend only on `key` and this snapshot. */
-  derived<T>(key: string, compute: () => T): T {
-    if (this.values.has(key)) return this.values.get(key) as T;
-    const value = compute();
-    this.values.set(key, value);
+  /**
+   * The value `compute` derives from this snapshot and `params` (a policy plan, a shared group), computed once
+   * per distinct parameters per snapshot. The key is `compute` itself and the canonical text of `params`, as
+   * for `resource()`: `compute` must be a module-level function reading nothing but its two arguments (no
+   * closure over the proxy), so nothing it depends on can be missing from the key. The snapshot is not part
+   * of the key: derived values live and die with it (they are not inherited by the next one).
+   */
+  derived<P, T>(params: P, compute: Derivation<P, T>): T {
+    let byParams = this.values.get(compute);
+    if (!byParams) this.values.set(compute, (byParams = new Map<string, unknown>()));
+    const key = this.keys.of(params);
+    if (byParams.has(key)) return byParams.get(key) as T;
+    const value = compute(this, params);
+    byParams.set(key, value);
     return value;
   }
 }
+
+/** A value derived from a mesh snapshot and a parameter object (see MeshSnapshot.derived). */
+export type Derivation<P, T> = (snap: MeshSnapshot, params: P) => T;
 
 /** Specs were validated by the manager against the shapes of specs.ts. */
 function typed<S>(r: Resource): Resource<S> {

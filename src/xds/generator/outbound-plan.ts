@@ -1,4 +1,4 @@
-import { SERVICE_TAG, type RetryConf, type Selector, type Tags, type TimeoutConf } from '../../core/resources/specs.js';
+import { SERVICE_TAG, type RetryConf, type Tags, type TimeoutConf } from '../../core/resources/specs.js';
 import type { EdsClusterOptions, LbSettings } from '../envoy/clusters.js';
 import type { DurationValue } from '../envoy/duration.js';
 import type { EnvoyObject } from '../envoy/encode.js';
@@ -7,7 +7,8 @@ import type { MeshSnapshot } from './mesh-snapshot.js';
 import { circuitBreakers, outlierDetection } from './circuit-breaker.js';
 import { clusterHealthCheck, type ClusterHealthCheck } from './health-check.js';
 import { connectTimeout, lbSettings, type OutboundProtocol } from './policy-conf.js';
-import { bestRank, matchConnectionPolicy } from './policy-match.js';
+import { matchRankedConnectionPolicy, sourceRanks, type SourceRanks } from './policy-match.js';
+import type { MeshPolicies } from './mesh-policies.js';
 import { commonProtocol, isHttp2 } from './protocol.js';
 
 /** How one upstream service's cluster is configured for a given source. */
@@ -41,46 +42,50 @@ export interface OutboundPlan {
 }
 
 /**
- * Applies TrafficRoute, Timeout, Retry, HealthCheck and CircuitBreaker to the connection from `source`
- * (the proxy's inbound/gateway tag sets, sidecar or proxyless client) to `service`. No TrafficRoute
- * -> undefined: Kuma generates no outbound for it.
+ * Applies TrafficRoute, Timeout, Retry, HealthCheck and CircuitBreaker to the connection from the source
+ * with `ranks` (a proxy's inbound/gateway tag sets as the mesh's policies match them: sidecar or proxyless
+ * client) to `service`. No TrafficRoute -> undefined: Kuma generates no outbound for it. Memoised per
+ * (ranks, service): 2,000 sidecars of 100 services under mesh-wide policies share one plan per service.
  */
-export function planOutbound(snap: MeshSnapshot, source: readonly Tags[], service: string): OutboundPlan | undefined {
-  return snap.derived(`plan\n${sourceKey(snap, source)}\n${service}`, () => computePlan(snap, source, service));
+export function planOutbound(snap: MeshSnapshot, ranks: MeshSourceRanks, service: string): OutboundPlan | undefined {
+  return snap.derived<PlanParams, OutboundPlan | undefined>({ ranks, service }, computePlan);
 }
 
-/**
- * FaultInjection and RateLimit: their sources are matched by the destination's Envoy against `x-kuma-tags`
- * (the proxy's tags, which key the routes that carry them), never by a plan.
- */
-const DESTINATION_MATCHED: ReadonlySet<string> = new Set<keyof MeshSnapshot['policies']>(['faultInjections', 'rateLimits']);
-
-/**
- * What the mesh's policies can tell about a source: for every policy, the rank its `sources` match the
- * source with (policy matching reads the source through nothing else). Sources with equal keys get equal
- * plans for every service, so 2,000 sidecars of 100 services under mesh-wide policies share one plan per
- * service, not one per source. Every policy list of the snapshot counts, so a new policy type cannot be missed.
- */
-export function sourceKey(snap: MeshSnapshot, source: readonly Tags[]): string {
-  const lists: readonly (readonly { spec: { sources?: readonly Selector[]; selectors?: readonly Selector[] } }[])[] = Object.entries(snap.policies)
-    .filter(([type]) => !DESTINATION_MATCHED.has(type))
-    .map(([, list]) => list as readonly { spec: { sources?: readonly Selector[]; selectors?: readonly Selector[] } }[]);
-  return lists
-    .map((list) =>
-      list
-        .map((policy) => {
-          // Policies that select whole proxies (TrafficTrace) match the source through `selectors`.
-          const rank = bestRank(policy.spec.sources ?? policy.spec.selectors, source);
-          return rank ? `${rank.exact}.${rank.wildcard}` : '-';
-        })
-        .join(','),
-    )
-    .join('|');
+interface PlanParams {
+  readonly ranks: MeshSourceRanks;
+  readonly service: string;
 }
 
-function computePlan(snap: MeshSnapshot, source: readonly Tags[], service: string): OutboundPlan | undefined {
+/** The policy lists matched by the proxy's own tags as a source (FaultInjection and RateLimit are matched by the destination's Envoy). */
+type SourceMatched = Exclude<keyof MeshPolicies, 'faultInjections' | 'rateLimits'>;
+
+/**
+ * What the mesh's policies can tell about a source: for every policy matched by source, how it matches
+ * (policy matching reads the source through nothing else). Sources with equal ranks get equal plans and
+ * equal shared outbound sides. The type lists every source-matched policy list of MeshPolicies, so a new
+ * policy type cannot be missed.
+ */
+export type MeshSourceRanks = { readonly [K in SourceMatched]: SourceRanks };
+
+export function meshSourceRanks(snap: MeshSnapshot, source: readonly Tags[]): MeshSourceRanks {
+  const p = snap.policies;
+  return {
+    trafficRoutes: sourceRanks(p.trafficRoutes, source),
+    trafficPermissions: sourceRanks(p.trafficPermissions, source),
+    timeouts: sourceRanks(p.timeouts, source),
+    retries: sourceRanks(p.retries, source),
+    healthChecks: sourceRanks(p.healthChecks, source),
+    circuitBreakers: sourceRanks(p.circuitBreakers, source),
+    trafficLogs: sourceRanks(p.trafficLogs, source),
+    // Policies that select whole proxies match them through `selectors`.
+    trafficTraces: sourceRanks(p.trafficTraces, source),
+    proxyTemplates: sourceRanks(p.proxyTemplates, source),
+  };
+}
+
+function computePlan(snap: MeshSnapshot, { ranks, service }: PlanParams): OutboundPlan | undefined {
   const destination = { [SERVICE_TAG]: service };
-  const route = matchConnectionPolicy(snap.policies.trafficRoutes, source, destination);
+  const route = matchRankedConnectionPolicy(snap.policies.trafficRoutes, ranks.trafficRoutes, destination);
   if (!route) return undefined;
   // Splits to an ExternalService that could not be resolved are dropped (it has no cluster).
   const splits = routeSplits(route.spec.conf, service).filter((s) => !snap.unusableExternalServices.has(s.service));
@@ -88,9 +93,9 @@ function computePlan(snap: MeshSnapshot, source: readonly Tags[], service: strin
   const lb = lbSettings(route.spec.conf?.loadBalancer);
   const targetServices = [...new Set(splits.map((s) => s.service))];
   const protocol = commonProtocol(targetServices.map((s) => snap.protocolOf(s)));
-  const clusters = targetServices.map((target) => clusterPlan(snap, source, target, lb, protocol));
-  const timeout = matchConnectionPolicy(snap.policies.timeouts, source, destination);
-  const retry = matchConnectionPolicy(snap.policies.retries, source, destination);
+  const clusters = targetServices.map((target) => clusterPlan(snap, ranks, target, lb, protocol));
+  const timeout = matchRankedConnectionPolicy(snap.policies.timeouts, ranks.timeouts, destination);
+  const retry = matchRankedConnectionPolicy(snap.policies.retries, ranks.retries, destination);
   const timeoutConf = timeout?.spec.conf;
   const retryConf = retry?.spec.conf;
   return {
@@ -104,11 +109,11 @@ function computePlan(snap: MeshSnapshot, source: readonly Tags[], service: strin
   };
 }
 
-function clusterPlan(snap: MeshSnapshot, source: readonly Tags[], service: string, lb: LbSettings, protocol: OutboundProtocol): ClusterPlan {
+function clusterPlan(snap: MeshSnapshot, ranks: MeshSourceRanks, service: string, lb: LbSettings, protocol: OutboundProtocol): ClusterPlan {
   const destination = { [SERVICE_TAG]: service };
-  const timeout = matchConnectionPolicy(snap.policies.timeouts, source, destination);
-  const hc = clusterHealthCheck(matchConnectionPolicy(snap.policies.healthChecks, source, destination)?.spec.conf, protocol);
-  const cbConf = matchConnectionPolicy(snap.policies.circuitBreakers, source, destination)?.spec.conf;
+  const timeout = matchRankedConnectionPolicy(snap.policies.timeouts, ranks.timeouts, destination);
+  const hc = clusterHealthCheck(matchRankedConnectionPolicy(snap.policies.healthChecks, ranks.healthChecks, destination)?.spec.conf, protocol);
+  const cbConf = matchRankedConnectionPolicy(snap.policies.circuitBreakers, ranks.circuitBreakers, destination)?.spec.conf;
   const cb = circuitBreakers(cbConf);
   const outlier = outlierDetection(cbConf);
   return {

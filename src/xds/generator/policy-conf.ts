@@ -4,7 +4,7 @@ import { parseDuration, type DurationValue } from '../envoy/duration.js';
 import type { RetrySettings } from '../envoy/http.js';
 
 /** Kuma's cluster connect timeout when no Timeout policy applies. */
-export const DEFAULT_CONNECT_TIMEOUT: DurationValue = { seconds: 5 };
+export const DEFAULT_CONNECT_TIMEOUT: Readonly<DurationValue> = { seconds: 5 };
 
 export type OutboundProtocol = 'http' | 'http2' | 'grpc' | 'tcp';
 

@@ -53,10 +53,27 @@ export function matchConnectionPolicy<P extends ConnectionPolicy>(
   sourceTags: readonly Tags[],
   destinationTags: Tags,
 ): P | undefined {
+  return matchRankedConnectionPolicy(policies, sourceRanks(policies, sourceTags), destinationTags);
+}
+
+/**
+ * How each policy of a list matches one source (aligned with the list; null: it does not). Everything
+ * policy matching reads of a source: two sources with equal ranks get the same policies.
+ */
+export type SourceRanks = readonly (Rank | null)[];
+
+/** The ranks of `policies`' `sources` (or `selectors`, for policies that select whole proxies) against `tagSets`. */
+export function sourceRanks(policies: readonly Resource<{ readonly sources?: readonly Selector[]; readonly selectors?: readonly Selector[] }>[], tagSets: readonly Tags[]): SourceRanks {
+  return policies.map((policy) => bestRank(policy.spec.sources ?? policy.spec.selectors, tagSets) ?? null);
+}
+
+/** matchConnectionPolicy for a source given by its ranks (`ranks[i]`: how `policies[i]` matches it). */
+export function matchRankedConnectionPolicy<P extends ConnectionPolicy>(policies: readonly P[], ranks: SourceRanks, destinationTags: Tags): P | undefined {
   let best: { policy: P; rank: Rank } | undefined;
-  for (const policy of policies) {
-    const source = bestRank(policy.spec.sources, sourceTags);
-    if (!source) continue;
+  for (let i = 0; i < policies.length; i++) {
+    const policy = policies[i];
+    const source = ranks[i];
+    if (!policy || !source) continue;
     const destination = bestRank(policy.spec.destinations, [destinationTags]);
     if (!destination) continue;
     const rank = { exact: source.exact + destination.exact, wildcard: source.wildcard + destination.wildcard };

@@ -47,7 +47,7 @@ export function probeResources(snap: MeshSnapshot, spec: DataplaneSpec): Encoded
   return [snap.resource(TYPE_URLS.listener, names.probeListener, params, buildProbeListener)];
 }
 
-const GET_ONLY = [{ name: ':method', string_match: { exact: 'GET' } }];
+const GET_ONLY = [{ name: ':method', string_match: { exact: 'GET' } }] as const;
 
 function probeRoute(r: ProbeRoute): EnvoyObject {
   const match = { path: r.path, headers: GET_ONLY };

@@ -15,13 +15,13 @@ export interface ProxylessCapabilities {
 const JS_AGENT = 'gRPC Node Pure JS';
 const CORE_AGENT = 'gRPC C-core';
 /** grpc-js-xds: the first version seen to accept and use RING_HASH (GRPC_XDS_EXPERIMENTAL_ENABLE_RING_HASH defaults to true there). */
-const JS_RING_HASH_SINCE: Version = [1, 14, 0];
+const JS_RING_HASH_SINCE: Version = [1, 14, 0] as const;
 /**
  * C-core's own version (`C-core 29.0.0 Python 1.51.1`): 29 = gRPC 1.51, whose ring-hash picker crashes the
  * process (SIGSEGV) on the first pick of an IDLE subchannel (grpc/grpc#31766, a bad cast added by #30714,
  * fixed by #32012 in gRPC 1.52 = core 30).
  */
-const CORE_RING_HASH_SINCE: Version = [30, 0, 0];
+const CORE_RING_HASH_SINCE: Version = [30, 0, 0] as const;
 
 type Version = readonly [number, number, number];
 

@@ -4,7 +4,7 @@ import type { ProxylessCapabilities } from './proxyless-client.js';
 /** Largest ring size either gRPC client accepts (larger is NACKed by both, gRFC A42). */
 export const GRPC_MAX_RING_SIZE = 8_388_608;
 
-const ROUND_ROBIN: LbSettings = { policy: 'ROUND_ROBIN' };
+const ROUND_ROBIN: Readonly<LbSettings> = { policy: 'ROUND_ROBIN' };
 
 /** The TrafficRoute's load balancer in Kuma's words, for notes. */
 const KUMA_NAME: Readonly<Record<LbSettings['policy'], string>> = {

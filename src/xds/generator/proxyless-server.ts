@@ -13,7 +13,7 @@ import type { MeshSnapshot } from './mesh-snapshot.js';
 export const SERVER_LISTENER_TEMPLATE = 'grpc/server?xds.resource.listening_address=%s';
 
 /** The addresses a server of the inbound may bind: the inbound's own, or all IPv4 / all IPv6 interfaces. */
-const WILDCARDS = ['0.0.0.0', '::'];
+const WILDCARDS = ['0.0.0.0', '::'] as const;
 
 export function serverListenerName(ip: string, port: number): string {
   return SERVER_LISTENER_TEMPLATE.replace('%s', `${ip.includes(':') ? `[${ip}]` : ip}:${port}`);

@@ -11,11 +11,11 @@ import { ResourceGroup } from '../cache/resource-group.js';
 import { TYPE_URLS, type EncodedResource } from '../resource.js';
 import { loadAssignment } from './load-assignment.js';
 import type { MeshSnapshot } from './mesh-snapshot.js';
-import { planOutbound, sourceKey, type ClusterPlan, type OutboundPlan } from './outbound-plan.js';
+import { meshSourceRanks, planOutbound, type ClusterPlan, type MeshSourceRanks, type OutboundPlan } from './outbound-plan.js';
 import { proxylessCircuitBreakers, proxylessMaxStreamDuration, proxylessOutlierDetection, proxylessRetry } from './proxyless-policies.js';
 import { serverListeners } from './proxyless-server.js';
-import { proxylessCapabilities, type ProxylessCapabilities, type ProxylessClient } from './proxyless-client.js';
-import { kumaLbName, proxylessLb } from './proxyless-lb.js';
+import { proxylessCapabilities, type ProxylessClient } from './proxyless-client.js';
+import { kumaLbName, proxylessLb, type ProxylessLbChoice } from './proxyless-lb.js';
 import type { LbSettings } from '../envoy/clusters.js';
 import { ResourceSet } from './resource-set.js';
 import { proxyTagSets } from './policy-match.js';
@@ -26,8 +26,6 @@ const VIP_PORT = 80;
 export interface ProxylessParts {
   readonly own: readonly EncodedResource[];
   readonly shared: ResourceGroup;
-  /** Equal for every client with the same catalog (`sourceKey`, and the load balancers it gets): what the shared group was made for. */
-  readonly sharedKey: string;
   /** Where the client gets another load balancer than its TrafficRoute asks for (one per outbound service). */
   readonly lbNotes: readonly ProxylessLbNote[];
 }
@@ -45,6 +43,19 @@ export interface ProxylessLbNote {
 interface Catalog {
   readonly group: ResourceGroup;
   readonly lbNotes: readonly ProxylessLbNote[];
+}
+
+/** A load balancer some TrafficRoute of the client's policy set asks for, and what this kind of client gets for it. */
+interface LbChoiceFor {
+  readonly requested: LbSettings;
+  readonly choice: ProxylessLbChoice;
+}
+
+/** What a client catalog is built from: clients with equal parameters share one catalog. */
+interface CatalogParams {
+  readonly ranks: MeshSourceRanks;
+  /** The client's kind enters only through what it gets for the load balancers its policy set uses. */
+  readonly lbs: readonly LbChoiceFor[];
 }
 
 /**
@@ -78,51 +89,51 @@ export function generateProxyless(snap: MeshSnapshot, dataplaneName: string, cli
 export function generateProxylessParts(snap: MeshSnapshot, dataplaneName: string, client?: ProxylessClient): ProxylessParts {
   const dp = snap.dataplanes.get(dataplaneName);
   if (!dp) throw new NotFoundError('Dataplane', dataplaneName, snap.mesh);
-  const { catalog, sharedKey } = proxylessCatalog(snap, dp.spec, client);
+  const catalog = proxylessCatalog(snap, dp.spec, client);
   // A Dataplane with inbounds is also an xDS-enabled server: its listeners are its own.
   const own = dp.spec.networking.inbound?.length ? serverListeners(snap, dp) : [];
-  return { own, shared: catalog.group, sharedKey, lbNotes: catalog.lbNotes };
+  return { own, shared: catalog.group, lbNotes: catalog.lbNotes };
 }
 
 /** Where a proxyless client gets another load balancer than its TrafficRoutes ask for (memoised with its catalog). */
 export function proxylessLbNotes(snap: MeshSnapshot, dataplaneName: string, client?: ProxylessClient): readonly ProxylessLbNote[] {
   const dp = snap.dataplanes.get(dataplaneName);
   if (!dp) throw new NotFoundError('Dataplane', dataplaneName, snap.mesh);
-  return proxylessCatalog(snap, dp.spec, client).catalog.lbNotes;
+  return proxylessCatalog(snap, dp.spec, client).lbNotes;
 }
 
-function proxylessCatalog(snap: MeshSnapshot, dp: DataplaneSpec, client: ProxylessClient | undefined): { catalog: Catalog; sharedKey: string } {
-  const source = proxyTagSets(dp);
-  const policies = sourceKey(snap, source);
+function proxylessCatalog(snap: MeshSnapshot, dp: DataplaneSpec, client: ProxylessClient | undefined): Catalog {
+  const ranks = meshSourceRanks(snap, proxyTagSets(dp));
   const caps = proxylessCapabilities(client);
-  // The client's kind enters the key only through what it gets for the load balancers this policy set uses.
-  const lbs = usedLoadBalancers(snap, policies, source)
-    .map((lb) => JSON.stringify(proxylessLb(lb, caps).lb))
-    .join(';');
-  const sharedKey = `proxyless-client\n${policies}${lbs ? `\nlb ${lbs}` : ''}`;
-  // `source` is one of the sources with this key: the plans it gives are those of every other one.
-  return { catalog: snap.derived(sharedKey, () => clientCatalog(snap, source, caps)), sharedKey };
+  const lbs = snap.derived({ ranks }, usedLoadBalancers).map((requested): LbChoiceFor => ({ requested, choice: proxylessLb(requested, caps) }));
+  return snap.derived<CatalogParams, Catalog>({ ranks, lbs }, clientCatalog);
 }
 
-/** The load balancers other than round robin that the source's TrafficRoutes ask for, each once. */
-function usedLoadBalancers(snap: MeshSnapshot, policies: string, source: readonly Tags[]): LbSettings[] {
-  return snap.derived(`proxyless-lbs\n${policies}`, () => {
-    const used = new Map<string, LbSettings>();
-    for (const service of snap.services) {
-      for (const c of planOutbound(snap, source, service)?.clusters ?? []) if (c.lb.policy !== 'ROUND_ROBIN') used.set(JSON.stringify(c.lb), c.lb);
-    }
-    return [...used].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, lb]) => lb);
-  });
+/** The load balancers the TrafficRoutes of a source with `ranks` ask for, each once (round robin included). */
+function usedLoadBalancers(snap: MeshSnapshot, { ranks }: { readonly ranks: MeshSourceRanks }): readonly LbSettings[] {
+  const used = new Map<string, LbSettings>();
+  for (const service of snap.services) {
+    for (const c of planOutbound(snap, ranks, service)?.clusters ?? []) used.set(JSON.stringify(c.lb), c.lb);
+  }
+  return [...used].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, lb]) => lb);
 }
 
-function clientCatalog(snap: MeshSnapshot, source: readonly Tags[], caps: ProxylessCapabilities): Catalog {
+function clientCatalog(snap: MeshSnapshot, { ranks, lbs }: CatalogParams): Catalog {
   const set = new ResourceSet();
   const lbNotes: ProxylessLbNote[] = [];
   for (const service of snap.services) {
-    const plan = planOutbound(snap, source, service);
-    if (plan) addService(snap, set, plan, caps, lbNotes);
+    const plan = planOutbound(snap, ranks, service);
+    if (plan) addService(snap, set, plan, lbs, lbNotes);
   }
   return { group: new ResourceGroup(set.toArray()), lbNotes };
+}
+
+/** What the client gets for `requested` (one of the load balancers its catalog parameters list). */
+function choiceFor(lbs: readonly LbChoiceFor[], requested: LbSettings): ProxylessLbChoice {
+  const text = JSON.stringify(requested);
+  const found = lbs.find((l) => JSON.stringify(l.requested) === text);
+  if (!found) throw new Error(`proxyless catalog: load balancer ${text} missing from its parameters`);
+  return found.choice;
 }
 
 interface ProxylessClusterParams {
@@ -145,7 +156,7 @@ interface ApiListenerParams {
   readonly route: string;
 }
 
-function addService(snap: MeshSnapshot, set: ResourceSet, plan: OutboundPlan, caps: ProxylessCapabilities, lbNotes: ProxylessLbNote[]): void {
+function addService(snap: MeshSnapshot, set: ResourceSet, plan: OutboundPlan, lbs: readonly LbChoiceFor[], lbNotes: ProxylessLbNote[]): void {
   const targets: WeightedTarget[] = [];
   const mtls = Boolean(snap.meshSpec.mtls?.enabledBackend);
   let noted = false;
@@ -155,7 +166,7 @@ function addService(snap: MeshSnapshot, set: ResourceSet, plan: OutboundPlan, ca
     const clusterPlan = plan.clusters.find((c) => c.service === split.service);
     if (!clusterPlan) continue;
     const cluster = split.subset ? subsetClusterName(split.service, split.subset) : split.service;
-    const choice = proxylessLb(clusterPlan.lb, caps);
+    const choice = choiceFor(lbs, clusterPlan.lb);
     if (choice.reason && !noted) {
       noted = true;
       lbNotes.push({ service: plan.service, trafficRoute: plan.routeName, requested: kumaLbName(clusterPlan.lb), applied: kumaLbName(choice.lb), reason: choice.reason });

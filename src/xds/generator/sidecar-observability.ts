@@ -4,7 +4,8 @@ import type { MeshSnapshot } from './mesh-snapshot.js';
 import type { OutboundProtocol } from './policy-conf.js';
 import { isHttp } from './protocol.js';
 import { identifyingService, logSourceOf, outboundAccessLog, type AccessLogParams, type LogSource } from './traffic-log.js';
-import { proxyTracing, tracingOptions, tracingService } from './traffic-trace.js';
+import { proxyTracing, rankedProxyTracing, tracingOptions, tracingService } from './traffic-trace.js';
+import type { MeshSourceRanks } from './outbound-plan.js';
 
 /**
  * What a sidecar's shared part (outbound listeners) reads of the proxy itself for TrafficLog and
@@ -27,9 +28,9 @@ export interface OutboundObservability {
 }
 
 /** The access log and (HTTP only) tracing of the outbound listener to `service`. */
-export function outboundObservability(snap: MeshSnapshot, params: ObservabilityParams, source: readonly Tags[], service: string, protocol: OutboundProtocol): OutboundObservability {
-  const tracing = isHttp(protocol) ? tracingOptions(proxyTracing(snap, source), params.traceService ?? '') : null;
-  return { accessLog: outboundAccessLog(snap, source, params.logSource, service, protocol), tracing };
+export function outboundObservability(snap: MeshSnapshot, params: ObservabilityParams, ranks: MeshSourceRanks, service: string, protocol: OutboundProtocol): OutboundObservability {
+  const tracing = isHttp(protocol) ? tracingOptions(rankedProxyTracing(snap, ranks.trafficTraces), params.traceService ?? '') : null;
+  return { accessLog: outboundAccessLog(snap, ranks.trafficLogs, params.logSource, service, protocol), tracing };
 }
 
 /** The tracing of the proxy's inbound HTTP listener of `service`. */

@@ -17,17 +17,16 @@ import { externalClusterEndpoints } from './external-cluster.js';
 import type { ExternalServiceGroup } from './external-services.js';
 import { loadAssignment } from './load-assignment.js';
 import type { MeshSnapshot } from './mesh-snapshot.js';
-import { clusterPolicyOptions, planOutbound, sidecarTargets, sourceKey, subsetKeys, type ClusterPlan, type OutboundPlan } from './outbound-plan.js';
+import { clusterPolicyOptions, meshSourceRanks, planOutbound, sidecarTargets, subsetKeys, type ClusterPlan, type MeshSourceRanks, type OutboundPlan } from './outbound-plan.js';
 import { DEFAULT_CONNECT_TIMEOUT, duration, retrySettings, type OutboundProtocol } from './policy-conf.js';
 import { isHttp, isHttp2, toProtocol } from './protocol.js';
 import { ResourceGroup } from '../cache/resource-group.js';
-import { canonical } from './canonical.js';
 import { ResourceSet } from './resource-set.js';
 import { probeResources } from './probes.js';
 import { addPrometheusEndpoint } from './prometheus-endpoint.js';
 import { inboundTracing, observabilityParams, outboundObservability, type ObservabilityParams, type OutboundObservability } from './sidecar-observability.js';
 import { accessLogs, type AccessLogParams } from './traffic-log.js';
-import { addTracingCluster, hcmTracingOf, proxyTracing } from './traffic-trace.js';
+import { addTracingCluster, hcmTracingOf, rankedProxyTracing } from './traffic-trace.js';
 import type { TracingOptions } from '../envoy/tracing.js';
 import { applyProxyTemplate } from './proxy-template/apply-template.js';
 import { withoutShadowed } from './shadowing.js';
@@ -47,8 +46,8 @@ interface OutboundAddress {
 
 /** What a sidecar's shared part is built from: the same for every proxy with the same parameters. */
 interface SharedParams {
-  /** How the mesh's policies match the proxy's source tags (`sourceKey`): plans depend on the tags only through it. */
-  readonly sourceKey: string;
+  /** How the mesh's policies match the proxy's source tags: plans and this part depend on the tags only through it. */
+  readonly ranks: MeshSourceRanks;
   /** Declared outbounds. */
   readonly outbound: DataplaneSpec['networking']['outbound'];
   readonly transparentProxying: DataplaneSpec['networking']['transparentProxying'] | null;
@@ -108,16 +107,13 @@ export function generateSidecarParts(snap: MeshSnapshot, dataplaneName: string, 
   const net = dp.spec.networking;
   const source = proxyTagSets(dp.spec);
   const params: SharedParams = {
-    sourceKey: sourceKey(snap, source),
+    ranks: meshSourceRanks(snap, source),
     outbound: net.outbound,
     transparentProxying: net.transparentProxying ?? null,
     observability: observabilityParams(snap, dp.spec, source),
   };
-  // `source` is one of the sources with this key: the plans it gives are those of every other one.
-  const sharedKey = `sidecar-shared\n${canonical(params)}`;
-  const { group: shared, tagged: taggedPlans } = snap.derived(sharedKey, () => sharedGroup(snap, params, source));
-  const tagsHeader = taggedPlans.length ? serializeTags(source) : '';
-  const tagged = taggedPlans.length ? snap.derived(`${sharedKey}\n${tagsHeader}`, () => taggedRoutes(snap, taggedPlans, tagsHeader)) : ResourceGroup.EMPTY;
+  const { group: shared, tagged: plans } = snap.derived(params, sharedGroup);
+  const tagged = plans.length ? snap.derived<TaggedParams, ResourceGroup>({ plans, tagsHeader: serializeTags(source) }, taggedRoutes) : ResourceGroup.EMPTY;
   const set = new ResourceSet();
   if (meshCa(snap)) {
     if (!identity) throw new Error(`mTLS is on but no workload certificate has been issued for ${snap.mesh}.${dataplaneName} yet`);
@@ -132,18 +128,24 @@ export function generateSidecarParts(snap: MeshSnapshot, dataplaneName: string, 
   return applyProxyTemplate(snap, dp, { own, shared: withoutShadowed(shared, own), tagged });
 }
 
-function sharedGroup(snap: MeshSnapshot, params: SharedParams, source: readonly Tags[]): SharedPart {
+function sharedGroup(snap: MeshSnapshot, params: SharedParams): SharedPart {
   const set = new ResourceSet();
   if (meshCa(snap)) set.add(meshCaSecretResource(snap));
   const transparent = params.transparentProxying !== null;
-  const tagged = addOutbounds(snap, set, params, source, transparent);
-  addTracingCluster(snap, set, proxyTracing(snap, source));
+  const tagged = addOutbounds(snap, set, params, transparent);
+  addTracingCluster(snap, set, rankedProxyTracing(snap, params.ranks.trafficTraces));
   if (params.transparentProxying) addPassthrough(snap, set, params.transparentProxying);
   return { group: new ResourceGroup(set.toArray()), tagged };
 }
 
+interface TaggedParams {
+  readonly plans: readonly OutboundPlan[];
+  /** The proxy's tags as `x-kuma-tags` carries them. */
+  readonly tagsHeader: string;
+}
+
 /** The routes of `plans` with `x-kuma-tags: <tagsHeader>`. */
-function taggedRoutes(snap: MeshSnapshot, plans: readonly OutboundPlan[], tagsHeader: string): ResourceGroup {
+function taggedRoutes(snap: MeshSnapshot, { plans, tagsHeader }: TaggedParams): ResourceGroup {
   const set = new ResourceSet();
   for (const plan of plans) set.add(outboundRoute(snap, plan, tagsHeader));
   return new ResourceGroup(set.toArray());
@@ -229,16 +231,16 @@ function buildInboundListener(p: InboundListenerParams, name: string): EnvoyObje
 }
 
 /** Adds the outbounds to `set`, but for the routes that need the proxy's tags: returns their plans. */
-function addOutbounds(snap: MeshSnapshot, set: ResourceSet, params: SharedParams, source: readonly Tags[], transparent: boolean): OutboundPlan[] {
+function addOutbounds(snap: MeshSnapshot, set: ResourceSet, params: SharedParams, transparent: boolean): OutboundPlan[] {
   const plans: OutboundPlan[] = [];
   const tagged = new Map<string, OutboundPlan>();
-  const needTags = snap.derived('tags-header-services', () => tagsHeaderServices(snap.endpoints, snap.policies.faultInjections, snap.policies.rateLimits));
+  const needTags = snap.derived(NO_PARAMS, meshTagsHeaderServices);
   for (const outbound of outboundAddresses(snap, params.outbound, transparent)) {
-    const plan = planOutbound(snap, source, outbound.service);
+    const plan = planOutbound(snap, params.ranks, outbound.service);
     if (!plan) continue;
     plans.push(plan);
     if (isHttp(plan.protocol) && plan.splits.some((s) => needTags.has(s.service))) tagged.set(plan.service, plan);
-    addOutboundListener(snap, set, outbound, plan, transparent, tagged.has(plan.service), outboundObservability(snap, params.observability, source, plan.service, plan.protocol));
+    addOutboundListener(snap, set, outbound, plan, transparent, tagged.has(plan.service), outboundObservability(snap, params.observability, params.ranks, plan.service, plan.protocol));
   }
   const clusters = new Map<string, ClusterPlan>();
   for (const plan of plans) for (const c of plan.clusters) if (!clusters.has(c.service)) clusters.set(c.service, c);
@@ -258,6 +260,12 @@ function addOutbounds(snap: MeshSnapshot, set: ResourceSet, params: SharedParams
 }
 
 const NO_SUBSETS: readonly string[][] = [];
+const NO_PARAMS: Readonly<Record<string, never>> = {};
+
+/** The services whose routes need the caller's tags (see tagsHeaderServices), once per snapshot. */
+function meshTagsHeaderServices(snap: MeshSnapshot): ReadonlySet<string> {
+  return tagsHeaderServices(snap.endpoints, snap.policies.faultInjections, snap.policies.rateLimits);
+}
 
 interface MeshClusterParams {
   readonly cluster: ClusterPlan;

@@ -4,7 +4,7 @@ import { SERVICE_TAG, type ConnectionPolicySpec, type DataplaneSpec, type MeshSp
 import { kumaPlaceholdersIn, type KumaPlaceholder } from '../../core/resources/schemas/access-log-format.js';
 import { DEFAULT_HTTP_ACCESS_LOG_FORMAT, DEFAULT_TCP_ACCESS_LOG_FORMAT, expandKumaPlaceholders, fileAccessLog } from '../envoy/access-log.js';
 import type { EnvoyObject } from '../envoy/encode.js';
-import { bestRank, matchConnectionPolicy } from './policy-match.js';
+import { bestRank, matchRankedConnectionPolicy, type SourceRanks } from './policy-match.js';
 import { isHttp } from './protocol.js';
 import type { OutboundProtocol } from './policy-conf.js';
 
@@ -72,14 +72,14 @@ export function logSourceOf(snap: LoggedMesh, spec: DataplaneSpec, source: reado
 }
 
 /**
- * The access log of the outbound listener from `source` to `service` (Kuma puts TrafficLog on outbound
+ * The access log of the outbound listener from the source with `ranks` (against the mesh's TrafficLogs) to `service` (Kuma puts TrafficLog on outbound
  * listeners only): the best TrafficLog for the connection, its backend, Kuma's default HTTP or TCP format
  * unless the backend has one. None when no TrafficLog matches or its backend is missing or not a `file`
  * backend (those are reported by trafficLogWarnings).
  */
-export function outboundAccessLog(snap: LoggedMesh, source: readonly Tags[], logSource: LogSource | null, service: string, protocol: OutboundProtocol): AccessLogParams | null {
+export function outboundAccessLog(snap: LoggedMesh, ranks: SourceRanks, logSource: LogSource | null, service: string, protocol: OutboundProtocol): AccessLogParams | null {
   if (!logSource) return null;
-  const policy = matchConnectionPolicy(snap.policies.trafficLogs, source, { [SERVICE_TAG]: service });
+  const policy = matchRankedConnectionPolicy(snap.policies.trafficLogs, ranks, { [SERVICE_TAG]: service });
   const backend = policy && loggingBackend(snap.meshSpec, policy);
   const path = backend?.type === 'file' ? backend.conf?.['path'] : undefined;
   if (typeof path !== 'string' || !path) return null;

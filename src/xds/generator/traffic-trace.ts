@@ -6,7 +6,7 @@ import type { EnvoyObject } from '../envoy/encode.js';
 import { upstreamTlsTransportSocket } from '../envoy/tls.js';
 import { hcmTracing, tracingClusterName, type TracingOptions, type ZipkinEndpointVersion } from '../envoy/tracing.js';
 import { TYPE_URLS } from '../resource.js';
-import { bestRank, compareRanks, type Rank } from './policy-match.js';
+import { compareRanks, sourceRanks, type Rank, type SourceRanks } from './policy-match.js';
 import type { ResourceMemo } from './resource-memo.js';
 import type { ResourceSet } from './resource-set.js';
 
@@ -36,10 +36,16 @@ interface ResolvedTracing {
  * selector rank, then the policy created later, then the first name).
  */
 export function selectTrafficTrace(policies: readonly TrafficTracePolicy[], source: readonly Tags[]): TrafficTracePolicy | undefined {
+  return selectRankedTrafficTrace(policies, sourceRanks(policies, source));
+}
+
+/** selectTrafficTrace for a source given by its ranks (`ranks[i]`: how `policies[i]`'s selectors match it). */
+export function selectRankedTrafficTrace(policies: readonly TrafficTracePolicy[], ranks: SourceRanks): TrafficTracePolicy | undefined {
   let best: { policy: TrafficTracePolicy; rank: Rank } | undefined;
-  for (const policy of policies) {
-    const rank = bestRank(policy.spec.selectors, source);
-    if (!rank) continue;
+  for (let i = 0; i < policies.length; i++) {
+    const policy = policies[i];
+    const rank = ranks[i];
+    if (!policy || !rank) continue;
     if (!best || isBetter(policy, rank, best.policy, best.rank)) best = { policy, rank };
   }
   return best?.policy;
@@ -108,7 +114,12 @@ export interface TracedMesh {
 
 /** The tracing a proxy with tag sets `source` gets, or undefined (no TrafficTrace, or its backend is missing or unusable). */
 export function proxyTracing(snap: TracedMesh, source: readonly Tags[]): ResolvedTracing | undefined {
-  const policy = selectTrafficTrace(snap.policies.trafficTraces, source);
+  return rankedProxyTracing(snap, sourceRanks(snap.policies.trafficTraces, source));
+}
+
+/** proxyTracing for a source given by its ranks against the mesh's TrafficTraces. */
+export function rankedProxyTracing(snap: TracedMesh, ranks: SourceRanks): ResolvedTracing | undefined {
+  const policy = selectRankedTrafficTrace(snap.policies.trafficTraces, ranks);
   const backend = policy && tracingBackend(snap.meshSpec, policy);
   return backend && resolveTracing(backend);
 }
@@ -135,7 +146,7 @@ export function addTracingCluster(snap: ResourceMemo, set: ResourceSet, t: Resol
   if (t) set.add(snap.resource(TYPE_URLS.cluster, tracingClusterName(t.backend), t.cluster, buildTracingCluster));
 }
 
-const TRACING_CONNECT_TIMEOUT = { seconds: 10 };
+const TRACING_CONNECT_TIMEOUT = { seconds: 10 } as const;
 
 function buildTracingCluster(p: TracingClusterParams, name: string): EnvoyObject {
   return dnsCluster({

@@ -12,7 +12,7 @@ export { MAX_SUBSCRIPTIONS, mergeSubscription } from '../../core/insights/subscr
  * owned by it), or for a zone ingress (global-scoped, mesh '') a ZoneIngressInsight owned by its ZoneIngress;
  * subscriptions are held by `controlPlaneInstanceId`.
  */
-export const dataplaneInsightKind: InsightKind<DiscoverySubscription> = {
+export const dataplaneInsightKind: Readonly<InsightKind<DiscoverySubscription>> = {
   target: (key) => (key.mesh === '' ? { type: 'ZoneIngressInsight', owner: 'ZoneIngress' } : { type: 'DataplaneInsight', owner: 'Dataplane' }),
   types: ['DataplaneInsight', 'ZoneIngressInsight'],
   instanceOf: (sub) => sub.controlPlaneInstanceId,

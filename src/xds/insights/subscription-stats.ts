@@ -2,10 +2,18 @@ import { LiveSubscription } from '../../core/insights/live-subscription.js';
 import type { DiscoverySubscription } from '../../core/resources/specs.js';
 import { TYPE_URLS, type EncodedResource } from '../resource.js';
 
+/**
+ * The resources of a response: a list, or the view of the snapshot a full SotW response was framed from
+ * (a reference to shared groups, iterated only when an operator inspects the proxy).
+ */
+export interface ResourceSource {
+  forEach(fn: (r: EncodedResource) => void): void;
+}
+
 /** What one response carried: SotW sends the full state of a type, delta changes and removals. */
 export interface SentResources {
   readonly version: string;
-  readonly resources: readonly EncodedResource[];
+  readonly resources: ResourceSource;
   readonly removed: readonly string[];
   readonly full: boolean;
 }

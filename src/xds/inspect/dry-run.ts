@@ -31,7 +31,7 @@ export interface DryRunDeps<S> {
  * issued. A dry-run generates with this stand-in on both sides: a policy change shows no certificate change, and
  * turning mTLS on shows the identity secret being added (with this text in place of the PEMs).
  */
-const DRY_RUN_IDENTITY: IssuedIdentity = {
+const DRY_RUN_IDENTITY: Readonly<IssuedIdentity> = {
   certPem: '(the workload certificate issued to the proxy when it connects)',
   keyPem: '(its private key)',
   caPem: '',

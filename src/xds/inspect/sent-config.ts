@@ -1,13 +1,13 @@
 import type { AckState, XdsTypeView } from '../../core/inspect/xds-inspector.js';
-import type { SentResources, StreamStats } from '../insights/subscription-stats.js';
+import type { ResourceSource, SentResources, StreamStats } from '../insights/subscription-stats.js';
 import type { EncodedResource } from '../resource.js';
 
 interface TypeRecord {
   version: string;
   state: AckState;
   sentAt: string;
-  /** The resources of the last full response (the array it was given: no copy per stream). */
-  base: readonly EncodedResource[];
+  /** The resources of the last full response, as given (a snapshot view or a list: no copy per stream). */
+  base: ResourceSource;
   /** Partial responses since: name -> resource, or undefined when removed. */
   readonly changes: Map<string, EncodedResource | undefined>;
   lastNack?: { version: string; errorDetail: string; at: string };
@@ -16,8 +16,9 @@ interface TypeRecord {
 /**
  * Records, per type, what the last responses put on one stream and whether the proxy accepted it, so that
  * operators can see the config a proxy actually holds. Forwards every event to the insight counters.
- * Keeps references to the shared encoded resources only (no copies), and a full SotW response as the list it
- * was sent from: a proxy of a large mesh holds thousands of resources, so no per-stream map of them.
+ * Keeps references to the shared encoded resources only (no copies), and a full SotW response as the view of
+ * the snapshot it was sent from: a proxy of a large mesh holds thousands of resources, so no per-stream map
+ * or list of them (a list per type was ~5 KB per proxy of a 100-service mesh).
  */
 export class SentConfig implements StreamStats {
   private readonly types = new Map<string, TypeRecord>();
@@ -34,9 +35,10 @@ export class SentConfig implements StreamStats {
       rec.changes.clear();
     } else {
       for (const name of what.removed) rec.changes.set(name, undefined);
-      for (const r of what.resources) rec.changes.set(r.name, r);
+      const changes = rec.changes;
+      what.resources.forEach((r) => changes.set(r.name, r));
       // Many partial responses (delta) are folded into the base, so changes stay smaller than what is held.
-      if (rec.changes.size > 64 && rec.changes.size > rec.base.length) {
+      if (changes.size > 64 && changes.size > countOf(rec.base)) {
         rec.base = heldOf(rec);
         rec.changes.clear();
       }
@@ -79,7 +81,15 @@ export class SentConfig implements StreamStats {
 /** What the proxy holds of one type: the last full response with the partial ones since applied. */
 function heldOf(rec: TypeRecord): EncodedResource[] {
   const out: EncodedResource[] = [];
-  for (const r of rec.base) if (!rec.changes.has(r.name)) out.push(r);
+  rec.base.forEach((r) => {
+    if (!rec.changes.has(r.name)) out.push(r);
+  });
   for (const r of rec.changes.values()) if (r) out.push(r);
   return out;
+}
+
+function countOf(source: ResourceSource): number {
+  let n = 0;
+  source.forEach(() => n++);
+  return n;
 }

@@ -231,14 +231,15 @@ export class SotwProtocol implements Protocol<DiscoveryRequest, DiscoveryRespons
     st.full = false;
     this.markSent(typeUrl, st, version, snapshot);
     const full = resources === ALL;
-    const listed = full ? visible.list() : resources;
-    this.ctx.stats.sent(typeUrl, { version, resources: listed, removed: [], full });
-    this.ctx.log.debug({ proxy: this.ctx.proxy, typeUrl, version, nonce, resources: listed.length }, 'sending');
+    // A full response is recorded as the view it was taken from (no list per stream).
+    this.ctx.stats.sent(typeUrl, { version, resources: full ? visible : resources, removed: [], full });
+    this.ctx.log.debug({ proxy: this.ctx.proxy, typeUrl, version, nonce, resources: full ? visible.size : resources.length }, 'sending');
     const framed = full && visible.complete;
+    const listed = framed ? [] : full ? visible.list() : resources;
     return {
       version_info: version,
       ...(framed ? { framed: snapshot.framed(typeUrl) } : {}),
-      resources: framed ? [] : listed.map((r) => ({ type_url: r.typeUrl, value: r.bytes })),
+      resources: listed.map((r) => ({ type_url: r.typeUrl, value: r.bytes })),
       type_url: typeUrl,
       nonce,
       control_plane: { identifier: this.ctx.controlPlaneId },

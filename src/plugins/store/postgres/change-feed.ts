@@ -11,7 +11,7 @@ const PRUNE_EVERY_MS = 60_000;
 /** Change-log rows older than this are dropped; an instance that fell further behind re-lists. */
 const RETENTION_SECONDS = 600;
 const READ_BATCH = 500;
-const RECONNECT = { baseMs: 250, maxMs: 5000 };
+const RECONNECT = { baseMs: 250, maxMs: 5000 } as const;
 
 type Emit = (events: readonly StoreEvent[]) => void;
 /** The subscribers re-list (the store view); resolves once they have. */

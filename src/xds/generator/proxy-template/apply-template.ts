@@ -44,14 +44,11 @@ export function applyProxyTemplate(snap: MeshSnapshot, dp: Resource<DataplaneSpe
   if (templates.length === 0) return parts;
   const template = matchDataplanePolicy(templates, proxyTagSets(dp.spec));
   if (!template) return parts;
-  const name = template.meta.name;
   if (!(template.spec.conf?.imports ?? []).includes(DEFAULT_PROXY)) {
-    const alone = snap.derived(`proxy-template\n${name}`, () => transform(template, [], true));
+    const alone = snap.derived({ template, shared: ResourceGroup.EMPTY, tagged: ResourceGroup.EMPTY }, transformShared);
     return { own: [], shared: unwrap(snap, template, alone), tagged: ResourceGroup.EMPTY };
   }
-  // The tagged routes are transformed with the shared group (the two never hold the same resource).
-  const key = `proxy-template\n${name}\n${groupKey(parts.shared)}\n${groupKey(parts.tagged)}`;
-  const shared = unwrap(snap, template, snap.derived(key, () => transform(template, [...allOf(parts.shared), ...allOf(parts.tagged)], true)));
+  const shared = unwrap(snap, template, snap.derived({ template, shared: parts.shared, tagged: parts.tagged }, transformShared));
   const own = unwrap(snap, template, transform(template, parts.own, false));
   const ownList = allOf(own);
   return { own: ownList, shared: withoutShadowed(shared, ownList), tagged: ResourceGroup.EMPTY };
@@ -62,9 +59,16 @@ function unwrap(snap: MeshSnapshot, template: Resource<ProxyTemplateSpec>, outco
   return outcome.group;
 }
 
-/** What a group holds, by content: its per-type versions (hashes of names and versions). */
-function groupKey(group: ResourceGroup): string {
-  return [...group.types()].map((t) => `${t}=${group.version(t) ?? ''}`).join('\n');
+interface SharedTransform {
+  readonly template: Resource<ProxyTemplateSpec>;
+  /** Groups stand for their content in the memo key (their per-type versions: see canonical). */
+  readonly shared: ResourceGroup;
+  readonly tagged: ResourceGroup;
+}
+
+/** The template on a shared group; the tagged routes are transformed with it (the two never hold the same resource). */
+function transformShared(_snap: MeshSnapshot, p: SharedTransform): Outcome {
+  return transform(p.template, [...allOf(p.shared), ...allOf(p.tagged)], true);
 }
 
 function allOf(group: ResourceGroup): EncodedResource[] {
