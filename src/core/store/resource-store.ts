@@ -1,5 +1,5 @@
-import type { OwnerRef, Resource, ResourceKey, ResourceTypeName, Spec } from '../resources/model.js';
-import { asResourceOf, type ResourceOf, type TypedResource } from '../resources/typed-resource.js';
+import type { OwnerRef, ResourceKey, ResourceTypeName, Spec } from '../resources/model.js';
+import type { ResourceOf, TypedResource } from '../resources/typed-resource.js';
 
 export interface CreateOptions {
   /** Deleting the owner deletes this resource too (transitively). Mesh-scoped resources are always owned by their Mesh. */
@@ -33,11 +33,6 @@ export interface StoreEventOf<N extends ResourceTypeName> {
 
 /** A change of any type; `type` narrows `resource` (`if (e.type === 'Zone') e.resource.spec.enabled`). */
 export type StoreEvent = { [N in ResourceTypeName]: StoreEventOf<N> }[ResourceTypeName];
-
-/** Builds the event of a change of `resource`, stored under `type`. */
-export function storeEvent(op: StoreOp, type: ResourceTypeName, resource: Resource): StoreEvent {
-  return { op, type, resource: asResourceOf(type, resource) } as StoreEvent;
-}
 
 /** A subscriber of a store: `ResourceStore.subscribe`. */
 export interface StoreListener {

@@ -4,7 +4,8 @@ import { MemoryStore } from '../../plugins/store/memory/memory-store.js';
 import { logger } from '../logging.js';
 import type { ResourceTypeName } from '../resources/model.js';
 import type { ResourceOf } from '../resources/typed-resource.js';
-import { storeEvent, type ResourceStore, type StoreEvent, type StoreListener } from '../store/resource-store.js';
+import type { ResourceStore, StoreEvent, StoreListener } from '../store/resource-store.js';
+import { storeEvent } from '../store/store-event.js';
 import { StoreView } from './store-view.js';
 
 const log = logger('test');

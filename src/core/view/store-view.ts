@@ -1,7 +1,8 @@
 import type { Logger } from '../logging.js';
 import { resourceTypes, type SpecOf } from '../resources/registry.js';
 import type { Resource, ResourceKey, ResourceTypeName } from '../resources/model.js';
-import { storeEvent, type ResourceStore, type StoreEvent } from '../store/resource-store.js';
+import type { ResourceStore, StoreEvent } from '../store/resource-store.js';
+import { storeEvent } from '../store/store-event.js';
 import { TypeTable } from './type-table.js';
 import { ViewSubscription, type ViewHandler } from './view-subscription.js';
 

@@ -1,5 +1,6 @@
 import type { Resource, ResourceKey, ResourceTypeName } from '../resources/model.js';
-import { storeEvent, type StoreEvent } from '../store/resource-store.js';
+import type { StoreEvent } from '../store/resource-store.js';
+import { storeEvent } from '../store/store-event.js';
 import { byMeshThenName, isNewer } from './resource-order.js';
 
 /**

@@ -10,7 +10,7 @@ import type {
   StoreListener,
   UpdateOptions,
 } from '../../../core/store/resource-store.js';
-import { storeEvent } from '../../../core/store/resource-store.js';
+import { storeEvent } from '../../../core/store/store-event.js';
 import { StoreListeners } from '../../../core/store/store-listeners.js';
 import { asResourceOf, type ResourceOf } from '../../../core/resources/typed-resource.js';
 import { promiseTry } from '../../../core/promise-try.js';

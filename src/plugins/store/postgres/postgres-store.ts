@@ -12,7 +12,7 @@ import type {
   UpdateOptions,
 } from '../../../core/store/resource-store.js';
 import { StoreListeners } from '../../../core/store/store-listeners.js';
-import { storeEvent } from '../../../core/store/resource-store.js';
+import { storeEvent } from '../../../core/store/store-event.js';
 import { asResourceOf, type ResourceOf } from '../../../core/resources/typed-resource.js';
 import { labelsJson, rowToResource, type ResourceRow } from '../resource-row.js';
 import { ChangeFeed, readBounds } from './change-feed.js';
