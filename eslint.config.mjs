@@ -16,7 +16,7 @@ const layer = (dir, forbidden, why, except = []) => ({
     'no-restricted-imports': ['error', { patterns: [NOTHING_IMPORTS_CLI, NOTHING_IMPORTS_MODES, { group: forbidden.map((f) => `**/${f}/**`), message: `${dir} ${why}` }] }],
   },
 });
-const SUBSYSTEMS = ['xds', 'kds', 'dns', 'api-server', 'diagnostics', 'kumactl'];
+const SUBSYSTEMS = ['xds', 'kds', 'dns', 'api-server', 'diagnostics', 'kumactl', 'mads'];
 const others = (self) => SUBSYSTEMS.filter((s) => s !== self);
 
 export default tseslint.config(
@@ -56,6 +56,10 @@ export default tseslint.config(
   layer('mtls', [...SUBSYSTEMS, 'plugins', 'grpc', 'transport', 'gui'], 'is identity shared by subsystems: it must not depend on them'),
   layer('plugins', [...SUBSYSTEMS, 'grpc'], 'are store implementations: they must not depend on subsystems'),
   ...['xds', 'kds', 'dns', 'api-server', 'diagnostics'].map((s) => layer(s, [...others(s), 'plugins'], 'must not depend on another subsystem or a store implementation (they meet in modes.ts through the runtime)')),
+  // mads (monitoring assignments) reads the store view and serves gRPC and HTTP: it answers its HTTP errors through the
+  // API server's error mapping and body reader (api-server/error-mapping.ts, request-body.ts), and imports no other
+  // subsystem; no subsystem imports it (xds -> mads and mads -> xds are refused: they meet in modes.ts).
+  layer('mads', [...others('mads').filter((s) => s !== 'api-server'), 'plugins', 'gui'], 'must not depend on another subsystem (but the API server\'s HTTP error mapping) or a store implementation'),
   // kumactl talks to the REST API only: no server code, the API server's included (its answers' shapes are types in core).
   // What it may load from core at run time is checked by test/architecture/runtime-imports.test.ts.
   layer('kumactl', [...others('kumactl'), 'plugins', 'grpc', 'mtls', 'transport', 'gui'], 'is a client of the REST API: it must not depend on the control plane\'s code'),

@@ -6,6 +6,7 @@ import {
   ConflictError,
   MeshNotFoundError,
   NotFoundError,
+  NotImplementedError,
   PayloadTooLargeError,
   PreconditionFailedError,
   ReadOnlyError,
@@ -78,6 +79,7 @@ export function toErrorReply(err: unknown, title: string): ErrorReply {
   if (err instanceof UnauthenticatedError) return { ...json(401, { title: 'Invalid authentication data', details: err.message }), headers: { 'www-authenticate': 'Bearer' } };
   if (err instanceof AccessDeniedError) return json(403, { title: 'Access Denied', details: err.message });
   if (err instanceof StoreUnavailableError || err instanceof ShuttingDownError) return json(503, { title, details: err.message });
+  if (err instanceof NotImplementedError) return json(501, { title, details: err.message });
   if (err instanceof MethodNotAllowedError) {
     const details = `this path answers ${err.allowed.join(', ')}; resources are written with PUT (kumactl apply -f FILE)`;
     return { ...json(405, { title: 'Method not allowed', details }), headers: { allow: err.allowed.join(', ') } };

@@ -1,12 +1,18 @@
-import type { Resource, ResourceTypeName } from '../core/resources/model.js';
-import type { DataplaneSpec } from '../core/resources/specs.js';
+import type { ResourceManager } from '../core/manager/resource-manager.js';
+import type { Resource } from '../core/resources/model.js';
+import type { ResourceOf } from '../core/resources/typed-resource.js';
 import { dataplaneOverview, matchesFilter, parseDataplaneFilter } from './dataplane-overview.js';
 import type { ApiDeps, ApiRequest, Endpoint, Reply } from './endpoint.js';
 import { paginate, parsePage } from './pagination.js';
 import type { Router } from './router.js';
 import { zoneOverview, zoneStatus } from './zone-overview.js';
 
-/** `dataplanes+insights`, `zones+insights`, `zoneingresses+insights` and `status/zones`: resources joined with their insights. */
+/**
+ * `dataplanes+insights`, `zones+insights`, `zoneingresses+insights` and `status/zones`: resources joined with their
+ * insights. Read from the store, like the plain resource endpoints, not from the view: with several instances on one
+ * Postgres, a client may write a resource through one instance and read its overview through another right away,
+ * before that instance's change feed has delivered the write to its view.
+ */
 export function addOverviewRoutes(router: Router<Endpoint>, deps: ApiDeps): void {
   const one = 'Could not retrieve a resource';
   const many = 'Could not retrieve resources';
@@ -27,7 +33,7 @@ async function listDataplanes({ rt, log }: ApiDeps, req: ApiRequest): Promise<Re
   const options = mesh !== undefined ? { mesh } : {};
   const [dataplanes, insights] = await Promise.all([rt.manager.list('Dataplane', options), rt.manager.list('DataplaneInsight', options)]);
   const byKey = indexByKey(insights);
-  const matching = dataplanes.filter((dp) => matchesFilter(dp.spec as Partial<DataplaneSpec>, filter));
+  const matching = dataplanes.filter((dp) => matchesFilter(dp.spec, filter));
   log.debug({ mesh: mesh ?? '*', total: matching.length }, 'dataplane overviews listed');
   const body = paginate(matching, page, { origin: req.origin, pathname: req.pathname, query: req.query });
   return { status: 200, json: { ...body, items: body.items.map((dp) => dataplaneOverview(dp, byKey.get(keyString(dp)))) } };
@@ -41,7 +47,7 @@ async function getDataplane({ rt }: ApiDeps, req: ApiRequest): Promise<Reply> {
 
 async function listZones({ rt }: ApiDeps, req: ApiRequest): Promise<Reply> {
   const page = parsePage(req.query);
-  const [zones, byKey] = await zonesWithInsights(rt.manager.list.bind(rt.manager));
+  const [zones, byKey] = await zonesWithInsights(rt.manager);
   const body = paginate(zones, page, { origin: req.origin, pathname: req.pathname, query: req.query });
   return { status: 200, json: { ...body, items: body.items.map((z) => zoneOverview(z, byKey.get(keyString(z)))) } };
 }
@@ -79,17 +85,17 @@ function zoneIngressOverview(ingress: Resource, insight: Resource | undefined): 
 }
 
 async function zoneStatuses({ rt }: ApiDeps): Promise<Reply> {
-  const [zones, byKey] = await zonesWithInsights(rt.manager.list.bind(rt.manager));
+  const [zones, byKey] = await zonesWithInsights(rt.manager);
   return { status: 200, json: zones.map((z) => zoneStatus(z, byKey.get(keyString(z)))) };
 }
 
-async function zonesWithInsights(list: (type: ResourceTypeName) => Promise<Resource[]>): Promise<[Resource[], Map<string, Resource>]> {
-  const [zones, insights] = await Promise.all([list('Zone'), list('ZoneInsight')]);
+async function zonesWithInsights(manager: Pick<ResourceManager, 'list'>): Promise<[ResourceOf<'Zone'>[], Map<string, ResourceOf<'ZoneInsight'>>]> {
+  const [zones, insights] = await Promise.all([manager.list('Zone'), manager.list('ZoneInsight')]);
   return [zones, indexByKey(insights)];
 }
 
 const keyString = (r: Resource): string => `${r.meta.mesh}\u0000${r.meta.name}`;
 
-function indexByKey(resources: readonly Resource[]): Map<string, Resource> {
+function indexByKey<R extends Resource>(resources: readonly R[]): Map<string, R> {
   return new Map(resources.map((r) => [keyString(r), r]));
 }

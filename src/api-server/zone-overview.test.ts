@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { Resource, Spec } from '../core/resources/model.js';
+import type { Spec } from '../core/resources/model.js';
+import type { ResourceOf } from '../core/resources/typed-resource.js';
 import { zoneOverview, zoneStatus } from './zone-overview.js';
 
 const meta = { name: 'zone-1', mesh: '', version: 1, creationTime: 'c', modificationTime: 'm' };
-const zone = (spec: Spec): Resource => ({ type: 'Zone', meta, spec });
-const insight = (...subs: Spec[]): Resource => ({ type: 'ZoneInsight', meta, spec: { subscriptions: subs } });
+// Partial specs on purpose (a Zone without `enabled`, subscriptions with only their times): what the functions read.
+const zone = (spec: Spec): ResourceOf<'Zone'> => ({ type: 'Zone', meta, spec }) as ResourceOf<'Zone'>;
+const insight = (...subs: Spec[]): ResourceOf<'ZoneInsight'> => ({ type: 'ZoneInsight', meta, spec: { subscriptions: subs } }) as unknown as ResourceOf<'ZoneInsight'>;
 
 describe('zone status', () => {
   it('is active only when enabled and the latest subscription is connected', () => {

@@ -82,6 +82,13 @@ export class BadRequestError extends KumaError {
   }
 }
 
+/** An operation this control plane does not serve, on purpose (delta MADS, as in Kuma). */
+export class NotImplementedError extends KumaError {
+  constructor(message: string) {
+    super(message);
+  }
+}
+
 /** A request body over the limit. */
 export class PayloadTooLargeError extends KumaError {
   constructor(readonly limitBytes: number) {

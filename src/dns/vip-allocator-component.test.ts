@@ -26,7 +26,7 @@ async function start(rt: Runtime, options?: AllocatorOptions): Promise<() => Pro
 
 async function vips(rt: Runtime): Promise<Record<string, VirtualIPSpec>> {
   const rows = await rt.store.list('VirtualIP');
-  return Object.fromEntries(rows.map((r) => [r.meta.name, r.spec as unknown as VirtualIPSpec]));
+  return Object.fromEntries(rows.map((r) => [r.meta.name, r.spec]));
 }
 
 async function serviceVips(rt: Runtime): Promise<Record<string, string>> {
@@ -120,7 +120,7 @@ describe('VIP allocator component', () => {
     await start(testRuntime({}, store));
     const after = await store.list('VirtualIP');
     expect(after.filter((r) => before.some((b) => b.meta.name === r.meta.name))).toEqual(before);
-    expect(after.find((r) => (r.spec as unknown as VirtualIPSpec).service === 'aaa-late')?.spec).toEqual({ ip: '240.0.0.4', service: 'aaa-late' });
+    expect(after.find((r) => r.spec.service === 'aaa-late')?.spec).toEqual({ ip: '240.0.0.4', service: 'aaa-late' });
   });
 
   it('on CIDR exhaustion keeps existing VIPs and leaves the other services without one', async () => {

@@ -7,6 +7,7 @@ import {
   ConflictError,
   MeshNotFoundError,
   NotFoundError,
+  NotImplementedError,
   PreconditionFailedError,
   ShuttingDownError,
   SupersededError,
@@ -24,6 +25,7 @@ describe('toGrpcStatus', () => {
     expect(toGrpcStatus(new AlreadyExistsError('Mesh', 'm', '')).code).toBe(status.ALREADY_EXISTS);
     expect(toGrpcStatus(new ConflictError('Mesh', 'm', '', 1)).code).toBe(status.ABORTED);
     expect(toGrpcStatus(new PreconditionFailedError('no')).code).toBe(status.FAILED_PRECONDITION);
+    expect(toGrpcStatus(new NotImplementedError('delta MADS is not served'))).toEqual({ code: status.UNIMPLEMENTED, details: 'delta MADS is not served' });
   });
 
   it('maps the KDS refusals and stream ends (KDS and ADS use this mapping only)', () => {

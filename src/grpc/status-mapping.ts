@@ -7,6 +7,7 @@ import {
   ConflictError,
   MeshNotFoundError,
   NotFoundError,
+  NotImplementedError,
   PayloadTooLargeError,
   PreconditionFailedError,
   ReadOnlyError,
@@ -20,7 +21,7 @@ import {
 export type GrpcError = Pick<StatusObject, 'code' | 'details'>;
 
 /**
- * The one place domain errors become gRPC statuses (ADS, KDS refusals and stream ends). Unknown errors are
+ * The one place domain errors become gRPC statuses (ADS, KDS refusals and stream ends, MADS). Unknown errors are
  * INTERNAL with their message.
  */
 export function toGrpcStatus(err: unknown): GrpcError {
@@ -38,5 +39,6 @@ function codeOf(err: unknown): status {
   if (err instanceof UnauthenticatedError) return status.UNAUTHENTICATED;
   if (err instanceof AccessDeniedError) return status.PERMISSION_DENIED;
   if (err instanceof StoreUnavailableError || err instanceof ShuttingDownError) return status.UNAVAILABLE;
+  if (err instanceof NotImplementedError) return status.UNIMPLEMENTED;
   return status.INTERNAL;
 }

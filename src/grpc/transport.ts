@@ -32,7 +32,8 @@ export interface GrpcPortOptions {
 /**
  * Serves `server` on a CP port: the PortListener admits connections within the limits and tells TLS from
  * plaintext; grpc-js gets each connection through a connection injector with the matching credentials, so
- * grpc-js's own HTTP/2 TLS server does the handshake (ALPN h2 included).
+ * grpc-js's own HTTP/2 TLS server does the handshake (ALPN h2 included). If the port cannot be bound, the
+ * server is shut down here (its injectors and any timers), so every caller (ADS, KDS) fails the same way.
  */
 export async function serveGrpc(server: grpc.Server, opts: GrpcPortOptions): Promise<GrpcServing> {
   const secure = opts.tls
@@ -53,6 +54,7 @@ export async function serveGrpc(server: grpc.Server, opts: GrpcPortOptions): Pro
   } catch (err) {
     secure?.destroy();
     plain?.destroy();
+    server.forceShutdown();
     throw err;
   }
   return {

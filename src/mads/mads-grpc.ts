@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { BadRequestError } from '../core/errors.js';
+import { BadRequestError, NotImplementedError } from '../core/errors.js';
 import type { Logger } from '../core/logging.js';
 import type { DeltaCall, DiscoveryRequest, DiscoveryResponse, SotwCall } from '../grpc/discovery-service.js';
 import { toGrpcStatus, type GrpcError } from '../grpc/status-mapping.js';
@@ -83,7 +83,7 @@ export function madsGrpcHandlers(state: AssignmentState, log: Logger): grpc.Unty
       callback(null, response(state.current, '1'));
     },
     DeltaMonitoringAssignments(call: DeltaCall) {
-      failCall(call, { code: grpc.status.UNIMPLEMENTED, details: 'delta MADS is not served (as in Kuma): use StreamMonitoringAssignments or the REST fetch' });
+      failCall(call, toGrpcStatus(new NotImplementedError('delta MADS is not served (as in Kuma): use StreamMonitoringAssignments or the REST fetch')));
     },
   };
 }

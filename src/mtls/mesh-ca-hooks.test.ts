@@ -3,7 +3,6 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { PreconditionFailedError, ValidationError } from '../core/errors.js';
 import { DefaultResourceManager } from '../core/manager/manager-impl.js';
 import { logger } from '../core/logging.js';
-import type { SecretSpec } from '../core/resources/specs.js';
 import { MemoryStore } from '../plugins/store/memory/memory-store.js';
 import { meshCaHooks } from './mesh-ca-hooks.js';
 import { generateRootCa } from './x509.js';
@@ -18,7 +17,7 @@ describe('mesh CA rules', () => {
   let manager: DefaultResourceManager;
   const secret = async (name: string) => {
     const s = await store.find('Secret', { name, mesh: 'demo' });
-    return s ? Buffer.from((s.spec as unknown as SecretSpec).data, 'base64').toString() : undefined;
+    return s ? Buffer.from(s.spec.data, 'base64').toString() : undefined;
   };
 
   beforeEach(() => {

@@ -1,5 +1,5 @@
-import type { Resource } from '../../core/resources/model.js';
-import { SERVICE_TAG, ZONE_TAG, type DataplaneInsightSpec, type DataplaneSpec } from '../../core/resources/specs.js';
+import type { ResourceOf } from '../../core/resources/typed-resource.js';
+import { SERVICE_TAG, ZONE_TAG } from '../../core/resources/specs.js';
 import { subscriptionsOnline } from '../../core/resources/subscriptions.js';
 
 export type DataplaneKind = 'standard' | 'gateway';
@@ -16,12 +16,12 @@ export interface DataplaneFacts {
   readonly kumaDpVersion: string | undefined;
 }
 
-export function dataplaneFacts(dp: Resource, insight: Resource | undefined, localZone: string): DataplaneFacts {
-  const net = (dp.spec as unknown as Partial<DataplaneSpec>).networking;
+export function dataplaneFacts(dp: ResourceOf<'Dataplane'>, insight: ResourceOf<'DataplaneInsight'> | undefined, localZone: string): DataplaneFacts {
+  const net = dp.spec.networking;
   const tagSets = net?.gateway ? [net.gateway.tags] : (net?.inbound ?? []).map((i) => i.tags);
   const services = [...new Set(tagSets.map((t) => t?.[SERVICE_TAG]).filter((s): s is string => !!s))].sort();
   const taggedZone = tagSets.map((t) => t?.[ZONE_TAG]).find((z) => !!z);
-  const spec = insight?.spec as Partial<DataplaneInsightSpec> | undefined;
+  const spec = insight?.spec;
   const subs = spec?.subscriptions;
   return {
     mesh: dp.meta.mesh,

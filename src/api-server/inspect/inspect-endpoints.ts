@@ -1,8 +1,9 @@
 import { promiseTry } from '../../core/promise-try.js';
 import type { Resource } from '../../core/resources/model.js';
+import type { ResourceOf } from '../../core/resources/typed-resource.js';
 import { policyTypes as POLICY_TYPES } from '../../core/resources/registry.js';
 import { typeDescriptor, typeByPath } from '../../core/resources/registry.js';
-import { SERVICE_TAG, type DataplaneSpec, type ExternalServiceSpec } from '../../core/resources/specs.js';
+import { SERVICE_TAG } from '../../core/resources/specs.js';
 import type { ApiDeps, ApiRequest, Endpoint, Reply } from '../endpoint.js';
 import { ProxyNotConnectedError } from '../error-mapping.js';
 import { paginate, parsePage } from '../pagination.js';
@@ -27,12 +28,12 @@ export function addInspectRoutes(router: Router<Endpoint>, deps: ApiDeps): void 
   router.add('GET', '/meshes/:mesh/:path/:name/dataplanes', { title, handle: (r) => policyDataplanes(deps, r) }, { path: (s) => policyPaths.has(s) });
 }
 
-async function policyContext({ rt }: ApiDeps, mesh: string): Promise<{ dataplanes: Resource[]; policies: Map<(typeof POLICY_TYPES)[number], Resource[]>; services: string[] }> {
+async function policyContext({ rt }: ApiDeps, mesh: string): Promise<{ dataplanes: ResourceOf<'Dataplane'>[]; policies: Map<(typeof POLICY_TYPES)[number], Resource[]>; services: string[] }> {
   const [dataplanes, external, ...lists] = await Promise.all([rt.manager.list('Dataplane', { mesh }), rt.manager.list('ExternalService', { mesh }), ...POLICY_TYPES.map((t) => rt.manager.list(t, { mesh }))]);
   const services = new Set<string>();
-  for (const dp of dataplanes) for (const i of (dp.spec as unknown as DataplaneSpec).networking.inbound ?? []) if (i.tags[SERVICE_TAG]) services.add(i.tags[SERVICE_TAG]);
+  for (const dp of dataplanes) for (const i of dp.spec.networking.inbound ?? []) if (i.tags[SERVICE_TAG]) services.add(i.tags[SERVICE_TAG]);
   for (const es of external) {
-    const s = (es.spec as unknown as ExternalServiceSpec).tags[SERVICE_TAG];
+    const s = es.spec.tags[SERVICE_TAG];
     if (s) services.add(s);
   }
   return { dataplanes, policies: new Map(POLICY_TYPES.map((t, i) => [t, lists[i] ?? []])), services: [...services].sort() };

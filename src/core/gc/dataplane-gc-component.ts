@@ -26,8 +26,10 @@ export function dataplaneGcComponent(rt: Runtime): Component | undefined {
   // Never-connected Dataplanes past the age, already reported: each is logged once, not at every sweep.
   let reported = new Set<string>();
   const sweep = async (): Promise<void> => {
-    const [dataplanes, insights] = await Promise.all([rt.manager.list('Dataplane'), rt.manager.list('DataplaneInsight')]);
-    const plan = planGc(dataplanes, insights, ageMs, Date.now());
+    // From the store view (no re-list per sweep): deleting goes through the manager, which answers NotFound for what
+    // another instance deleted meanwhile (ignored).
+    await rt.view.start();
+    const plan = planGc(rt.view.list('Dataplane'), rt.view.list('DataplaneInsight'), ageMs, Date.now());
     const keep = new Set<string>();
     for (const dp of plan.neverConnected) {
       const key = `${dp.meta.mesh}/${dp.meta.name}`;
@@ -45,8 +47,7 @@ export function dataplaneGcComponent(rt: Runtime): Component | undefined {
       await rt.manager.delete('DataplaneInsight', i.meta).catch(ignoreMissing);
       log.info({ mesh: i.meta.mesh, dataplane: i.meta.name }, 'deleted the insight of a data plane that no longer exists');
     }
-    const [ingresses, ingressInsights] = await Promise.all([rt.manager.list('ZoneIngress'), rt.manager.list('ZoneIngressInsight')]);
-    for (const i of orphanInsights(ingresses, ingressInsights)) {
+    for (const i of orphanInsights(rt.view.list('ZoneIngress'), rt.view.list('ZoneIngressInsight'))) {
       await rt.manager.delete('ZoneIngressInsight', i.meta).catch(ignoreMissing);
       log.info({ zoneIngress: i.meta.name }, 'deleted the insight of a zone ingress that no longer exists');
     }

@@ -1,12 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { Resource } from '../resources/model.js';
+import type { ResourceOf } from '../resources/typed-resource.js';
 import { orphanInsights, planGc } from './offline-dataplanes.js';
 
 const NOW = Date.parse('2026-01-10T00:00:00Z');
 const HOUR = 3_600_000;
 const meta = (name: string) => ({ name, mesh: 'default', version: 1, creationTime: '', modificationTime: '' });
-const dp = (name: string, createdHoursAgo = 100): Resource => ({ type: 'Dataplane', meta: { ...meta(name), creationTime: new Date(NOW - createdHoursAgo * HOUR).toISOString() }, spec: {} });
-const insight = (name: string, disconnectedHoursAgo: number | undefined): Resource => ({
+// The GC reads only the metadata of a Dataplane: an empty spec stands for any.
+const dp = (name: string, createdHoursAgo = 100): ResourceOf<'Dataplane'> =>
+  ({ type: 'Dataplane', meta: { ...meta(name), creationTime: new Date(NOW - createdHoursAgo * HOUR).toISOString() }, spec: {} }) as unknown as ResourceOf<'Dataplane'>;
+// Only the subscriptions' connect/disconnect times matter to the GC: the rest of an insight is left out.
+const insight = (name: string, disconnectedHoursAgo: number | undefined): ResourceOf<'DataplaneInsight'> => ({
   type: 'DataplaneInsight',
   meta: meta(name),
   spec: {
@@ -17,7 +21,7 @@ const insight = (name: string, disconnectedHoursAgo: number | undefined): Resour
       },
     ],
   },
-});
+}) as unknown as ResourceOf<'DataplaneInsight'>;
 
 describe('planGc', () => {
   it('deletes data planes offline longer than the age, and orphaned insights; keeps online and never-connected ones', () => {
@@ -32,7 +36,7 @@ describe('planGc', () => {
   });
 
   it('never deletes a data plane whose proxy never connected, however old; reports those older than the age', () => {
-    const noSubscription: Resource = { type: 'DataplaneInsight', meta: meta('empty'), spec: { subscriptions: [] } };
+    const noSubscription: ResourceOf<'DataplaneInsight'> = { type: 'DataplaneInsight', meta: meta('empty'), spec: { subscriptions: [] } };
     const plan = planGc([dp('never', 1000), dp('empty', 1000), dp('new', 1)], [noSubscription], 72 * HOUR, NOW);
     expect(plan.dataplanes).toEqual([]);
     expect(plan.insights).toEqual([]);

@@ -1,5 +1,5 @@
 import type { Resource } from '../resources/model.js';
-import type { DataplaneInsightSpec } from '../resources/specs.js';
+import type { ResourceOf } from '../resources/typed-resource.js';
 import { subscriptionsOnline } from '../resources/subscriptions.js';
 
 export interface GcPlan {
@@ -21,12 +21,12 @@ const keyOf = (r: Resource): string => `${r.meta.mesh}\u0000${r.meta.name}`;
  *   however old: it is configuration waiting for its proxy (created ahead of kuma-dp, or a proxy that cannot
  *   connect), and only an operator knows which. Those older than the age are reported in `neverConnected`.
  */
-export function planGc(dataplanes: readonly Resource[], insights: readonly Resource[], ageMs: number, now: number): GcPlan {
+export function planGc(dataplanes: readonly ResourceOf<'Dataplane'>[], insights: readonly ResourceOf<'DataplaneInsight'>[], ageMs: number, now: number): GcPlan {
   const insightByKey = new Map(insights.map((i) => [keyOf(i), i]));
   const offline: Resource[] = [];
   const neverConnected: Resource[] = [];
   for (const dp of dataplanes) {
-    const subs = (insightByKey.get(keyOf(dp))?.spec as Partial<DataplaneInsightSpec> | undefined)?.subscriptions ?? [];
+    const subs = insightByKey.get(keyOf(dp))?.spec.subscriptions ?? [];
     if (subs.length === 0) {
       if (now - Date.parse(dp.meta.creationTime) > ageMs) neverConnected.push(dp);
       continue;

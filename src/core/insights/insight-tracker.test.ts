@@ -37,7 +37,7 @@ async function setup(closeOpenOnConnect = false) {
   await view.start();
   await manager.create('Zone', { mesh: '', name: 'z' }, {});
   const tracker = new InsightTracker(kind(closeOpenOnConnect), manager, logger('test'));
-  const subs = async (): Promise<KdsSubscription[]> => ((await manager.find('ZoneInsight', { mesh: '', name: 'z' }))?.spec['subscriptions'] ?? []) as KdsSubscription[];
+  const subs = async (): Promise<KdsSubscription[]> => ((await manager.find('ZoneInsight', { mesh: '', name: 'z' }))?.spec['subscriptions'] ?? []);
   return { manager, view, tracker, subs };
 }
 

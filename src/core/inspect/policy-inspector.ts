@@ -1,4 +1,5 @@
 import type { Resource, ResourceTypeName } from '../resources/model.js';
+import type { ResourceOf } from '../resources/typed-resource.js';
 
 /** Where a matched policy takes effect on a data plane. */
 export interface PolicyAttachment {
@@ -29,4 +30,4 @@ export interface PolicyContext {
  * one winning policy per type. Implemented next to the generators (src/xds/inspect) so that the answer
  * is the same ranking the generated config uses.
  */
-export type PolicyMatcher = (dataplane: Resource, context: PolicyContext) => MatchedPolicy[];
+export type PolicyMatcher = (dataplane: ResourceOf<'Dataplane'>, context: PolicyContext) => MatchedPolicy[];

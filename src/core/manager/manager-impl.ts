@@ -2,6 +2,8 @@ import { AlreadyExistsError, ConflictError, MeshNotFoundError, PreconditionFaile
 import { meshDefaultPolicies } from '../defaults/mesh-defaults.js';
 import type { Resource, ResourceKey, ResourceTypeName, Spec } from '../resources/model.js';
 import { typeDescriptor } from '../resources/registry.js';
+import { keyViolations } from '../resources/resource-name.js';
+import type { ResourceOf } from '../resources/typed-resource.js';
 import { isSynced } from '../resources/labels.js';
 import type { BatchWrite, CreateOptions, ListOptions, ResourceStore, UpdateOptions } from '../store/resource-store.js';
 import type { ProposedWrite, ResourceManager } from './resource-manager.js';
@@ -15,42 +17,21 @@ export interface ManagerOptions {
   readonly hooks?: WriteHooks;
 }
 
-const NAME_RE = /^[0-9a-z-_]*$/;
-const SYNCED_NAME_RE = /^[0-9a-z-_.]*$/;
-const NAME_MESSAGE = "invalid characters. Valid characters are numbers, lowercase latin letters and '-', '_' symbols.";
-
-/** Kuma's name rules. Names synced from a zone carry a `<zone>.` prefix, so a dot is allowed for them. */
-export function keyViolations(type: ResourceTypeName, key: ResourceKey, synced: boolean): Violation[] {
-  const out: Violation[] = [];
-  if (!key.name) out.push({ field: 'name', message: 'cannot be empty' });
-  else if (!(synced ? SYNCED_NAME_RE : NAME_RE).test(key.name)) out.push({ field: 'name', message: NAME_MESSAGE });
-  else if (key.name.length > 253) out.push({ field: 'name', message: 'must be at most 253 characters' });
-  const scope = typeDescriptor(type).scope;
-  if (scope === 'mesh') {
-    if (!key.mesh) out.push({ field: 'mesh', message: 'cannot be empty' });
-    else if (!NAME_RE.test(key.mesh)) out.push({ field: 'mesh', message: NAME_MESSAGE });
-  } else if (key.mesh) {
-    out.push({ field: 'mesh', message: `${type} is not mesh-scoped; mesh must be empty` });
-  }
-  return out;
-}
-
-
 export class DefaultResourceManager implements ResourceManager {
   constructor(
     private readonly store: ResourceStore,
     private readonly options: ManagerOptions,
   ) {}
 
-  get(type: ResourceTypeName, key: ResourceKey): Promise<Resource> {
+  get<N extends ResourceTypeName>(type: N, key: ResourceKey): Promise<ResourceOf<N>> {
     return this.store.get(type, key);
   }
 
-  find(type: ResourceTypeName, key: ResourceKey): Promise<Resource | undefined> {
+  find<N extends ResourceTypeName>(type: N, key: ResourceKey): Promise<ResourceOf<N> | undefined> {
     return this.store.find(type, key);
   }
 
-  list(type: ResourceTypeName, options?: ListOptions): Promise<Resource[]> {
+  list<N extends ResourceTypeName>(type: N, options?: ListOptions): Promise<ResourceOf<N>[]> {
     return this.store.list(type, options);
   }
 
@@ -71,7 +52,7 @@ export class DefaultResourceManager implements ResourceManager {
     return normalised;
   }
 
-  async create(type: ResourceTypeName, key: ResourceKey, spec: unknown, options?: CreateOptions): Promise<Resource> {
+  async create<N extends ResourceTypeName>(type: N, key: ResourceKey, spec: unknown, options?: CreateOptions): Promise<ResourceOf<N>> {
     const synced = isSynced(options?.labels);
     const normalised = await this.admitCreate(type, key, spec, synced);
     const extra = synced || !this.options.hooks ? [] : await this.options.hooks.extraWrites(type, key, normalised);
@@ -84,7 +65,7 @@ export class DefaultResourceManager implements ResourceManager {
     return this.store.create(type, key, normalised, options);
   }
 
-  async update(type: ResourceTypeName, key: ResourceKey, spec: unknown, options?: UpdateOptions): Promise<Resource> {
+  async update<N extends ResourceTypeName>(type: N, key: ResourceKey, spec: unknown, options?: UpdateOptions): Promise<ResourceOf<N>> {
     const synced = isSynced(options?.labels);
     // Subsystem rules compare with what is stored; synced writes (and a manager without rules) need no read.
     const hooks = synced ? undefined : this.options.hooks;
@@ -132,12 +113,12 @@ export class DefaultResourceManager implements ResourceManager {
     return { normalised, current };
   }
 
-  async upsert(
-    type: ResourceTypeName,
+  async upsert<N extends ResourceTypeName>(
+    type: N,
     key: ResourceKey,
     spec: unknown,
     options?: CreateOptions & UpdateOptions,
-  ): Promise<{ resource: Resource; created: boolean }> {
+  ): Promise<{ resource: ResourceOf<N>; created: boolean }> {
     const existing = await this.store.find(type, key);
     if (existing) return { resource: await this.update(type, key, spec, options), created: false };
     try {

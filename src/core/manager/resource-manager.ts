@@ -1,4 +1,5 @@
-import type { Resource, ResourceKey, ResourceTypeName, Spec } from '../resources/model.js';
+import type { ResourceKey, ResourceTypeName, Spec } from '../resources/model.js';
+import type { ResourceOf } from '../resources/typed-resource.js';
 import type { BatchWrite, CreateOptions, ListOptions, UpdateOptions } from '../store/resource-store.js';
 
 /** A user write proposed to `admit`: `spec` undefined is a delete; `expectedVersion` as in UpdateOptions. */
@@ -12,16 +13,17 @@ export interface ProposedWrite {
  * registration, DNS allocator, insights) goes through it. It validates specs (ValidationError with every
  * violation), requires the mesh of a mesh-scoped resource to exist (MeshNotFoundError), creates the
  * per-mesh default policies with a new Mesh in the same transaction, and refuses to delete a Mesh that
- * still has Dataplanes. Mode read-only rules are the API's business (api-server/read-only.ts), not this.
+ * still has Dataplanes. Reads and writes are typed by the type name: `get('Dataplane', key)` is a
+ * `ResourceOf<'Dataplane'>`, whose spec type is inferred from the Dataplane schema. Mode read-only rules are the API's business (api-server/read-only.ts), not this.
  */
 export interface ResourceManager {
-  get(type: ResourceTypeName, key: ResourceKey): Promise<Resource>;
-  find(type: ResourceTypeName, key: ResourceKey): Promise<Resource | undefined>;
-  list(type: ResourceTypeName, options?: ListOptions): Promise<Resource[]>;
-  create(type: ResourceTypeName, key: ResourceKey, spec: unknown, options?: CreateOptions): Promise<Resource>;
-  update(type: ResourceTypeName, key: ResourceKey, spec: unknown, options?: UpdateOptions): Promise<Resource>;
+  get<N extends ResourceTypeName>(type: N, key: ResourceKey): Promise<ResourceOf<N>>;
+  find<N extends ResourceTypeName>(type: N, key: ResourceKey): Promise<ResourceOf<N> | undefined>;
+  list<N extends ResourceTypeName>(type: N, options?: ListOptions): Promise<ResourceOf<N>[]>;
+  create<N extends ResourceTypeName>(type: N, key: ResourceKey, spec: unknown, options?: CreateOptions): Promise<ResourceOf<N>>;
+  update<N extends ResourceTypeName>(type: N, key: ResourceKey, spec: unknown, options?: UpdateOptions): Promise<ResourceOf<N>>;
   /** Create if missing, else update (unconditionally). */
-  upsert(type: ResourceTypeName, key: ResourceKey, spec: unknown, options?: CreateOptions & UpdateOptions): Promise<{ resource: Resource; created: boolean }>;
+  upsert<N extends ResourceTypeName>(type: N, key: ResourceKey, spec: unknown, options?: CreateOptions & UpdateOptions): Promise<{ resource: ResourceOf<N>; created: boolean }>;
   delete(type: ResourceTypeName, key: ResourceKey): Promise<void>;
   /**
    * Runs every check the write would run, through the same code and in the same order, without writing

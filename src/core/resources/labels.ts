@@ -1,4 +1,4 @@
-import { ZONE_TAG } from './specs.js';
+import { ZONE_TAG } from './well-known-tags.js';
 
 /** Label on KDS-synced copies: where the resource came from (`global` on a zone, `zone` on the global). */
 export const ORIGIN_LABEL = 'kuma.io/origin';

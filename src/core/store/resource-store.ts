@@ -1,4 +1,5 @@
 import type { OwnerRef, Resource, ResourceKey, ResourceTypeName, Spec } from '../resources/model.js';
+import { asResourceOf, type ResourceOf } from '../resources/typed-resource.js';
 
 export interface CreateOptions {
   /** Deleting the owner deletes this resource too (transitively). Mesh-scoped resources are always owned by their Mesh. */
@@ -23,11 +24,19 @@ export interface ListOptions {
 
 export type StoreOp = 'create' | 'update' | 'delete';
 
-/** Emitted after the change is committed. For deletes, `resource` is the last stored state. */
-export interface StoreEvent {
+/** A change of one resource of type `N`, emitted after it is committed. For deletes, `resource` is the last stored state. */
+export interface StoreEventOf<N extends ResourceTypeName> {
   readonly op: StoreOp;
-  readonly type: ResourceTypeName;
-  readonly resource: Resource;
+  readonly type: N;
+  readonly resource: ResourceOf<N>;
+}
+
+/** A change of any type; `type` narrows `resource` (`if (e.type === 'Zone') e.resource.spec.enabled`). */
+export type StoreEvent = { [N in ResourceTypeName]: StoreEventOf<N> }[ResourceTypeName];
+
+/** Builds the event of a change of `resource`, stored under `type`. */
+export function storeEvent(op: StoreOp, type: ResourceTypeName, resource: Resource): StoreEvent {
+  return { op, type, resource: asResourceOf(type, resource) } as StoreEvent;
 }
 
 /** A subscriber of a store: `ResourceStore.subscribe`. */
@@ -56,17 +65,17 @@ export type BatchWrite =
  */
 export interface ResourceStore {
   /** AlreadyExistsError if the key exists; NotFoundError if `owner` does not exist. Returns the stored resource (version 1). */
-  create(type: ResourceTypeName, key: ResourceKey, spec: Spec, options?: CreateOptions): Promise<Resource>;
+  create<N extends ResourceTypeName>(type: N, key: ResourceKey, spec: Spec, options?: CreateOptions): Promise<ResourceOf<N>>;
   /** NotFoundError if missing; ConflictError on a stale expectedVersion. Version is incremented. */
-  update(type: ResourceTypeName, key: ResourceKey, spec: Spec, options?: UpdateOptions): Promise<Resource>;
+  update<N extends ResourceTypeName>(type: N, key: ResourceKey, spec: Spec, options?: UpdateOptions): Promise<ResourceOf<N>>;
   /** NotFoundError if missing. Deletes everything owned by it, transitively, in the same transaction. */
   delete(type: ResourceTypeName, key: ResourceKey): Promise<void>;
   /** NotFoundError if missing. */
-  get(type: ResourceTypeName, key: ResourceKey): Promise<Resource>;
+  get<N extends ResourceTypeName>(type: N, key: ResourceKey): Promise<ResourceOf<N>>;
   /** undefined if missing. */
-  find(type: ResourceTypeName, key: ResourceKey): Promise<Resource | undefined>;
+  find<N extends ResourceTypeName>(type: N, key: ResourceKey): Promise<ResourceOf<N> | undefined>;
   /** Sorted by (mesh, name). */
-  list(type: ResourceTypeName, options?: ListOptions): Promise<Resource[]>;
+  list<N extends ResourceTypeName>(type: N, options?: ListOptions): Promise<ResourceOf<N>[]>;
   /** Applies all writes atomically or none (first failure throws, nothing is written, no event is emitted). */
   transact(writes: readonly BatchWrite[]): Promise<void>;
   /** Returns unsubscribe. Nothing in production but the store view (core/view) subscribes. */

@@ -1,5 +1,4 @@
 import type { ResourceManager } from '../manager/resource-manager.js';
-import type { SecretSpec } from '../resources/specs.js';
 
 /** A revocation list: a Secret or GlobalSecret whose data is a comma-separated list of token ids (`jti`). */
 export interface RevocationList {
@@ -11,6 +10,6 @@ export interface RevocationList {
 export async function isRevoked(manager: Pick<ResourceManager, 'find'>, list: RevocationList, jti: string): Promise<boolean> {
   const r = await manager.find(list.type, { name: list.name, mesh: list.mesh });
   if (!r) return false;
-  const text = Buffer.from((r.spec as unknown as SecretSpec).data, 'base64').toString('utf8').replace(/\n$/, '');
+  const text = Buffer.from(r.spec.data, 'base64').toString('utf8').replace(/\n$/, '');
   return text.split(',').some((id) => id.trim() === jti);
 }

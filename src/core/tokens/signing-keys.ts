@@ -3,6 +3,7 @@ import { promisify } from 'node:util';
 import { AlreadyExistsError, UnauthenticatedError } from '../errors.js';
 import type { ResourceManager } from '../manager/resource-manager.js';
 import type { Resource } from '../resources/model.js';
+import type { ResourceOf } from '../resources/typed-resource.js';
 import type { SecretSpec } from '../resources/specs.js';
 import { keyPairFromPem } from './jwt.js';
 
@@ -37,14 +38,17 @@ export async function newSigningKeyData(): Promise<string> {
   return Buffer.from(privateKey).toString('base64');
 }
 
+/** A Secret or GlobalSecret holding a signing key (both have the Secret schema). */
+type SigningKeyResource = ResourceOf<'Secret' | 'GlobalSecret'>;
+
 // Module-level on purpose: a key pair is a pure function of the stored Secret object it is keyed by (resources are
 // immutable; an update is a new object), and goes with it.
 const parsed = new WeakMap<Resource, { privateKey: KeyObject; publicKey: KeyObject }>();
 
-function keyOf(r: Resource, kid: number): SigningKey {
+function keyOf(r: SigningKeyResource, kid: number): SigningKey {
   let pair = parsed.get(r);
   if (!pair) {
-    pair = keyPairFromPem(Buffer.from((r.spec as unknown as SecretSpec).data, 'base64').toString('utf8'));
+    pair = keyPairFromPem(Buffer.from(r.spec.data, 'base64').toString('utf8'));
     parsed.set(r, pair);
   }
   return { kid, name: r.meta.name, ...pair };
@@ -60,9 +64,9 @@ export class SigningKeys {
     readonly scope: KeyScope,
   ) {}
 
-  private async all(): Promise<{ serial: number; resource: Resource }[]> {
+  private async all(): Promise<{ serial: number; resource: SigningKeyResource }[]> {
     const list = await this.manager.list(this.scope.type, this.scope.type === 'Secret' ? { mesh: this.scope.mesh } : {});
-    const out: { serial: number; resource: Resource }[] = [];
+    const out: { serial: number; resource: SigningKeyResource }[] = [];
     for (const r of list) {
       const serial = serialOf(this.scope.prefix, r.meta.name);
       if (serial !== undefined) out.push({ serial, resource: r });

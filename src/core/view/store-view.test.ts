@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { MemoryStore } from '../../plugins/store/memory/memory-store.js';
 import { logger } from '../logging.js';
-import type { Resource, ResourceTypeName } from '../resources/model.js';
+import type { ResourceTypeName } from '../resources/model.js';
+import type { ResourceOf } from '../resources/typed-resource.js';
 import type { ResourceStore, StoreEvent, StoreListener } from '../store/resource-store.js';
 import { StoreView } from './store-view.js';
 
@@ -27,7 +28,7 @@ class ControlledStore extends MemoryStore {
     this.open?.();
   }
 
-  override async list(type: ResourceTypeName, options?: Parameters<ResourceStore['list']>[1]): Promise<Resource[]> {
+  override async list<N extends ResourceTypeName>(type: N, options?: Parameters<ResourceStore['list']>[1]): Promise<ResourceOf<N>[]> {
     const result = await super.list(type, options);
     this.listStarted?.();
     if (this.gate) await this.gate;

@@ -1,7 +1,7 @@
 import type { Logger } from '../logging.js';
 import { resourceTypes, type SpecOf } from '../resources/registry.js';
 import type { Resource, ResourceKey, ResourceTypeName } from '../resources/model.js';
-import type { ResourceStore, StoreEvent } from '../store/resource-store.js';
+import { storeEvent, type ResourceStore, type StoreEvent } from '../store/resource-store.js';
 import { TypeTable } from './type-table.js';
 import { ViewSubscription, type ViewHandler } from './view-subscription.js';
 
@@ -96,7 +96,7 @@ export class StoreView {
     this.subscriptions.add(sub);
     if (options.replay) {
       const current: StoreEvent[] = [];
-      for (const t of options.types ?? this.types) for (const r of this.table(t).list()) current.push({ op: 'create', type: t, resource: r });
+      for (const t of options.types ?? this.types) for (const r of this.table(t).list()) current.push(storeEvent('create', t, r));
       sub.push(current);
       sub.deliver();
     }
@@ -144,7 +144,7 @@ export class StoreView {
       throw err;
     }
     const fresh = new Map(this.types.map((t) => [t, new TypeTable(t)]));
-    for (const list of lists) for (const r of list) fresh.get(r.type)?.apply({ op: 'create', type: r.type, resource: r });
+    for (const list of lists) for (const r of list) fresh.get(r.type)?.apply(storeEvent('create', r.type, r));
     for (const e of this.buffered) fresh.get(e.type)?.apply(e);
     this.buffered = undefined;
     const applied: StoreEvent[] = [];

@@ -1,5 +1,5 @@
 import type { Resource, ResourceKey, ResourceTypeName } from '../resources/model.js';
-import type { StoreEvent } from '../store/resource-store.js';
+import { storeEvent, type StoreEvent } from '../store/resource-store.js';
 import { byMeshThenName, isNewer } from './resource-order.js';
 
 /**
@@ -45,11 +45,11 @@ export class TypeTable {
     if (event.op === 'delete') {
       if (!current || (!force && isNewer(current, r))) return undefined;
       this.remove(r);
-      return { op: 'delete', type: this.type, resource: r };
+      return storeEvent('delete', this.type, r);
     }
     if (current && !force && !isNewer(r, current)) return undefined;
     this.put(r);
-    return { op: current ? 'update' : 'create', type: this.type, resource: r };
+    return storeEvent(current ? 'update' : 'create', this.type, r);
   }
 
   /** The changes that turn this table into `target` (creates, updates, then deletes), without applying them. */
@@ -57,10 +57,10 @@ export class TypeTable {
     const out: StoreEvent[] = [];
     for (const r of target.list()) {
       const current = this.find(r.meta);
-      if (!current) out.push({ op: 'create', type: this.type, resource: r });
-      else if (current.meta.version !== r.meta.version || current.meta.creationTime !== r.meta.creationTime) out.push({ op: 'update', type: this.type, resource: r });
+      if (!current) out.push(storeEvent('create', this.type, r));
+      else if (current.meta.version !== r.meta.version || current.meta.creationTime !== r.meta.creationTime) out.push(storeEvent('update', this.type, r));
     }
-    for (const r of this.list()) if (!target.find(r.meta)) out.push({ op: 'delete', type: this.type, resource: r });
+    for (const r of this.list()) if (!target.find(r.meta)) out.push(storeEvent('delete', this.type, r));
     return out;
   }
 

@@ -1,3 +1,4 @@
+import { ZONE_LABEL } from '../../core/resources/labels.js';
 import { enc, get, listAll } from '../api.js';
 import { h, link, table } from '../dom.js';
 import type { DataplaneOverview, MeshInsight, ZoneOverview } from '../model.js';
@@ -7,7 +8,7 @@ import { onlineBadge, tagText } from '../status.js';
 export async function zonePage(name: string): Promise<HTMLElement> {
   const zone = await get<ZoneOverview>(`/zones+insights/${enc(name)}`);
   const meshes = await listAll<MeshInsight>('/mesh-insights');
-  const dataplanes = (await Promise.all(meshes.map((m) => listAll<DataplaneOverview>(`/meshes/${enc(m.name)}/dataplanes+insights`)))).flat().filter((d) => d.labels?.['kuma.io/zone'] === name || d.name.startsWith(`${name}.`));
+  const dataplanes = (await Promise.all(meshes.map((m) => listAll<DataplaneOverview>(`/meshes/${enc(m.name)}/dataplanes+insights`)))).flat().filter((d) => d.labels?.[ZONE_LABEL] === name || d.name.startsWith(`${name}.`));
   const subs = zone.zoneInsight?.subscriptions ?? [];
   return h(
     'section',

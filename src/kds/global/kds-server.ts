@@ -109,7 +109,7 @@ class StreamHandler {
       'kds-zone-state',
       (events) => {
         for (const e of events) {
-          if (e.resource.meta.name !== zone) continue;
+          if (e.type !== 'Zone' || e.resource.meta.name !== zone) continue;
           if (e.op === 'delete' || isDisabled(e.resource.spec)) end(new PreconditionFailedError(e.op === 'delete' ? `zone ${zone} was deleted` : `zone ${zone} is disabled`));
         }
       },

@@ -31,6 +31,6 @@ export async function admitZone(manager: ResourceManager, zone: string): Promise
   return { created };
 }
 
-export function isDisabled(spec: unknown): boolean {
-  return (spec as ZoneSpec | undefined)?.enabled === false;
+export function isDisabled(spec: ZoneSpec | undefined): boolean {
+  return spec?.enabled === false;
 }

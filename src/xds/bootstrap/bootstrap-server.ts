@@ -40,7 +40,8 @@ export function bootstrapComponents(rt: Runtime, opts: BootstrapServerOptions = 
       async start(signal, ready) {
         const log = rt.logger(SERVER);
         const cfg = rt.config.bootstrapServer;
-        const certs = new ProxylessCertificates(rt.store, rt.certificateSigner);
+        await rt.view.start();
+        const certs = new ProxylessCertificates(rt.view, rt.certificateSigner);
         try {
           // HTTPS with the CP certificate, plain HTTP on the same port too unless bootstrapServer.plaintextEnabled is false.
           const serving = await serveHttp({
@@ -123,7 +124,7 @@ async function envoyReply(rt: Runtime, opts: BootstrapServerOptions, log: Logger
   } else {
     const dp = await rt.store.find('Dataplane', { name: r.name, mesh: r.mesh });
     if (!dp) return text(404, DATAPLANE_NOT_FOUND);
-    spec = dp.spec as unknown as DataplaneSpec;
+    spec = dp.spec;
   }
   const refusal = await bootstrapRefusal(rt, r.dataplaneToken, { mesh: r.mesh, name: r.name, spec });
   if (refusal) {
@@ -201,7 +202,7 @@ async function proxylessTarget(rt: Runtime, log: Logger, req: IncomingMessage, q
   const meshResource = await rt.store.find('Mesh', { name: mesh, mesh: '' });
   if (!meshResource) return text(422, `mesh "${mesh}" does not exist`);
   const dp = await rt.store.find('Dataplane', { name, mesh });
-  const service = dp ? serviceOf(dp.spec as unknown as DataplaneSpec, name) : q.get('service') || name;
+  const service = dp ? serviceOf(dp.spec, name) : q.get('service') || name;
   const spec = (dp?.spec ?? inlineGatewayDataplane(mesh, name, service)) as unknown as DataplaneSpec;
   const token = headerToken(req.headers);
   const refusal = await bootstrapRefusal(rt, token, { mesh, name, spec });
@@ -209,7 +210,7 @@ async function proxylessTarget(rt: Runtime, log: Logger, req: IncomingMessage, q
     log.info({ mesh, name, reason: refusal }, `refused ${what}`);
     return text(401, refusal);
   }
-  return { mesh, meshSpec: meshResource.spec as unknown as MeshSpec, name, service, spec, inline: !dp, token };
+  return { mesh, meshSpec: meshResource.spec, name, service, spec, inline: !dp, token };
 }
 
 async function grpcReply(rt: Runtime, opts: BootstrapServerOptions, log: Logger, req: IncomingMessage, q: URLSearchParams): Promise<Reply> {

@@ -1,5 +1,5 @@
 import type { DataplaneSpec, MeshSpec } from '../../core/resources/specs.js';
-import type { ResourceStore } from '../../core/store/resource-store.js';
+import type { StoreView } from '../../core/view/store-view.js';
 import { ShuttingDownError } from '../../core/errors.js';
 import type { CertificateSigner } from '../../mtls/certificate-signer.js';
 import { meshCaMaterial } from '../../mtls/mesh-ca.js';
@@ -39,7 +39,8 @@ export class ProxylessCertificates {
   private readonly recent = new Set<string>();
 
   constructor(
-    private readonly store: ResourceStore,
+    /** The Secrets the mesh CA is read from: the view holds this instance's writes (the CA Secrets come with their Mesh) before they settle. */
+    private readonly view: Pick<StoreView, 'list'>,
     signer: CertificateSigner,
     private readonly now: () => number = Date.now,
   ) {
@@ -48,7 +49,7 @@ export class ProxylessCertificates {
 
   /** For the proxy `<mesh>.<name>` whose Dataplane (stored, or the one it registers inline) is `spec`. */
   async issue(mesh: string, meshSpec: MeshSpec, name: string, spec: DataplaneSpec): Promise<CertificatesResult> {
-    const material = meshCaMaterial(mesh, meshSpec, await this.store.list('Secret', { mesh }));
+    const material = meshCaMaterial(mesh, meshSpec, this.view.list('Secret', { mesh }));
     if (!material) return { status: 409, error: `mesh "${mesh}" has no mTLS backend enabled: proxyless clients use plaintext` };
     if ('error' in material) return { status: 503, error: material.error };
     const key = `${mesh}.${name}`;

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { Resource } from '../../core/resources/model.js';
+import type { ResourceOf } from '../../core/resources/typed-resource.js';
 import { computeAvailableServices } from './available-services.js';
 
-const dp = (mesh: string, name: string, networking: Record<string, unknown>): Resource =>
-  ({ type: 'Dataplane', meta: { name, mesh, version: 1, creationTime: '', modificationTime: '' }, spec: { networking } }) as unknown as Resource;
+const dp = (mesh: string, name: string, networking: Record<string, unknown>): ResourceOf<'Dataplane'> =>
+  ({ type: 'Dataplane', meta: { name, mesh, version: 1, creationTime: '', modificationTime: '' }, spec: { networking } }) as unknown as ResourceOf<'Dataplane'>;
 
 describe('computeAvailableServices', () => {
   it('counts healthy inbounds per (mesh, full tag set) across meshes, skipping ingresses, sorted', () => {

@@ -1,14 +1,14 @@
-import type { Resource } from '../../core/resources/model.js';
-import { SERVICE_TAG, type AvailableService, type DataplaneSpec } from '../../core/resources/specs.js';
+import type { ResourceOf } from '../../core/resources/typed-resource.js';
+import { SERVICE_TAG, type AvailableService } from '../../core/resources/specs.js';
 
 /**
  * Kuma's ingress availableServices: over the Dataplanes of every mesh (ingresses skipped), the healthy
  * inbounds grouped by (mesh, full tag set), `instances` = how many; sorted by mesh, then tags.
  */
-export function computeAvailableServices(dataplanes: readonly Resource[]): AvailableService[] {
+export function computeAvailableServices(dataplanes: readonly ResourceOf<'Dataplane'>[]): AvailableService[] {
   const groups = new Map<string, AvailableService & { instances: number }>();
   for (const dp of dataplanes) {
-    const net = (dp.spec as unknown as DataplaneSpec).networking;
+    const net = dp.spec.networking;
     if (net.ingress) continue;
     for (const inbound of net.inbound ?? []) {
       if (!inbound.tags[SERVICE_TAG] || inbound.health?.ready === false) continue;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { logger } from '../../core/logging.js';
 import { DefaultResourceManager } from '../../core/manager/manager-impl.js';
-import type { DataplaneInsightSpec, DiscoverySubscription } from '../../core/resources/specs.js';
+import type { DiscoverySubscription } from '../../core/resources/specs.js';
 import { StoreView } from '../../core/view/store-view.js';
 import { MemoryStore } from '../../plugins/store/memory/memory-store.js';
 import { MAX_SUBSCRIPTIONS, mergeSubscription, updateInsight } from './insight-writer.js';
@@ -46,7 +46,7 @@ describe('closeStaleSubscriptions', () => {
     await updateInsight(manager, { mesh: 'default', name: 'dp' }, () => [closedEarlier, open('a', 'gone'), open('b', 'peer'), open('c', 'self')], logger('test'));
     expect(await closeStaleSubscriptions(view, manager, new Set(['self', 'peer']), logger('test'))).toBe(1);
     const insight = await manager.get('DataplaneInsight', { mesh: 'default', name: 'dp' });
-    const subs = (insight.spec as unknown as DataplaneInsightSpec).subscriptions ?? [];
+    const subs = insight.spec.subscriptions ?? [];
     expect(subs.map((s) => [s.id, s.disconnectTime === undefined])).toEqual([['old', false], ['a', false], ['b', true], ['c', true]]);
     expect(subs[0]?.disconnectTime).toBe('2020-01-01T00:00:00.000Z');
     expect(await closeStaleSubscriptions(view, manager, new Set(['self', 'peer']), logger('test'))).toBe(0);

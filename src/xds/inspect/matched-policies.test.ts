@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Resource, ResourceTypeName } from '../../core/resources/model.js';
+import type { ResourceOf } from '../../core/resources/typed-resource.js';
 import { matchedPolicies } from './matched-policies.js';
 
 const T = '2021-01-01T00:00:00Z';
@@ -27,7 +28,7 @@ describe('matched policies of FaultInjection and RateLimit', () => {
       ],
       ['FaultInjection', [res('FaultInjection', 'db-fault', { sources: any, destinations: [{ match: { 'kuma.io/service': 'db', 'kuma.io/protocol': 'http' } }], conf: { abort: { httpStatus: 500, percentage: 1 } } })]],
     ]);
-    const matched = matchedPolicies(dp, { policies, services: [] });
+    const matched = matchedPolicies(dp as ResourceOf<'Dataplane'>, { policies, services: [] });
     const pick = (type: string, name: string) => matched.find((m) => m.type === type && m.name === name);
     expect(pick('RateLimit', 'all')?.attachments.map((a) => a.name)).toEqual(['inbound:10.0.0.2:9090', 'inbound:10.0.0.2:5432']);
     expect(pick('RateLimit', 'all')?.noEffect).toMatch(/^inbound:10\.0\.0\.2:5432: the inbound of db speaks tcp/);

@@ -1,6 +1,7 @@
 import type { MatchedPolicy, PolicyAttachment, PolicyContext } from '../../core/inspect/policy-inspector.js';
 import type { Resource, ResourceTypeName } from '../../core/resources/model.js';
-import { SERVICE_TAG, type ConnectionPolicySpec, type DataplaneSpec, type Selector, type Tags } from '../../core/resources/specs.js';
+import type { ResourceOf } from '../../core/resources/typed-resource.js';
+import { SERVICE_TAG, type ConnectionPolicySpec, type Selector, type Tags } from '../../core/resources/specs.js';
 import { inboundPolicyNoEffect } from '../generator/inbound-http-policies.js';
 import { compareRanks, matchConnectionPolicy, matchDataplanePolicy, matchInboundPolicy, selectorRank } from '../generator/policy-match.js';
 
@@ -37,8 +38,8 @@ function bestSelector(selectors: readonly Selector[] | undefined, tagSets: reado
  * best destination-matched policy of each inbound type, per reachable service the best connection policy
  * of each outbound type, and the best selector-matched TrafficTrace/ProxyTemplate.
  */
-export function matchedPolicies(dataplane: Resource, ctx: PolicyContext): MatchedPolicy[] {
-  const spec = dataplane.spec as unknown as DataplaneSpec;
+export function matchedPolicies(dataplane: ResourceOf<'Dataplane'>, ctx: PolicyContext): MatchedPolicy[] {
+  const spec = dataplane.spec;
   const net = spec.networking;
   const inbounds = net.gateway ? [] : (net.inbound ?? []).map((i) => ({ name: `inbound:${i.address ?? net.address}:${i.port}`, tags: i.tags }));
   const sourceTags = net.gateway ? [net.gateway.tags] : inbounds.map((i) => i.tags);

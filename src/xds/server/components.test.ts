@@ -93,7 +93,7 @@ const inlineMetadata = (name: string, port: number) => ({
 });
 
 async function insightOf(cp: Cp, name: string): Promise<DataplaneInsightSpec | undefined> {
-  return (await cp.rt.store.find('DataplaneInsight', { name, mesh: 'default' }))?.spec as unknown as DataplaneInsightSpec | undefined;
+  return (await cp.rt.store.find('DataplaneInsight', { name, mesh: 'default' }))?.spec;
 }
 
 describe('dp-server', () => {

@@ -51,7 +51,7 @@ export async function authenticateStream(manager: ResourceManager, type: DpAuthT
   if (typeof inline === 'string' && inline.trim() !== '') {
     spec = parseInlineDataplane(inline, info) as unknown as DataplaneSpec;
   } else {
-    spec = (await manager.find('Dataplane', { name: info.name, mesh: info.mesh }))?.spec as DataplaneSpec | undefined;
+    spec = (await manager.find('Dataplane', { name: info.name, mesh: info.mesh }))?.spec;
   }
   // A Kuma 1.1 ingress Dataplane (`networking.ingress`) presents a token of type ingress, as in Kuma 1.1.
   const proxyType = spec?.networking?.ingress !== undefined ? 'ingress' : 'dataplane';

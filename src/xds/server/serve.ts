@@ -27,11 +27,6 @@ const plaintextForTests = (log: Logger): AdsTransport => ({
 export async function serveAds(handlers: AdsHandlers, server: string, host: string, port: number, log: Logger, transport = plaintextForTests(log)): Promise<ServingAds> {
   const grpcServer = newGrpcServer();
   grpcServer.addService(adsServerDefinition(), { ...handlers });
-  try {
-    const serving = await serveGrpc(grpcServer, { name: server, host, port, log, ...transport });
-    return { ...serving, server: grpcServer };
-  } catch (err) {
-    grpcServer.forceShutdown();
-    throw err;
-  }
+  const serving = await serveGrpc(grpcServer, { name: server, host, port, log, ...transport });
+  return { ...serving, server: grpcServer };
 }

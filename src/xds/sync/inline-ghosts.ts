@@ -1,6 +1,5 @@
 import { errorMessage } from '../../core/errors.js';
 import type { Logger } from '../../core/logging.js';
-import type { DataplaneInsightSpec } from '../../core/resources/specs.js';
 import { sleep } from '../../core/runtime/supervisor.js';
 import type { Runtime } from '../../core/runtime/runtime.js';
 import { isInlineRegistered, type DataplaneLifecycle } from './dataplane-lifecycle.js';
@@ -20,7 +19,7 @@ export async function removeInlineGhosts(rt: Pick<Runtime, 'store' | 'manager' |
   for (const key of candidates) {
     const servedElsewhere = async (): Promise<boolean> => {
       const insight = await rt.store.find('DataplaneInsight', key);
-      const subs = (insight?.spec as DataplaneInsightSpec | undefined)?.subscriptions ?? [];
+      const subs = insight?.spec.subscriptions ?? [];
       return subs.some((s) => !s.disconnectTime && s.controlPlaneInstanceId !== rt.instanceId);
     };
     try {

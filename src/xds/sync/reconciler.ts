@@ -10,8 +10,7 @@ import type { MeshInputs, ProxylessClient, ProxylessLbNote } from '../generator/
 import type { EncodedResource } from '../resource.js';
 import { ingressOfDataplane, ingressOfZoneIngress, type IngressProxy } from '../generator/ingress.js';
 import { ProxyTemplateError } from '../generator/proxy-template/template-error.js';
-import type { Resource } from '../../core/resources/model.js';
-import type { DataplaneSpec } from '../../core/resources/specs.js';
+import type { ResourceOf } from '../../core/resources/typed-resource.js';
 import type { CertificateSigner } from '../../mtls/certificate-signer.js';
 import { CertificateError } from '../../mtls/x509.js';
 import { WorkloadIdentities, type IdentityRequest, type IssuedIdentity } from '../../mtls/workload-identity.js';
@@ -71,7 +70,7 @@ const SIGN_RETRY_MS = 1000;
  */
 const INGRESS_MESH = '';
 
-const isIngressDataplane = (dp: Resource | undefined): boolean => (dp?.spec as unknown as DataplaneSpec | undefined)?.networking?.ingress !== undefined;
+const isIngressDataplane = (dp: ResourceOf<'Dataplane'> | undefined): boolean => dp?.spec.networking.ingress !== undefined;
 
 /** A connected proxy and how many of its streams are open. */
 interface ProxyEntry {

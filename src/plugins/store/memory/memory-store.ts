@@ -10,7 +10,9 @@ import type {
   StoreListener,
   UpdateOptions,
 } from '../../../core/store/resource-store.js';
+import { storeEvent } from '../../../core/store/resource-store.js';
 import { StoreListeners } from '../../../core/store/store-listeners.js';
+import { asResourceOf, type ResourceOf } from '../../../core/resources/typed-resource.js';
 import { promiseTry } from '../../../core/promise-try.js';
 
 interface Row {
@@ -48,12 +50,12 @@ export class MemoryStore implements ResourceStore {
     this.listeners = new StoreListeners(log);
   }
 
-  create(type: ResourceTypeName, key: ResourceKey, spec: Spec, options?: CreateOptions): Promise<Resource> {
-    return promiseTry(() => this.commit((tx, events) => tx.create(type, key, spec, options, events)));
+  create<N extends ResourceTypeName>(type: N, key: ResourceKey, spec: Spec, options?: CreateOptions): Promise<ResourceOf<N>> {
+    return promiseTry(() => asResourceOf(type, this.commit((tx, events) => tx.create(type, key, spec, options, events))));
   }
 
-  update(type: ResourceTypeName, key: ResourceKey, spec: Spec, options?: UpdateOptions): Promise<Resource> {
-    return promiseTry(() => this.commit((tx, events) => tx.update(type, key, spec, options, events)));
+  update<N extends ResourceTypeName>(type: N, key: ResourceKey, spec: Spec, options?: UpdateOptions): Promise<ResourceOf<N>> {
+    return promiseTry(() => asResourceOf(type, this.commit((tx, events) => tx.update(type, key, spec, options, events))));
   }
 
   delete(type: ResourceTypeName, key: ResourceKey): Promise<void> {
@@ -62,30 +64,30 @@ export class MemoryStore implements ResourceStore {
     });
   }
 
-  get(type: ResourceTypeName, key: ResourceKey): Promise<Resource> {
+  get<N extends ResourceTypeName>(type: N, key: ResourceKey): Promise<ResourceOf<N>> {
     return promiseTry(() => {
       const row = this.rows.get(rowKey(type, key.mesh, key.name));
       if (!row) throw new NotFoundError(type, key.name, key.mesh);
-      return clone(row.resource);
+      return asResourceOf(type, clone(row.resource));
     });
   }
 
-  find(type: ResourceTypeName, key: ResourceKey): Promise<Resource | undefined> {
+  find<N extends ResourceTypeName>(type: N, key: ResourceKey): Promise<ResourceOf<N> | undefined> {
     return promiseTry(() => {
       const row = this.rows.get(rowKey(type, key.mesh, key.name));
-      return row ? clone(row.resource) : undefined;
+      return row ? asResourceOf(type, clone(row.resource)) : undefined;
     });
   }
 
-  list(type: ResourceTypeName, options: ListOptions = {}): Promise<Resource[]> {
+  list<N extends ResourceTypeName>(type: N, options: ListOptions = {}): Promise<ResourceOf<N>[]> {
     return promiseTry(() => {
-      const out: Resource[] = [];
+      const out: ResourceOf<N>[] = [];
       for (const row of this.rows.values()) {
         const r = row.resource;
         if (r.type !== type) continue;
         if (options.mesh !== undefined && r.meta.mesh !== options.mesh) continue;
         if (options.namePrefix !== undefined && !r.meta.name.startsWith(options.namePrefix)) continue;
-        out.push(clone(r));
+        out.push(asResourceOf(type, clone(r)));
       }
       return out.sort((a, b) => compare(a.meta.mesh, b.meta.mesh) || compare(a.meta.name, b.meta.name));
     });
@@ -124,7 +126,7 @@ export class MemoryStore implements ResourceStore {
       tx.rollback();
       throw err;
     }
-    this.listeners.emit(events.map((e) => ({ ...e, resource: clone(e.resource) })));
+    this.listeners.emit(events.map((e) => storeEvent(e.op, e.type, clone(e.resource))));
     return typeof result === 'object' && result !== null ? clone(result) : result;
   }
 }
@@ -167,7 +169,7 @@ class Transaction {
       spec: clone(spec),
     };
     this.set(k, { resource, owners });
-    events.push({ op: 'create', type, resource });
+    events.push(storeEvent('create', type, resource));
     return resource;
   }
 
@@ -193,7 +195,7 @@ class Transaction {
       spec: clone(spec),
     };
     this.set(k, { resource, owners: row.owners });
-    events.push({ op: 'update', type, resource });
+    events.push(storeEvent('update', type, resource));
     return resource;
   }
 
@@ -208,7 +210,7 @@ class Transaction {
     this.set(k, undefined);
     const { type, meta } = row.resource;
     if (!this.ownerTypes.has(type)) {
-      events.push({ op: 'delete', type, resource: row.resource });
+      events.push(storeEvent('delete', type, row.resource));
       return;
     }
     for (const [childKey, child] of [...this.rows]) {
@@ -217,7 +219,7 @@ class Transaction {
         this.deleteTree(childKey, child, events);
       }
     }
-    events.push({ op: 'delete', type, resource: row.resource });
+    events.push(storeEvent('delete', type, row.resource));
   }
 }
 

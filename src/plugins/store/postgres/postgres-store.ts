@@ -12,6 +12,8 @@ import type {
   UpdateOptions,
 } from '../../../core/store/resource-store.js';
 import { StoreListeners } from '../../../core/store/store-listeners.js';
+import { storeEvent } from '../../../core/store/resource-store.js';
+import { asResourceOf, type ResourceOf } from '../../../core/resources/typed-resource.js';
 import { labelsJson, rowToResource, type ResourceRow } from '../resource-row.js';
 import { ChangeFeed, readBounds } from './change-feed.js';
 import { clientConfig, describeDatabase, poolConfig, resilientPool, type PostgresConfig } from './connection.js';
@@ -53,7 +55,7 @@ class Tx {
     // Another instance created it between the check and the insert.
     if (!row) throw new AlreadyExistsError(type, key.name, key.mesh);
     const resource = rowToResource(row);
-    this.events.push({ op: 'create', type, resource });
+    this.events.push(storeEvent('create', type, resource));
     this.log.debug({ resource: describeKey(type, key) }, 'created');
     return resource;
   }
@@ -74,7 +76,7 @@ class Tx {
       throw new ConflictError(type, key.name, key.mesh, options.expectedVersion ?? 0);
     }
     const resource = rowToResource(row);
-    this.events.push({ op: 'update', type, resource });
+    this.events.push(storeEvent('update', type, resource));
     this.log.debug({ resource: describeKey(type, key), version: resource.meta.version }, 'updated');
     return resource;
   }
@@ -87,7 +89,7 @@ class Tx {
     const isRoot = (r: ResourceRow): boolean => r.type === type && r.mesh === key.mesh && r.name === key.name;
     const order = (r: ResourceRow): string => `${r.type}\u0000${r.mesh}\u0000${r.name}`;
     const rows = [...res.rows].sort((a, b) => (isRoot(a) ? -1 : isRoot(b) ? 1 : order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
-    for (const row of rows) this.events.push({ op: 'delete', type: row.type as ResourceTypeName, resource: rowToResource(row) });
+    for (const row of rows) this.events.push(storeEvent('delete', row.type as ResourceTypeName, rowToResource(row)));
     this.log.debug({ resource: describeKey(type, key), cascaded: rows.length - 1 }, 'deleted');
   }
 }
@@ -139,37 +141,37 @@ export class PostgresStore implements ResourceStore {
     return store;
   }
 
-  async create(type: ResourceTypeName, key: ResourceKey, spec: Spec, options: CreateOptions = {}): Promise<Resource> {
-    return this.write((tx) => tx.create(type, key, spec, options));
+  async create<N extends ResourceTypeName>(type: N, key: ResourceKey, spec: Spec, options: CreateOptions = {}): Promise<ResourceOf<N>> {
+    return asResourceOf(type, await this.write((tx) => tx.create(type, key, spec, options)));
   }
 
-  async update(type: ResourceTypeName, key: ResourceKey, spec: Spec, options: UpdateOptions = {}): Promise<Resource> {
-    return this.write((tx) => tx.update(type, key, spec, options));
+  async update<N extends ResourceTypeName>(type: N, key: ResourceKey, spec: Spec, options: UpdateOptions = {}): Promise<ResourceOf<N>> {
+    return asResourceOf(type, await this.write((tx) => tx.update(type, key, spec, options)));
   }
 
   async delete(type: ResourceTypeName, key: ResourceKey): Promise<void> {
     await this.write((tx) => tx.delete(type, key));
   }
 
-  async get(type: ResourceTypeName, key: ResourceKey): Promise<Resource> {
+  async get<N extends ResourceTypeName>(type: N, key: ResourceKey): Promise<ResourceOf<N>> {
     const found = await this.find(type, key);
     if (!found) throw new NotFoundError(type, key.name, key.mesh);
     return found;
   }
 
-  async find(type: ResourceTypeName, key: ResourceKey): Promise<Resource | undefined> {
+  async find<N extends ResourceTypeName>(type: N, key: ResourceKey): Promise<ResourceOf<N> | undefined> {
     const res = await this.pool.query<ResourceRow>(SQL.get, keyParams(type, key));
     const row = res.rows[0];
-    return row ? rowToResource(row) : undefined;
+    return row ? asResourceOf(type, rowToResource(row)) : undefined;
   }
 
-  async list(type: ResourceTypeName, options: ListOptions = {}): Promise<Resource[]> {
+  async list<N extends ResourceTypeName>(type: N, options: ListOptions = {}): Promise<ResourceOf<N>[]> {
     const { mesh, namePrefix } = options;
     const params: string[] = [type];
     if (mesh !== undefined) params.push(mesh);
     if (namePrefix !== undefined) params.push(namePrefix);
     const res = await this.pool.query<ResourceRow>(SQL.list(mesh !== undefined, namePrefix !== undefined), params);
-    return res.rows.map(rowToResource);
+    return res.rows.map((row) => asResourceOf(type, rowToResource(row)));
   }
 
   async transact(writes: readonly BatchWrite[]): Promise<void> {

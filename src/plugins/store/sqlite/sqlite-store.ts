@@ -12,6 +12,8 @@ import type {
   UpdateOptions,
 } from '../../../core/store/resource-store.js';
 import { StoreListeners } from '../../../core/store/store-listeners.js';
+import { storeEvent } from '../../../core/store/resource-store.js';
+import { asResourceOf, type ResourceOf } from '../../../core/resources/typed-resource.js';
 import { promiseTry } from '../../../core/promise-try.js';
 import { DatabaseFileGuard } from './file-guard.js';
 import { migrate } from './migrations.js';
@@ -54,12 +56,12 @@ export class SqliteStore implements ResourceStore {
     this.log.info({ path }, 'store opened');
   }
 
-  create(type: ResourceTypeName, key: ResourceKey, spec: Spec, options: CreateOptions = {}): Promise<Resource> {
-    return promiseTry(() => this.commit((events) => this.applyCreate(type, key, spec, options, events)));
+  create<N extends ResourceTypeName>(type: N, key: ResourceKey, spec: Spec, options: CreateOptions = {}): Promise<ResourceOf<N>> {
+    return promiseTry(() => asResourceOf(type, this.commit((events) => this.applyCreate(type, key, spec, options, events))));
   }
 
-  update(type: ResourceTypeName, key: ResourceKey, spec: Spec, options: UpdateOptions = {}): Promise<Resource> {
-    return promiseTry(() => this.commit((events) => this.applyUpdate(type, key, spec, options, events)));
+  update<N extends ResourceTypeName>(type: N, key: ResourceKey, spec: Spec, options: UpdateOptions = {}): Promise<ResourceOf<N>> {
+    return promiseTry(() => asResourceOf(type, this.commit((events) => this.applyUpdate(type, key, spec, options, events))));
   }
 
   delete(type: ResourceTypeName, key: ResourceKey): Promise<void> {
@@ -68,22 +70,22 @@ export class SqliteStore implements ResourceStore {
     });
   }
 
-  get(type: ResourceTypeName, key: ResourceKey): Promise<Resource> {
+  get<N extends ResourceTypeName>(type: N, key: ResourceKey): Promise<ResourceOf<N>> {
     return promiseTry(() => {
       const row = this.sql.get.get(keyParams(type, key));
       if (!row) throw new NotFoundError(type, key.name, key.mesh);
-      return rowToResource(row);
+      return asResourceOf(type, rowToResource(row));
     });
   }
 
-  find(type: ResourceTypeName, key: ResourceKey): Promise<Resource | undefined> {
+  find<N extends ResourceTypeName>(type: N, key: ResourceKey): Promise<ResourceOf<N> | undefined> {
     return promiseTry(() => {
       const row = this.sql.get.get(keyParams(type, key));
-      return row ? rowToResource(row) : undefined;
+      return row ? asResourceOf(type, rowToResource(row)) : undefined;
     });
   }
 
-  list(type: ResourceTypeName, options: ListOptions = {}): Promise<Resource[]> {
+  list<N extends ResourceTypeName>(type: N, options: ListOptions = {}): Promise<ResourceOf<N>[]> {
     return promiseTry(() => {
       const { mesh, namePrefix: prefix } = options;
       let rows: ResourceRow[];
@@ -91,7 +93,7 @@ export class SqliteStore implements ResourceStore {
       else if (mesh !== undefined) rows = this.sql.listMesh.all({ type, mesh });
       else if (prefix !== undefined) rows = this.sql.listPrefix.all({ type, prefix });
       else rows = this.sql.listAll.all({ type });
-      return rows.map(rowToResource);
+      return rows.map((row) => asResourceOf(type, rowToResource(row)));
     });
   }
 
@@ -164,7 +166,7 @@ export class SqliteStore implements ResourceStore {
     };
     this.sql.insert.run(row);
     const resource = rowToResource(row);
-    events.push({ op: 'create', type, resource });
+    events.push(storeEvent('create', type, resource));
     this.log.debug({ resource: describeKey(type, key) }, 'created');
     return resource;
   }
@@ -190,7 +192,7 @@ export class SqliteStore implements ResourceStore {
     });
     if (changes === 0) throw new ConflictError(type, key.name, key.mesh, expected);
     const resource = rowToResource(next);
-    events.push({ op: 'update', type, resource });
+    events.push(storeEvent('update', type, resource));
     this.log.debug({ resource: describeKey(type, key), version: next.version }, 'updated');
     return resource;
   }
@@ -201,7 +203,7 @@ export class SqliteStore implements ResourceStore {
     if (!root) throw new NotFoundError(type, key.name, key.mesh);
     const owned = this.sql.ownedBy.all(params);
     this.sql.deleteTree.run(params);
-    for (const row of [root, ...owned]) events.push({ op: 'delete', type: row.type as ResourceTypeName, resource: rowToResource(row) });
+    for (const row of [root, ...owned]) events.push(storeEvent('delete', row.type as ResourceTypeName, rowToResource(row)));
     this.log.debug({ resource: describeKey(type, key), cascaded: owned.length }, 'deleted');
   }
 }
