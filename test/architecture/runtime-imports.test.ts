@@ -16,8 +16,8 @@ beforeAll(() => {
 describe('run-time import graph', () => {
   it('type-only imports are not run-time edges; value imports are', () => {
     expect(production.get('src/core/view/store-view.ts')).toContain('src/core/view/type-table.ts');
-    // store-view.ts imports ResourceStore as a type only.
-    expect(production.get('src/core/view/store-view.ts')).not.toContain('src/core/store/resource-store.ts');
+    // store-view.ts imports Resource, ResourceKey and ResourceTypeName (model.ts) as types only.
+    expect(production.get('src/core/view/store-view.ts')).not.toContain('src/core/resources/model.ts');
   });
 });
 
