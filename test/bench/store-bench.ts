@@ -16,6 +16,7 @@ import type { ResourceStore } from '../../src/core/store/resource-store.js';
 import { SqliteStore } from '../../src/plugins/store/sqlite/sqlite-store.js';
 import { startPostgres } from '../helpers/postgres-server.js';
 import { newPostgresStore } from '../helpers/postgres-store.js';
+import { report, type Figure } from './report.js';
 
 export interface StoreBenchRow {
   readonly figure: string;
@@ -83,17 +84,16 @@ export async function runStoreBench(n = 10_000): Promise<StoreBenchRow[]> {
       { figure: `postgres: list ${n} Dataplanes`, ms: pg.list, baseline, baselineMs: base.list },
       { figure: `postgres: delete Mesh (cascade of ${n})`, ms: pg.cascade, baseline, baselineMs: base.cascade },
     ];
-    console.log('\nStore bench (Postgres 15 on the same machine, fsync on; every commit waits for its WAL flush)');
-    console.table(
-      rows.map((r) => ({
-        figure: r.figure,
-        ms: r.ms.toFixed(0),
-        'per op µs': r.figure.includes('creates') ? ((r.ms * 1000) / n).toFixed(0) : '',
-        baseline: r.baseline,
-        'baseline ms': r.baselineMs.toFixed(0),
-        ratio: (r.ms / r.baselineMs).toFixed(2),
-      })),
-    );
+    // One table and one JSON line per figure, like every bench (the baseline: the SQLite store, same run).
+    const figure = (metric: string, ms: number, baselineMs: number): Figure => ({ metric, value: ms, unit: 'ms', baseline: baselineMs, baselineLabel: baseline });
+    report('store', `Store bench: ${n} Dataplanes, Postgres 15 on the same machine (fsync on; every commit waits for its WAL flush)`, [
+      { metric: 'dataplanes', value: n, unit: 'count' },
+      figure('create_sequential_ms', pg.sequential, base.sequential),
+      figure('create_16_writers_ms', pg.concurrent, base.concurrent),
+      { metric: 'create_sequential_us_per_op', value: (pg.sequential * 1000) / n, unit: 'us', baseline: (base.sequential * 1000) / n, baselineLabel: baseline },
+      figure('list_ms', pg.list, base.list),
+      figure('delete_mesh_cascade_ms', pg.cascade, base.cascade),
+    ]);
     return rows;
   } finally {
     await server.stop();

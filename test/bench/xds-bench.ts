@@ -66,12 +66,15 @@ const FANOUT = join(import.meta.dirname, 'xds-fanout.js');
 const CONNECT_TIMEOUT_MS = 120_000;
 const CHANGE_TIMEOUT_MS = 60_000;
 /**
- * Issue 12: each bench finishes in under 4 minutes. A scenario (daemon start, mesh, daemon phases, baseline)
- * gets SCENARIO_BUDGET_MS; the daemon's phases must end DAEMON_SHARE of it in, the baseline gets the rest.
+ * Issue 12: each bench finishes in under 4 minutes. `npm run bench -- xds` gets XDS_BUDGET_MS for all its
+ * scenarios, shared by weight (1 + services / 500: (a) 66 s, (b) 164 s by default; one scenario alone gets
+ * it all). Within a scenario (daemon start, mesh, daemon phases, baseline) the daemon's phases must end
+ * DAEMON_SHARE of it in, the baseline gets the rest.
  * A phase that runs out of time reports what it saw (`complete` false: the figure says "only k of N"), and
  * changes that no longer fit are not run (the table names how many were measured).
  */
-const SCENARIO_BUDGET_MS = 200_000;
+const XDS_BUDGET_MS = 230_000;
+const budgetWeight = (sc: XdsScenario): number => 1 + sc.services / 500;
 const DAEMON_SHARE = 0.64;
 /** Caps per phase within the budget, and what each leaves for the phases after it. */
 const CONNECT_CAP_MS = 100_000;
@@ -375,9 +378,9 @@ async function runBaseline(sc: XdsScenario, changes: number, work: string, budge
   }
 }
 
-export async function runXdsScenario(sc: XdsScenario, changes: number, diag: Diagnostics): Promise<Figure[]> {
+export async function runXdsScenario(sc: XdsScenario, changes: number, diag: Diagnostics, budgetMs = XDS_BUDGET_MS): Promise<Figure[]> {
   const started = Date.now();
-  const budget = new Budget(started + SCENARIO_BUDGET_MS);
+  const budget = new Budget(started + budgetMs);
   const work = mkdtempSync(join(tmpdir(), 'xds-bench-'));
   const n = connectingIds(sc).length;
   try {
@@ -405,7 +408,7 @@ export async function runXdsScenario(sc: XdsScenario, changes: number, diag: Dia
     t = Date.now();
     // Diagnostic runs (profile, heap snapshot) have no baseline: the daemon gets the whole budget.
     const baseline = !(diag.profile || diag.heapSnapshots);
-    const d = await runDaemon(cp, sc, changes, work, diag, new Budget(baseline ? started + SCENARIO_BUDGET_MS * DAEMON_SHARE : budget.end)).finally(() => {
+    const d = await runDaemon(cp, sc, changes, work, diag, new Budget(baseline ? started + budgetMs * DAEMON_SHARE : budget.end)).finally(() => {
       if (diag.daemonLog) writeFileSync(diag.daemonLog, `${cp.logs().join('\n')}\n`);
     });
     await cp.stop();
@@ -492,8 +495,11 @@ function figures(sc: XdsScenario, n: number, asked: number, d: DaemonRun, b: Bas
 export async function runXdsBench(options: XdsBenchOptions = {}): Promise<Figure[]> {
   const all: Figure[] = [];
   const changes = options.changes ?? 3;
-  for (const sc of options.scenarios ?? DEFAULT_SCENARIOS) {
-    const figs = await runXdsScenario(sc, changes, { profile: options.profile, heapSnapshots: options.heapSnapshots, daemonLog: options.daemonLog, cpMain: options.cpMain });
+  const scenarios = options.scenarios ?? DEFAULT_SCENARIOS;
+  const weights = scenarios.reduce((w, sc) => w + budgetWeight(sc), 0);
+  for (const sc of scenarios) {
+    const diag = { profile: options.profile, heapSnapshots: options.heapSnapshots, daemonLog: options.daemonLog, cpMain: options.cpMain };
+    const figs = await runXdsScenario(sc, changes, diag, (XDS_BUDGET_MS * budgetWeight(sc)) / weights);
     report(
       'xds',
       `xDS bench (${sc.label}): ${sc.services} services x ${sc.replicas} replicas = ${sc.services * sc.replicas} transparent-proxy sidecars${sc.connect !== undefined ? ` (${connectingIds(sc).length} connected)` : ''}, ${changes} mesh-wide Timeout changes, one endpoint change`,
