@@ -1,7 +1,8 @@
 import { PreconditionFailedError, ValidationError } from '../core/errors.js';
 import type { Logger } from '../core/logging.js';
 import type { WriteHooks } from '../core/manager/write-hooks.js';
-import type { Resource, Spec } from '../core/resources/model.js';
+import type { Spec } from '../core/resources/model.js';
+import type { ResourceOf } from '../core/resources/typed-resource.js';
 import type { DataSource, MeshSpec } from '../core/resources/specs.js';
 import type { BatchWrite, ResourceStore } from '../core/store/resource-store.js';
 import { builtinCaSecretNames, builtinCaSettings, caSecretsOf, dataSourceText, enabledMtlsBackend, type MtlsBackend } from './mesh-ca.js';
@@ -81,7 +82,7 @@ function sameBackend(a: MtlsBackend, b: MtlsBackend): boolean {
 async function checkProvided(store: ResourceStore, mesh: string, spec: MeshSpec): Promise<void> {
   const provided = (spec.mtls?.backends ?? []).filter((b) => b.type === 'provided');
   if (provided.length === 0) return;
-  const secrets = new Map((await store.list('Secret', { mesh })).map((s): [string, Resource] => [s.meta.name, s]));
+  const secrets = new Map((await store.list('Secret', { mesh })).map((s): [string, ResourceOf<'Secret'>] => [s.meta.name, s]));
   for (const backend of provided) {
     const index = (spec.mtls?.backends ?? []).indexOf(backend);
     const conf = (backend.conf ?? {}) as { cert?: DataSource; key?: DataSource };

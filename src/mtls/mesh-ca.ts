@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import type { Resource } from '../core/resources/model.js';
+import type { ResourceOf } from '../core/resources/typed-resource.js';
 import { certDurationMillis } from '../core/resources/schemas/mesh.js';
-import type { DataSource, MeshSpec, SecretSpec } from '../core/resources/specs.js';
+import type { DataSource, MeshSpec } from '../core/resources/specs.js';
 
 export type MtlsBackend = NonNullable<NonNullable<MeshSpec['mtls']>['backends']>[number];
 
@@ -61,7 +61,7 @@ export type MeshCaResult = { readonly ca: MeshCaMaterial } | { readonly error: s
  * provided: the backend's `cert`/`key` DataSources). Undefined when mTLS is off; an error naming what is
  * missing when it cannot be read.
  */
-export function meshCaMaterial(mesh: string, spec: MeshSpec, secrets: readonly Resource[]): MeshCaResult | undefined {
+export function meshCaMaterial(mesh: string, spec: MeshSpec, secrets: readonly ResourceOf<'Secret'>[]): MeshCaResult | undefined {
   const backend = enabledMtlsBackend(spec);
   if (!backend) return undefined;
   const byName = new Map(secrets.map((s) => [s.meta.name, s]));
@@ -81,15 +81,15 @@ export function meshCaMaterial(mesh: string, spec: MeshSpec, secrets: readonly R
   return { ca: { backend: backend.name, certPem: cert, keyPem: key, workloadLifetimeMs: workloadLifetimeMs(backend) } };
 }
 
-function secretText(secrets: ReadonlyMap<string, Resource>, name: string): string | { error: string } {
+function secretText(secrets: ReadonlyMap<string, ResourceOf<'Secret'>>, name: string): string | { error: string } {
   const secret = secrets.get(name);
   if (!secret) return { error: `secret "${name}" not found` };
-  const text = Buffer.from((secret.spec as unknown as SecretSpec).data ?? '', 'base64').toString('utf8');
+  const text = Buffer.from(secret.spec.data ?? '', 'base64').toString('utf8');
   return text ? text : { error: `secret "${name}" is empty` };
 }
 
 /** A provided CA's DataSource as text; `file` is read from this control plane's disk. */
-export function dataSourceText(secrets: ReadonlyMap<string, Resource>, ds: DataSource | undefined, field: string): string | { error: string } {
+export function dataSourceText(secrets: ReadonlyMap<string, ResourceOf<'Secret'>>, ds: DataSource | undefined, field: string): string | { error: string } {
   if (!ds) return { error: `conf.${field} is not set` };
   if (ds.secret) return secretText(secrets, ds.secret);
   if (ds.inline) return Buffer.from(ds.inline, 'base64').toString('utf8');

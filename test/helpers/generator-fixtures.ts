@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { Resource, ResourceTypeName } from '../../src/core/resources/model.js';
 import type { IssuedIdentity } from '../../src/mtls/workload-identity.js';
-import { generateIngress, generateProxyless, generateSidecar, ingressOfDataplane, ingressOfZoneIngress, type MeshInputs, type MeshSnapshot, type ProxylessClient } from '../../src/xds/generator/index.js';
+import { asResourceOf, asResourcesOf } from '../../src/core/resources/typed-resource.js';
+import { generateIngress, generateProxyless, generateSidecar, ingressOfDataplane, ingressOfZoneIngress, withPolicies, type MeshInputs, type PolicyInputs, type MeshSnapshot, type ProxylessClient } from '../../src/xds/generator/index.js';
 import type { EncodedResource } from '../../src/xds/resource.js';
 
 export const FIXTURE_DIR = join(import.meta.dirname, '../golden/generator');
@@ -60,6 +61,41 @@ function resource(type: ResourceTypeName, mesh: string, r: FixtureResource): Res
   return { type, meta: { name: r.name, mesh, version: 1, creationTime: time, modificationTime: time }, spec: r.spec };
 }
 
+/** MeshInputs built by hand in tests, with untyped resources (fixtures, literals). */
+export interface UntypedMeshInputs extends Omit<MeshInputs, 'mesh' | 'dataplanes' | 'policies' | 'externalServices' | 'secrets' | 'zoneIngresses'> {
+  mesh: Resource;
+  dataplanes: readonly Resource[];
+  /** By type, or a list (each resource under its own `type`). */
+  policies: ReadonlyMap<ResourceTypeName, readonly Resource[]> | readonly Resource[];
+  externalServices: readonly Resource[];
+  secrets?: readonly Resource[];
+  zoneIngresses: readonly Resource[];
+}
+
+/**
+ * Hand-built inputs as MeshInputs: the tests' one step from untyped to typed resources (`asResourceOf`; the
+ * tests write specs as the store would hold them).
+ */
+export function typedInputs(u: UntypedMeshInputs): MeshInputs {
+  let policies: PolicyInputs = {};
+  const entries: [ResourceTypeName, readonly Resource[]][] = Array.isArray(u.policies) ? u.policies.map((r: Resource) => [r.type, [r]]) : [...(u.policies as ReadonlyMap<ResourceTypeName, readonly Resource[]>)];
+  for (const [type, list] of entries) policies = addPolicies(policies, type, list);
+  const { mesh, dataplanes, externalServices, secrets, zoneIngresses, ...rest } = u;
+  return {
+    ...rest,
+    mesh: asResourceOf('Mesh', mesh),
+    dataplanes: asResourcesOf('Dataplane', [...dataplanes]),
+    policies,
+    externalServices: asResourcesOf('ExternalService', [...externalServices]),
+    ...(secrets ? { secrets: asResourcesOf('Secret', [...secrets]) } : {}),
+    zoneIngresses: asResourcesOf('ZoneIngress', [...zoneIngresses]),
+  };
+}
+
+function addPolicies<N extends ResourceTypeName>(policies: PolicyInputs, type: N, list: readonly Resource[]): PolicyInputs {
+  return withPolicies(policies, type, [...(policies[type] ?? []), ...asResourcesOf(type, [...list])]);
+}
+
 export function inputsOf(f: Fixture): MeshInputs {
   const mesh = f.mesh.name;
   const policies = new Map<ResourceTypeName, Resource[]>();
@@ -67,7 +103,7 @@ export function inputsOf(f: Fixture): MeshInputs {
     const type = p.type ?? 'TrafficRoute';
     policies.set(type, [...(policies.get(type) ?? []), resource(type, mesh, p)]);
   }
-  return {
+  return typedInputs({
     mesh: resource('Mesh', '', f.mesh),
     dataplanes: (f.dataplanes ?? []).map((d) => resource('Dataplane', mesh, d)),
     policies,
@@ -76,7 +112,7 @@ export function inputsOf(f: Fixture): MeshInputs {
     zoneIngresses: (f.zoneIngresses ?? []).map((z) => resource('ZoneIngress', '', z)),
     vips: new Map(Object.entries(f.vips ?? {})),
     ...(f.localZone ? { localZone: f.localZone } : {}),
-  };
+  });
 }
 
 /** What the fixture asks to generate, from `snap`. */
@@ -87,12 +123,12 @@ export function generateAll(f: Fixture, snap: MeshSnapshot): { title: string; re
     if ('ingress' in g) {
       const zi = (f.zoneIngresses ?? []).find((z) => z.name === g.ingress);
       if (!zi) throw new Error(`fixture has no ZoneIngress ${g.ingress}`);
-      const ingress = ingressOfZoneIngress(resource('ZoneIngress', '', zi));
+      const ingress = ingressOfZoneIngress(asResourceOf('ZoneIngress', resource('ZoneIngress', '', zi)));
       return { title: `ingress ${g.ingress}`, resources: generateIngress(new Map([[snap.mesh, snap]]), ingress) };
     }
     if ('ingressDataplane' in g) {
       const dp = (f.dataplanes ?? []).find((d) => d.name === g.ingressDataplane);
-      const ingress = dp && ingressOfDataplane(resource('Dataplane', snap.mesh, dp));
+      const ingress = dp && ingressOfDataplane(asResourceOf('Dataplane', resource('Dataplane', snap.mesh, dp)));
       if (!ingress) throw new Error(`fixture has no ingress Dataplane ${g.ingressDataplane}`);
       return { title: `ingress dataplane ${g.ingressDataplane}`, resources: generateIngress(new Map([[snap.mesh, snap]]), ingress) };
     }

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { Resource } from '../../core/resources/model.js';
+import { asResourceOf, type ResourceOf } from '../../core/resources/typed-resource.js';
 import { circuitBreakerWarnings, outlierDetection } from './circuit-breaker.js';
 
 const T = '2021-01-01T00:00:00Z';
-const cb = (name: string, conf: Record<string, unknown>): Resource => ({ type: 'CircuitBreaker', meta: { name, mesh: 'default', version: 1, creationTime: T, modificationTime: T }, spec: { sources: [], destinations: [], conf } });
+const cb = (name: string, conf: Record<string, unknown>): ResourceOf<'CircuitBreaker'> =>
+  asResourceOf('CircuitBreaker', { type: 'CircuitBreaker', meta: { name, mesh: 'default', version: 1, creationTime: T, modificationTime: T }, spec: { sources: [], destinations: [], conf } });
 
 describe('circuit breaker mapping', () => {
   it('names the CircuitBreakers whose settings Envoy would not apply, and only those', () => {

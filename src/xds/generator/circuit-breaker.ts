@@ -1,4 +1,4 @@
-import type { Resource } from '../../core/resources/model.js';
+import type { ResourceOf } from '../../core/resources/typed-resource.js';
 import type { CircuitBreakerConf } from '../../core/resources/specs.js';
 import type { EnvoyObject } from '../envoy/encode.js';
 import { duration } from './policy-conf.js';
@@ -69,10 +69,10 @@ export function outlierDetection(conf: CircuitBreakerConf | undefined): EnvoyObj
  * localErrors detector counts only when errors are split (splitExternalAndLocalErrors), and interval,
  * baseEjectionTime, maxEjectionPercent and splitExternalAndLocalErrors only tune detectors.
  */
-export function circuitBreakerWarnings(policies: readonly Resource[]): string[] {
+export function circuitBreakerWarnings(policies: readonly ResourceOf<'CircuitBreaker'>[]): string[] {
   const warnings: string[] = [];
   for (const policy of policies) {
-    const conf = (policy.spec as { conf?: CircuitBreakerConf }).conf;
+    const conf = policy.spec.conf;
     if (!conf) continue;
     const label = `CircuitBreaker "${policy.meta.name}"`;
     if (!conf.detectors) {

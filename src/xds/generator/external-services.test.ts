@@ -1,17 +1,19 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { logger } from '../../core/logging.js';
 import type { Resource, ResourceTypeName } from '../../core/resources/model.js';
+import { asResourceOf, type ResourceOf } from '../../core/resources/typed-resource.js';
 import { toPlain, validateSet } from '../../../test/helpers/envoy-validate.js';
 import { TYPE_URLS } from '../resource.js';
 import { parseAddress, resolveDataSource, resolveExternalServices } from './external-services.js';
 import { buildMeshSnapshot, generateProxyless, generateSidecar, type MeshSnapshot } from './index.js';
+import { typedInputs } from '../../../test/helpers/generator-fixtures.js';
 
 const warn = vi.hoisted(() => vi.fn());
 vi.mock('../../core/logging.js', () => ({ logger: () => ({ warn, info: vi.fn(), debug: vi.fn(), error: vi.fn() }) }));
 
 const T = '2021-01-01T00:00:00Z';
-function res(type: ResourceTypeName, name: string, spec: Record<string, unknown>, mesh = 'default'): Resource {
-  return { type, meta: { name, mesh, version: 1, creationTime: T, modificationTime: T }, spec };
+function res<N extends ResourceTypeName>(type: N, name: string, spec: Record<string, unknown>, mesh = 'default'): ResourceOf<N> {
+  return asResourceOf(type, { type, meta: { name, mesh, version: 1, creationTime: T, modificationTime: T }, spec });
 }
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
 const secrets = new Map([['ca', res('Secret', 'ca', { data: b64('the-ca') })]]);
@@ -93,7 +95,7 @@ describe('ExternalServices in generated config', () => {
 
   function snapshot(caSecretData: string | undefined, previous?: MeshSnapshot): MeshSnapshot {
     return buildMeshSnapshot(
-      {
+      typedInputs({
         mesh: res('Mesh', 'default', {}, ''),
         dataplanes: [
           res('Dataplane', 'web-1', {
@@ -119,7 +121,7 @@ describe('ExternalServices in generated config', () => {
           ['web', '240.0.0.0'],
         ]),
         log: logger('xds-generator'),
-      },
+      }),
       previous,
     );
   }

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
-import type { Resource } from '../../core/resources/model.js';
-import { PROTOCOL_TAG, SERVICE_TAG, type DataSource, type ExternalServiceSpec, type SecretSpec, type Tags } from '../../core/resources/specs.js';
+import type { ResourceOf } from '../../core/resources/typed-resource.js';
+import { PROTOCOL_TAG, SERVICE_TAG, type DataSource, type ExternalServiceSpec, type Tags } from '../../core/resources/specs.js';
 import type { EnvoyDataSource, UpstreamTlsOptions } from '../envoy/tls.js';
 import type { OutboundProtocol } from './policy-conf.js';
 import { commonProtocol, toProtocol } from './protocol.js';
@@ -47,11 +47,11 @@ export type DataSourceResult = { readonly source: EnvoyDataSource } | { readonly
  * An ExternalService DataSource as Envoy's: `inline` (base64) and `secret` (a Secret of the same mesh,
  * base64 `data`) become inline_bytes, `inlineString` inline_string, `file` filename.
  */
-export function resolveDataSource(ds: DataSource, secrets: ReadonlyMap<string, Resource>): DataSourceResult {
+export function resolveDataSource(ds: DataSource, secrets: ReadonlyMap<string, ResourceOf<'Secret'>>): DataSourceResult {
   if (ds.secret !== undefined) {
     const secret = secrets.get(ds.secret);
     if (!secret) return { error: `secret "${ds.secret}" not found` };
-    const bytes = base64(String((secret.spec as unknown as Partial<SecretSpec>).data ?? ''));
+    const bytes = base64(String(secret.spec.data ?? ''));
     return bytes ? { source: { inline_bytes: bytes } } : { error: `secret "${ds.secret}" has no data` };
   }
   if (ds.inline !== undefined) {
@@ -89,14 +89,14 @@ export function parseAddress(address: string): { host: string; port: number } | 
  * ExternalService whose address or TLS material cannot be resolved (e.g. a missing Secret) is skipped with a
  * warning naming it; the service stays usable through its other ExternalServices, if any.
  */
-export function resolveExternalServices(externalServices: readonly Resource[], secrets: readonly Resource[], meshServices: ReadonlySet<string>): ResolvedExternalServices {
+export function resolveExternalServices(externalServices: readonly ResourceOf<'ExternalService'>[], secrets: readonly ResourceOf<'Secret'>[], meshServices: ReadonlySet<string>): ResolvedExternalServices {
   const secretsByName = new Map(secrets.map((s) => [s.meta.name, s]));
   const endpoints = new Map<string, ExternalEndpoint[]>();
   const failed = new Set<string>();
   const warnings: string[] = [];
   const sorted = [...externalServices].sort((a, b) => (a.meta.name < b.meta.name ? -1 : a.meta.name > b.meta.name ? 1 : 0));
   for (const es of sorted) {
-    const spec = es.spec as unknown as ExternalServiceSpec;
+    const spec = es.spec;
     const service = spec.tags?.[SERVICE_TAG];
     if (!service) continue;
     const label = `ExternalService "${es.meta.name}" (${SERVICE_TAG}: ${service})`;
@@ -130,7 +130,7 @@ export function resolveExternalServices(externalServices: readonly Resource[], s
   return { byService, unusable: new Set([...failed].filter((s) => !byService.has(s))), warnings };
 }
 
-function resolveOne(name: string, service: string, spec: ExternalServiceSpec, secrets: ReadonlyMap<string, Resource>): ExternalEndpoint | { error: string } {
+function resolveOne(name: string, service: string, spec: ExternalServiceSpec, secrets: ReadonlyMap<string, ResourceOf<'Secret'>>): ExternalEndpoint | { error: string } {
   const address = parseAddress(spec.networking?.address ?? '');
   if (!address) return { error: `address "${spec.networking?.address ?? ''}" is not host:port` };
   const tlsSpec = spec.networking.tls;

@@ -5,6 +5,7 @@ import type { Resource, ResourceTypeName } from '../../core/resources/model.js';
 import { inboundHttpPolicies, noEffectNotes, type FaultInjectionPolicy, type RateLimitPolicy } from './inbound-http-policies.js';
 import { TYPE_URLS } from '../resource.js';
 import { buildMeshSnapshot, generateSidecarParts, type MeshSnapshot } from './index.js';
+import { typedInputs } from '../../../test/helpers/generator-fixtures.js';
 
 const T = '2021-01-01T00:00:00Z';
 function res<S>(type: ResourceTypeName, name: string, spec: S, creationTime = T): Resource<S> {
@@ -66,7 +67,7 @@ describe('x-kuma-tags on outbound routes', () => {
   const server = (name: string, service: string): Resource =>
     res('Dataplane', name, { networking: { address: '10.0.1.1', inbound: [{ port: 9090, tags: { 'kuma.io/service': service, 'kuma.io/protocol': 'http' } }] } });
   const snapshot = (limits: RateLimitPolicy[]): MeshSnapshot =>
-    buildMeshSnapshot({
+    buildMeshSnapshot(typedInputs({
       mesh: res('Mesh', 'default', {}),
       dataplanes: [client('web-1', 'web'), client('web-2', 'web'), client('jobs-1', 'jobs'), server('backend-1', 'backend'), server('other-1', 'other')],
       policies: new Map<ResourceTypeName, Resource[]>([
@@ -76,7 +77,7 @@ describe('x-kuma-tags on outbound routes', () => {
       externalServices: [],
       zoneIngresses: [],
       vips: new Map(),
-    });
+    }));
   const header = (parts: ReturnType<typeof generateSidecarParts>, route: string): unknown => {
     const r = parts.shared.get(TYPE_URLS.routeConfiguration, route) ?? parts.tagged.get(TYPE_URLS.routeConfiguration, route);
     return r && Buffer.from(r.bytes).includes('x-kuma-tags');
@@ -117,7 +118,7 @@ describe('no-effect log', () => {
 
   const snapshot = (dataplanes: Resource[], previous?: MeshSnapshot): MeshSnapshot =>
     buildMeshSnapshot(
-      {
+      typedInputs({
         mesh: res('Mesh', 'default', {}),
         dataplanes,
         policies: new Map<ResourceTypeName, Resource[]>([['RateLimit', [rl('db-limit', [{ 'kuma.io/service': '*' }], { 'kuma.io/service': '*' })]]]),
@@ -125,7 +126,7 @@ describe('no-effect log', () => {
         zoneIngresses: [],
         vips: new Map(),
         log,
-      },
+      }),
       previous,
     );
 

@@ -10,8 +10,8 @@ import type { ProxylessClient } from './proxyless-client.js';
 import { generateSidecarParts } from './sidecar.js';
 import type { IssuedIdentity } from '../../mtls/workload-identity.js';
 
-export type { MeshInputs } from './mesh-snapshot.js';
-export { MeshSnapshot } from './mesh-snapshot.js';
+export type { MeshInputs, PolicyInputs } from './mesh-snapshot.js';
+export { MeshSnapshot, withPolicies } from './mesh-snapshot.js';
 export { generateSidecar, generateSidecarParts } from './sidecar.js';
 export { generateProxyless, generateProxylessParts, proxylessLbNotes, type ProxylessLbNote } from './proxyless.js';
 export { proxylessCapabilities, type ProxylessClient } from './proxyless-client.js';

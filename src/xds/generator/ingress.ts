@@ -1,5 +1,5 @@
-import type { Resource } from '../../core/resources/model.js';
-import { SERVICE_TAG, type AvailableService, type DataplaneSpec, type Tags, type ZoneIngressSpec } from '../../core/resources/specs.js';
+import type { ResourceOf } from '../../core/resources/typed-resource.js';
+import { SERVICE_TAG, type AvailableService, type Tags } from '../../core/resources/specs.js';
 import { edsCluster } from '../envoy/clusters.js';
 import { encodeResource, type EnvoyObject } from '../envoy/encode.js';
 import { listener } from '../envoy/listeners.js';
@@ -19,13 +19,13 @@ export interface IngressProxy {
   readonly availableServices: readonly AvailableService[];
 }
 
-export function ingressOfZoneIngress(r: Resource): IngressProxy {
-  const spec = r.spec as unknown as ZoneIngressSpec;
+export function ingressOfZoneIngress(r: ResourceOf<'ZoneIngress'>): IngressProxy {
+  const spec = r.spec;
   return { address: spec.networking.address, port: spec.networking.port, availableServices: spec.availableServices ?? [] };
 }
 
-export function ingressOfDataplane(r: Resource): IngressProxy | undefined {
-  const net = (r.spec as unknown as DataplaneSpec).networking;
+export function ingressOfDataplane(r: ResourceOf<'Dataplane'>): IngressProxy | undefined {
+  const net = r.spec.networking;
   const inbound = net.inbound?.[0];
   if (!net.ingress || !inbound) return undefined;
   return {

@@ -1,34 +1,28 @@
 import { isIP } from 'node:net';
 import type { Resource, ResourceTypeName } from '../../core/resources/model.js';
+import type { ResourceOf } from '../../core/resources/typed-resource.js';
 import {
   PROTOCOL_TAG,
   SERVICE_TAG,
   ZONE_TAG,
-  type ConnectionPolicySpec,
   type DataplaneSpec,
   type MeshSpec,
-  type ProxyTemplateSpec,
-  type RetryConf,
   type Tags,
-  type TimeoutConf,
-  type TrafficRouteConf,
   type ZoneIngressSpec,
 } from '../../core/resources/specs.js';
 import type { Logger } from '../../core/logging.js';
 import { meshCaMaterial, type MeshCaMaterial } from '../../mtls/mesh-ca.js';
 import { contentVersion, encodeResource, type EnvoyObject } from '../envoy/encode.js';
 import type { EncodedResource, TypeUrl } from '../resource.js';
-import type { CircuitBreakerConf, HealthCheckConf, OutboundProtocol } from './policy-conf.js';
+import type { OutboundProtocol } from './policy-conf.js';
 import { resolveExternalServices, type ExternalServiceGroup } from './external-services.js';
 import { CanonicalKeys } from './canonical.js';
 import { circuitBreakerWarnings } from './circuit-breaker.js';
 import { commonProtocol, toProtocol } from './protocol.js';
 import { observabilityWarnings } from './observability-warnings.js';
-import type { TrafficLogConf } from './traffic-log.js';
-import type { TrafficTracePolicy } from './traffic-trace.js';
 import type { MeshPolicies } from './mesh-policies.js';
 import type { ResourceMemo } from './resource-memo.js';
-import { noEffectNotes, type FaultInjectionSpec, type NoEffectNote, type RateLimitSpec } from './inbound-http-policies.js';
+import { noEffectNotes, type NoEffectNote } from './inbound-http-policies.js';
 import { reportNoEffect } from './no-effect-log.js';
 
 /** One healthy instance of a service: a Dataplane inbound, or a remote zone's ingress. */
@@ -41,14 +35,28 @@ export interface ServiceEndpoint {
   readonly weight: number;
 }
 
+/** A mesh's policies by type, each list typed by its type's schema (a type without policies may be absent). */
+export type PolicyInputs = { readonly [N in ResourceTypeName]?: readonly ResourceOf<N>[] };
+
+/** The lists of the types `K` (writable: to build a PolicyInputs). */
+type PolicyLists<K extends ResourceTypeName> = { [N in K]?: readonly ResourceOf<N>[] };
+
+/** `policies` with the list of `type` replaced by `list`. */
+export function withPolicies<N extends ResourceTypeName>(policies: PolicyInputs, type: N, list: readonly ResourceOf<N>[]): PolicyInputs {
+  const out: PolicyLists<ResourceTypeName> = { ...policies };
+  const ofType: PolicyLists<N> = out;
+  ofType[type] = list;
+  return out;
+}
+
 export interface MeshInputs {
-  mesh: Resource;
-  dataplanes: readonly Resource[];
-  policies: ReadonlyMap<ResourceTypeName, readonly Resource[]>;
-  externalServices: readonly Resource[];
+  mesh: ResourceOf<'Mesh'>;
+  dataplanes: readonly ResourceOf<'Dataplane'>[];
+  policies: PolicyInputs;
+  externalServices: readonly ResourceOf<'ExternalService'>[];
   /** The mesh's Secrets (ExternalService TLS DataSources of kind `secret`). */
-  secrets?: readonly Resource[];
-  zoneIngresses: readonly Resource[];
+  secrets?: readonly ResourceOf<'Secret'>[];
+  zoneIngresses: readonly ResourceOf<'ZoneIngress'>[];
   /** service -> VIP */
   vips: ReadonlyMap<string, string>;
   localZone?: string;
@@ -104,12 +112,12 @@ export class MeshSnapshot implements ResourceMemo {
     this.meshSpec = inputs.mesh.spec;
     this.localZone = inputs.localZone;
     this.vips = inputs.vips;
-    this.dataplanes = new Map(inputs.dataplanes.map((d) => [d.meta.name, typed<DataplaneSpec>(d)]));
+    this.dataplanes = new Map(inputs.dataplanes.map((d) => [d.meta.name, d]));
     const byService = new Map<string, ServiceEndpoint[]>();
     const ports = new Map<string, Set<number>>();
     for (const dp of this.dataplanes.values()) collectInbounds(dp, inputs.localZone, byService, ports);
     if (this.meshSpec.mtls?.enabledBackend) {
-      for (const ingress of inputs.zoneIngresses) collectIngress(typed<ZoneIngressSpec>(ingress), this.mesh, inputs.localZone, byService);
+      for (const ingress of inputs.zoneIngresses) collectIngress(ingress, this.mesh, inputs.localZone, byService);
     }
     for (const list of byService.values()) list.sort(compareEndpoints);
     this.endpoints = byService;
@@ -119,25 +127,25 @@ export class MeshSnapshot implements ResourceMemo {
     this.protocols = protocols;
     this.externalServices = external.byService;
     this.unusableExternalServices = external.unusable;
-    const p = <C>(type: ResourceTypeName) => (inputs.policies.get(type) ?? []).map((r) => typed<ConnectionPolicySpec<C>>(r));
+    const p = inputs.policies;
     this.policies = {
-      trafficRoutes: p<TrafficRouteConf>('TrafficRoute'),
-      trafficPermissions: p<unknown>('TrafficPermission'),
-      timeouts: p<TimeoutConf>('Timeout'),
-      retries: p<RetryConf>('Retry'),
-      healthChecks: p<HealthCheckConf>('HealthCheck'),
-      circuitBreakers: p<CircuitBreakerConf>('CircuitBreaker'),
-      faultInjections: (inputs.policies.get('FaultInjection') ?? []).map((r) => typed<FaultInjectionSpec>(r)),
-      rateLimits: (inputs.policies.get('RateLimit') ?? []).map((r) => typed<RateLimitSpec>(r)),
-      trafficLogs: p<TrafficLogConf>('TrafficLog'),
-      trafficTraces: (inputs.policies.get('TrafficTrace') ?? []).map((r) => typed<TrafficTracePolicy['spec']>(r)),
-      proxyTemplates: (inputs.policies.get('ProxyTemplate') ?? []).map((r) => typed<ProxyTemplateSpec>(r)),
+      trafficRoutes: p.TrafficRoute ?? [],
+      trafficPermissions: p.TrafficPermission ?? [],
+      timeouts: p.Timeout ?? [],
+      retries: p.Retry ?? [],
+      healthChecks: p.HealthCheck ?? [],
+      circuitBreakers: p.CircuitBreaker ?? [],
+      faultInjections: p.FaultInjection ?? [],
+      rateLimits: p.RateLimit ?? [],
+      trafficLogs: p.TrafficLog ?? [],
+      trafficTraces: p.TrafficTrace ?? [],
+      proxyTemplates: p.ProxyTemplate ?? [],
     };
     this.noEffect = noEffectNotes(this.dataplanes.values(), this.policies.faultInjections, this.policies.rateLimits);
     reportNoEffect(this.mesh, this.noEffect, previous?.mesh === this.mesh ? previous.noEffect : [], inputs.log);
     const ca = meshCaMaterial(this.mesh, this.meshSpec, inputs.secrets ?? []);
     this.mtls = ca && 'ca' in ca ? { ca: ca.ca, digest: contentVersion(Buffer.from(`${ca.ca.backend}\n${ca.ca.certPem}`)) } : ca;
-    this.warnings = [...external.warnings, ...circuitBreakerWarnings(inputs.policies.get('CircuitBreaker') ?? []), ...(ca && 'error' in ca ? [ca.error] : []), ...observabilityWarnings(this)];
+    this.warnings = [...external.warnings, ...circuitBreakerWarnings(this.policies.circuitBreakers), ...(ca && 'error' in ca ? [ca.error] : []), ...observabilityWarnings(this)];
     const known = new Set(previous?.mesh === this.mesh ? previous.warnings : []);
     for (const warning of this.warnings) if (!known.has(warning)) inputs.log?.warn({ mesh: this.mesh }, warning);
     this.servicePorts = new Map([...ports].map(([svc, set]) => [svc, [...set].sort((a, b) => a - b)]));
@@ -185,11 +193,6 @@ export class MeshSnapshot implements ResourceMemo {
 
 /** A value derived from a mesh snapshot and a parameter object (see MeshSnapshot.derived). */
 export type Derivation<P, T> = (snap: MeshSnapshot, params: P) => T;
-
-/** Specs were validated by the manager against the shapes of specs.ts. */
-function typed<S>(r: Resource): Resource<S> {
-  return r as unknown as Resource<S>;
-}
 
 function collectInbounds(dp: Resource<DataplaneSpec>, localZone: string | undefined, byService: Map<string, ServiceEndpoint[]>, ports: Map<string, Set<number>>): void {
   const net = dp.spec.networking;

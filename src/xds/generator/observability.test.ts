@@ -3,6 +3,7 @@ import type { Resource, ResourceTypeName } from '../../core/resources/model.js';
 import { toPlain, validateSet } from '../../../test/helpers/envoy-validate.js';
 import { TYPE_URLS } from '../resource.js';
 import { buildMeshSnapshot, generateSidecar, generateSidecarParts, type MeshSnapshot } from './index.js';
+import { typedInputs } from '../../../test/helpers/generator-fixtures.js';
 
 const T = '2021-01-01T00:00:00Z';
 function res(type: ResourceTypeName, name: string, spec: Record<string, unknown>, mesh = 'demo'): Resource {
@@ -24,14 +25,14 @@ function dp(name: string, address: string, service: string, outbound = 'backend'
 function snapshot(meshSpec: Record<string, unknown>, policies: Resource[], dataplanes: Resource[]): MeshSnapshot {
   const byType = new Map<ResourceTypeName, Resource[]>();
   for (const p of [routeAll, ...policies]) byType.set(p.type, [...(byType.get(p.type) ?? []), p]);
-  return buildMeshSnapshot({
+  return buildMeshSnapshot(typedInputs({
     mesh: res('Mesh', 'demo', meshSpec, ''),
     dataplanes: [...dataplanes, dp('backend-1', '10.0.1.1', 'backend', 'web')],
     policies: byType,
     externalServices: [],
     zoneIngresses: [],
     vips: new Map(),
-  });
+  }));
 }
 
 type Plain = Record<string, unknown>;

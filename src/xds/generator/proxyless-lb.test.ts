@@ -5,6 +5,7 @@ import { decodeResource } from '../../../test/helpers/ads-client.js';
 import { TYPE_URLS } from '../resource.js';
 import { buildMeshSnapshot, generateProxylessParts, proxylessCapabilities, proxylessLbNotes, type ProxylessClient } from './index.js';
 import { proxylessLb } from './proxyless-lb.js';
+import { typedInputs } from '../../../test/helpers/generator-fixtures.js';
 
 const T = '2021-01-01T00:00:00Z';
 const res = (type: ResourceTypeName, name: string, spec: Record<string, unknown>, mesh = 'default'): Resource => ({ type, meta: { name, mesh, version: 1, creationTime: T, modificationTime: T }, spec });
@@ -16,7 +17,7 @@ const CORE_152: ProxylessClient = { name: 'gRPC C-core linux Python', version: '
 
 /** Two proxyless clients of service `client` (same policy set) and a greeter backend; route-all's load balancer varies. */
 function snapshot(loadBalancer?: Record<string, unknown>) {
-  return buildMeshSnapshot({
+  return buildMeshSnapshot(typedInputs({
     mesh: res('Mesh', 'default', {}, ''),
     dataplanes: [
       res('Dataplane', 'greeter-1', { networking: { address: '10.0.0.1', inbound: [{ port: 50051, tags: { 'kuma.io/service': 'greeter', 'kuma.io/protocol': 'grpc' } }] } }),
@@ -29,7 +30,7 @@ function snapshot(loadBalancer?: Record<string, unknown>) {
     externalServices: [],
     zoneIngresses: [],
     vips: new Map(),
-  });
+  }));
 }
 
 const greeterCluster = (parts: ReturnType<typeof generateProxylessParts>) => {

@@ -4,6 +4,7 @@ import type { Resource, ResourceTypeName } from '../../core/resources/model.js';
 import { toPlain, validateSet } from '../../../test/helpers/envoy-validate.js';
 import { TYPE_URLS } from '../resource.js';
 import { buildMeshSnapshot, generateIngress, generateProxyless, generateProxylessParts, generateSidecar, ingressOfDataplane, type MeshSnapshot } from './index.js';
+import { typedInputs } from '../../../test/helpers/generator-fixtures.js';
 
 const T = '2021-01-01T00:00:00Z';
 function res(type: ResourceTypeName, name: string, spec: Record<string, unknown>, mesh = 'default'): Resource {
@@ -30,7 +31,7 @@ function snapshot(variant: Variant = {}) {
         outbound: [{ port: 10001, tags: { 'kuma.io/service': 'backend' } }],
       },
     });
-  return buildMeshSnapshot({
+  return buildMeshSnapshot(typedInputs({
     mesh: res('Mesh', 'default', {}, ''),
     dataplanes: [
       web(1),
@@ -65,7 +66,7 @@ function snapshot(variant: Variant = {}) {
     externalServices: [],
     zoneIngresses: [],
     vips: new Map(),
-  }, variant.previous);
+  }), variant.previous);
 }
 
 describe('resource sharing within a snapshot', () => {

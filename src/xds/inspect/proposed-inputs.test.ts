@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Resource, ResourceTypeName } from '../../core/resources/model.js';
 import type { MeshInputs } from '../generator/index.js';
 import { proposedInputs } from './proposed-inputs.js';
+import { typedInputs } from '../../../test/helpers/generator-fixtures.js';
 
 const res = (type: ResourceTypeName, name: string, spec: Record<string, unknown> = {}, version = 1): Resource => ({
   type,
@@ -9,21 +10,22 @@ const res = (type: ResourceTypeName, name: string, spec: Record<string, unknown>
   spec,
 });
 
-const inputs = (): MeshInputs => ({
+const inputs = (): MeshInputs =>
+  typedInputs({
   mesh: res('Mesh', 'default'),
   dataplanes: [res('Dataplane', 'a'), res('Dataplane', 'c')],
-  policies: new Map([['Timeout', [res('Timeout', 't', { conf: { connectTimeout: '5s' } }, 3)]]]),
+  policies: new Map<ResourceTypeName, Resource[]>([['Timeout', [res('Timeout', 't', { conf: { connectTimeout: '5s' } }, 3)]]]),
   externalServices: [],
   zoneIngresses: [],
   vips: new Map(),
-});
+  });
 
 describe('proposedInputs', () => {
   it('replaces, adds and removes one resource of the list its type feeds, leaving the stored inputs alone', () => {
     const before = inputs();
     const updated = proposedInputs(before, { type: 'Timeout', key: { name: 't', mesh: 'default' }, spec: { conf: { connectTimeout: '9s' } } });
-    expect(updated.policies.get('Timeout')?.map((r) => [r.meta.name, r.meta.version, r.spec])).toEqual([['t', 4, { conf: { connectTimeout: '9s' } }]]);
-    expect(before.policies.get('Timeout')?.[0]?.spec).toEqual({ conf: { connectTimeout: '5s' } });
+    expect(updated.policies.Timeout?.map((r) => [r.meta.name, r.meta.version, r.spec])).toEqual([['t', 4, { conf: { connectTimeout: '9s' } }]]);
+    expect(before.policies.Timeout?.[0]?.spec).toEqual({ conf: { connectTimeout: '5s' } });
 
     const added = proposedInputs(before, { type: 'Dataplane', key: { name: 'b', mesh: 'default' }, spec: { networking: {} } });
     expect(added.dataplanes.map((d) => d.meta.name)).toEqual(['a', 'b', 'c']);
@@ -33,7 +35,7 @@ describe('proposedInputs', () => {
     expect(removed.dataplanes.map((d) => d.meta.name)).toEqual(['c']);
 
     const route = proposedInputs(before, { type: 'TrafficRoute', key: { name: 'r', mesh: 'default' }, spec: { conf: {} } });
-    expect(route.policies.get('TrafficRoute')?.map((r) => r.meta.name)).toEqual(['r']);
+    expect(route.policies.TrafficRoute?.map((r) => r.meta.name)).toEqual(['r']);
   });
 
   it('changes the mesh spec for a Mesh, and nothing for types the generators do not read', () => {

@@ -3,7 +3,7 @@ import type { Resource, ResourceTypeName } from '../../core/resources/model.js';
 import { policyTypes } from '../../core/resources/registry.js';
 import { SERVICE_TAG, type AvailableService, type DataplaneSpec, type ExternalServiceSpec, type ZoneIngressSpec } from '../../core/resources/specs.js';
 import type { StoreView } from '../../core/view/store-view.js';
-import type { MeshInputs } from '../generator/index.js';
+import { withPolicies, type MeshInputs, type PolicyInputs } from '../generator/index.js';
 
 export const POLICY_TYPES: readonly ResourceTypeName[] = policyTypes;
 
@@ -16,8 +16,7 @@ export function loadMeshInputs(view: StoreView, mesh: string, localZone: string 
   const secrets = view.list('Secret', { mesh });
   const zoneIngresses = view.list('ZoneIngress');
   const vipRows = view.list('VirtualIP');
-  const policyLists = POLICY_TYPES.map((t) => view.list(t, { mesh }));
-  const policies = new Map(POLICY_TYPES.map((t, i) => [t, policyLists[i] ?? []]));
+  const policies = POLICY_TYPES.reduce<PolicyInputs>((out, t) => withPolicies(out, t, view.list(t, { mesh })), {});
   // VIPs are global (one per service across meshes); a sidecar gets outbounds only for its own mesh's services.
   const offered = meshServices(mesh, dataplanes, externalServices, zoneIngresses);
   const vips = new Map<string, string>();

@@ -4,6 +4,7 @@ import { validateProxyTemplate } from '../../../core/resources/schemas/proxy-tem
 import { TYPE_URLS } from '../../resource.js';
 import { buildMeshSnapshot, generateSidecarParts, sidecarSnapshot } from '../index.js';
 import { ProxyTemplateError } from './template-error.js';
+import { typedInputs } from '../../../../test/helpers/generator-fixtures.js';
 
 const T = '2021-01-01T00:00:00Z';
 function res(type: ResourceTypeName, name: string, spec: Record<string, unknown>, mesh = 'default', time = T): Resource {
@@ -24,14 +25,14 @@ function snapshot(templates: Resource[], webs = 3) {
       networking: { address: `10.0.0.${i}`, inbound: [{ port: 8080, tags: { 'kuma.io/service': 'web', 'kuma.io/protocol': 'http' } }], outbound: [{ port: 10001, tags: { 'kuma.io/service': 'backend' } }] },
     });
   const backend = res('Dataplane', 'backend-1', { networking: { address: '10.0.1.1', inbound: [{ port: 9090, tags: { 'kuma.io/service': 'backend', 'kuma.io/protocol': 'http' } }], outbound: [{ port: 10001, tags: { 'kuma.io/service': 'backend' } }] } });
-  return buildMeshSnapshot({
+  return buildMeshSnapshot(typedInputs({
     mesh: res('Mesh', 'default', {}, ''),
     dataplanes: [...Array.from({ length: webs }, (_, i) => web(i + 1)), backend],
     policies: new Map<ResourceTypeName, Resource[]>([['TrafficRoute', [route]], ['ProxyTemplate', templates]]),
     externalServices: [],
     zoneIngresses: [],
     vips: new Map(),
-  });
+  }));
 }
 
 const patchBackend = (value: string) => ({ imports: ['default-proxy'], modifications: [{ cluster: { operation: 'patch', match: { name: 'backend' }, value } }] });
