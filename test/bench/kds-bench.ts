@@ -9,9 +9,10 @@
  *   1./2. writing the same resources into a local SQLite store in one transaction (what the receiving side
  *         must do at least), 3. a PUT then GET of the same policy on the global itself, 4. the policy
  *   change reaching the zone's store (3., p99).
- * Run alone after a build: `node dist/test/bench/kds-bench.js [N] [M]`.
+ * Run alone after a build: `node dist/test/bench/kds-bench.js [N] [M]`; `npm run bench -- kds --profile` profiles the zone
+ * during 4., `--cp-main <other build>/dist/src/cli/main.js` runs another build's daemons under this bench.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -21,6 +22,7 @@ import type { BatchWrite } from '../../src/core/store/resource-store.js';
 import { SqliteStore } from '../../src/plugins/store/sqlite/sqlite-store.js';
 import { startCp, stopAll, type CpProcess } from '../helpers/cp-process.js';
 import { zoneAuthEnv } from '../helpers/tokens.js';
+import { printProfileFile, profilerEnv, toggleProfiler } from './daemon-profiler.js';
 import { report, type Figure } from './report.js';
 import { percentile } from './dns-probe.js';
 import { Child, connect } from './xds-bench.js';
@@ -31,6 +33,10 @@ export interface KdsBenchOptions {
   readonly latencySamples?: number;
   /** Sidecars connected to the zone for `change_to_proxy_ack_p99_ms`. */
   readonly proxies?: number;
+  /** CPU-profile the zone CP during step 4 and print its top functions. */
+  readonly profile?: boolean;
+  /** Another build's daemon entry point (dist/src/cli/main.js) for both CPs, to compare builds with the same bench. */
+  readonly cpMain?: string;
 }
 
 const routeSpec = (service: string) => ({
@@ -96,6 +102,9 @@ export async function runKdsBench(options: KdsBenchOptions = {}): Promise<Figure
   const P = options.proxies ?? 20;
   configureLogging('off');
   const rows: Figure[] = [];
+  const work = mkdtempSync(join(tmpdir(), 'kds-bench-profile-'));
+  const profileFile = join(work, 'zone.cpuprofile');
+  const main = options.cpMain ? { main: options.cpMain } : {};
   try {
     // Baselines: the same resources written into a local SQLite store in one transaction.
     const base = await localStore();
@@ -110,11 +119,11 @@ export async function runKdsBench(options: KdsBenchOptions = {}): Promise<Figure
     await seedManager.create('Mesh', { name: 'default', mesh: '' }, {});
     await seedManager.transact(routes(N));
     await seed.close();
-    const global = await startCp({ mode: 'global', dbPath: globalDb, startTimeoutMs: 60_000 });
+    const global = await startCp({ mode: 'global', dbPath: globalDb, startTimeoutMs: 60_000, ...main });
     const globalRoutes = await total(`${global.apiUrl}/meshes/default/traffic-routes`);
     // Sidecars of step 4 connect without a data-plane token (the bench measures sync, not the token check).
-    const zoneEnv = { ...(await zoneAuthEnv(global, 'zone-1')), KUMA_DP_SERVER_AUTHN_DP_PROXY_TYPE: 'none' };
-    let zone = await startCp({ mode: 'remote', zone: 'zone-1', globalAddress: `grpc://127.0.0.1:${global.ports.kds ?? 0}`, env: zoneEnv });
+    const zoneEnv = { ...(await zoneAuthEnv(global, 'zone-1')), KUMA_DP_SERVER_AUTHN_DP_PROXY_TYPE: 'none', ...(options.profile ? profilerEnv(profileFile) : {}) };
+    let zone = await startCp({ mode: 'remote', zone: 'zone-1', globalAddress: `grpc://127.0.0.1:${global.ports.kds ?? 0}`, env: zoneEnv, ...main });
     await zone.waitForLog(/"msg":"connected to global"/);
     let t = performance.now();
     await until(async () => (await total(`${zone.apiUrl}/meshes/default/traffic-routes`)) === globalRoutes, `${N} policies on the zone`);
@@ -152,7 +161,7 @@ export async function runKdsBench(options: KdsBenchOptions = {}): Promise<Figure
     rows.push({ metric: 'change_to_zone_store_p50_ms', value: median(kds), unit: 'ms', baseline: median(local), baselineLabel: 'PUT + GET on the global itself', note: `median of ${K}` });
 
     // 4. Policy change on the global -> ACKed by every sidecar connected to the zone.
-    const acked = await changeToProxyAck(global, zone, P, K);
+    const acked = await changeToProxyAck(global, zone, P, K, options.profile ? profileFile : undefined);
     rows.push({
       metric: 'change_to_proxy_ack_p99_ms',
       value: percentile(acked, 99),
@@ -163,13 +172,17 @@ export async function runKdsBench(options: KdsBenchOptions = {}): Promise<Figure
     });
   } finally {
     await stopAll();
+    rmSync(work, { recursive: true, force: true });
   }
   report('kds', 'KDS bench', rows);
   return rows;
 }
 
-/** P sidecars (each with one outbound to svc-1) connect to the zone; K Timeout changes on the global, each until all ACKed. */
-async function changeToProxyAck(global: CpProcess, zone: CpProcess, proxies: number, changes: number): Promise<number[]> {
+/**
+ * P sidecars (each with one outbound to svc-1) connect to the zone; K Timeout changes on the global, each until all ACKed.
+ * With `profileFile` the zone is CPU-profiled over the K changes.
+ */
+async function changeToProxyAck(global: CpProcess, zone: CpProcess, proxies: number, changes: number, profileFile?: string): Promise<number[]> {
   const ids: string[] = [];
   for (let i = 0; i < proxies; i++) {
     const name = `probe-${i}`;
@@ -185,6 +198,8 @@ async function changeToProxyAck(global: CpProcess, zone: CpProcess, proxies: num
   try {
     await connect(client, zone.pid, `127.0.0.1:${zone.ports.dpServer ?? 0}`, ids);
     const out: number[] = [];
+    if (profileFile) await toggleProfiler(zone);
+    const from = process.hrtime.bigint();
     for (let k = 0; k < changes; k++) {
       client.send({ cmd: 'arm', record: false, timeoutMs: 30_000 });
       await client.next('armed', 10_000);
@@ -200,6 +215,11 @@ async function changeToProxyAck(global: CpProcess, zone: CpProcess, proxies: num
       const changed = await client.next('changed', 60_000);
       if (!changed.complete) throw new Error(`change ${k}: only ${changed.done} of ${proxies} sidecars ACKed`);
       out.push(Number(BigInt(changed.lastAckNs) - t0) / 1e6);
+    }
+    if (profileFile) {
+      const to = process.hrtime.bigint();
+      await toggleProfiler(zone);
+      printProfileFile(profileFile, `KDS bench: zone CP main-thread CPU profile, ${changes} changes ACKed by ${proxies} sidecars`, from, to, 25);
     }
     return out;
   } finally {

@@ -12,13 +12,12 @@
  * `npm run bench -- mtls [--services S --replicas R] [--profile]`; with --profile the daemon is CPU-profiled
  * (main thread) during the mTLS connect and its top functions are printed.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { TYPE_URLS } from '../../src/xds/resource.js';
 import { startCp, stopAll, type CpProcess } from '../helpers/cp-process.js';
-import { printProfile, type CpuProfile } from './cpu-profile.js';
+import { printProfileFile, profilerEnv, toggleProfiler } from './daemon-profiler.js';
 import { percentile, startDnsProbe } from './dns-probe.js';
 import type { Flags } from './flags.js';
 import { cpuMs } from './proc.js';
@@ -56,7 +55,6 @@ async function scrapeLoopDelay(cp: CpProcess): Promise<LoopDelay> {
 }
 
 async function connectAll(services: number, replicas: number, mtls: boolean, profileDir?: string): Promise<ConnectRun> {
-  const preload = pathToFileURL(join(import.meta.dirname, 'cpu-profile-preload.js')).href;
   const profileFile = profileDir ? join(profileDir, 'connect.cpuprofile') : undefined;
   // As the xDS bench: the memory store and no per-stream token check, so what differs is the certificates.
   const cp = await startCp({
@@ -64,7 +62,7 @@ async function connectAll(services: number, replicas: number, mtls: boolean, pro
     env: {
       KUMA_STORE_TYPE: 'memory',
       KUMA_DP_SERVER_AUTHN_DP_PROXY_TYPE: 'none',
-      ...(profileFile ? { NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} --import=${preload}`.trim(), KUMA_BENCH_CPU_PROFILE: profileFile } : {}),
+      ...(profileFile ? profilerEnv(profileFile) : {}),
     },
   });
   try {
@@ -83,7 +81,7 @@ async function connectAll(services: number, replicas: number, mtls: boolean, pro
       const loopDelay = await scrapeLoopDelay(cp);
       if (profileFile) {
         await toggleProfiler(cp);
-        printConnectProfile(profileFile, t0, BigInt(connected.result.lastAckNs));
+        printProfileFile(profileFile, 'mTLS bench: daemon main-thread CPU profile, connect -> last ACK', t0, BigInt(connected.result.lastAckNs), 25);
       }
       progress(`${mtls ? 'mTLS' : 'plain'}: ${connected.result.done} proxies ready in ${Math.round(connected.ms)} ms`);
       return { connected, cpuMs: cpu, dnsLatenciesMs: probe.latenciesMs, dnsUnanswered: probe.unanswered, loopDelay };
@@ -93,18 +91,6 @@ async function connectAll(services: number, replicas: number, mtls: boolean, pro
   } finally {
     await stopAll();
   }
-}
-
-async function toggleProfiler(cp: CpProcess): Promise<void> {
-  process.kill(cp.pid, 'SIGUSR2');
-  await new Promise((r) => setTimeout(r, 200));
-}
-
-function printConnectProfile(file: string, from: bigint, to: bigint): void {
-  // The profile is written asynchronously after the second SIGUSR2.
-  for (let i = 0; i < 50 && !existsSync(file); i++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
-  if (!existsSync(file)) throw new Error(`the daemon wrote no CPU profile to ${file}`);
-  printProfile('mTLS bench: daemon main-thread CPU profile, connect -> last ACK', JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, from, to, 25);
 }
 
 export async function runMtlsBench(options: MtlsBenchOptions = {}): Promise<Figure[]> {

@@ -23,7 +23,14 @@ const benches: Record<string, () => Promise<unknown>> = {
     const policies = flags.number('policies');
     const dataplanes = flags.number('dataplanes');
     const proxies = flags.number('kds-proxies');
-    return runKdsBench({ ...(policies ? { policies } : {}), ...(dataplanes ? { dataplanes } : {}), ...(proxies ? { proxies } : {}) });
+    const cpMain = flags.string('cp-main');
+    return runKdsBench({
+      ...(policies ? { policies } : {}),
+      ...(dataplanes ? { dataplanes } : {}),
+      ...(proxies ? { proxies } : {}),
+      ...(cpMain ? { cpMain } : {}),
+      profile: flags.has('profile'),
+    });
   },
   xds: () => runXdsBench(xdsOptions(flags)),
   mtls: () => runMtlsBench(mtlsOptions(flags)),

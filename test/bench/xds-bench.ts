@@ -22,12 +22,11 @@
  * `--daemon-log FILE` keeps the daemon's log lines.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { startCp, stopAll, type CpProcess } from '../helpers/cp-process.js';
-import { printProfile, type CpuProfile } from './cpu-profile.js';
+import { printProfileFile, profilerEnv, toggleProfiler } from './daemon-profiler.js';
 import { percentile, startDnsProbe } from './dns-probe.js';
 import type { Flags } from './flags.js';
 import { cpuMs, peakRssKb, rssKb } from './proc.js';
@@ -272,7 +271,7 @@ async function runDaemon(cp: CpProcess, sc: XdsScenario, changes: number, work: 
     if (!connected.result.complete) progress(`(${sc.label}) only ${connected.result.done} of ${ids.length} proxies configured within the connect limit`);
     if (diag.profile === 'connect') {
       await toggleProfiler(cp);
-      printPhaseProfile(join(work, 'phase.cpuprofile'), `xDS bench (${sc.label}): daemon CPU profile, connect -> every proxy ACKed`, [t0, BigInt(connected.result.lastAckNs)]);
+      printProfileFile(join(work, 'phase.cpuprofile'), `xDS bench (${sc.label}): daemon CPU profile, connect -> every proxy ACKed`, t0, BigInt(connected.result.lastAckNs));
     }
     await settle(1000);
     const steadyRss = rssKb(cp.pid);
@@ -297,7 +296,7 @@ async function runDaemon(cp: CpProcess, sc: XdsScenario, changes: number, work: 
       dnsLatenciesMs.push(...probe.latenciesMs);
       dnsUnanswered += probe.unanswered;
       measured.push(m);
-      if (profiled) printPhaseProfile(join(work, 'phase.cpuprofile'), `xDS bench (${sc.label}): daemon CPU profile, trigger -> last ACK of the first change`, m.windowNs);
+      if (profiled) printProfileFile(join(work, 'phase.cpuprofile'), `xDS bench (${sc.label}): daemon CPU profile, trigger -> last ACK of the first change`, ...m.windowNs);
     }
     const endpoint = await measureChange(client, cp.pid, false, () => addEndpoint(cp, 0, sc.replicas, sc.services * sc.replicas), budget.allow(ENDPOINT_CAP_MS));
     const peak = peakRssKb(cp.pid);
@@ -307,20 +306,6 @@ async function runDaemon(cp: CpProcess, sc: XdsScenario, changes: number, work: 
   } finally {
     await client.close();
   }
-}
-
-async function toggleProfiler(cp: CpProcess): Promise<void> {
-  process.kill(cp.pid, 'SIGUSR2');
-  await settle(200);
-}
-
-function printPhaseProfile(file: string, title: string, windowNs: readonly [bigint, bigint]): void {
-  // The profile is written asynchronously after the second SIGUSR2.
-  for (let i = 0; i < 100 && !existsSync(file); i++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
-  if (!existsSync(file)) throw new Error(`the daemon wrote no CPU profile to ${file}`);
-  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
-  rmSync(file);
-  printProfile(title, profile, ...windowNs);
 }
 
 /** Asks the daemon (preloaded with cpu-profile-preload) for a heap snapshot and waits until it is written. */
@@ -384,7 +369,6 @@ export async function runXdsScenario(sc: XdsScenario, changes: number, diag: Dia
   const work = mkdtempSync(join(tmpdir(), 'xds-bench-'));
   const n = connectingIds(sc).length;
   try {
-    const preload = pathToFileURL(join(import.meta.dirname, 'cpu-profile-preload.js')).href;
     // The memory store: the bench measures xDS, and 2,000 REST writes into SQLite would dominate its set-up.
     const cp = await startCp({
       startTimeoutMs: 60_000,
@@ -394,11 +378,7 @@ export async function runXdsScenario(sc: XdsScenario, changes: number, diag: Dia
         KUMA_STORE_TYPE: 'memory',
         KUMA_DP_SERVER_AUTHN_DP_PROXY_TYPE: 'none',
         ...(diag.profile || diag.heapSnapshots
-          ? {
-              NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} --import=${preload}`.trim(),
-              KUMA_BENCH_CPU_PROFILE: join(work, 'phase.cpuprofile'),
-              ...(diag.heapSnapshots ? { KUMA_BENCH_HEAP_SNAPSHOT: join(diag.heapSnapshots, `${sc.label}-${n}-connected.heapsnapshot`) } : {}),
-            }
+          ? profilerEnv(join(work, 'phase.cpuprofile'), diag.heapSnapshots ? join(diag.heapSnapshots, `${sc.label}-${n}-connected.heapsnapshot`) : undefined)
           : {}),
       },
     });
