@@ -32,7 +32,8 @@ describe('ProxySnapshot.changedSince', () => {
     expect(changed(now, before)).toEqual(['a', 'c', 'd', 'local']);
     expect(changed(now, before)).toEqual(byName(now, before));
     expect(changed(now, before, EDS)).toEqual([]);
-    expect(now.changedSince(now, CDS).empty).toBe(true);
+    expect(changed(now, now)).toEqual([]);
+    expect(changed(now, ProxySnapshot.of([shared2, own2]))).toEqual([]);
   });
 
   it('shares one diff per pair of groups between every proxy that holds them', () => {

@@ -102,7 +102,8 @@ export class ProxySnapshot {
    * whose shared group changed pays nothing per shared resource. Otherwise every name is compared.
    */
   changedSince(before: ProxySnapshot, typeUrl: string): ChangedNames {
-    if (before === this || (before.typeVersion(typeUrl) === this.typeVersion(typeUrl) && this.versions.has(typeUrl) === before.versions.has(typeUrl))) return ChangedNames.NONE;
+    // A type version is a hash of the type's (name, version) pairs, EMPTY_VERSION when none: equal versions, same resources.
+    if (before.typeVersion(typeUrl) === this.typeVersion(typeUrl)) return ChangedNames.NONE;
     if (before.groups.length !== this.groups.length) return new ChangedNames([this.comparedByName(before, typeUrl)]);
     const parts: ReadonlySet<string>[] = [];
     this.groups.forEach((g, i) => {
@@ -167,15 +168,6 @@ export class ChangedNames {
   static readonly NONE = new ChangedNames([]);
 
   constructor(private readonly parts: readonly ReadonlySet<string>[]) {}
-
-  get empty(): boolean {
-    return this.parts.length === 0;
-  }
-
-  has(name: string): boolean {
-    for (const p of this.parts) if (p.has(name)) return true;
-    return false;
-  }
 
   /** Each name once, in a stable order (the parts' order, then each set's). */
   forEach(fn: (name: string) => void): void {

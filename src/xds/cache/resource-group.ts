@@ -1,5 +1,6 @@
 import { frameSotwResources } from '../../grpc/ads-codec.js';
 import type { EncodedResource } from '../resource.js';
+import { TypeMemo } from './type-memo.js';
 import { setVersion } from './versions.js';
 
 const NONE: readonly EncodedResource[] = [];
@@ -18,11 +19,11 @@ export class ResourceGroup {
   /** Per type, the resources framed as SotW `resources` entries, built on first use. */
   private readonly framedChunks = new Map<string, Uint8Array>();
   /** changedSince, per earlier group and type: computed once for every proxy that moves between the two. */
-  private readonly diffs = new WeakMap<ResourceGroup, Map<string, ReadonlySet<string>>>();
+  private readonly diffs = new TypeMemo((before: ResourceGroup, typeUrl: string) => this.namesChangedSince(before, typeUrl));
   /** changedResources, per earlier group and type. */
-  private readonly changedLists = new WeakMap<ResourceGroup, Map<string, readonly EncodedResource[]>>();
+  private readonly changedLists = new TypeMemo((before: ResourceGroup, typeUrl: string) => this.resourcesChangedSince(before, typeUrl));
   /** coveredBy, per name set (the dp-server shares one set between streams asking for the same names). */
-  private readonly coverage = new WeakMap<ReadonlySet<string>, Map<string, boolean>>();
+  private readonly coverage = new TypeMemo((names: ReadonlySet<string>, typeUrl: string) => this.holdsExactly(names, typeUrl));
 
   /** Throws on a duplicate (type, name): a generator bug that Envoy would NACK. */
   constructor(resources: readonly EncodedResource[]) {
@@ -73,18 +74,7 @@ export class ResourceGroup {
    * resource.
    */
   changedSince(before: ResourceGroup, typeUrl: string): ReadonlySet<string> {
-    if (before === this) return NO_NAMES;
-    let byType = this.diffs.get(before);
-    if (!byType) this.diffs.set(before, (byType = new Map<string, ReadonlySet<string>>()));
-    let changed = byType.get(typeUrl);
-    if (!changed) {
-      const names = new Set<string>();
-      for (const r of this.list(typeUrl)) if (before.get(typeUrl, r.name)?.version !== r.version) names.add(r.name);
-      for (const r of before.list(typeUrl)) if (!this.get(typeUrl, r.name)) names.add(r.name);
-      changed = names.size === 0 ? NO_NAMES : names;
-      byType.set(typeUrl, changed);
-    }
-    return changed;
+    return before === this ? NO_NAMES : this.diffs.get(before, typeUrl);
   }
 
   /**
@@ -92,30 +82,30 @@ export class ResourceGroup {
    * it lacks), in list order; memoised per (before, type) like changedSince.
    */
   changedResources(before: ResourceGroup, typeUrl: string): readonly EncodedResource[] {
-    if (before === this) return NONE;
-    let byType = this.changedLists.get(before);
-    if (!byType) this.changedLists.set(before, (byType = new Map<string, readonly EncodedResource[]>()));
-    let list = byType.get(typeUrl);
-    if (!list) {
-      const changed = this.changedSince(before, typeUrl);
-      list = changed.size === 0 ? NONE : this.list(typeUrl).filter((r) => changed.has(r.name));
-      byType.set(typeUrl, list);
-    }
-    return list;
+    return before === this ? NONE : this.changedLists.get(before, typeUrl);
   }
 
   /** True when `names` are exactly the names of the group's resources of the type; memoised per name set. */
   coveredBy(names: ReadonlySet<string>, typeUrl: string): boolean {
-    let byType = this.coverage.get(names);
-    if (!byType) this.coverage.set(names, (byType = new Map<string, boolean>()));
-    let covered = byType.get(typeUrl);
-    if (covered === undefined) {
-      const m = this.byType.get(typeUrl);
-      // Names are distinct and so are the group's: as many names, all found, is the same set.
-      covered = (m?.size ?? 0) === names.size && [...names].every((n) => m?.has(n));
-      byType.set(typeUrl, covered);
-    }
-    return covered;
+    return this.coverage.get(names, typeUrl);
+  }
+
+  private namesChangedSince(before: ResourceGroup, typeUrl: string): ReadonlySet<string> {
+    const names = new Set<string>();
+    for (const r of this.list(typeUrl)) if (before.get(typeUrl, r.name)?.version !== r.version) names.add(r.name);
+    for (const r of before.list(typeUrl)) if (!this.get(typeUrl, r.name)) names.add(r.name);
+    return names.size === 0 ? NO_NAMES : names;
+  }
+
+  private resourcesChangedSince(before: ResourceGroup, typeUrl: string): readonly EncodedResource[] {
+    const changed = this.changedSince(before, typeUrl);
+    return changed.size === 0 ? NONE : this.list(typeUrl).filter((r) => changed.has(r.name));
+  }
+
+  private holdsExactly(names: ReadonlySet<string>, typeUrl: string): boolean {
+    const m = this.byType.get(typeUrl);
+    // Names are distinct and so are the group's: as many names, all found, is the same set.
+    return (m?.size ?? 0) === names.size && [...names].every((n) => m?.has(n));
   }
 
   /** Hash of the (name, version) pairs of the type (`setVersion`). */

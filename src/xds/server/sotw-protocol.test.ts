@@ -18,6 +18,9 @@ import {
   useAdsHarness,
 } from '../../../test/helpers/ads-client.js';
 import type { DiscoveryRequest } from '../../grpc/discovery-service.js';
+import { ProxySnapshot } from '../cache/proxy-snapshot.js';
+import { ResourceGroup } from '../cache/resource-group.js';
+import type { EncodedResource } from '../resource.js';
 
 type Sotw = TestStream<DiscoveryRequest, DiscoveryResponse>;
 
@@ -201,6 +204,39 @@ describe('SotW ADS: versions, nonces, ACK', () => {
     const eds4 = await s.next(EDS);
     expect(resourceNames(eds4).sort()).toEqual(['a', 'b']);
     expect(s.received.filter((r) => r.type_url === CDS)).toHaveLength(1);
+  });
+
+  it('sends a named subscription with an unknown cluster (a partial view) only the CLAs that differ from what it holds', async () => {
+    const set = (...groups: EncodedResource[][]): boolean => harness().cache.set(KEY, ProxySnapshot.of(groups.map((g) => new ResourceGroup(g))));
+    const names = ['a', 'b', 'nope'];
+    set([res.cla('a', 1), res.cla('b', 2)], [res.cla('c', 3)]);
+    const s = open();
+    s.send({ type_url: EDS, resource_names: names, node: node({ id: KEY }) });
+    const eds = await s.next(EDS);
+    expect(resourceNames(eds).sort()).toEqual(names);
+    s.send(ack(eds, names));
+    // a changes and b moves to the other group unchanged: the groups' diffs name both, the client lacks only a.
+    set([res.cla('a', 5)], [res.cla('c', 3), res.cla('b', 2)]);
+    const eds2 = await s.next(EDS);
+    expect(resourceNames(eds2)).toEqual(['a']);
+    s.send(ack(eds2, names));
+    // a goes away: the client holds its endpoints, so it gets a's empty CLA.
+    set([], [res.cla('c', 3), res.cla('b', 2)]);
+    const eds3 = await s.next(EDS);
+    expect(eds3.resources.map(decodeResource)).toEqual([{ cluster_name: 'a' }]);
+  });
+
+  it.each([[['a', 'b']], [['a', 'b', 'nope']]])('sends a CLA once when its cluster and its endpoints change together (EDS names %j)', async (names) => {
+    harness().set(KEY, base());
+    const s = open();
+    s.send({ type_url: CDS, node: node({ id: KEY }) }).send({ type_url: EDS, resource_names: names });
+    const cds = await s.next(CDS);
+    const eds = await s.next(EDS);
+    s.send(ack(cds)).send(ack(eds, names));
+    harness().set(KEY, [...base().filter((r) => r.name !== 'a'), res.cluster('a', 7), res.cla('a', 9)]);
+    await s.next(CDS);
+    const eds2 = await s.next(EDS);
+    expect(resourceNames(eds2)).toEqual(['a']);
   });
 
   it('answers a requested unknown cluster with an empty ClusterLoadAssignment', async () => {

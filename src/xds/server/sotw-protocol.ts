@@ -165,25 +165,29 @@ export class SotwProtocol implements Protocol<DiscoveryRequest, DiscoveryRespons
     if (FULL_STATE.has(typeUrl) || st.full || st.forced || !base) return ALL;
     // Touched names are distinct visible CLAs: as many as visible means every one is sent.
     if (touched.length >= visible.size) return ALL;
-    const fresh = touched.length > 0 ? new Set(touched) : undefined;
-    // A view of the whole type: the snapshot's groups know what changed since `base`, per pair of groups.
-    const changed = visible.complete ? snapshot.changedResources(base, typeUrl) : undefined;
-    if (changed) {
-      const out = fresh ? [...touched.flatMap((n) => visible.get(n) ?? []), ...changed.filter((r) => !fresh.has(r.name))] : changed;
-      return out.length === visible.size ? ALL : out;
-    }
+    const lacking = this.lacking(base, typeUrl, snapshot, visible);
+    const out = touched.length === 0 ? lacking : withTouched(visible, touched, lacking);
+    return out.length === visible.size ? ALL : out;
+  }
+
+  /**
+   * The visible resources of the type a client holding `base` may lack. Two sources, on purpose. A view of the
+   * whole type between snapshots of the same shape (every sidecar after a mesh-wide change) takes the groups'
+   * memoised lists, shared by every proxy moving between the same groups: no lookup per resource (the
+   * name-by-name loop below was 10.4% of scenario b's change before 7c1d848). Those lists cannot answer for a
+   * partial view (a named subscription, an empty CLA for an unknown cluster, a removed name) or for snapshots
+   * of different shapes, which compare the changed names one by one against what was sent.
+   */
+  private lacking(base: ProxySnapshot, typeUrl: string, snapshot: ProxySnapshot, visible: Visible): EncodedResource[] {
+    const listed = visible.complete ? snapshot.changedResources(base, typeUrl) : undefined;
+    if (listed) return listed;
     const out: EncodedResource[] = [];
-    for (const name of touched) {
-      const r = visible.get(name);
-      if (r) out.push(r);
-    }
     // What the client holds differs from the snapshot only where the snapshot changed since it was sent.
     snapshot.changedSince(base, typeUrl).forEach((name) => {
-      if (fresh?.has(name)) return;
       const r = visible.get(name);
       if (r && sentResource(base, typeUrl, name, this.ctx.emptyCla)?.version !== r.version) out.push(r);
     });
-    return out.length === visible.size ? ALL : out;
+    return out;
   }
 
   private confirm(typeUrl: string, st: TypeState, req: DiscoveryRequest): void {
@@ -245,4 +249,10 @@ export class SotwProtocol implements Protocol<DiscoveryRequest, DiscoveryRespons
       control_plane: { identifier: this.ctx.controlPlaneId },
     };
   }
+}
+
+/** The touched CLAs first (each is sent fresh after its cluster changed, whatever its version), then the other lacking ones. */
+function withTouched(visible: Visible, touched: readonly string[], lacking: readonly EncodedResource[]): EncodedResource[] {
+  const fresh = new Set(touched);
+  return [...touched.flatMap((n) => visible.get(n) ?? []), ...lacking.filter((r) => !fresh.has(r.name))];
 }
