@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonical, CanonicalKeys } from './canonical.js';
+import { canonical, CanonicalKeys, contentHash, SNAPSHOT_KEY } from './canonical.js';
 import { ResourceGroup } from '../cache/resource-group.js';
 import { encodeResource } from '../envoy/encode.js';
 import { TYPE_URLS } from '../resource.js';
@@ -28,5 +28,20 @@ describe('canonical', () => {
     expect(canonical({ g: a })).not.toBe(canonical({ g: new ResourceGroup([cluster('a', 1), cluster('b', 2)]) }));
     expect(canonical({ g: a })).not.toBe(canonical({ g: new ResourceGroup([cluster('a', 1)]) }));
     expect(canonical({ g: ResourceGroup.EMPTY })).not.toBe(canonical({ g: {} }));
+  });
+
+  it('stands a snapshot-local value for its own key in snapshot keys and refuses it in keys that outlive the snapshot', () => {
+    const keys = new CanonicalKeys();
+    const big = { list: Array.from({ length: 1000 }, (_, i) => ({ exact: i, wildcard: 0 })) };
+    const local = { ...big, [SNAPSHOT_KEY]: contentHash(big) };
+    const text = keys.of({ ranks: local, service: 'a' }, 'snapshot');
+    expect(text.length).toBeLessThan(100);
+    expect(text).toBe(keys.of({ service: 'a', ranks: { ...big, [SNAPSHOT_KEY]: contentHash({ list: [...big.list] }) } }, 'snapshot'));
+    expect(text).not.toBe(keys.of({ ranks: { [SNAPSHOT_KEY]: contentHash({ list: [] }) }, service: 'a' }, 'snapshot'));
+    expect(() => keys.of({ ranks: local })).toThrow(/snapshot-local/);
+    // A nested text remembered in snapshot scope is not reused for a portable key.
+    const holder = { local };
+    keys.of({ holder }, 'snapshot');
+    expect(() => keys.of({ holder }, 'portable')).toThrow(/snapshot-local/);
   });
 });

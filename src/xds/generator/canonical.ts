@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ResourceGroup } from '../cache/resource-group.js';
 
 /**
@@ -12,29 +13,54 @@ export function canonical(value: unknown): string {
 }
 
 /**
+ * The key by which a value derived from one mesh snapshot stands in the memo keys of `derived()` on that
+ * snapshot: its own parameters (e.g. a source's ranks against 10,000 policies stand for themselves by the
+ * source's tag sets). Only meaningful with the snapshot, so refused in keys that outlive it (`resource()`).
+ */
+export const SNAPSHOT_KEY = Symbol('snapshotKey');
+
+/** A short stand-in for `canonical(value)`: equal for equal content, distinct otherwise (SHA-256). */
+export function contentHash(value: unknown): string {
+  return createHash('sha256').update(canonical(value)).digest('base64');
+}
+
+/** A value that stands for itself in a snapshot's derived() keys by `[SNAPSHOT_KEY]`. */
+export interface SnapshotKeyed {
+  readonly [SNAPSHOT_KEY]: string;
+}
+
+/** Where a key is used: `portable` keys are compared across snapshots, `snapshot` keys only within one. */
+export type KeyScope = 'portable' | 'snapshot';
+
+/**
  * `canonical` with the text of every nested object or array remembered by identity, for one mesh snapshot:
  * a plan, an endpoint list or a policy conf shared by thousands of parameter objects is serialised once.
  * Valid because everything a snapshot's builders are given is immutable for the snapshot's lifetime.
  */
 export class CanonicalKeys {
-  private readonly texts = new WeakMap<object, string>();
+  private readonly texts: Record<KeyScope, WeakMap<object, string>> = { portable: new WeakMap(), snapshot: new WeakMap() };
 
-  of(value: unknown): string {
-    return this.text(value, false);
+  /** The canonical text of `value`; SnapshotKeyed values inside it are allowed only in `snapshot` scope. */
+  of(value: unknown, scope: KeyScope = 'portable'): string {
+    return this.text(value, false, scope);
   }
 
-  private text(value: unknown, nested: boolean): string {
+  private text(value: unknown, nested: boolean, scope: KeyScope): string {
     if (value === null || value === undefined) return 'null';
     if (typeof value !== 'object') {
       if (typeof value === 'bigint' || typeof value === 'function' || typeof value === 'symbol') throw new TypeError(`canonical: unsupported ${typeof value}`);
       return JSON.stringify(value);
     }
+    const texts = this.texts[scope];
     if (nested) {
-      const known = this.texts.get(value);
+      const known = texts.get(value);
       if (known !== undefined) return known;
     }
     let out: string;
-    if (Array.isArray(value)) out = `[${value.map((v: unknown) => this.text(v, true)).join(',')}]`;
+    if (SNAPSHOT_KEY in value) {
+      if (scope === 'portable') throw new TypeError('canonical: a snapshot-local value in a key that outlives the snapshot');
+      out = `local(${JSON.stringify((value as SnapshotKeyed)[SNAPSHOT_KEY])})`;
+    } else if (Array.isArray(value)) out = `[${value.map((v: unknown) => this.text(v, true, scope)).join(',')}]`;
     else if (value instanceof ResourceGroup) out = groupText(value);
     else if (value instanceof Map || value instanceof Set) throw new TypeError('canonical: Map/Set are not JSON values');
     else {
@@ -42,9 +68,9 @@ export class CanonicalKeys {
       const keys = Object.keys(obj)
         .filter((k) => obj[k] !== undefined)
         .sort();
-      out = `{${keys.map((k) => `${JSON.stringify(k)}:${this.text(obj[k], true)}`).join(',')}}`;
+      out = `{${keys.map((k) => `${JSON.stringify(k)}:${this.text(obj[k], true, scope)}`).join(',')}}`;
     }
-    if (nested) this.texts.set(value, out);
+    if (nested) texts.set(value, out);
     return out;
   }
 }

@@ -178,12 +178,13 @@ export class MeshSnapshot implements ResourceMemo {
    * per distinct parameters per snapshot. The key is `compute` itself and the canonical text of `params`, as
    * for `resource()`: `compute` must be a module-level function reading nothing but its two arguments (no
    * closure over the proxy), so nothing it depends on can be missing from the key. The snapshot is not part
-   * of the key: derived values live and die with it (they are not inherited by the next one).
+   * of the key: derived values live and die with it (they are not inherited by the next one), so a
+   * SnapshotKeyed value of this snapshot in `params` stands for itself by its short key.
    */
   derived<P, T>(params: P, compute: Derivation<P, T>): T {
     let byParams = this.values.get(compute);
     if (!byParams) this.values.set(compute, (byParams = new Map<string, unknown>()));
-    const key = this.keys.of(params);
+    const key = this.keys.of(params, 'snapshot');
     if (byParams.has(key)) return byParams.get(key) as T;
     const value = compute(this, params);
     byParams.set(key, value);
