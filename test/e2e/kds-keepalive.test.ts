@@ -1,18 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCp, stopAll, type CpProcess } from '../helpers/cp-process.js';
-import { eventually, getJson, putJson, startZone } from '../helpers/multizone.js';
+import { eventually, getJson, putJson, startZone, trafficRoute } from '../helpers/multizone.js';
 
 afterAll(stopAll);
-
-const route = (name: string) => ({
-  type: 'TrafficRoute',
-  mesh: 'default',
-  name,
-  sources: [{ match: { 'kuma.io/service': '*' } }],
-  destinations: [{ match: { 'kuma.io/service': name } }],
-  conf: { destination: { 'kuma.io/service': name } },
-});
 
 interface ZoneInsightOverview {
   zoneInsight: { subscriptions?: { connectTime?: string; disconnectTime?: string }[] };
@@ -70,7 +61,7 @@ describe('KDS keepalive (a global and a zone, built daemons)', () => {
     const stoppedAt = Date.now();
     try {
       // The global has data for the zone outstanding throughout the pause.
-      for (let i = 0; i < N; i++) expect((await putJson(`${global.apiUrl}/meshes/default/traffic-routes/paused-${i}`, route(`paused-${i}`))).status).toBe(201);
+      for (let i = 0; i < N; i++) expect((await putJson(`${global.apiUrl}/meshes/default/traffic-routes/paused-${i}`, trafficRoute(`paused-${i}`, `paused-${i}`))).status).toBe(201);
       // Longer than the old ping interval + timeout (5 s + 5 s), with margin for the timer's phase.
       await new Promise((r) => setTimeout(r, Math.max(0, stoppedAt + 13_000 - Date.now())));
       // The global still counts the zone as connected while it is stopped.
