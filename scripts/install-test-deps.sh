@@ -4,12 +4,13 @@
 #   postgresql (a real Postgres server for the postgres store, multi-instance and leader-election tests),
 #   openssl (certificates for the Postgres TLS tests), chromium (the headless browser the GUI test drives),
 #   prometheus (a real Prometheus discovering data planes from the CP; Debian's build has no kuma_sd_configs,
-#   so the test points http_sd_configs at the MADS port's /http_sd).
+#   so the test points http_sd_configs at the MADS port's /http_sd), iproute2 (ss: the KDS keepalive test reads
+#   the kernel's keepalive timers of both ends of the connection).
 # Idempotent and quiet: does nothing when everything is present; otherwise runs `apt-get update` once and
 # installs only what is missing. Needs root (or passwordless sudo) and apt.
 set -euo pipefail
 
-PACKAGES=(dnsutils knot-dnsutils dnsperf python3-grpcio postgresql openssl chromium prometheus)
+PACKAGES=(dnsutils knot-dnsutils dnsperf python3-grpcio postgresql openssl chromium prometheus iproute2)
 
 is_installed() {
   dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'

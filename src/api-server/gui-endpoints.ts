@@ -22,7 +22,7 @@ const PAGE = `<!doctype html>
 </html>
 `;
 
-const html: Reply = { status: 200, text: PAGE, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' } };
+const html: Readonly<Reply> = { status: 200, text: PAGE, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' } };
 
 function jsFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];

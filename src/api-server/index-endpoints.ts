@@ -24,7 +24,7 @@ export const SUPPORTED_VERSIONS = {
 } as const;
 
 /** Kuma 2.x's `GET /policies`: the policy types and their REST paths (the GUI lists a mesh's policies with it). */
-const POLICY_LIST = { policies: POLICY_TYPES.map((t) => ({ name: t, path: typeDescriptor(t).path, readOnly: false })) };
+const POLICY_LIST = { policies: POLICY_TYPES.map((t) => ({ name: t, path: typeDescriptor(t).path, readOnly: false }) as const) } as const;
 
 /**
  * `GET /config`: the whole effective configuration, secrets masked, for the admin group; other callers get

@@ -1,6 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { BindError } from '../core/runtime/listen.js';
 import type { Logger } from '../core/logging.js';
+import { grpcKeepaliveOptions } from './keepalive.js';
 import type { ConnectionLimits } from '../transport/connection-guard.js';
 import { PortListener } from '../transport/port-listener.js';
 import type { TlsMaterial } from '../transport/tls-material.js';
@@ -67,22 +68,10 @@ export async function serveGrpc(server: grpc.Server, opts: GrpcPortOptions): Pro
   };
 }
 
-/**
- * HTTP/2 keepalive of the CP's gRPC servers: a PING every minute, a minute to answer. It finds peers that are
- * gone or hung while data is outstanding (TCP keepalive, see PortListener, covers idle connections). grpc-js
- * pings on a timer whatever the traffic, and the answer queues behind every byte already written to that
- * peer: the timeout must outlast the longest push a busy peer may still be reading. At 15 s / 10 s, a
- * mesh-wide change of 1,000 services (1.3 MB per proxy) to 2,000 proxies on 2 cores dropped 1,531 live
- * streams at once, and each reconnect made the daemon send its 1.3 MB again (`npm run bench -- xds`, (b)).
- */
-const KEEPALIVE_TIME_MS = 60_000;
-const KEEPALIVE_TIMEOUT_MS = 60_000;
-
+/** A gRPC server of the CP's ports, with the CP's keepalive (see transport/keepalive.ts). */
 export function newGrpcServer(): grpc.Server {
   return new grpc.Server({
-    'grpc.keepalive_time_ms': KEEPALIVE_TIME_MS,
-    'grpc.keepalive_timeout_ms': KEEPALIVE_TIMEOUT_MS,
-    'grpc.keepalive_permit_without_calls': 1,
+    ...grpcKeepaliveOptions(),
     'grpc.max_receive_message_length': 16 * 1024 * 1024,
     'grpc.max_send_message_length': -1,
   });

@@ -2,6 +2,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from '../core/logging.js';
 import { closeServer, listen } from '../core/runtime/listen.js';
 import { ConnectionGuard, type ConnectionLimits } from './connection-guard.js';
+import { enableTcpKeepalive } from './keepalive.js';
 
 /** What a port speaks: TLS, plaintext, or both on the same port (told apart by the first byte). */
 export interface PortSecurity {
@@ -30,7 +31,6 @@ export interface PortListenerOptions {
 
 /** A TLS record starts with content type 22 (handshake); no HTTP or HTTP/2 preface does. */
 const TLS_HANDSHAKE = 0x16;
-const TCP_KEEPALIVE_IDLE_MS = 15_000;
 
 /**
  * One listening port of the CP: admits connections within the per-port and per-source limits and the
@@ -93,9 +93,8 @@ export class PortListener {
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
     socket.on('error', () => socket.destroy());
-    // The kernel probes an idle connection after 15 s (Node: 10 probes 1 s apart): a peer that is gone is
-    // found in about 25 s whatever this process is busy with, and probes never queue behind our writes.
-    socket.setKeepAlive(true, TCP_KEEPALIVE_IDLE_MS);
+    // A peer that is gone while the connection is idle is found by the kernel (see keepalive.ts).
+    enableTcpKeepalive(socket);
     // Silent peers (nothing sent) give their descriptor back after the limit.
     setTimeout(() => {
       if (socket.bytesRead === 0) socket.destroy();

@@ -29,29 +29,6 @@ const ALLOWED: Readonly<Record<string, string>> = {
   'src/plugins/store/sqlite/fixtures/write-burst.ts store': 'a script the SQLite tests run as its own process (its whole program)',
   'src/xds/cache/resource-group.ts ResourceGroup.EMPTY': 'the empty group: immutable (a ResourceGroup is never changed after construction)',
   'src/xds/cache/proxy-snapshot.ts ChangedNames.NONE': 'the empty change set: immutable',
-  // Constant tables in a folder other branches are editing now; typed ReadonlySet once those land.
-  'src/xds/envoy/envoy-json.ts WRAPPERS': 'constant table (the protobuf wrapper types)',
-  'src/xds/envoy/validate.ts WRAPPERS': 'constant table (the protobuf wrapper types)',
-  // Constant literals in files the typed-reads branch is rewriting now (typed resource descriptors, API
-  // endpoints); typed Readonly<...> / `as const` once that lands, to keep the two branches mergeable.
-  'src/api-server/gui-endpoints.ts html': 'constant reply (the GUI page), never written',
-  'src/api-server/index-endpoints.ts POLICY_LIST': 'constant reply computed from the type registry, never written',
-  'src/core/resources/registry.ts NO_KDS': 'constant KDS flags of a descriptor',
-  'src/core/resources/registry.ts G2Z': 'constant KDS flags of a descriptor',
-  'src/core/resources/registry.ts Z2G': 'constant KDS flags of a descriptor',
-  'src/core/resources/registry.ts POLICY': 'constant descriptor option',
-  'src/core/resources/schemas/circuit-breaker.ts volume': 'zod schema shape (zod copies it)',
-  'src/core/resources/schemas/fault-injection.ts DESTINATIONS': 'constant selector rules',
-  'src/core/resources/schemas/index.ts specValidators': 'constant table of validators by type',
-  'src/core/resources/schemas/insights.ts zeroStats': 'constant default statistics, copied into insights',
-  'src/core/resources/schemas/mesh.ts backend': 'zod schema shape (zod copies it)',
-  'src/core/resources/schemas/mesh.ts ZIPKIN_API_VERSIONS': 'constant enum values',
-  'src/core/resources/schemas/proxy-template.ts WHOLE_RESOURCE_OPS': 'constant enum values',
-  'src/core/resources/schemas/proxy-template.ts FILTER_OPS': 'constant enum values',
-  'src/core/resources/schemas/selectors.ts SERVICE_SELECTORS': 'constant selector rules',
-  'src/core/resources/schemas/selectors.ts ONLY_SERVICE_SELECTORS': 'constant selector rules',
-  'src/core/resources/schemas/selectors.ts ANY_TAG_SELECTORS': 'constant selector rules',
-  'src/core/resources/schemas/zod-issues.ts EXPECTED': 'constant wording table',
 };
 
 describe('module-level state', () => {

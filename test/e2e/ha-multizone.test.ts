@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCp, stopAll, type CpProcess } from '../helpers/cp-process.js';
-import { eventually, getJson } from '../helpers/multizone.js';
+import { eventually, getJson, trafficRoute as route } from '../helpers/multizone.js';
 import { zoneAuthEnv } from '../helpers/tokens.js';
 import { startPostgres, type PostgresServer } from '../helpers/postgres-server.js';
 import { migrateDatabase } from '../helpers/postgres-store.js';
@@ -23,7 +23,6 @@ async function put(url: string, body: object): Promise<void> {
 }
 const names = async (url: string): Promise<string[]> => (await getJson<{ items: { name: string }[] }>(`${url}?size=1000`)).items.map((i) => i.name).sort();
 
-
 async function metric(cp: CpProcess, name: string): Promise<number> {
   const text = await (await fetch(`http://127.0.0.1:${cp.ports.diagnostics}/metrics`)).text();
   return [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))].reduce((sum, m) => sum + Number(m[1]), 0);
@@ -40,14 +39,6 @@ function instanceIdOf(cp: CpProcess): string {
   return (JSON.parse(ready ?? '{}') as { instanceId: string }).instanceId;
 }
 
-const route = (name: string) => ({
-  type: 'TrafficRoute',
-  mesh: 'default',
-  name,
-  sources: [{ match: { 'kuma.io/service': '*' } }],
-  destinations: [{ match: { 'kuma.io/service': 'backend' } }],
-  conf: { destination: { 'kuma.io/service': 'backend' } },
-});
 const dataplane = (name: string) => ({
   type: 'Dataplane',
   mesh: 'default',

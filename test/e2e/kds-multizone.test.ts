@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dataplaneToken, zoneAuthEnv } from '../helpers/tokens.js';
 import { AdsTestClient, CDS, LDS, ack, node, resourceNames } from '../helpers/ads-client.js';
 import { startCp, stopAll, type CpProcess } from '../helpers/cp-process.js';
-import { dnsA, eventually as eventuallyWithin, getJson, putJson as put, startZone } from '../helpers/multizone.js';
+import { dnsA, eventually as eventuallyWithin, getJson, putJson as put, startZone, trafficRoute as route } from '../helpers/multizone.js';
 
 afterAll(stopAll);
 
@@ -14,14 +14,6 @@ const total = async (url: string): Promise<number> => (await getJson<{ total: nu
 
 const eventually = (check: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> => eventuallyWithin(check, what, timeoutMs);
 
-const route = (name: string, service = 'backend') => ({
-  type: 'TrafficRoute',
-  mesh: 'default',
-  name,
-  sources: [{ match: { 'kuma.io/service': '*' } }],
-  destinations: [{ match: { 'kuma.io/service': service } }],
-  conf: { destination: { 'kuma.io/service': service } },
-});
 const dataplane = (name: string, service = 'web', address = '10.0.0.1') => ({
   type: 'Dataplane',
   mesh: 'default',

@@ -32,6 +32,16 @@ export function putJson(url: string, body: unknown): Promise<Response> {
   return fetch(url, { method: 'PUT', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
 }
 
+/** A TrafficRoute in mesh default from every service to `service` (the policy multizone tests move around). */
+export const trafficRoute = (name: string, service = 'backend') => ({
+  type: 'TrafficRoute',
+  mesh: 'default',
+  name,
+  sources: [{ match: { 'kuma.io/service': '*' } }],
+  destinations: [{ match: { 'kuma.io/service': service } }],
+  conf: { destination: { 'kuma.io/service': service } },
+});
+
 /** Data-plane insights flushed every 100 ms, so tests see a connected proxy quickly. */
 export const ZONE_ENV = { KUMA_XDS_SERVER_DATAPLANE_STATUS_FLUSH_INTERVAL: '100ms' };
 

@@ -37,9 +37,9 @@ export interface ResourceType<S extends Spec = Spec> {
 /** Kept for the code that names descriptors this way. */
 export type ResourceTypeDescriptor = ResourceType;
 
-const NO_KDS: KdsFlags = { globalToZone: false, zoneToGlobal: false };
-const G2Z: KdsFlags = { globalToZone: true, zoneToGlobal: false };
-const Z2G: KdsFlags = { globalToZone: false, zoneToGlobal: true };
+const NO_KDS: Readonly<KdsFlags> = { globalToZone: false, zoneToGlobal: false };
+const G2Z: Readonly<KdsFlags> = { globalToZone: true, zoneToGlobal: false };
+const Z2G: Readonly<KdsFlags> = { globalToZone: false, zoneToGlobal: true };
 
 function d(
   name: ResourceTypeName,
@@ -51,7 +51,7 @@ function d(
   return { name, path, scope, kds, readOnlyOnApi: opts.readOnlyOnApi ?? false, admin: opts.admin ?? false, isPolicy: opts.policy ?? false, schema: specSchemas[name], validate: specValidators[name] };
 }
 
-const POLICY = { policy: true };
+const POLICY = { policy: true } as const;
 
 export const resourceTypes: readonly ResourceType[] = [
   d('Mesh', 'meshes', 'global', G2Z),

@@ -47,7 +47,7 @@ export function kdsServerComponent(rt: Runtime, options: KdsServerOptions = {}):
       const insights = new InsightTracker(zoneInsightKind, rt.manager, log);
       await insights.closeStale(rt.view, await aliveInstances(rt));
       const handler = new StreamHandler(rt, log, index, insights, new ConnectedZones(rt.instanceId), maxMsgSize);
-      const server = new Server(kdsChannelOptions(maxMsgSize, 'global'));
+      const server = new Server(kdsChannelOptions(maxMsgSize));
       server.addService(kdsServiceDefinition, {
         sync: (call: KdsCall) =>
           void handler.handle(call).catch((err: unknown) => {

@@ -25,6 +25,7 @@ import { globalScopeOnZone } from '../sync-scope.js';
 import { globalToZoneTypes, zoneToGlobalTypes } from '../synced-types.js';
 import type { ExportedResource } from '../wire-resource.js';
 import { ZONE_TOKEN_METADATA } from '../global/zone-auth.js';
+import { withTcpKeepalive } from '../../grpc/keepalive.js';
 import { toGrpcStatus } from '../../grpc/status-mapping.js';
 import { parseGlobalAddress } from './global-address.js';
 import { kdsChannelCredentials } from './kds-credentials.js';
@@ -54,7 +55,7 @@ export function kdsClientComponent(rt: Runtime, options: KdsClientOptions = {}):
       rt.metrics.of(createKdsMetrics); // registered at start, as on the global
       const index = new ExportIndex(rt.view, zoneToGlobalTypes(), 'zoneToGlobal');
       await index.start();
-      const client = new Client(address.target, kdsChannelCredentials(address, rt.config.multizone.remote), kdsChannelOptions(maxMsgSize, 'zone'));
+      const client = new Client(address.target, withTcpKeepalive(kdsChannelCredentials(address, rt.config.multizone.remote)), kdsChannelOptions(maxMsgSize));
       ready();
       const policy: BackoffPolicy = { baseMs: options.backoffBaseMs ?? 100, maxMs: options.backoffMaxMs ?? 10_000 };
       let attempt = 0;

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type protobuf from 'protobufjs';
 import type { EncodedResource, TypeUrl } from '../resource.js';
 import { envoyType } from './protos.js';
+import { ANY } from './well-known-types.js';
 
 /** A plain object in protobuf JSON-ish form (snake_case keys, enums by name, nested Any already encoded). */
 export type EnvoyObject = { readonly [key: string]: unknown };
@@ -45,7 +46,7 @@ function encodeMessage(type: protobuf.Type, value: EnvoyObject): Uint8Array {
  * config. Refuse unknown keys instead (the check runs once per distinct encoded resource).
  */
 function assertKnownFields(type: protobuf.Type, value: EnvoyObject, path: string): void {
-  if (type.fullName === '.google.protobuf.Any') return;
+  if (type.fullName === ANY) return;
   for (const [key, fieldValue] of Object.entries(value)) {
     const field = type.fields[key];
     if (!field) throw new Error(`unknown field ${path}.${key} for ${type.fullName.slice(1)}`);

@@ -1,14 +1,9 @@
 import protobuf from 'protobufjs';
 import { envoyType } from './protos.js';
 import { scalarText } from './scalar-text.js';
+import { ANY, DURATION, STRUCT, VALUE, WRAPPERS } from './well-known-types.js';
 
 type Msg = Record<string, unknown>;
-
-const ANY = '.google.protobuf.Any';
-const DURATION = '.google.protobuf.Duration';
-const STRUCT = '.google.protobuf.Struct';
-const VALUE = '.google.protobuf.Value';
-const WRAPPERS = new Set(['Double', 'Float', 'Int64', 'UInt64', 'Int32', 'UInt32', 'Bool', 'String', 'Bytes'].map((w) => `.google.protobuf.${w}Value`));
 
 /**
  * Decodes `bytes` as `typeName` into the proto3 JSON form Envoy reads in YAML/JSON (snake_case names,

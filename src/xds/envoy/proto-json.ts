@@ -1,20 +1,13 @@
 import protobuf from 'protobufjs';
 import { anyOf, type EnvoyObject } from './encode.js';
 import { envoyType } from './protos.js';
+import { ANY, DURATION, TIMESTAMP, STRUCT, VALUE, LIST_VALUE, FIELD_MASK, WRAPPERS } from './well-known-types.js';
 
 type Json = Record<string, unknown>;
 
 /** Envoy JSON/YAML that does not decode as the message it should be (the path says where). */
 export class ProtoJsonError extends Error {}
 
-const ANY = '.google.protobuf.Any';
-const DURATION = '.google.protobuf.Duration';
-const TIMESTAMP = '.google.protobuf.Timestamp';
-const STRUCT = '.google.protobuf.Struct';
-const VALUE = '.google.protobuf.Value';
-const LIST_VALUE = '.google.protobuf.ListValue';
-const FIELD_MASK = '.google.protobuf.FieldMask';
-const WRAPPERS: ReadonlySet<string> = new Set(['Double', 'Float', 'Int64', 'UInt64', 'Int32', 'UInt32', 'Bool', 'String', 'Bytes'].map((w) => `.google.protobuf.${w}Value`));
 /** Well-known types whose JSON form is not an object of fields: inside an Any they sit under `value`. */
 const SPECIAL_JSON: ReadonlySet<string> = new Set([DURATION, TIMESTAMP, STRUCT, VALUE, LIST_VALUE, FIELD_MASK, ...WRAPPERS]);
 const INT32: ReadonlySet<string> = new Set(['int32', 'sint32', 'sfixed32']);

@@ -11,13 +11,11 @@ import protobuf from 'protobufjs';
 import { envoyType } from './protos.js';
 import { TYPE_URLS, type EncodedResource } from '../resource.js';
 import { scalarText } from './scalar-text.js';
+import { ANY, WRAPPERS } from './well-known-types.js';
 
 type Msg = Record<string, unknown>;
 type Rules = Record<string, unknown>;
 type Visitor = (typeName: string, message: Msg) => void;
-
-const ANY = '.google.protobuf.Any';
-const WRAPPERS = new Set(['Double', 'Float', 'Int64', 'UInt64', 'Int32', 'UInt32', 'Bool', 'String', 'Bytes'].map((w) => `.google.protobuf.${w}Value`));
 
 /** Decodes bytes as `typeName` and refuses anything the type does not know (re-encoding must give the same bytes). */
 export function decodeStrict(typeName: string, bytes: Uint8Array): Msg {

@@ -8,7 +8,7 @@ import { ONLY_SERVICE_SELECTORS, SERVICE_SELECTORS } from './selectors.js';
 import type { Violations } from './violations.js';
 
 const consecutive = z.object({ consecutive: uint32Schema.optional() });
-const volume = { requestVolume: uint32Schema.optional(), minimumHosts: uint32Schema.optional() };
+const volume = { requestVolume: uint32Schema.optional(), minimumHosts: uint32Schema.optional() } as const;
 
 const detectorsSchema = z.object({
   totalErrors: consecutive.optional(),

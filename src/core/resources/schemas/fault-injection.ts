@@ -4,7 +4,7 @@ import { defineValidator } from './define.js';
 import { durationSchema, isZeroDuration } from './durations.js';
 import { intSchema, numberSchema, stringSchema } from './numbers.js';
 import { FieldPath } from './path.js';
-import { SERVICE_SELECTORS } from './selectors.js';
+import { SERVICE_SELECTORS, type SelectorListRules } from './selectors.js';
 import type { Violations } from './violations.js';
 
 const confSchema = z.object({
@@ -17,7 +17,7 @@ export const faultInjectionSchema = connectionPolicySchema(confSchema);
 type Conf = z.output<typeof confSchema>;
 
 /** Faults are HTTP filters: destinations must say which HTTP-ish protocol they speak. */
-const DESTINATIONS = { ...SERVICE_SELECTORS, protocols: ['http', 'http2', 'grpc'] };
+const DESTINATIONS: Readonly<SelectorListRules> = { ...SERVICE_SELECTORS, protocols: ['http', 'http2', 'grpc'] };
 
 const BANDWIDTH = /^\d+\s?[kmg]bps$/;
 

@@ -54,7 +54,7 @@ export type SpecOf<N extends ResourceTypeName> = z.output<(typeof specSchemas)[N
  * The spec validator of every resource type: returns the spec normalised (unknown fields refused,
  * defaults applied) or throws ValidationError with every violation, using Kuma's field paths.
  */
-export const specValidators: Record<ResourceTypeName, SpecValidator> = {
+export const specValidators: Readonly<Record<ResourceTypeName, SpecValidator>> = {
   Mesh: validateMesh,
   Dataplane: validateDataplane,
   ExternalService: validateExternalService,

@@ -6,7 +6,7 @@ import { timestampSchema } from './timestamps.js';
 const counter = uint32Schema.default(0);
 export const statsSchema = z.object({ responsesSent: counter, responsesAcknowledged: counter, responsesRejected: counter });
 export type DiscoveryTypeStats = z.output<typeof statsSchema>;
-const zeroStats: DiscoveryTypeStats = { responsesSent: 0, responsesAcknowledged: 0, responsesRejected: 0 };
+const zeroStats: Readonly<DiscoveryTypeStats> = { responsesSent: 0, responsesAcknowledged: 0, responsesRejected: 0 };
 const versionMap = z.record(z.string(), stringSchema);
 
 export const discoverySubscriptionSchema = z.object({

@@ -33,7 +33,7 @@ const backend = {
   name: stringSchema.default(''),
   type: stringSchema.default(''),
   conf: looseObjectSchema.optional(),
-};
+} as const;
 
 /** Kuma's mesh defaulter: a prometheus backend gets port 5670, path /metrics and a service tag. */
 function defaultPrometheusConf<B extends { type: string; conf?: Record<string, unknown> }>(b: B): B {
@@ -164,7 +164,7 @@ const zipkinConf = z.object({
 });
 const datadogConf = z.object({ address: stringSchema.optional(), port: uint32Schema.optional() });
 const EXPLICIT_PORT = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/(?:[^@/?#]*@)?(?:\[[^\]]*\]|[^/:?#]*):\d+(?:[/?#]|$)/;
-const ZIPKIN_API_VERSIONS = ['httpJsonV1', 'httpJson', 'httpProto'];
+const ZIPKIN_API_VERSIONS: readonly string[] = ['httpJsonV1', 'httpJson', 'httpProto'];
 
 function validateZipkin(path: FieldPath, conf: z.output<typeof zipkinConf>, v: Violations): void {
   if (conf.apiVersion && !ZIPKIN_API_VERSIONS.includes(conf.apiVersion)) {

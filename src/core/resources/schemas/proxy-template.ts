@@ -32,8 +32,8 @@ const confSchema = z.object({
 export const proxyTemplateSchema = selectorPolicySchema(confSchema);
 type Conf = z.output<typeof confSchema>;
 
-const WHOLE_RESOURCE_OPS = ['add', 'patch', 'remove'];
-const FILTER_OPS = ['addFirst', 'addLast', 'addBefore', 'addAfter', 'patch', 'remove'];
+const WHOLE_RESOURCE_OPS: readonly string[] = ['add', 'patch', 'remove'];
+const FILTER_OPS: readonly string[] = ['addFirst', 'addLast', 'addBefore', 'addAfter', 'patch', 'remove'];
 
 /** Envoy resources are given as YAML (or JSON) text; they must at least be a mapping. */
 function yamlError(text: string): string | undefined {

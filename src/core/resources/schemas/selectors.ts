@@ -19,10 +19,10 @@ export function validateSelectors(path: FieldPath, selectors: readonly Selector[
 }
 
 /** Sources of most connection policies (and selectors of TrafficTrace / ProxyTemplate). */
-export const SERVICE_SELECTORS: SelectorListRules = { requireAtLeastOneSelector: true, requireAtLeastOneTag: true, requireService: true };
+export const SERVICE_SELECTORS: Readonly<SelectorListRules> = { requireAtLeastOneSelector: true, requireAtLeastOneTag: true, requireService: true };
 
 /** Destinations of TrafficRoute, HealthCheck, CircuitBreaker, Retry, Timeout. */
-export const ONLY_SERVICE_SELECTORS: SelectorListRules = { requireAtLeastOneSelector: true, requireService: true, onlyService: true };
+export const ONLY_SERVICE_SELECTORS: Readonly<SelectorListRules> = { requireAtLeastOneSelector: true, requireService: true, onlyService: true };
 
 /** Selectors that need at least one tag but not necessarily a service (RateLimit). */
-export const ANY_TAG_SELECTORS: SelectorListRules = { requireAtLeastOneSelector: true, requireAtLeastOneTag: true };
+export const ANY_TAG_SELECTORS: Readonly<SelectorListRules> = { requireAtLeastOneSelector: true, requireAtLeastOneTag: true };

@@ -46,7 +46,7 @@ export function kumaPath(schema: z.ZodType, segments: readonly Segment[], base: 
   return path;
 }
 
-const EXPECTED: Record<string, string> = {
+const EXPECTED: Readonly<Record<string, string>> = {
   string: 'must be a string',
   number: 'must be a number',
   int: 'must be an integer',
