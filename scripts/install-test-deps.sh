@@ -5,12 +5,13 @@
 #   openssl (certificates for the Postgres TLS tests), chromium (the headless browser the GUI test drives),
 #   prometheus (a real Prometheus discovering data planes from the CP; Debian's build has no kuma_sd_configs,
 #   so the test points http_sd_configs at the MADS port's /http_sd), iproute2 (ss: the KDS keepalive test reads
-#   the kernel's keepalive timers of both ends of the connection).
+#   the kernel's keepalive timers of both ends of the connection), nftables (nft: the same test black-holes the
+#   KDS port of its own global, in a table of its own, to stand for a zone whose network is gone).
 # Idempotent and quiet: does nothing when everything is present; otherwise runs `apt-get update` once and
 # installs only what is missing. Needs root (or passwordless sudo) and apt.
 set -euo pipefail
 
-PACKAGES=(dnsutils knot-dnsutils dnsperf python3-grpcio postgresql openssl chromium prometheus iproute2)
+PACKAGES=(dnsutils knot-dnsutils dnsperf python3-grpcio postgresql openssl chromium prometheus iproute2 nftables)
 
 is_installed() {
   dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
