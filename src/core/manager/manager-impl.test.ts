@@ -1,6 +1,8 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { MemoryStore } from '../../plugins/store/memory/memory-store.js';
 import { MeshNotFoundError, PreconditionFailedError, ValidationError } from '../errors.js';
+import { typeDescriptor } from '../resources/registry.js';
+import type { ResourceOf } from '../resources/typed-resource.js';
 import type { StoreEvent } from '../store/resource-store.js';
 import { DefaultResourceManager } from './manager-impl.js';
 import { onChanges } from '../../../test/helpers/store-listener.js';
@@ -36,6 +38,17 @@ describe('DefaultResourceManager', () => {
     await manager.create('Mesh', mesh('demo'), {});
     const names = events.map((e) => `${e.type}/${e.resource.meta.name}`).sort();
     expect(names).toEqual(['Mesh/demo', 'Retry/retry-all-demo', 'Timeout/timeout-all-demo', 'TrafficPermission/allow-all-demo', 'TrafficRoute/route-all-demo']);
+  });
+
+  it('reads by descriptor as by name, typed by it', async () => {
+    await manager.create('Mesh', mesh('default'), {});
+    const meshes = typeDescriptor('Mesh');
+    expect(await manager.get(meshes, mesh('default'))).toEqual(await manager.get('Mesh', mesh('default')));
+    expect(await manager.find(meshes, mesh('missing'))).toBeUndefined();
+    const listed = await manager.list(meshes);
+    expectTypeOf(listed).toEqualTypeOf<ResourceOf<'Mesh'>[]>();
+    expect(listed).toEqual(await manager.list('Mesh'));
+    expect(listed.map((m) => m.meta.name)).toEqual(['default']);
   });
 
   it('refuses a spec nested too deeply or too large on every path (REST, KDS-synced, inline), before the type schema reads it', () => {

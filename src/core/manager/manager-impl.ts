@@ -1,7 +1,7 @@
 import { AlreadyExistsError, ConflictError, MeshNotFoundError, PreconditionFailedError, ValidationError, type Violation } from '../errors.js';
 import { meshDefaultPolicies } from '../defaults/mesh-defaults.js';
 import type { Resource, ResourceKey, ResourceTypeName, Spec } from '../resources/model.js';
-import { typeDescriptor } from '../resources/registry.js';
+import { typeDescriptor, typeNameOf, type TypeRef } from '../resources/registry.js';
 import { keyViolations } from '../resources/resource-name.js';
 import type { ResourceOf } from '../resources/typed-resource.js';
 import { isSynced } from '../resources/labels.js';
@@ -23,16 +23,16 @@ export class DefaultResourceManager implements ResourceManager {
     private readonly options: ManagerOptions,
   ) {}
 
-  get<N extends ResourceTypeName>(type: N, key: ResourceKey): Promise<ResourceOf<N>> {
-    return this.store.get(type, key);
+  get<N extends ResourceTypeName>(type: TypeRef<N>, key: ResourceKey): Promise<ResourceOf<N>> {
+    return this.store.get(typeNameOf(type), key);
   }
 
-  find<N extends ResourceTypeName>(type: N, key: ResourceKey): Promise<ResourceOf<N> | undefined> {
-    return this.store.find(type, key);
+  find<N extends ResourceTypeName>(type: TypeRef<N>, key: ResourceKey): Promise<ResourceOf<N> | undefined> {
+    return this.store.find(typeNameOf(type), key);
   }
 
-  list<N extends ResourceTypeName>(type: N, options?: ListOptions): Promise<ResourceOf<N>[]> {
-    return this.store.list(type, options);
+  list<N extends ResourceTypeName>(type: TypeRef<N>, options?: ListOptions): Promise<ResourceOf<N>[]> {
+    return this.store.list(typeNameOf(type), options);
   }
 
   validate(type: ResourceTypeName, key: ResourceKey, spec: unknown, options: { synced?: boolean } = {}): Spec {

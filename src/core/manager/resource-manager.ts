@@ -1,4 +1,5 @@
 import type { ResourceKey, ResourceTypeName, Spec } from '../resources/model.js';
+import type { TypeRef } from '../resources/registry.js';
 import type { ResourceOf } from '../resources/typed-resource.js';
 import type { BatchWrite, CreateOptions, ListOptions, UpdateOptions } from '../store/resource-store.js';
 
@@ -14,12 +15,13 @@ export interface ProposedWrite {
  * violation), requires the mesh of a mesh-scoped resource to exist (MeshNotFoundError), creates the
  * per-mesh default policies with a new Mesh in the same transaction, and refuses to delete a Mesh that
  * still has Dataplanes. Reads and writes are typed by the type name: `get('Dataplane', key)` is a
- * `ResourceOf<'Dataplane'>`, whose spec type is inferred from the Dataplane schema. Mode read-only rules are the API's business (api-server/read-only.ts), not this.
+ * `ResourceOf<'Dataplane'>`, whose spec type is inferred from the Dataplane schema; the reads also take the
+ * type's descriptor (`get(typeDescriptor('Dataplane'), key)`). Mode read-only rules are the API's business (api-server/read-only.ts), not this.
  */
 export interface ResourceManager {
-  get<N extends ResourceTypeName>(type: N, key: ResourceKey): Promise<ResourceOf<N>>;
-  find<N extends ResourceTypeName>(type: N, key: ResourceKey): Promise<ResourceOf<N> | undefined>;
-  list<N extends ResourceTypeName>(type: N, options?: ListOptions): Promise<ResourceOf<N>[]>;
+  get<N extends ResourceTypeName>(type: TypeRef<N>, key: ResourceKey): Promise<ResourceOf<N>>;
+  find<N extends ResourceTypeName>(type: TypeRef<N>, key: ResourceKey): Promise<ResourceOf<N> | undefined>;
+  list<N extends ResourceTypeName>(type: TypeRef<N>, options?: ListOptions): Promise<ResourceOf<N>[]>;
   create<N extends ResourceTypeName>(type: N, key: ResourceKey, spec: unknown, options?: CreateOptions): Promise<ResourceOf<N>>;
   update<N extends ResourceTypeName>(type: N, key: ResourceKey, spec: unknown, options?: UpdateOptions): Promise<ResourceOf<N>>;
   /** Create if missing, else update (unconditionally). */

@@ -1,8 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { MemoryStore } from '../../plugins/store/memory/memory-store.js';
 import { logger } from '../logging.js';
 import type { ResourceTypeName } from '../resources/model.js';
+import { typeDescriptor, type SpecOf } from '../resources/registry.js';
 import type { ResourceOf } from '../resources/typed-resource.js';
 import type { ResourceStore, StoreEvent, StoreListener } from '../store/resource-store.js';
 import { storeEvent } from '../store/store-event.js';
@@ -67,6 +68,18 @@ describe('StoreView', () => {
     await store.delete('VirtualIP', key('a'));
     expect(view.list('VirtualIP').map((r) => r.meta.name)).toEqual(['b']);
     expect(await store.list('VirtualIP')).toEqual(view.list('VirtualIP'));
+  });
+
+  it('reads by descriptor as by name, typed by it', async () => {
+    const store = new MemoryStore();
+    await store.create('VirtualIP', key('a'), vip('a', '240.0.0.1'));
+    const view = new StoreView(store, log);
+    await view.start();
+    const vips = typeDescriptor('VirtualIP');
+    expect(view.list(vips)).toBe(view.list('VirtualIP'));
+    expect(view.find(vips, key('a'))).toBe(view.find('VirtualIP', key('a')));
+    expectTypeOf(view.list(vips)[0]?.spec).toEqualTypeOf<SpecOf<'VirtualIP'> | undefined>();
+    expect(view.find(vips, key('a'))?.spec.service).toBe('a');
   });
 
   it('delivers changes after the write returned, on the consumer queue, in commit order', async () => {

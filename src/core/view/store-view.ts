@@ -1,5 +1,5 @@
 import type { Logger } from '../logging.js';
-import { resourceTypes, type SpecOf } from '../resources/registry.js';
+import { resourceTypes, typeNameOf, type SpecOf, type TypeRef } from '../resources/registry.js';
 import type { Resource, ResourceKey, ResourceTypeName } from '../resources/model.js';
 import type { ResourceStore, StoreEvent } from '../store/resource-store.js';
 import { storeEvent } from '../store/store-event.js';
@@ -74,13 +74,14 @@ export class StoreView {
     return this.changes;
   }
 
-  find<N extends ResourceTypeName>(type: N, key: ResourceKey): Resource<SpecOf<N>> | undefined {
-    return this.table(type).find(key) as Resource<SpecOf<N>> | undefined;
+  /** `type` by name (`'Mesh'`) or descriptor (`typeDescriptor('Mesh')`); either way the spec is typed. */
+  find<N extends ResourceTypeName>(type: TypeRef<N>, key: ResourceKey): Resource<SpecOf<N>> | undefined {
+    return this.table(typeNameOf(type)).find(key) as Resource<SpecOf<N>> | undefined;
   }
 
   /** Sorted by (mesh, name) like `ResourceStore.list`; the array is shared and must not be mutated. */
-  list<N extends ResourceTypeName>(type: N, options: { mesh?: string } = {}): readonly Resource<SpecOf<N>>[] {
-    return this.table(type).list(options.mesh) as readonly Resource<SpecOf<N>>[];
+  list<N extends ResourceTypeName>(type: TypeRef<N>, options: { mesh?: string } = {}): readonly Resource<SpecOf<N>>[] {
+    return this.table(typeNameOf(type)).list(options.mesh) as readonly Resource<SpecOf<N>>[];
   }
 
   count(type: ResourceTypeName): number {
