@@ -1,11 +1,11 @@
 import dnsPacket from 'dns-packet';
 import { describe, expect, it } from 'vitest';
-import type { Resource } from '../core/resources/model.js';
+import type { ResourceOf } from '../core/resources/typed-resource.js';
 import { DnsResponder, type Reply } from './dns-responder.js';
 import { decode, ednsOpt, encodeQuery, type Decoded } from '../../test/helpers/dns-client.js';
 import { VipTable } from './vip-table.js';
 
-function vip(ip: string, service?: string): Resource {
+function vip(ip: string, service?: string): ResourceOf<'VirtualIP'> {
   return {
     type: 'VirtualIP',
     meta: { name: ip.replaceAll('.', '-'), mesh: '', version: 1, creationTime: '', modificationTime: '' },

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { Logger, LogFormat, LogLevel } from '../core/logging.js';
-import type { Resource } from '../core/resources/model.js';
+import type { ResourceOf } from '../core/resources/typed-resource.js';
 import { BindError } from '../core/runtime/listen.js';
 import type { DnsMetrics, DnsResult } from './dns-metrics.js';
 import type { Listener } from './query-handler.js';
@@ -20,7 +20,7 @@ export interface UdpThreadInit {
 }
 
 /** Main thread -> resolver thread. */
-export type ToUdpThread = { readonly op: 'upsert'; readonly resource: Resource } | { readonly op: 'remove'; readonly name: string } | { readonly op: 'close' };
+export type ToUdpThread = { readonly op: 'upsert'; readonly resource: ResourceOf<'VirtualIP'> } | { readonly op: 'remove'; readonly name: string } | { readonly op: 'close' };
 
 /** Resolver thread -> main thread. */
 export type FromUdpThread =
@@ -31,7 +31,7 @@ export type FromUdpThread =
 
 /** The UDP listener answering from its own thread; its VIP table follows what the main thread posts. */
 export interface UdpThread extends Listener {
-  upsert(r: Resource): void;
+  upsert(r: ResourceOf<'VirtualIP'>): void;
   remove(name: string): void;
   /** Rejects when the thread dies (the component then fails and is restarted). */
   readonly failed: Promise<never>;

@@ -1,4 +1,4 @@
-import type { Resource } from '../core/resources/model.js';
+import type { ResourceOf } from '../core/resources/typed-resource.js';
 import { serviceKey } from './name-rules.js';
 import { toVipRow } from './virtual-ip.js';
 
@@ -22,7 +22,7 @@ export class VipTable {
     return this.byKey.size;
   }
 
-  upsert(r: Resource): void {
+  upsert(r: ResourceOf<'VirtualIP'>): void {
     const row = toVipRow(r);
     this.remove(r.meta.name);
     if (!row?.service) return;

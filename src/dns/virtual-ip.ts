@@ -1,8 +1,7 @@
-import type { Resource } from '../core/resources/model.js';
-import type { VirtualIPSpec } from '../core/resources/specs.js';
+import type { ResourceOf } from '../core/resources/typed-resource.js';
 import { ipToInt } from './cidr.js';
 
-/** A VirtualIP row read back from the store, checked (the store holds whatever was written). */
+/** A VirtualIP row read back from the store (the spec passed its schema and validator when written). */
 export interface VipRow {
   /** Resource name (`240-0-0-1`). */
   readonly name: string;
@@ -21,13 +20,13 @@ export interface VipRow {
 /** Label on a freed VirtualIP naming its last service, so that service gets its VIP back during quarantine. */
 export const FORMER_SERVICE_LABEL = 'kuma.io/former-service';
 
-export function toVipRow(r: Resource): VipRow | undefined {
-  const spec = r.spec as Partial<VirtualIPSpec>;
-  if (typeof spec.ip !== 'string') return undefined;
+/** The row of a VirtualIP, or undefined when its `ip` is not an IPv4 address (the schema defaults it to ''). */
+export function toVipRow(r: ResourceOf<'VirtualIP'>): VipRow | undefined {
+  const { spec } = r;
   const ipInt = ipToInt(spec.ip);
   if (ipInt === undefined) return undefined;
-  const service = typeof spec.service === 'string' && spec.service !== '' ? spec.service : undefined;
-  const freedMs = typeof spec.freedAt === 'string' ? Date.parse(spec.freedAt) : NaN;
+  const service = spec.service !== undefined && spec.service !== '' ? spec.service : undefined;
+  const freedMs = spec.freedAt !== undefined ? Date.parse(spec.freedAt) : NaN;
   const former = r.meta.labels?.[FORMER_SERVICE_LABEL];
   return {
     name: r.meta.name,

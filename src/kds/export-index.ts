@@ -1,5 +1,6 @@
 import type { ResourceTypeName } from '../core/resources/model.js';
-import type { StoreEvent } from '../core/store/resource-store.js';
+import type { TypedResource } from '../core/resources/typed-resource.js';
+import type { StoreEvent, StoreEventOf } from '../core/store/resource-store.js';
 import type { StoreView } from '../core/view/store-view.js';
 import type { ViewSubscription } from '../core/view/view-subscription.js';
 import type { Direction } from './labels.js';
@@ -7,13 +8,16 @@ import { keyString, toExported, type ExportedResource } from './wire-resource.js
 
 export type IndexListener = (types: ReadonlySet<ResourceTypeName>) => void;
 
+/** Per indexed type, its resources by key, typed by the type. */
+type TypedMaps = { [N in ResourceTypeName]?: Map<string, ExportedResource<TypedResource<N>>> };
+
 /**
  * The local resources of the exported types in their KDS wire form, kept current from the store view,
  * with each resource's KDS version and wire form computed once per change (not once per peer or per
  * flush), on the view's queue: a write never waits for the hashing.
  */
 export class ExportIndex {
-  private readonly byType = new Map<ResourceTypeName, Map<string, ExportedResource>>();
+  private readonly byType: TypedMaps = {};
   private readonly listeners = new Set<IndexListener>();
   private subscription: ViewSubscription | undefined;
 
@@ -25,7 +29,7 @@ export class ExportIndex {
 
   async start(): Promise<void> {
     await this.view.start();
-    for (const type of this.types) this.byType.set(type, new Map());
+    for (const type of this.types) this.byType[type] = new Map();
     this.subscription = this.view.watch(`kds-export-${this.direction}`, (events) => this.apply(events), { types: this.types, replay: true });
   }
 
@@ -34,8 +38,9 @@ export class ExportIndex {
     this.subscription = undefined;
   }
 
-  get(type: ResourceTypeName): ReadonlyMap<string, ExportedResource> {
-    return this.byType.get(type) ?? new Map();
+  /** The exported resources of `type`, typed by it (`get('Mesh')`'s specs are Mesh specs). */
+  get<N extends ResourceTypeName>(type: N): ReadonlyMap<string, ExportedResource<TypedResource<N>>> {
+    return this.byType[type] ?? new Map();
   }
 
   /** Called with the types that changed in one batch of the view's changes. */
@@ -46,14 +51,17 @@ export class ExportIndex {
 
   private apply(events: readonly StoreEvent[]): void {
     const changed = new Set<ResourceTypeName>();
-    for (const e of events) {
-      const map = this.byType.get(e.type);
-      if (!map) continue;
-      if (e.op === 'delete') map.delete(keyString(e.resource.meta));
-      else map.set(keyString(e.resource.meta), toExported(e.resource, this.direction));
-      changed.add(e.type);
-    }
+    for (const e of events) if (this.applyOne(e)) changed.add(e.type);
     if (changed.size === 0) return;
     for (const l of this.listeners) l(changed);
+  }
+
+  /** False when `e` is not of an indexed type. */
+  private applyOne<N extends ResourceTypeName>(e: StoreEventOf<N>): boolean {
+    const map = this.byType[e.type];
+    if (!map) return false;
+    if (e.op === 'delete') map.delete(keyString(e.resource.meta));
+    else map.set(keyString(e.resource.meta), toExported(e.resource, this.direction));
+    return true;
   }
 }

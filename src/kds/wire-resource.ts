@@ -4,9 +4,9 @@ import { exportedLabels, type Direction } from './labels.js';
 import { resourceVersion } from './resource-version.js';
 
 /** A local resource as it is offered to the peer, with its KDS version and encoded size computed once. */
-export interface ExportedResource {
+export interface ExportedResource<R extends Resource = Resource> {
   readonly key: string;
-  readonly resource: Resource;
+  readonly resource: R;
   readonly version: string;
   readonly wire: WireResource;
   /** Encoded size of `wire` in bytes. */
@@ -18,7 +18,7 @@ export function keyString(key: ResourceKey): string {
   return `${key.mesh}/${key.name}`;
 }
 
-export function toExported(resource: Resource, direction: Direction): ExportedResource {
+export function toExported<R extends Resource>(resource: R, direction: Direction): ExportedResource<R> {
   const labels = exportedLabels(resource.meta.labels, direction);
   const version = resourceVersion(resource.spec, labels);
   const wire: WireResource = {

@@ -7,8 +7,11 @@ export type ResourceOf<N extends ResourceTypeName> = Resource<SpecOf<N>>;
 /** A resource of type `N` that also says so in `type`. */
 export type TypedResource<N extends ResourceTypeName> = ResourceOf<N> & { readonly type: N };
 
-/** A resource of any type, whose `type` narrows its spec (`if (r.type === 'Dataplane') r.spec.networking`). */
-export type AnyResource = { [N in ResourceTypeName]: TypedResource<N> }[ResourceTypeName];
+/** A resource of one of the types `N`, whose `type` narrows its spec (`if (r.type === 'Dataplane') r.spec.networking`). */
+export type AnyResourceOf<N extends ResourceTypeName> = { [K in N]: TypedResource<K> }[N];
+
+/** A resource of any type, whose `type` narrows its spec. */
+export type AnyResource = AnyResourceOf<ResourceTypeName>;
 
 /**
  * The one place an untyped resource becomes a `ResourceOf<N>`: what a store decodes from its rows (JSON) or

@@ -1,5 +1,4 @@
 import type { ResourceTypeName } from '../../core/resources/model.js';
-import type { ZoneSpec } from '../../core/resources/specs.js';
 import type { ExportIndex } from '../export-index.js';
 import { ORIGIN_LABEL, ZONE_LABEL } from '../labels.js';
 import { globalToZoneTypes } from '../synced-types.js';
@@ -27,7 +26,7 @@ function* otherZonesIngresses(index: ExportIndex, zone: string): Iterable<Export
     const from = labels[ZONE_LABEL];
     if (labels[ORIGIN_LABEL] !== 'zone' || !from || from === zone) continue;
     const z = zones.get(keyString({ mesh: '', name: from }));
-    if (!z || (z.resource.spec as ZoneSpec).enabled === false) continue;
+    if (!z || z.resource.spec.enabled === false) continue;
     yield r;
   }
 }

@@ -1,4 +1,3 @@
-import type { MeshSpec } from '../../core/resources/specs.js';
 import { caSecretsOf } from '../../mtls/mesh-ca.js';
 import type { ExportIndex } from '../export-index.js';
 import { ZONE_LABEL } from '../labels.js';
@@ -16,7 +15,7 @@ export function isTokenMaterial(name: string): boolean {
 function meshCaSecrets(index: ExportIndex): Set<string> {
   const out = new Set<string>();
   for (const m of index.get('Mesh').values()) {
-    for (const backend of (m.resource.spec as MeshSpec).mtls?.backends ?? []) {
+    for (const backend of m.resource.spec.mtls?.backends ?? []) {
       for (const name of caSecretsOf(m.resource.meta.name, backend)) out.add(`${m.resource.meta.name}/${name}`);
     }
   }
