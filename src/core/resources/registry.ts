@@ -72,7 +72,7 @@ function d<N extends ResourceTypeName>(
 const POLICY = { policy: true } as const;
 
 /** Every descriptor under its name (the type checks that each key holds its own type's descriptor). */
-const byName: { readonly [N in ResourceTypeName]: DescriptorOf<N> } = {
+const byName: Readonly<{ [N in ResourceTypeName]: DescriptorOf<N> }> = {
   Mesh: d('Mesh', 'meshes', 'global', G2Z),
   Dataplane: d('Dataplane', 'dataplanes', 'mesh', Z2G),
   ExternalService: d('ExternalService', 'external-services', 'mesh', G2Z),
