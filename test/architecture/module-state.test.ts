@@ -27,7 +27,7 @@ const ALLOWED: Readonly<Record<string, string>> = {
   'src/dns/udp-worker.ts table': 'worker thread entry (see log)',
   'src/dns/udp-worker.ts responder': 'worker thread entry (see log)',
   'src/plugins/store/sqlite/fixtures/write-burst.ts store': 'a script the SQLite tests run as its own process (its whole program)',
-  'src/xds/cache/resource-group.ts ResourceGroup.EMPTY': 'the empty group: immutable (a ResourceGroup is never changed after construction)',
+  'src/xds/cache/resource-group.ts ResourceGroup.EMPTY': 'the empty group: its resources never change; its only state is memos (framed chunks, TypeMemo answers) derived from that content, the same for every control plane in the process',
   'src/xds/cache/proxy-snapshot.ts ChangedNames.NONE': 'the empty change set: immutable',
 };
 

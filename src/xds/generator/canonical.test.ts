@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonical, CanonicalKeys, contentHash, SNAPSHOT_KEY } from './canonical.js';
+import { canonical, CanonicalKeys, contentHash, SNAPSHOT_KEY, snapshotLocal } from './canonical.js';
 import { ResourceGroup } from '../cache/resource-group.js';
 import { encodeResource } from '../envoy/encode.js';
 import { TYPE_URLS } from '../resource.js';
@@ -33,11 +33,14 @@ describe('canonical', () => {
   it('stands a snapshot-local value for its own key in snapshot keys and refuses it in keys that outlive the snapshot', () => {
     const keys = new CanonicalKeys();
     const big = { list: Array.from({ length: 1000 }, (_, i) => ({ exact: i, wildcard: 0 })) };
-    const local = { ...big, [SNAPSHOT_KEY]: contentHash(big) };
+    const local = snapshotLocal(big);
     const text = keys.of({ ranks: local, service: 'a' }, 'snapshot');
     expect(text.length).toBeLessThan(100);
-    expect(text).toBe(keys.of({ service: 'a', ranks: { ...big, [SNAPSHOT_KEY]: contentHash({ list: [...big.list] }) } }, 'snapshot'));
-    expect(text).not.toBe(keys.of({ ranks: { [SNAPSHOT_KEY]: contentHash({ list: [] }) }, service: 'a' }, 'snapshot'));
+    expect(text).toBe(keys.of({ service: 'a', ranks: snapshotLocal({ list: [...big.list] }) }, 'snapshot'));
+    expect(text).not.toBe(keys.of({ ranks: snapshotLocal({ list: [] }), service: 'a' }, 'snapshot'));
+    expect(local[SNAPSHOT_KEY]).toBe(contentHash(big));
+    // A spread copy carries the key along but would lose what it adds from the key: refused.
+    expect(() => keys.of({ ranks: { ...local, service: 'b' } }, 'snapshot')).toThrow(/not frozen/);
     expect(() => keys.of({ ranks: local })).toThrow(/snapshot-local/);
     // A nested text remembered in snapshot scope is not reused for a portable key.
     const holder = { local };

@@ -29,6 +29,15 @@ export interface SnapshotKeyed {
   readonly [SNAPSHOT_KEY]: string;
 }
 
+/**
+ * `value`, frozen, standing for itself by the hash of its content in derived() keys of the snapshot it was
+ * derived from. Frozen because a spread copy would carry the key along and lose (from the key) what it adds:
+ * canonical() refuses a SnapshotKeyed object that is not frozen.
+ */
+export function snapshotLocal<T extends object>(value: T): Readonly<T> & SnapshotKeyed {
+  return Object.freeze({ ...value, [SNAPSHOT_KEY]: contentHash(value) });
+}
+
 /** Where a key is used: `portable` keys are compared across snapshots, `snapshot` keys only within one. */
 export type KeyScope = 'portable' | 'snapshot';
 
@@ -59,6 +68,7 @@ export class CanonicalKeys {
     let out: string;
     if (SNAPSHOT_KEY in value) {
       if (scope === 'portable') throw new TypeError('canonical: a snapshot-local value in a key that outlives the snapshot');
+      if (!Object.isFrozen(value)) throw new TypeError('canonical: a snapshot-local value that is not frozen (a spread copy?)');
       out = `local(${JSON.stringify((value as SnapshotKeyed)[SNAPSHOT_KEY])})`;
     } else if (Array.isArray(value)) out = `[${value.map((v: unknown) => this.text(v, true, scope)).join(',')}]`;
     else if (value instanceof ResourceGroup) out = groupText(value);

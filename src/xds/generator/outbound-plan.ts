@@ -7,7 +7,7 @@ import type { MeshSnapshot } from './mesh-snapshot.js';
 import { circuitBreakers, outlierDetection } from './circuit-breaker.js';
 import { clusterHealthCheck, type ClusterHealthCheck } from './health-check.js';
 import { connectTimeout, lbSettings, type OutboundProtocol } from './policy-conf.js';
-import { contentHash, SNAPSHOT_KEY, type SnapshotKeyed } from './canonical.js';
+import { snapshotLocal, type SnapshotKeyed } from './canonical.js';
 import { matchRankedConnectionPolicy, sourceRanks, type SourceRanks } from './policy-match.js';
 import type { MeshPolicies } from './mesh-policies.js';
 import { commonProtocol, isHttp2 } from './protocol.js';
@@ -66,11 +66,11 @@ type SourceMatched = Exclude<keyof MeshPolicies, 'faultInjections' | 'rateLimits
  * equal shared outbound sides. The type lists every source-matched policy list of MeshPolicies, so a new
  * policy type cannot be missed.
  */
-export type MeshSourceRanks = { readonly [K in SourceMatched]: SourceRanks } & SnapshotKeyed;
+export type MeshSourceRanks = { readonly [K in SourceMatched]: SourceRanks & SnapshotKeyed };
 
 /**
- * The ranks of a source with the inbound/gateway tag sets `source`, once per distinct source per snapshot. They
- * stand for themselves in derived() keys by a hash of their content: with 10,000 mesh-wide policies a source's
+ * The ranks of a source with the inbound/gateway tag sets `source`, once per distinct source per snapshot. Each
+ * list stands for itself in derived() keys by a hash of its content (snapshotLocal): with 10,000 mesh-wide policies a source's
  * ranks have 10,000 entries per list, and serialising them into every plan key cost 400 ms per change for 20
  * sidecars. Content, not `source`: sources with equal ranks (every proxy, under mesh-wide policies) must keep
  * sharing their plans and outbound groups.
@@ -81,19 +81,19 @@ export function meshSourceRanks(snap: MeshSnapshot, source: readonly Tags[]): Me
 
 function computeSourceRanks(snap: MeshSnapshot, { source }: { readonly source: readonly Tags[] }): MeshSourceRanks {
   const p = snap.policies;
-  const ranks: { readonly [K in SourceMatched]: SourceRanks } = {
-    trafficRoutes: sourceRanks(p.trafficRoutes, source),
-    trafficPermissions: sourceRanks(p.trafficPermissions, source),
-    timeouts: sourceRanks(p.timeouts, source),
-    retries: sourceRanks(p.retries, source),
-    healthChecks: sourceRanks(p.healthChecks, source),
-    circuitBreakers: sourceRanks(p.circuitBreakers, source),
-    trafficLogs: sourceRanks(p.trafficLogs, source),
+  const local = (ranks: SourceRanks): SourceRanks & SnapshotKeyed => snapshotLocal(ranks);
+  return Object.freeze({
+    trafficRoutes: local(sourceRanks(p.trafficRoutes, source)),
+    trafficPermissions: local(sourceRanks(p.trafficPermissions, source)),
+    timeouts: local(sourceRanks(p.timeouts, source)),
+    retries: local(sourceRanks(p.retries, source)),
+    healthChecks: local(sourceRanks(p.healthChecks, source)),
+    circuitBreakers: local(sourceRanks(p.circuitBreakers, source)),
+    trafficLogs: local(sourceRanks(p.trafficLogs, source)),
     // Policies that select whole proxies match them through `selectors`.
-    trafficTraces: sourceRanks(p.trafficTraces, source),
-    proxyTemplates: sourceRanks(p.proxyTemplates, source),
-  };
-  return { ...ranks, [SNAPSHOT_KEY]: contentHash(ranks) };
+    trafficTraces: local(sourceRanks(p.trafficTraces, source)),
+    proxyTemplates: local(sourceRanks(p.proxyTemplates, source)),
+  });
 }
 
 function computePlan(snap: MeshSnapshot, { ranks, service }: PlanParams): OutboundPlan | undefined {

@@ -5,6 +5,8 @@ import { toPlain, validateSet } from '../../../test/helpers/envoy-validate.js';
 import { TYPE_URLS } from '../resource.js';
 import { buildMeshSnapshot, generateIngress, generateProxyless, generateProxylessParts, generateSidecar, ingressOfDataplane, type MeshSnapshot } from './index.js';
 import { typedInputs } from '../../../test/helpers/generator-fixtures.js';
+import { CanonicalKeys } from './canonical.js';
+import { meshSourceRanks } from './outbound-plan.js';
 
 const T = '2021-01-01T00:00:00Z';
 function res(type: ResourceTypeName, name: string, spec: Record<string, unknown>, mesh = 'default'): Resource {
@@ -130,6 +132,20 @@ describe('resource sharing within a snapshot', () => {
     expect(JSON.stringify(viaIngress)).toContain('10.0.1.1');
     expect(JSON.stringify(viaIngress)).not.toContain('10.0.2.1');
     expect(viaIngress).toEqual(endpoints(generateSidecar(snap, 'web-1').find((r) => r.typeUrl === TYPE_URLS.clusterLoadAssignment && r.name === 'backend')));
+  });
+
+  it("a source's ranks are computed once per source, frozen, and every list stands for itself only in the snapshot's own keys", () => {
+    const snap = snapshot();
+    const source = [{ 'kuma.io/service': 'web', 'kuma.io/protocol': 'http' }];
+    const ranks = meshSourceRanks(snap, source);
+    expect(meshSourceRanks(snap, [{ ...source[0] }])).toBe(ranks);
+    expect(Object.isFrozen(ranks) && Object.values(ranks).every((list) => Object.isFrozen(list))).toBe(true);
+    const keys = new CanonicalKeys();
+    // Policy indexes mean nothing in another snapshot: refused in keys compared across snapshots, whole or one list.
+    expect(() => keys.of({ ranks })).toThrow(/snapshot-local/);
+    expect(() => keys.of({ logs: ranks.trafficLogs })).toThrow(/snapshot-local/);
+    // A spread copy keeps what it adds in the key (each list stands for itself, not the whole).
+    expect(keys.of({ ...ranks, service: 'a' }, 'snapshot')).not.toBe(keys.of({ ...ranks, service: 'b' }, 'snapshot'));
   });
 
   it('throws NotFoundError for a dataplane not in the snapshot', () => {
