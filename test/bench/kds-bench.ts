@@ -102,8 +102,8 @@ export async function runKdsBench(options: KdsBenchOptions = {}): Promise<Figure
   const P = options.proxies ?? 20;
   configureLogging('off');
   const rows: Figure[] = [];
-  const work = mkdtempSync(join(tmpdir(), 'kds-bench-profile-'));
-  const profileFile = join(work, 'zone.cpuprofile');
+  const work = options.profile ? mkdtempSync(join(tmpdir(), 'kds-bench-profile-')) : undefined;
+  const profileFile = work ? join(work, 'zone.cpuprofile') : undefined;
   const main = options.cpMain ? { main: options.cpMain } : {};
   try {
     // Baselines: the same resources written into a local SQLite store in one transaction.
@@ -122,7 +122,7 @@ export async function runKdsBench(options: KdsBenchOptions = {}): Promise<Figure
     const global = await startCp({ mode: 'global', dbPath: globalDb, startTimeoutMs: 60_000, ...main });
     const globalRoutes = await total(`${global.apiUrl}/meshes/default/traffic-routes`);
     // Sidecars of step 4 connect without a data-plane token (the bench measures sync, not the token check).
-    const zoneEnv = { ...(await zoneAuthEnv(global, 'zone-1')), KUMA_DP_SERVER_AUTHN_DP_PROXY_TYPE: 'none', ...(options.profile ? profilerEnv(profileFile) : {}) };
+    const zoneEnv = { ...(await zoneAuthEnv(global, 'zone-1')), KUMA_DP_SERVER_AUTHN_DP_PROXY_TYPE: 'none', ...(profileFile ? profilerEnv(profileFile) : {}) };
     let zone = await startCp({ mode: 'remote', zone: 'zone-1', globalAddress: `grpc://127.0.0.1:${global.ports.kds ?? 0}`, env: zoneEnv, ...main });
     await zone.waitForLog(/"msg":"connected to global"/);
     let t = performance.now();
@@ -161,7 +161,7 @@ export async function runKdsBench(options: KdsBenchOptions = {}): Promise<Figure
     rows.push({ metric: 'change_to_zone_store_p50_ms', value: median(kds), unit: 'ms', baseline: median(local), baselineLabel: 'PUT + GET on the global itself', note: `median of ${K}` });
 
     // 4. Policy change on the global -> ACKed by every sidecar connected to the zone.
-    const acked = await changeToProxyAck(global, zone, P, K, options.profile ? profileFile : undefined);
+    const acked = await changeToProxyAck(global, zone, P, K, profileFile);
     rows.push({
       metric: 'change_to_proxy_ack_p99_ms',
       value: percentile(acked, 99),
@@ -172,7 +172,7 @@ export async function runKdsBench(options: KdsBenchOptions = {}): Promise<Figure
     });
   } finally {
     await stopAll();
-    rmSync(work, { recursive: true, force: true });
+    if (work) rmSync(work, { recursive: true, force: true });
   }
   report('kds', 'KDS bench', rows);
   return rows;

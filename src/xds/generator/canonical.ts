@@ -14,8 +14,9 @@ export function canonical(value: unknown): string {
 
 /**
  * The key by which a value derived from one mesh snapshot stands in the memo keys of `derived()` on that
- * snapshot: its own parameters (e.g. a source's ranks against 10,000 policies stand for themselves by the
- * source's tag sets). Only meaningful with the snapshot, so refused in keys that outlive it (`resource()`).
+ * snapshot instead of its whole content (a source's ranks against 10,000 policies stand for themselves by a
+ * hash of their content, see snapshotLocal). Only meaningful with the snapshot, so refused in keys that
+ * outlive it (`resource()`).
  */
 export const SNAPSHOT_KEY = Symbol('snapshotKey');
 

@@ -81,18 +81,17 @@ export function meshSourceRanks(snap: MeshSnapshot, source: readonly Tags[]): Me
 
 function computeSourceRanks(snap: MeshSnapshot, { source }: { readonly source: readonly Tags[] }): MeshSourceRanks {
   const p = snap.policies;
-  const local = (ranks: SourceRanks): SourceRanks & SnapshotKeyed => snapshotLocal(ranks);
   return Object.freeze({
-    trafficRoutes: local(sourceRanks(p.trafficRoutes, source)),
-    trafficPermissions: local(sourceRanks(p.trafficPermissions, source)),
-    timeouts: local(sourceRanks(p.timeouts, source)),
-    retries: local(sourceRanks(p.retries, source)),
-    healthChecks: local(sourceRanks(p.healthChecks, source)),
-    circuitBreakers: local(sourceRanks(p.circuitBreakers, source)),
-    trafficLogs: local(sourceRanks(p.trafficLogs, source)),
+    trafficRoutes: snapshotLocal(sourceRanks(p.trafficRoutes, source)),
+    trafficPermissions: snapshotLocal(sourceRanks(p.trafficPermissions, source)),
+    timeouts: snapshotLocal(sourceRanks(p.timeouts, source)),
+    retries: snapshotLocal(sourceRanks(p.retries, source)),
+    healthChecks: snapshotLocal(sourceRanks(p.healthChecks, source)),
+    circuitBreakers: snapshotLocal(sourceRanks(p.circuitBreakers, source)),
+    trafficLogs: snapshotLocal(sourceRanks(p.trafficLogs, source)),
     // Policies that select whole proxies match them through `selectors`.
-    trafficTraces: local(sourceRanks(p.trafficTraces, source)),
-    proxyTemplates: local(sourceRanks(p.proxyTemplates, source)),
+    trafficTraces: snapshotLocal(sourceRanks(p.trafficTraces, source)),
+    proxyTemplates: snapshotLocal(sourceRanks(p.proxyTemplates, source)),
   });
 }
 
